@@ -1,0 +1,72 @@
+"""The FastAPI application of a service: its routers under /api/v1, health, metrics, problem+json errors,
+and the runtime started and stopped with the app (uvicorn serves HTTP and the Kafka subscribers together)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from servicekit.clock import Clock
+from servicekit.config import ServiceSettings
+from servicekit.errors import install_error_handlers, problem
+from servicekit.observability import configure_logging
+from servicekit.runtime import Runtime, ServiceDefinition
+
+
+def create_service_app(
+    definition: ServiceDefinition, settings: ServiceSettings, *, clock: Clock | None = None
+) -> FastAPI:
+    runtime = Runtime(definition, settings, clock)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.service_name, settings.log_level)
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=f"{definition.name} service",
+        description=definition.description,
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    for router in definition.routers:
+        app.include_router(router, prefix="/api/v1")
+
+    @app.get("/health/live", tags=["health"])
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["health"], response_model=None)
+    async def ready() -> dict[str, str] | JSONResponse:
+        checks = {"database": "ok", "kafka": "ok"}
+        try:
+            await runtime.db.ping()
+        except Exception as exc:
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        if not await runtime.kafka_ready():
+            checks["kafka"] = "unreachable"
+        if any(v != "ok" for v in checks.values()):
+            return problem(503, "Not ready", "a dependency is unreachable", code="not_ready", checks=checks)
+        return {"status": "ready", **checks}
+
+    @app.get("/metrics", tags=["health"], include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime

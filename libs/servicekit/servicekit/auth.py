@@ -1,0 +1,84 @@
+"""Bearer JWT authentication and per-endpoint role checks.
+
+Tokens carry `sub` (the user) and `roles` (a list). `admin` may call everything; `auditor` may call every
+read endpoint (those declared with `read=True`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+ROLES = (
+    "admin",
+    "purchaser",
+    "purchasing_manager",
+    "sales",
+    "sales_manager",
+    "warehouse",
+    "finance",
+    "finance_manager",
+    "auditor",
+)
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    roles: frozenset[str]
+
+    def has_any(self, roles: frozenset[str]) -> bool:
+        return bool(self.roles & roles)
+
+
+def issue_token(secret: str, sub: str, roles: list[str], *, ttl: timedelta = timedelta(hours=12)) -> str:
+    now = datetime.now(UTC)
+    claims = {"sub": sub, "roles": roles, "iat": now, "exp": now + ttl}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def _decode(request: Request, token: str) -> Principal:
+    settings = request.app.state.settings
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret.get_secret_value(),
+            algorithms=[settings.jwt_algorithm],
+            options={"require": ["sub", "exp"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise HTTPException(401, f"invalid token: {exc}", headers={"WWW-Authenticate": "Bearer"}) from exc
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise HTTPException(401, "invalid token: roles must be a list of strings")
+    return Principal(sub=str(claims["sub"]), roles=frozenset(roles))
+
+
+async def authenticate(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    return _decode(request, credentials.credentials)
+
+
+def require(*roles: str, read: bool = False) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency admitting the given roles (plus `admin`, and `auditor` when `read`)."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+    allowed = frozenset(roles) | {"admin"} | ({"auditor"} if read else set())
+
+    async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if not principal.has_any(allowed):
+            raise HTTPException(403, f"requires one of the roles: {', '.join(sorted(allowed))}")
+        return principal
+
+    return check

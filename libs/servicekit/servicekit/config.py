@@ -1,0 +1,38 @@
+"""Settings shared by every service. Each service subclasses `ServiceSettings` with its own env prefix
+(`SALES_`, `INVENTORY_`, ...); nothing else in a service reads `os.environ`."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "service"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5433/postgres"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    jwt_secret: SecretStr = SecretStr("dev-secret-change-me")
+    jwt_algorithm: str = "HS256"
+    # Consumer group; replicas of one service share it so partitions spread over them.
+    consumer_group: str | None = None
+    db_pool_size: int = Field(default=10, ge=1)
+    outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    consumer_max_records: int = Field(default=200, ge=1)
+    # Attempts for a handler error before the message is dead-lettered.
+    handler_max_attempts: int = Field(default=3, ge=1)
+    run_migrations: bool = True
+    start_consumers: bool = True
+    start_relay: bool = True
+    log_level: str = "INFO"
+
+    @property
+    def group_id(self) -> str:
+        return self.consumer_group or self.service_name
+
+    @property
+    def asyncpg_dsn(self) -> str:
+        """The database URL in the form asyncpg itself takes (no SQLAlchemy driver suffix)."""
+        return self.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)

@@ -1,0 +1,198 @@
+"""The idempotent consumer: validate the contract, run one handler in one transaction with its inbox record,
+and dead-letter what cannot be processed.
+
+Offsets: subscribers use FastStream's `AckPolicy.NACK_ON_ERROR` with auto-commit off, so a batch's offsets are
+committed only after `process_batch` returns, i.e. after every record's transaction has committed (or the
+record was dead-lettered, and the broker has acknowledged the dead letter). A crash before that commit
+redelivers the batch; the inbox makes the replays no-ops. A transient failure (database or broker unreachable)
+raises, FastStream seeks back, and the batch is tried again; it is never dead-lettered for that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
+
+import asyncpg
+from aiokafka import ConsumerRecord
+from pydantic import ValidationError
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts import ContractError, Envelope, Message, parse_payload, topic_of
+from servicekit import inbox, observability
+from servicekit.clock import Clock
+from servicekit.db import Database, KitTables
+from servicekit.deadletter import DeadLetters
+from servicekit.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Message)
+Outcome = Literal["processed", "duplicate", "ignored", "dead_lettered"]
+
+# SQLSTATE classes that a retry can fix: connection trouble, serialization failures, deadlocks, shutdown.
+_TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57P")
+
+
+class TransientError(Exception):
+    """Processing must be retried later; the batch's offsets are not committed."""
+
+
+@dataclass
+class HandlerContext:
+    """What a message handler gets: its transaction, the incoming envelope, and a way to emit messages."""
+
+    session: AsyncSession
+    envelope: Envelope
+    outbox: Outbox
+    clock: Clock
+
+    async def publish(self, message: Message) -> Envelope:
+        """Emit `message` through the outbox, in this transaction, as caused by the incoming one."""
+        return await self.outbox.add(
+            self.session,
+            message,
+            correlation_id=self.envelope.correlation_id,
+            causation_id=str(self.envelope.event_id),
+        )
+
+
+Handler = Callable[[HandlerContext, Any], Awaitable[None]]
+
+
+class MessageHandlers(Generic[M]):
+    """The handlers of one service, by message type. Topics to subscribe to follow from the registry."""
+
+    def __init__(self) -> None:
+        self._by_type: dict[str, Handler] = {}
+        self._topics: set[str] = set()
+
+    def on(self, model: type[M]) -> Callable[[Callable[[HandlerContext, M], Awaitable[None]]], Handler]:
+        def register(fn: Callable[[HandlerContext, M], Awaitable[None]]) -> Handler:
+            if model.message_type in self._by_type:
+                raise ValueError(f"two handlers for {model.message_type}")
+            self._by_type[model.message_type] = fn
+            self._topics.add(topic_of(model).name)
+            return fn
+
+        return register
+
+    def get(self, message_type: str) -> Handler | None:
+        return self._by_type.get(message_type)
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted(self._topics)
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, OSError | ConnectionError | asyncio.TimeoutError | asyncpg.InterfaceError):
+        return True
+    if isinstance(exc, asyncpg.PostgresConnectionError):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        return is_transient(exc.orig) if exc.orig is not None else False
+    sqlstate = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "__cause__", None), "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATES)
+
+
+class MessageProcessor:
+    def __init__(
+        self,
+        *,
+        consumer: str,
+        handlers: MessageHandlers[Any],
+        db: Database,
+        tables: KitTables,
+        outbox: Outbox,
+        clock: Clock,
+        dead_letters: DeadLetters,
+        max_attempts: int = 3,
+        retry_delay: float = 0.2,
+    ) -> None:
+        self.consumer = consumer
+        self._handlers = handlers
+        self._db = db
+        self._tables = tables
+        self._outbox = outbox
+        self._clock = clock
+        self._dead_letters = dead_letters
+        self._max_attempts = max_attempts
+        self._retry_delay = retry_delay
+
+    async def process_batch(self, records: Sequence[ConsumerRecord[Any, Any]]) -> list[Outcome]:
+        """Process a fetched batch: partitions in parallel, each partition's records in order."""
+        by_partition: dict[tuple[str, int], list[ConsumerRecord[Any, Any]]] = defaultdict(list)
+        for record in records:
+            by_partition[(record.topic, record.partition)].append(record)
+        results = await asyncio.gather(*(self._process_in_order(recs) for recs in by_partition.values()))
+        return [outcome for partition in results for outcome in partition]
+
+    async def _process_in_order(self, records: list[ConsumerRecord[Any, Any]]) -> list[Outcome]:
+        return [await self.process(record) for record in records]
+
+    async def process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
+        started = time.perf_counter()
+        outcome = await self._process(record)
+        observability.MESSAGES.labels(self.consumer, record.topic, outcome).inc()
+        observability.HANDLE_SECONDS.labels(self.consumer, record.topic).observe(time.perf_counter() - started)
+        return outcome
+
+    async def _process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
+        try:
+            envelope = Envelope.model_validate_json(record.value or b"")
+        except ValidationError as exc:
+            return await self._dead_letter(record, "invalid_envelope", _short(exc))
+        handler = self._handlers.get(envelope.type)
+        if handler is None:
+            return "ignored"
+        try:
+            message = parse_payload(envelope)
+        except ContractError as exc:
+            return await self._dead_letter(record, "contract_violation", str(exc))
+        with observability.correlation(envelope.correlation_id):
+            return await self._run_handler(record, envelope, message, handler)
+
+    async def _run_handler(
+        self, record: ConsumerRecord[Any, Any], envelope: Envelope, message: Message, handler: Handler
+    ) -> Outcome:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with self._db.transaction() as session:
+                    if not await inbox.claim(
+                        session, self._tables, self.consumer, envelope.event_id, envelope.type
+                    ):
+                        return "duplicate"
+                    await handler(HandlerContext(session, envelope, self._outbox, self._clock), message)
+                return "processed"
+            except Exception as exc:
+                if is_transient(exc):
+                    if attempt < 50:
+                        await asyncio.sleep(min(self._retry_delay * attempt, 2.0))
+                        continue
+                    raise TransientError(str(exc)) from exc
+                if attempt >= self._max_attempts:
+                    log.exception("handler for %s failed %d times; dead-lettering", envelope.type, attempt)
+                    return await self._dead_letter(record, "handler_error", f"{type(exc).__name__}: {exc}")
+                await asyncio.sleep(self._retry_delay * attempt)
+
+    async def _dead_letter(self, record: ConsumerRecord[Any, Any], reason: str, error: str) -> Outcome:
+        log.warning(
+            "dead-lettering %s[%d]@%d: %s: %s", record.topic, record.partition, record.offset, reason, error
+        )
+        await self._dead_letters.send(record, reason, error)
+        return "dead_lettered"
+
+
+def _short(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())[:2000]

@@ -1,0 +1,129 @@
+"""Database access: the engine, one-transaction units of work, and the tables every service carries
+(outbox, inbox, audit log, idempotency keys, document sequences)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@dataclass(frozen=True)
+class KitTables:
+    outbox: Table
+    inbox: Table
+    audit_log: Table
+    idempotency_keys: Table
+    document_sequences: Table
+
+
+def kit_tables(metadata: MetaData) -> KitTables:
+    """Declare the shared tables on a service's metadata (migrations create them with `create_kit_schema`)."""
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("message_type", String(200), nullable=False),
+        Column("envelope", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(100), nullable=False),
+        Column("message_id", UUID(as_uuid=True), nullable=False),
+        Column("message_type", String(200), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        PrimaryKeyConstraint("consumer", "message_id", name="pk_inbox"),
+    )
+    audit_log = Table(
+        "audit_log",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("actor", String(200), nullable=False),
+        Column("entity", String(100), nullable=False),
+        Column("entity_id", String(200), nullable=False),
+        Column("action", String(100), nullable=False),
+        Column("before", JSONB),
+        Column("after", JSONB),
+        Column("correlation_id", String(200)),
+        Index("ix_audit_log_entity", "entity", "entity_id"),
+    )
+    idempotency_keys = Table(
+        "idempotency_keys",
+        metadata,
+        Column("key", String(200), nullable=False),
+        Column("principal", String(200), nullable=False),
+        Column("endpoint", String(300), nullable=False),
+        Column("request_hash", String(64), nullable=False),
+        Column("status_code", Integer, nullable=False),
+        Column("response", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        PrimaryKeyConstraint("key", "principal", "endpoint", name="pk_idempotency_keys"),
+    )
+    document_sequences = Table(
+        "document_sequences",
+        metadata,
+        Column("prefix", String(20), nullable=False),
+        Column("year", Integer, nullable=False),
+        Column("last_value", BigInteger, nullable=False),
+        PrimaryKeyConstraint("prefix", "year", name="pk_document_sequences"),
+    )
+    return KitTables(outbox, inbox, audit_log, idempotency_keys, document_sequences)
+
+
+class Database:
+    """An engine and its session factory. Every use case runs in one `transaction()`."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
+        )
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,60 @@
+"""`Idempotency-Key` for creating requests: the first request's response is stored in the transaction that
+made its effect; a retry with the same key (same caller, same endpoint) gets that response back and changes
+nothing. The same key with a different body is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.db import Database, KitTables
+from servicekit.errors import DomainError
+
+Operation = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
+
+
+def fingerprint(body: Any) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+async def run_idempotent(
+    db: Database,
+    tables: KitTables,
+    *,
+    key: str | None,
+    principal: str,
+    endpoint: str,
+    body: Any,
+    operation: Operation,
+) -> tuple[int, Any]:
+    """Run `operation` (returning status and JSON body) at most once per key."""
+    if not key:
+        async with db.transaction() as session:
+            return await operation(session)
+    table = tables.idempotency_keys
+    digest = fingerprint(body)
+    where = (table.c.key == key) & (table.c.principal == principal) & (table.c.endpoint == endpoint)
+    async with db.transaction() as session:
+        # A concurrent request with the same key waits here until the first one commits or rolls back.
+        claimed = await session.execute(
+            insert(table)
+            .values(key=key, principal=principal, endpoint=endpoint, request_hash=digest, status_code=0, response={})
+            .on_conflict_do_nothing()
+            .returning(table.c.key)
+        )
+        if claimed.first() is None:
+            stored = (await session.execute(select(table).where(where))).one()
+            if stored.request_hash != digest:
+                raise DomainError(
+                    "idempotency_key_reused", "this Idempotency-Key was used with a different request body"
+                )
+            return stored.status_code, stored.response
+        status, response = await operation(session)
+        await session.execute(update(table).where(where).values(status_code=status, response=response))
+        return status, response

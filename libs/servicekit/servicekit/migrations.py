@@ -1,0 +1,84 @@
+"""Alembic glue shared by the services: the common env.py body, the kit tables' schema, and running
+migrations at start-up (one replica at a time, under an advisory lock)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+from alembic import command, context, op
+from alembic.config import Config
+from sqlalchemy import MetaData, pool, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import async_engine_from_config
+
+from servicekit.db import kit_tables, new_metadata
+
+KIT_TABLES = ("outbox", "inbox", "audit_log", "idempotency_keys", "document_sequences")
+
+
+def create_kit_schema() -> None:
+    """Create the shared tables, version 1. Called from each service's first migration; later changes to
+    the kit tables come as new helpers called from new migrations, never by editing this one."""
+    bind = op.get_bind()
+    metadata = new_metadata()
+    kit_tables(metadata)
+    metadata.create_all(bind)
+    # Wake the relay as soon as a transaction that wrote outbox rows commits (NOTIFY is delivered on commit).
+    op.execute(
+        """
+        CREATE OR REPLACE FUNCTION kit_outbox_notify() RETURNS trigger AS $$
+        BEGIN PERFORM pg_notify('outbox', ''); RETURN NULL; END $$ LANGUAGE plpgsql;
+        """
+    )
+    op.execute(
+        "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION kit_outbox_notify()"
+    )
+
+
+def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    return not (type_ == "table" and name in KIT_TABLES)
+
+
+def _migrate(connection: Connection, metadata: MetaData) -> None:
+    context.configure(connection=connection, target_metadata=metadata, include_object=_include_object)
+    with context.begin_transaction():
+        # Replicas starting together: the first migrates, the others wait and then find nothing to do.
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('alembic'))"))
+        context.run_migrations()
+
+
+async def _run_online(url: str, metadata: MetaData) -> None:
+    engine = async_engine_from_config({"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool)
+    async with engine.connect() as connection:
+        await connection.run_sync(_migrate, metadata)
+    await engine.dispose()
+
+
+def run_env(metadata: MetaData) -> None:
+    """The body of every service's `migrations/env.py`."""
+    url = context.config.attributes.get("url") or context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no database URL: set <SERVICE>_DATABASE_URL or pass -x / sqlalchemy.url")
+    asyncio.run(_run_online(url, metadata))
+
+
+def upgrade_to_head(migrations_dir: Path, url: str) -> None:
+    """Apply the service's migrations. Alembic's env runs its own event loop, hence the thread."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.attributes["url"] = url
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            command.upgrade(config, "head")
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target, name="migrations")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]

@@ -1,0 +1,145 @@
+"""The outbox relay: publishes committed outbox rows to Kafka and marks them published.
+
+Why no "last published id" cursor: ids come from a sequence when a row is inserted, not when its transaction
+commits, so a row with a smaller id can become visible after a larger one and a cursor would skip it. The relay
+instead takes every visible unpublished row (a partial index keeps this cheap), oldest id first. Rows of one key
+come from transactions that lock the same aggregate, so their ids follow their commit order.
+
+Delivery is at least once: a relay killed after Kafka acknowledged a batch but before marking it publishes the
+batch again, and consumers drop the duplicates by event id (see inbox.py).
+
+One relay runs per service: it holds a session-level advisory lock; replicas without it wait as standbys and
+take over when the holder's connection dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from servicekit.kafka import encode, envelope_headers, make_producer
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "outbox"
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        dsn: str,
+        bootstrap: str,
+        service: str,
+        batch_size: int = 500,
+        poll_seconds: float = 0.5,
+        producer: AIOKafkaProducer | None = None,
+    ) -> None:
+        self._dsn = dsn
+        self._bootstrap = bootstrap
+        self._service = service
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._producer = producer
+        self._owns_producer = producer is None
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self.is_leader = False
+        self.published = 0
+
+    async def run(self) -> None:
+        """Run until `stop()`; reconnects after database or broker failures."""
+        if self._producer is None:
+            self._producer = make_producer(self._bootstrap, f"{self._service}-relay")
+            await self._producer.start()
+        try:
+            while not self._stopping.is_set():
+                try:
+                    await self._lead()
+                except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+                    log.warning("outbox relay interrupted, retrying: %s", exc)
+                    self.is_leader = False
+                    await self._pause(1.0)
+        finally:
+            if self._owns_producer and self._producer is not None:
+                await self._producer.stop()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def _lead(self) -> None:
+        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
+        try:
+            if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"outbox:{self._service}"):
+                await self._pause(self._poll_seconds * 4)
+                return
+            self.is_leader = True
+            await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+            while not self._stopping.is_set():
+                # Cleared before reading, so a commit notified while a batch is in flight is not missed.
+                self._wake.clear()
+                if await self.publish_batch(conn) < self._batch_size:
+                    await self._pause(self._poll_seconds)
+        finally:
+            self.is_leader = False
+            with contextlib.suppress(Exception):
+                await conn.close(timeout=2)
+
+    async def publish_batch(self, conn: asyncpg.Connection) -> int:
+        rows = await conn.fetch(
+            "SELECT id, topic, key, envelope FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
+            self._batch_size,
+        )
+        if not rows:
+            return 0
+        assert self._producer is not None
+        futures = []
+        for row in rows:
+            envelope: dict[str, Any] = json.loads(row["envelope"])
+            futures.append(
+                await self._producer.send(
+                    row["topic"],
+                    value=encode(envelope),
+                    key=row["key"].encode(),
+                    headers=envelope_headers(envelope),
+                )
+            )
+        # Every send must be acknowledged before any row is marked: a failure leaves the batch to be sent again.
+        await asyncio.gather(*futures)
+        await conn.execute(
+            "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
+        )
+        self.published += len(rows)
+        return len(rows)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+
+
+async def main() -> None:
+    """Run the relay alone (`python -m servicekit.relay`), e.g. as a sidecar or in fault-injection tests."""
+    import os
+
+    logging.basicConfig(level=logging.INFO)
+    relay = OutboxRelay(
+        dsn=os.environ["RELAY_DSN"],
+        bootstrap=os.environ["RELAY_KAFKA_BOOTSTRAP"],
+        service=os.environ["RELAY_SERVICE"],
+        batch_size=int(os.environ.get("RELAY_BATCH_SIZE", "500")),
+    )
+    await relay.run()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,155 @@
+"""One service process: its database, outbox relay, Kafka subscribers and background jobs, started and
+stopped together. `app.create_service_app` serves it over HTTP; tests may drive a `Runtime` directly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+
+from servicekit.clock import Clock, SystemClock
+from servicekit.config import ServiceSettings
+from servicekit.consumer import MessageHandlers, MessageProcessor
+from servicekit.db import Database, KitTables
+from servicekit.deadletter import DeadLetters
+from servicekit.kafka import make_producer
+from servicekit.migrations import upgrade_to_head
+from servicekit.outbox import Outbox
+from servicekit.relay import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+BackgroundJob = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceDefinition:
+    """Everything that makes one service: handed to `Runtime` / `create_service_app` by the service's main."""
+
+    name: str
+    tables: KitTables
+    routers: Sequence[APIRouter] = ()
+    handlers: MessageHandlers[Any] | None = None
+    migrations_dir: Path | None = None
+    background: Sequence[BackgroundJob] = ()
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def _raw_body(message: Any) -> Any:
+    # The processor validates records itself; FastStream must not try to decode (and choke on) poison bodies.
+    return None
+
+
+class Runtime:
+    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings, clock: Clock | None = None) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.tables = definition.tables
+        self.db = Database(settings.database_url, pool_size=settings.db_pool_size)
+        self.outbox = Outbox(definition.tables, settings.service_name)
+        self.producer: AIOKafkaProducer | None = None
+        self.relay: OutboxRelay | None = None
+        self.broker: KafkaBroker | None = None
+        self.processor: MessageProcessor | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        s = self.settings
+        if s.run_migrations and self.definition.migrations_dir is not None:
+            await asyncio.to_thread(upgrade_to_head, self.definition.migrations_dir, s.database_url)
+        self.producer = make_producer(s.kafka_bootstrap, s.service_name)
+        await self.producer.start()
+        if s.start_relay:
+            self.relay = OutboxRelay(
+                dsn=s.asyncpg_dsn,
+                bootstrap=s.kafka_bootstrap,
+                service=s.service_name,
+                batch_size=s.outbox_batch_size,
+                poll_seconds=s.outbox_poll_seconds,
+                producer=self.producer,
+            )
+            self._spawn(self.relay.run(), "relay")
+        if s.start_consumers and self.definition.handlers and self.definition.handlers.topics:
+            await self._start_subscribers(self.definition.handlers)
+        for job in self.definition.background:
+            self._spawn(job(self), getattr(job, "__name__", "job"))
+
+    async def _start_subscribers(self, handlers: MessageHandlers[Any]) -> None:
+        s = self.settings
+        assert self.producer is not None
+        self.processor = MessageProcessor(
+            consumer=s.service_name,
+            handlers=handlers,
+            db=self.db,
+            tables=self.tables,
+            outbox=self.outbox,
+            clock=self.clock,
+            dead_letters=DeadLetters(self.producer, s.service_name),
+            max_attempts=s.handler_max_attempts,
+        )
+        processor = self.processor
+        self.broker = KafkaBroker(s.kafka_bootstrap, client_id=s.service_name, logger=None)
+        subscriber = self.broker.subscriber(
+            *handlers.topics,
+            group_id=s.group_id,
+            batch=True,
+            max_records=s.consumer_max_records,
+            batch_timeout_ms=50,
+            auto_offset_reset="earliest",
+            # Offsets are committed after the batch's transactions commit; a raised error seeks back instead.
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            decoder=_raw_body,
+        )
+
+        @subscriber
+        async def consume(message: KafkaMessage) -> None:
+            records = message.raw_message
+            await processor.process_batch(records if isinstance(records, tuple) else (records,))
+
+        await self.broker.start()
+
+    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+        async def guarded() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background task %s crashed", name)
+
+        self._tasks.append(asyncio.create_task(guarded(), name=name))
+
+    async def stop(self) -> None:
+        # The broker first: FastStream lets in-flight batches finish before it closes its consumers.
+        if self.broker is not None:
+            await self.broker.stop()
+        if self.relay is not None:
+            self.relay.stop()
+        for task in self._tasks:
+            if task.get_name() != "relay":
+                task.cancel()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*self._tasks, return_exceptions=True), timeout=10)
+        if self.producer is not None:
+            await self.producer.stop()
+        await self.db.dispose()
+
+    async def kafka_ready(self) -> bool:
+        if self.producer is None:
+            return False
+        try:
+            await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=3)
+        except Exception:
+            return False
+        return True

@@ -1,0 +1,183 @@
+"""Helpers for tests on the real broker and database (used by every service's tests and by tests/)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+
+from servicekit.auth import issue_token
+
+T = TypeVar("T")
+REPO = Path(__file__).resolve().parents[3]
+JWT_SECRET = "test-secret"
+
+
+@dataclass(frozen=True)
+class Infra:
+    kafka_bootstrap: str
+    pg_admin_url: str  # postgresql://user:pass@host:port/postgres, a superuser
+
+
+def _from_env() -> Infra | None:
+    bootstrap, admin = os.environ.get("KAFKA_BOOTSTRAP"), os.environ.get("PG_ADMIN_URL")
+    return Infra(bootstrap, admin) if bootstrap and admin else None
+
+
+def _docker_reachable() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    return subprocess.run(["docker", "info"], capture_output=True, timeout=20).returncode == 0
+
+
+def _from_testcontainers() -> Infra:  # pragma: no cover - needs a Docker engine
+    from testcontainers.kafka import KafkaContainer  # type: ignore[import-not-found]
+    from testcontainers.postgres import PostgresContainer  # type: ignore[import-not-found]
+
+    kafka = KafkaContainer("apache/kafka:4.1.1").with_kraft()
+    kafka.start()
+    pg = PostgresContainer("postgres:15", username="platform", password="platform")
+    pg.start()
+    url = pg.get_connection_url().replace("postgresql+psycopg2://", "postgresql://")
+    return Infra(kafka.get_bootstrap_server(), url)
+
+
+def _from_local_scripts() -> Infra:
+    script = REPO / "deploy" / "local" / "infra.sh"
+    subprocess.run([str(script), "up"], check=True, cwd=REPO)
+    env = subprocess.run([str(script), "env"], check=True, cwd=REPO, capture_output=True, text=True).stdout
+    values = dict(
+        line.removeprefix("export ").split("=", 1) for line in env.splitlines() if "=" in line and line.strip()
+    )
+    return Infra(values["KAFKA_BOOTSTRAP"].strip("'\""), values["PG_ADMIN_URL"].strip("'\""))
+
+
+def discover_infra() -> Infra:
+    """Environment first, then testcontainers when a Docker engine answers, then the native local stack.
+    Never skips: if none works, the error propagates and the tests fail."""
+    return _from_env() or (_from_testcontainers() if _docker_reachable() else _from_local_scripts())
+
+
+async def create_database(infra: Infra, prefix: str = "t") -> str:
+    """A fresh, empty database; returns its SQLAlchemy asyncpg URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(infra.pg_admin_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    base = infra.pg_admin_url.rsplit("/", 1)[0]
+    return f"{base.replace('postgresql://', 'postgresql+asyncpg://', 1)}/{name}"
+
+
+async def drop_database(infra: Infra, url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    conn = await asyncpg.connect(infra.pg_admin_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def asyncpg_url(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def partitions_of(bootstrap: str, topics: list[str] | tuple[str, ...]) -> list[TopicPartition]:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        found = []
+        for topic in topics:
+            parts = await asyncio.wait_for(producer.partitions_for(topic), timeout=10)
+            if not parts:
+                raise AssertionError(f"topic {topic} does not exist: were topics created (deploy/local/topics.sh)?")
+            found += [TopicPartition(topic, p) for p in sorted(parts)]
+        return found
+    finally:
+        await producer.stop()
+
+
+async def pin_group_to_end(bootstrap: str, group: str, topics: list[str]) -> None:
+    """Commit a fresh consumer group at the current end of its topics, so a test's service reads only what
+    the test produces, not the history other tests left on the shared topics."""
+    partitions = await partitions_of(bootstrap, topics)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(partitions)
+        consumer.assign(partitions)
+        await consumer.commit({tp: offset for tp, offset in ends.items()})
+    finally:
+        await consumer.stop()
+
+
+class TopicTail:
+    """Reads what is written to some topics after it was opened."""
+
+    def __init__(self, bootstrap: str, *topics: str) -> None:
+        self._bootstrap = bootstrap
+        self._topics = topics
+        self._consumer: AIOKafkaConsumer | None = None
+        self.records: list[ConsumerRecord[Any, Any]] = []
+
+    async def __aenter__(self) -> TopicTail:
+        partitions = await partitions_of(self._bootstrap, self._topics)
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
+        await self._consumer.start()
+        self._consumer.assign(partitions)
+        for tp, offset in (await self._consumer.end_offsets(partitions)).items():
+            self._consumer.seek(tp, offset)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+
+    async def fetch(self) -> list[ConsumerRecord[Any, Any]]:
+        assert self._consumer is not None
+        batch = await self._consumer.getmany(timeout_ms=200)
+        for records in batch.values():
+            self.records.extend(records)
+        return self.records
+
+    async def wait_for(
+        self, predicate: Callable[[list[ConsumerRecord[Any, Any]]], bool], timeout: float = 20.0
+    ) -> list[ConsumerRecord[Any, Any]]:
+        deadline = time.monotonic() + timeout
+        while not predicate(await self.fetch()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout}s; {len(self.records)} records seen")
+        return self.records
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], check: Callable[[T], bool], timeout: float = 20.0, interval: float = 0.1
+) -> T:
+    """Poll `probe` until `check` holds for its value; fail with the last value after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await probe()
+        if check(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s; last value: {value!r}")
+        await asyncio.sleep(interval)
+
+
+def token(*roles: str, sub: str = "tester", secret: str = JWT_SECRET) -> str:
+    return issue_token(secret, sub, list(roles))
+
+
+def auth(*roles: str, sub: str = "tester") -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(*roles, sub=sub)}"}

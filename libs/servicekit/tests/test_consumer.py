@@ -1,0 +1,130 @@
+"""The idempotent consumer on the real broker and database: duplicates, crashes between the database commit
+and the offset commit, poison messages and their replay."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from kitapp import app as kitapp
+from kitapp.fixtures import TOPIC, customer, effects_for, envelope, migrate, new_group, producer, running, send, send_raw
+from sqlalchemy import delete, insert
+
+from servicekit.deadletter import H_REASON, H_TOPIC, header, replay
+from servicekit.testing import Infra, TopicTail, eventually, partitions_of, pin_group_to_end
+
+pytestmark = pytest.mark.integration
+HERE = Path(__file__).parent
+
+
+async def test_same_message_delivered_twice_has_one_effect(infra: Infra, database_url: str) -> None:
+    code, marker = f"dup-{uuid.uuid4().hex[:8]}", f"mark-{uuid.uuid4().hex[:8]}"
+    async with running(infra, database_url, new_group()) as runtime, producer(infra) as p:
+        env = envelope(customer(code))
+        await send(p, env)
+        await send(p, env)  # the broker redelivers, or a producer retried: same event id
+        await send(p, envelope(customer(marker)))
+        await eventually(lambda: effects_for(runtime, marker), lambda n: n == 1)
+        assert await effects_for(runtime, code) == 1
+
+
+async def _committed(infra: Infra, group: str) -> dict[int, int | None]:
+    partitions = await partitions_of(infra.kafka_bootstrap, [TOPIC])
+    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return {tp.partition: await consumer.committed(tp) for tp in partitions}
+    finally:
+        await consumer.stop()
+
+
+def _spawn_kitapp(infra: Infra, database_url: str, group: str, crash: bool) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "KIT_DATABASE_URL": database_url,
+        "KIT_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+        "KIT_GROUP": group,
+        "PYTHONPATH": str(HERE),
+    }
+    if crash:
+        env["KIT_CRASH_AFTER_COMMIT"] = "1"
+    return subprocess.Popen([sys.executable, "-m", "kitapp.app"], env=env)
+
+
+async def test_crash_after_db_commit_before_offset_commit_has_no_second_effect(
+    infra: Infra, database_url: str
+) -> None:
+    group = new_group()
+    await migrate(database_url)
+    await pin_group_to_end(infra.kafka_bootstrap, group, [TOPIC])
+    before = await _committed(infra, group)
+    code, marker = f"crash-{uuid.uuid4().hex[:8]}", f"mark-{uuid.uuid4().hex[:8]}"
+    async with running(infra, database_url, new_group(), start_consumers=False) as probe:
+        crashing = _spawn_kitapp(infra, database_url, group, crash=True)
+        try:
+            async with producer(infra) as p:
+                await send(p, envelope(customer(code)))
+            # The process dies right after committing the effect, before the offset commit.
+            assert await asyncio.to_thread(crashing.wait, 60) == 9
+        finally:
+            if crashing.poll() is None:
+                crashing.kill()
+        assert await effects_for(probe, code) == 1
+        assert await _committed(infra, group) == before, "the offset must not have been committed"
+
+        restarted = _spawn_kitapp(infra, database_url, group, crash=False)
+        try:
+            async with producer(infra) as p:
+                await send(p, envelope(customer(marker)))
+            await eventually(lambda: effects_for(probe, marker), lambda n: n == 1, timeout=60)
+            # The redelivered message found its inbox record: still one effect.
+            assert await effects_for(probe, code) == 1
+            after = await _committed(infra, group)
+            assert after != before, "offsets are committed once the batch is processed"
+        finally:
+            restarted.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(restarted.wait, 30)
+
+
+async def test_poison_messages_are_dead_lettered_and_the_partition_keeps_flowing(
+    infra: Infra, database_url: str
+) -> None:
+    key = f"poison-{uuid.uuid4().hex[:8]}"  # one key: every record below is on the same partition
+    blocked = customer(key)
+    good = customer(key, name="good after poison")
+    async with (
+        running(infra, database_url, new_group()) as runtime,
+        producer(infra) as p,
+        TopicTail(infra.kafka_bootstrap, "dlq.sales") as dlq,
+    ):
+        async with runtime.db.transaction() as s:
+            await s.execute(insert(kitapp.blocked_codes).values(code=key))
+        trace = [("x-trace", b"abc")]
+        await send_raw(p, key, b"{not json", trace)
+        bad_payload = envelope(blocked).model_copy(update={"payload": {"customer_code": key}})
+        await send(p, bad_payload, trace)
+        await send(p, envelope(blocked), trace)
+        records = await dlq.wait_for(lambda rs: sum(header(r, "x-trace") == "abc" for r in rs if r.key == key.encode()) >= 3)
+        mine = [r for r in records if r.key == key.encode()]
+        assert [header(r, H_REASON) for r in mine] == ["invalid_envelope", "contract_violation", "handler_error"]
+        assert all(header(r, H_TOPIC) == TOPIC for r in mine)
+        assert all(header(r, "x-trace") == "abc" for r in mine), "original headers are kept"
+        assert "credit_limit" in (header(mine[1], "dlq-error") or "")
+        assert mine[0].value == b"{not json"
+
+        async with runtime.db.transaction() as s:
+            await s.execute(delete(kitapp.blocked_codes).where(kitapp.blocked_codes.c.code == key))
+        await send(p, envelope(good))
+        # The partition was not blocked: the message after the poison ones is processed.
+        await eventually(lambda: effects_for(runtime, key), lambda n: n == 1)
+
+        # The block is lifted: replaying the dead letters brings the failed handler's message through.
+        assert await replay(infra.kafka_bootstrap, "sales", reason="handler_error") >= 1
+        await eventually(lambda: effects_for(runtime, key), lambda n: n == 2)
