@@ -1,0 +1,63 @@
+# Developer entry points. The work itself lives in deploy/local/*.sh, which run on their own too.
+# Ports and paths: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), PG_PORT (5433), LOCAL_DIR (.local).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+UV := .tools/bin/uv
+VENV := .venv/bin
+PY_DIRS := contracts libs services tests tools
+PYTEST_ARGS ?=
+K8S_VALIDATE := kubernetes-validate==1.37.0
+
+.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check
+
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+install: ## bootstrap uv (.tools) and sync .venv from uv.lock
+	@test -x $(UV) || { python3 -m venv .tools && .tools/bin/pip install -q uv==0.13.9; }
+	@$(UV) sync --frozen --quiet
+
+infra-up: ## start PostgreSQL + Kafka under .local, ensure logins, databases and topics
+	@deploy/local/infra.sh up
+
+infra-down: ## stop PostgreSQL + Kafka (data is kept)
+	@deploy/local/infra.sh down
+
+infra-status: ## is PostgreSQL + Kafka running
+	@deploy/local/infra.sh status
+
+up: install infra-up ## infra, then the five services (8001-8005), demo data, URLs
+	@deploy/local/services.sh up
+
+down: ## stop the services, then the infra
+	@deploy/local/services.sh down
+	@deploy/local/infra.sh down
+
+status: ## what runs where
+	@deploy/local/infra.sh status || true
+	@deploy/local/services.sh status || true
+
+# pytest exits 5 when it collected nothing: a suite that tests nothing must not pass.
+test: install infra-up ## run the whole test suite against the local infra
+	@eval "$$(deploy/local/infra.sh env)"; rc=0; $(VENV)/pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ "$$rc" -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit "$$rc"
+
+lint: install ## ruff format/lint, mypy, docker-compose.yml and k8s manifest validation
+	$(VENV)/ruff format --check .
+	$(VENV)/ruff check .
+	@dirs=""; for d in $(PY_DIRS); do [ -d "$$d" ] && dirs="$$dirs $$d"; done; \
+	echo "$(VENV)/mypy$$dirs"; $(VENV)/mypy $$dirs
+	@$(MAKE) --no-print-directory compose-check k8s-check
+
+compose-check: ## validate docker-compose.yml (installs Debian's docker-compose if needed)
+	@deploy/check-compose.sh
+
+k8s-check: ## validate deploy/k8s against the Kubernetes schemas
+	@$(UV) tool run --quiet --from $(K8S_VALIDATE) kubernetes-validate --quiet --strict \
+		$$(ls deploy/k8s/*.yaml | grep -v kustomization.yaml)
+
+fmt: ## format and auto-fix
+	$(VENV)/ruff format .
+	$(VENV)/ruff check --fix .

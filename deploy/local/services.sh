@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Runs the five services natively against the local infra (start it first: infra.sh up).
+#   services.sh up       start each service (uvicorn factory <svc>.main:create_app), wait for
+#                        /health/ready, seed demo data (tools/seed_demo.py, unless SEED=0)
+#   services.sh down     stop them (SIGTERM lets in-flight messages finish; SIGKILL after 30 s)
+#   services.sh status   which run, and where
+# Logs: $LOCAL_DIR/logs/<svc>.log; pid files: $LOCAL_DIR/run/<svc>.pid
+set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+declare -A PORT=([purchasing]=8001 [sales]=8002 [inventory]=8003 [finance]=8004 [notifier]=8005)
+LOG_DIR="$LOCAL_DIR/logs"
+RUN_DIR="$LOCAL_DIR/run"
+READY_TIMEOUT="${READY_TIMEOUT:-90}"
+
+app_of() { echo "$1.main:create_app"; }
+url_of() { echo "http://127.0.0.1:${PORT[$1]}"; }
+
+start_one() {
+	local svc="$1" pidfile="$RUN_DIR/$1.pid"
+	pid_alive "$pidfile" "$(app_of "$svc")" && return 0
+	port_open 127.0.0.1 "${PORT[$svc]}" && die "port ${PORT[$svc]} for $svc is already in use by another process"
+	# Own session, so the service outlives an interrupted `make up`; the child writes its pid.
+	# shellcheck disable=SC2016  # expanded by the inner bash
+	setsid -f bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" \
+		"$REPO_ROOT/.venv/bin/uvicorn" --factory "$(app_of "$svc")" \
+		--host 127.0.0.1 --port "${PORT[$svc]}" --timeout-graceful-shutdown 20 \
+		</dev/null >>"$LOG_DIR/$svc.log" 2>&1
+}
+
+wait_pidfiles() { # the pid files are written by the detached children, a moment later
+	local svc i
+	for svc in "${SERVICES[@]}"; do
+		for ((i = 0; i < 50; i++)); do
+			[ -s "$RUN_DIR/$svc.pid" ] && break
+			sleep 0.1
+		done
+	done
+}
+
+up() {
+	[ -x .venv/bin/uvicorn ] || die "no .venv/bin/uvicorn: run 'make install' first"
+	"$REPO_ROOT/deploy/local/infra.sh" status >/dev/null ||
+		die "the infrastructure is not running: run 'deploy/local/infra.sh up' (or 'make up')"
+	mkdir -p "$LOG_DIR" "$RUN_DIR"
+	eval "$("$REPO_ROOT/deploy/local/infra.sh" env)"
+	local svc specs=() failed
+	for svc in "${SERVICES[@]}"; do start_one "$svc"; done
+	wait_pidfiles
+	for svc in "${SERVICES[@]}"; do
+		specs+=("$svc=$(url_of "$svc")/health/ready=$(cat "$RUN_DIR/$svc.pid")")
+	done
+	if ! failed="$("$VENV_PY" "$REPO_ROOT/deploy/local/wait_http.py" "$READY_TIMEOUT" "${specs[@]}")"; then
+		for svc in $failed; do
+			log "--- $svc: not ready on $(url_of "$svc")/health/ready; tail of $LOG_DIR/$svc.log ---"
+			tail -n 40 "$LOG_DIR/$svc.log" >&2 || true
+		done
+		die "not ready (process exited, or no 200 within ${READY_TIMEOUT}s): ${failed//$'\n'/ }"
+	fi
+	if [ "${SEED:-1}" != 0 ] && [ -f tools/seed_demo.py ]; then
+		"$VENV_PY" -m tools.seed_demo || die "seeding demo data (python -m tools.seed_demo) failed"
+	fi
+	for svc in "${SERVICES[@]}"; do
+		printf '%-11s %s  (API docs: %s/docs)\n' "$svc" "$(url_of "$svc")" "$(url_of "$svc")"
+	done
+}
+
+down() {
+	local svc
+	# In parallel: each one may take a while to drain its in-flight messages.
+	for svc in "${SERVICES[@]}"; do
+		stop_pid "$RUN_DIR/$svc.pid" "$(app_of "$svc")" "${SERVICE_STOP_TIMEOUT:-30}" "$svc" &
+	done
+	wait
+}
+
+status() {
+	local svc rc=0
+	for svc in "${SERVICES[@]}"; do
+		if pid_alive "$RUN_DIR/$svc.pid" "$(app_of "$svc")"; then
+			echo "$svc: running (pid $(cat "$RUN_DIR/$svc.pid")) on $(url_of "$svc")"
+		else
+			echo "$svc: stopped"
+			rc=1
+		fi
+	done
+	return "$rc"
+}
+
+case "${1:-}" in
+up) up ;;
+down) down ;;
+status) status ;;
+*) die "usage: $0 up|down|status" ;;
+esac
