@@ -13,7 +13,7 @@ class ServiceSettings(BaseSettings):
     service_name: str = "service"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5433/postgres"
     kafka_bootstrap: str = "127.0.0.1:9092"
-    jwt_secret: SecretStr = SecretStr("dev-secret-change-me")
+    jwt_secret: SecretStr = SecretStr("dev-only-secret-change-me-in-production")
     jwt_algorithm: str = "HS256"
     # Consumer group; replicas of one service share it so partitions spread over them.
     consumer_group: str | None = None

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
+import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
+from fastapi import FastAPI
+
 from servicekit.auth import issue_token
+from servicekit.config import ServiceSettings
 
 T = TypeVar("T")
+S = TypeVar("S", bound=ServiceSettings)
 REPO = Path(__file__).resolve().parents[3]
-JWT_SECRET = "test-secret"
+JWT_SECRET = "test-secret-for-signing-tokens-32-bytes-or-more"
 
 
 @dataclass(frozen=True)
@@ -181,3 +187,31 @@ def token(*roles: str, sub: str = "tester", secret: str = JWT_SECRET) -> str:
 
 def auth(*roles: str, sub: str = "tester") -> dict[str, str]:
     return {"Authorization": f"Bearer {token(*roles, sub=sub)}"}
+
+
+@contextlib.asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run a service app in-process (its lifespan starts the runtime: migrations, relay, subscribers) and
+    give an HTTP client for it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+
+
+async def service_settings(
+    settings_cls: type[S], infra: Infra, database_url: str, *, pin: list[str] | None = None, **overrides: Any
+) -> S:
+    """Settings for a service under test: its own fresh database and a fresh consumer group pinned at the end
+    of the topics it reads (pass the service's `handlers.topics`)."""
+    group = f"{settings_cls.__name__.lower()}-{uuid.uuid4().hex[:10]}"
+    if pin:
+        await pin_group_to_end(infra.kafka_bootstrap, group, pin)
+    return settings_cls(
+        database_url=database_url,
+        kafka_bootstrap=infra.kafka_bootstrap,
+        consumer_group=group,
+        jwt_secret=JWT_SECRET,
+        outbox_poll_seconds=0.2,
+        **overrides,
+    )

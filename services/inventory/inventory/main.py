@@ -1,0 +1,32 @@
+"""The inventory service's only wiring point: `uvicorn --factory inventory.main:create_app`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from inventory.config import InventorySettings
+from inventory.db import kit
+from servicekit.app import create_service_app
+from servicekit.clock import Clock
+from servicekit.consumer import MessageHandlers
+from servicekit.runtime import ServiceDefinition
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+
+
+def definition() -> ServiceDefinition:
+    handlers: MessageHandlers = MessageHandlers()  # type: ignore[type-arg]
+    return ServiceDefinition(
+        name="inventory",
+        description="Inventory: products, stock, reservations, goods receipts, outbound orders, shipments.",
+        tables=kit,
+        routers=[],
+        handlers=handlers,
+        migrations_dir=MIGRATIONS,
+    )
+
+
+def create_app(settings: InventorySettings | None = None, clock: Clock | None = None) -> FastAPI:
+    return create_service_app(definition(), settings or InventorySettings(), clock=clock)
