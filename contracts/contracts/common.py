@@ -22,9 +22,10 @@ from pydantic import (
 
 
 class ContractModel(BaseModel):
-    """Base of the value objects inside messages: immutable, unknown fields refused."""
+    """Base of the value objects inside messages: immutable. Unknown fields are ignored (tolerant reader), so a
+    producer that adds an optional field does not break consumers still on the older contract."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 def _fixed_point(value: Decimal) -> str:

@@ -25,7 +25,8 @@ class Message(BaseModel):
     `ReserveStock`), `version`, `kind`, and `key_field`: the payload field whose value is the Kafka key.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Tolerant reader: fields added by a newer producer are ignored, so additive changes deploy safely.
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     message_type: ClassVar[str]
     version: ClassVar[int] = 1
@@ -39,7 +40,7 @@ class Message(BaseModel):
 class Envelope(BaseModel):
     """Metadata around one message. `correlation_id` names the business flow (an order, a requisition)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
     type: str = Field(min_length=1)

@@ -169,9 +169,7 @@ class MessageProcessor:
             attempt += 1
             try:
                 async with self._db.transaction() as session:
-                    if not await inbox.claim(
-                        session, self._tables, self.consumer, envelope.event_id, envelope.type
-                    ):
+                    if not await inbox.claim(session, self._tables, self.consumer, envelope.event_id, envelope.type):
                         return "duplicate"
                     await handler(HandlerContext(session, envelope, self._outbox, self._clock), message)
                 return "processed"
@@ -187,9 +185,7 @@ class MessageProcessor:
                 await asyncio.sleep(self._retry_delay * attempt)
 
     async def _dead_letter(self, record: ConsumerRecord[Any, Any], reason: str, error: str) -> Outcome:
-        log.warning(
-            "dead-lettering %s[%d]@%d: %s: %s", record.topic, record.partition, record.offset, reason, error
-        )
+        log.warning("dead-lettering %s[%d]@%d: %s: %s", record.topic, record.partition, record.offset, reason, error)
         await self._dead_letters.send(record, reason, error)
         return "dead_lettered"
 

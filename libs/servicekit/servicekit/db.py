@@ -17,7 +17,6 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
-    Text,
     func,
     text,
 )

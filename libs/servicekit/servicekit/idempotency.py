@@ -44,7 +44,14 @@ async def run_idempotent(
         # A concurrent request with the same key waits here until the first one commits or rolls back.
         claimed = await session.execute(
             insert(table)
-            .values(key=key, principal=principal, endpoint=endpoint, request_hash=digest, status_code=0, response={})
+            .values(
+                key=key,
+                principal=principal,
+                endpoint=endpoint,
+                request_hash=digest,
+                status_code=0,
+                response={},
+            )
             .on_conflict_do_nothing()
             .returning(table.c.key)
         )

@@ -59,9 +59,7 @@ async def _run_online(url: str, metadata: MetaData) -> None:
 def run_env(metadata: MetaData, default_url: str | None = None) -> None:
     """The body of every service's `migrations/env.py`; `default_url` (from the service's settings) serves
     the alembic command line."""
-    url = (
-        context.config.attributes.get("url") or context.config.get_main_option("sqlalchemy.url") or default_url
-    )
+    url = context.config.attributes.get("url") or context.config.get_main_option("sqlalchemy.url") or default_url
     if not url:
         raise RuntimeError("no database URL: set <SERVICE>_DATABASE_URL or pass -x / sqlalchemy.url")
     asyncio.run(_run_online(url, metadata))

@@ -62,7 +62,7 @@ class OutboxRelay:
             while not self._stopping.is_set():
                 try:
                     await self._lead()
-                except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
                     log.warning("outbox relay interrupted, retrying: %s", exc)
                     self.is_leader = False
                     await self._pause(1.0)

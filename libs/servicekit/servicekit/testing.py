@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-
 from fastapi import FastAPI
 
 from servicekit.auth import issue_token
@@ -47,8 +46,8 @@ def _docker_reachable() -> bool:
 
 
 def _from_testcontainers() -> Infra:  # pragma: no cover - needs a Docker engine
-    from testcontainers.kafka import KafkaContainer  # type: ignore[import-not-found]
-    from testcontainers.postgres import PostgresContainer  # type: ignore[import-not-found]
+    from testcontainers.kafka import KafkaContainer
+    from testcontainers.postgres import PostgresContainer
 
     kafka = KafkaContainer("apache/kafka:4.1.1").with_kraft()
     kafka.start()
@@ -168,7 +167,10 @@ class TopicTail:
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T]], check: Callable[[T], bool], timeout: float = 20.0, interval: float = 0.1
+    probe: Callable[[], Awaitable[T]],
+    check: Callable[[T], bool],
+    timeout: float = 20.0,
+    interval: float = 0.1,
 ) -> T:
     """Poll `probe` until `check` holds for its value; fail with the last value after `timeout` seconds."""
     deadline = time.monotonic() + timeout

@@ -14,7 +14,18 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer
 from kitapp import app as kitapp
-from kitapp.fixtures import TOPIC, customer, effects_for, envelope, migrate, new_group, producer, running, send, send_raw
+from kitapp.fixtures import (
+    TOPIC,
+    customer,
+    effects_for,
+    envelope,
+    migrate,
+    new_group,
+    producer,
+    running,
+    send,
+    send_raw,
+)
 from sqlalchemy import delete, insert
 
 from servicekit.deadletter import H_REASON, H_TOPIC, header, replay
@@ -58,9 +69,7 @@ def _spawn_kitapp(infra: Infra, database_url: str, group: str, crash: bool) -> s
     return subprocess.Popen([sys.executable, "-m", "kitapp.app"], env=env)
 
 
-async def test_crash_after_db_commit_before_offset_commit_has_no_second_effect(
-    infra: Infra, database_url: str
-) -> None:
+async def test_crash_after_db_commit_before_offset_commit_has_no_second_effect(infra: Infra, database_url: str) -> None:
     group = new_group()
     await migrate(database_url)
     await pin_group_to_end(infra.kafka_bootstrap, group, [TOPIC])
@@ -111,9 +120,15 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_keeps_flowing
         bad_payload = envelope(blocked).model_copy(update={"payload": {"customer_code": key}})
         await send(p, bad_payload, trace)
         await send(p, envelope(blocked), trace)
-        records = await dlq.wait_for(lambda rs: sum(header(r, "x-trace") == "abc" for r in rs if r.key == key.encode()) >= 3)
+        records = await dlq.wait_for(
+            lambda rs: sum(header(r, "x-trace") == "abc" for r in rs if r.key == key.encode()) >= 3
+        )
         mine = [r for r in records if r.key == key.encode()]
-        assert [header(r, H_REASON) for r in mine] == ["invalid_envelope", "contract_violation", "handler_error"]
+        assert [header(r, H_REASON) for r in mine] == [
+            "invalid_envelope",
+            "contract_violation",
+            "handler_error",
+        ]
         assert all(header(r, H_TOPIC) == TOPIC for r in mine)
         assert all(header(r, "x-trace") == "abc" for r in mine), "original headers are kept"
         assert "credit_limit" in (header(mine[1], "dlq-error") or "")

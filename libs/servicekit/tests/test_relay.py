@@ -40,13 +40,13 @@ async def _unpublished(db: Database) -> int:
         return int(await s.scalar(select(func.count()).where(kitapp.kit.outbox.c.published_at.is_(None))) or 0)
 
 
-async def test_rows_reach_kafka_in_order_per_key_including_rows_committed_late(
-    infra: Infra, database_url: str
-) -> None:
+async def test_rows_reach_kafka_in_order_per_key_including_rows_committed_late(infra: Infra, database_url: str) -> None:
     await migrate(database_url)
     db, outbox = Database(database_url), Outbox(kitapp.kit, "sales")
     prefix = f"ord-{uuid.uuid4().hex[:6]}-"
-    relay = OutboxRelay(dsn=asyncpg_url(database_url), bootstrap=infra.kafka_bootstrap, service="sales", poll_seconds=0.1)
+    relay = OutboxRelay(
+        dsn=asyncpg_url(database_url), bootstrap=infra.kafka_bootstrap, service="sales", poll_seconds=0.1
+    )
     async with TopicTail(infra.kafka_bootstrap, TOPIC) as tail:
         task = asyncio.create_task(relay.run())
         try:

@@ -32,7 +32,9 @@ handlers: MessageHandlers[CustomerUpserted] = MessageHandlers()
 
 @handlers.on(CustomerUpserted)
 async def on_customer_upserted(ctx: HandlerContext, message: CustomerUpserted) -> None:
-    blocked = await ctx.session.scalar(select(blocked_codes.c.code).where(blocked_codes.c.code == message.customer_code))
+    blocked = await ctx.session.scalar(
+        select(blocked_codes.c.code).where(blocked_codes.c.code == message.customer_code)
+    )
     if blocked:
         raise RuntimeError(f"cannot handle {message.customer_code}")
     await ctx.session.execute(

@@ -76,6 +76,8 @@ async def running(infra: Infra, database_url: str, group: str, **overrides: Any)
 async def effects_for(runtime: Runtime, code: str) -> int:
     async with runtime.db.transaction() as s:
         return int(
-            await s.scalar(select(func.count()).select_from(kitapp.effects).where(kitapp.effects.c.customer_code == code))
+            await s.scalar(
+                select(func.count()).select_from(kitapp.effects).where(kitapp.effects.c.customer_code == code)
+            )
             or 0
         )

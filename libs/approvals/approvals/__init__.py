@@ -1,0 +1,43 @@
+"""Multi-level approvals (多级审批): rules as data, a plan of approver roles per document, and decisions.
+
+- `domain`: pure rules, `plan`, `ApprovalState`, `decide` and the errors (stdlib + decimal only);
+- `store`: the two tables a service adds to its own metadata and async load/save helpers;
+- `schemas`: pydantic request/response models for the rule-editing API;
+- `web`: maps an `ApprovalError` to the service's problem+json error (403 for a wrong role).
+"""
+
+from approvals.domain import (
+    APPROVED,
+    DOCUMENT_TYPES,
+    PENDING,
+    REJECTED,
+    ApprovalClosed,
+    ApprovalError,
+    ApprovalRule,
+    ApprovalState,
+    CommentRequired,
+    Decision,
+    NotApprover,
+    SelfApproval,
+    decide,
+    new_state,
+    plan,
+)
+
+__all__ = [
+    "APPROVED",
+    "DOCUMENT_TYPES",
+    "PENDING",
+    "REJECTED",
+    "ApprovalClosed",
+    "ApprovalError",
+    "ApprovalRule",
+    "ApprovalState",
+    "CommentRequired",
+    "Decision",
+    "NotApprover",
+    "SelfApproval",
+    "decide",
+    "new_state",
+    "plan",
+]

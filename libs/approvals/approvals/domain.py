@@ -1,0 +1,169 @@
+"""The approval engine, pure: which roles must approve a document, in which order, and who may decide now.
+
+Rules are data. A rule applies to a document when all its conditions hold:
+- `document_type` matches;
+- `min_amount <= amount` (inclusive) and `amount < max_amount` (exclusive), each when set, so the ranges
+  [0, 10000) and [10000, ∞) tile without overlap;
+- `categories` is empty, or shares at least one category with the document;
+- `max_discount` is unset, or the document's discount is above it (discounts up to it need no approval).
+Every applicable rule contributes its approver roles, in rule `position` order; a role already planned is not
+planned twice. An empty plan means the document needs no approval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+DocumentType = Literal["requisition", "purchase_order", "sales_order"]
+DOCUMENT_TYPES: tuple[DocumentType, ...] = ("requisition", "purchase_order", "sales_order")
+Verdict = Literal["approved", "rejected"]
+Status = Literal["pending", "approved", "rejected"]
+PENDING: Status = "pending"
+APPROVED: Status = "approved"
+REJECTED: Status = "rejected"
+# `admin` may act for any level (it passes every role check in the platform); self-approval stays refused.
+SUPERUSER_ROLE = "admin"
+
+
+class ApprovalError(Exception):
+    """A decision the engine refuses. `code` is stable; `status` is the HTTP status an API should answer."""
+
+    code = "approval_error"
+    status = 409
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotApprover(ApprovalError):
+    """The actor lacks the role of the current level: an authorization failure (403)."""
+
+    code = "not_approver"
+    status = 403
+
+
+class SelfApproval(ApprovalError):
+    code = "self_approval"
+
+
+class ApprovalClosed(ApprovalError):
+    code = "approval_closed"
+
+
+class CommentRequired(ApprovalError):
+    code = "comment_required"
+    status = 422
+
+
+@dataclass(frozen=True)
+class ApprovalRule:
+    document_type: DocumentType
+    approver_roles: tuple[str, ...]
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    categories: frozenset[str] = frozenset()
+    max_discount: Decimal | None = None
+    position: int = 0
+    name: str = ""
+
+    def applies(
+        self, document_type: str, amount: Decimal, categories: frozenset[str], discount: Decimal
+    ) -> bool:
+        return (
+            self.document_type == document_type
+            and (self.min_amount is None or amount >= self.min_amount)
+            and (self.max_amount is None or amount < self.max_amount)
+            and (not self.categories or bool(self.categories & categories))
+            and (self.max_discount is None or discount > self.max_discount)
+        )
+
+
+def plan(
+    rules: Iterable[ApprovalRule],
+    document_type: str,
+    amount: Decimal,
+    categories: Iterable[str] = (),
+    discount: Decimal = Decimal("0"),
+) -> list[str]:
+    """The ordered approver roles for a document; `[]` when no rule applies."""
+    cats = frozenset(c for c in categories if c)
+    roles: list[str] = []
+    for rule in sorted(rules, key=lambda r: r.position):
+        if rule.applies(document_type, amount, cats, discount):
+            roles += [role for role in rule.approver_roles if role not in roles]
+    return roles
+
+
+@dataclass(frozen=True)
+class Decision:
+    level: int
+    role: str
+    actor: str
+    verdict: Verdict
+    comment: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ApprovalState:
+    """One document's approval: its levels (roles, level 1 first) and the decisions taken so far."""
+
+    document_type: str
+    document_no: str
+    requester: str
+    levels: tuple[str, ...]
+    decisions: tuple[Decision, ...] = field(default=())
+
+    @property
+    def status(self) -> Status:
+        if any(d.verdict == "rejected" for d in self.decisions):
+            return REJECTED
+        return APPROVED if len(self.decisions) >= len(self.levels) else PENDING
+
+    @property
+    def current_level(self) -> int | None:
+        """1-based level waiting for a decision; None once approved or rejected."""
+        return len(self.decisions) + 1 if self.status == PENDING else None
+
+    @property
+    def current_role(self) -> str | None:
+        level = self.current_level
+        return self.levels[level - 1] if level is not None else None
+
+    @property
+    def last_decision(self) -> Decision | None:
+        return self.decisions[-1] if self.decisions else None
+
+
+def new_state(document_type: str, document_no: str, requester: str, levels: Sequence[str]) -> ApprovalState:
+    return ApprovalState(document_type, document_no, requester, tuple(levels))
+
+
+def decide(
+    state: ApprovalState,
+    actor: str,
+    actor_roles: Iterable[str],
+    verdict: Verdict,
+    comment: str | None,
+    at: datetime,
+) -> ApprovalState:
+    """Record `actor`'s decision at the current level; the first rejection ends the approval."""
+    role = state.current_role
+    if role is None:
+        raise ApprovalClosed(f"{state.document_no}: approval is already {state.status}")
+    if actor == state.requester:
+        raise SelfApproval(f"{actor} requested {state.document_no} and cannot decide its approval")
+    roles = set(actor_roles)
+    if role not in roles and SUPERUSER_ROLE not in roles:
+        raise NotApprover(f"level {state.current_level} of {state.document_no} needs the role {role}")
+    text = comment.strip() if comment else None
+    if verdict == "rejected" and not text:
+        raise CommentRequired("a rejection needs a comment")
+    level = len(state.decisions) + 1
+    decision = Decision(level, role, actor, verdict, text or None, at)
+    return replace(state, decisions=(*state.decisions, decision))

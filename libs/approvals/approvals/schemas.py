@@ -1,0 +1,130 @@
+"""HTTP models for the rule-editing API (GET/PUT the rules of one document type) and approval views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from approvals.domain import ApprovalRule, ApprovalState, DocumentType
+
+ApproverRole = Literal[
+    "admin",
+    "purchaser",
+    "purchasing_manager",
+    "sales",
+    "sales_manager",
+    "warehouse",
+    "finance",
+    "finance_manager",
+]
+
+
+class RuleWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="", max_length=200)
+    min_amount: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=2)
+    max_amount: Decimal | None = Field(default=None, gt=0, max_digits=18, decimal_places=2)
+    categories: list[str] = Field(default_factory=list, max_length=100)
+    max_discount: Decimal | None = Field(default=None, ge=0, le=1, max_digits=5, decimal_places=4)
+    approver_roles: list[ApproverRole] = Field(min_length=1, max_length=10)
+
+    @model_validator(mode="after")
+    def _range(self) -> RuleWrite:
+        if self.min_amount is not None and self.max_amount is not None and self.min_amount >= self.max_amount:
+            raise ValueError("min_amount must be below max_amount")
+        return self
+
+    def to_rule(self, document_type: DocumentType, position: int = 0) -> ApprovalRule:
+        return ApprovalRule(
+            document_type=document_type,
+            approver_roles=tuple(self.approver_roles),
+            min_amount=self.min_amount,
+            max_amount=self.max_amount,
+            categories=frozenset(self.categories),
+            max_discount=self.max_discount,
+            position=position,
+            name=self.name,
+        )
+
+
+class RuleSetWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[RuleWrite] = Field(max_length=100)
+
+
+class RuleRead(BaseModel):
+    position: int
+    name: str
+    min_amount: Decimal | None
+    max_amount: Decimal | None
+    categories: list[str]
+    max_discount: Decimal | None
+    approver_roles: list[str]
+
+    @classmethod
+    def of(cls, rule: ApprovalRule) -> RuleRead:
+        return cls(
+            position=rule.position,
+            name=rule.name,
+            min_amount=rule.min_amount,
+            max_amount=rule.max_amount,
+            categories=sorted(rule.categories),
+            max_discount=rule.max_discount,
+            approver_roles=list(rule.approver_roles),
+        )
+
+
+class RuleSetRead(BaseModel):
+    document_type: str
+    rules: list[RuleRead]
+
+
+class DecisionWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approved", "rejected"]
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class DecisionRead(BaseModel):
+    level: int
+    role: str
+    decided_by: str
+    decision: str
+    comment: str | None
+    decided_at: datetime
+
+
+class ApprovalRead(BaseModel):
+    status: str
+    levels: list[str]
+    current_level: int | None
+    current_role: str | None
+    requester: str
+    decisions: list[DecisionRead]
+
+    @classmethod
+    def of(cls, state: ApprovalState) -> ApprovalRead:
+        return cls(
+            status=state.status,
+            levels=list(state.levels),
+            current_level=state.current_level,
+            current_role=state.current_role,
+            requester=state.requester,
+            decisions=[
+                DecisionRead(
+                    level=d.level,
+                    role=d.role,
+                    decided_by=d.actor,
+                    decision=d.verdict,
+                    comment=d.comment,
+                    decided_at=d.at,
+                )
+                for d in state.decisions
+            ],
+        )

@@ -1,0 +1,217 @@
+"""Persistence: each service declares these two tables on its own metadata (so its own migrations create
+them in its own database) and uses the helpers inside its use-case transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from approvals.domain import ApprovalRule, ApprovalState, Decision, decide, new_state
+
+
+@dataclass(frozen=True)
+class ApprovalTables:
+    rules: Table
+    steps: Table
+
+
+def approval_tables(metadata: MetaData) -> ApprovalTables:
+    rules = Table(
+        "approval_rules",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("document_type", String(32), nullable=False, index=True),
+        Column("position", Integer, nullable=False),
+        Column("name", String(200), nullable=False, server_default=""),
+        Column("min_amount", Numeric(18, 2)),
+        Column("max_amount", Numeric(18, 2)),
+        Column("categories", JSONB, nullable=False, server_default="[]"),
+        Column("max_discount", Numeric(5, 4)),
+        Column("approver_roles", JSONB, nullable=False),
+    )
+    steps = Table(
+        "approval_steps",
+        metadata,
+        Column("document_type", String(32), nullable=False),
+        Column("document_no", String(64), nullable=False),
+        Column("level", Integer, nullable=False),
+        Column("role", String(64), nullable=False),
+        Column("requester", String(128), nullable=False),
+        Column("requested_at", DateTime(timezone=True), nullable=False),
+        Column("verdict", String(16)),
+        Column("decided_by", String(128)),
+        Column("comment", Text),
+        Column("decided_at", DateTime(timezone=True)),
+        PrimaryKeyConstraint("document_type", "document_no", "level", name="pk_approval_steps"),
+    )
+    return ApprovalTables(rules, steps)
+
+
+def _rule(row: Any) -> ApprovalRule:
+    return ApprovalRule(
+        document_type=row.document_type,
+        approver_roles=tuple(row.approver_roles),
+        min_amount=row.min_amount,
+        max_amount=row.max_amount,
+        categories=frozenset(row.categories or ()),
+        max_discount=row.max_discount,
+        position=row.position,
+        name=row.name,
+    )
+
+
+async def load_rules(
+    session: AsyncSession, tables: ApprovalTables, document_type: str | None = None
+) -> list[ApprovalRule]:
+    query = select(tables.rules).order_by(tables.rules.c.document_type, tables.rules.c.position)
+    if document_type is not None:
+        query = query.where(tables.rules.c.document_type == document_type)
+    return [_rule(row) for row in (await session.execute(query))]
+
+
+async def replace_rules(
+    session: AsyncSession, tables: ApprovalTables, document_type: str, rules: Sequence[ApprovalRule]
+) -> list[ApprovalRule]:
+    """Replace every rule of one document type (what a PUT of the rule set does)."""
+    await session.execute(delete(tables.rules).where(tables.rules.c.document_type == document_type))
+    saved = [
+        ApprovalRule(
+            document_type=r.document_type,
+            approver_roles=r.approver_roles,
+            min_amount=r.min_amount,
+            max_amount=r.max_amount,
+            categories=r.categories,
+            max_discount=r.max_discount,
+            position=i,
+            name=r.name,
+        )
+        for i, r in enumerate(rules, start=1)
+    ]
+    if saved:
+        await session.execute(
+            insert(tables.rules),
+            [
+                {
+                    "document_type": document_type,
+                    "position": r.position,
+                    "name": r.name,
+                    "min_amount": r.min_amount,
+                    "max_amount": r.max_amount,
+                    "categories": sorted(r.categories),
+                    "max_discount": r.max_discount,
+                    "approver_roles": list(r.approver_roles),
+                }
+                for r in saved
+            ],
+        )
+    return saved
+
+
+async def start_approval(
+    session: AsyncSession,
+    tables: ApprovalTables,
+    document_type: str,
+    document_no: str,
+    requester: str,
+    levels: Sequence[str],
+    at: datetime,
+) -> ApprovalState:
+    """Store a fresh approval for the document (replacing an earlier one, e.g. after an amendment)."""
+    steps = tables.steps
+    await session.execute(
+        delete(steps).where((steps.c.document_type == document_type) & (steps.c.document_no == document_no))
+    )
+    if levels:
+        await session.execute(
+            insert(steps),
+            [
+                {
+                    "document_type": document_type,
+                    "document_no": document_no,
+                    "level": i,
+                    "role": role,
+                    "requester": requester,
+                    "requested_at": at,
+                }
+                for i, role in enumerate(levels, start=1)
+            ],
+        )
+    return new_state(document_type, document_no, requester, levels)
+
+
+async def load_state(
+    session: AsyncSession, tables: ApprovalTables, document_type: str, document_no: str, *, lock: bool = False
+) -> ApprovalState | None:
+    steps = tables.steps
+    query = (
+        select(steps)
+        .where((steps.c.document_type == document_type) & (steps.c.document_no == document_no))
+        .order_by(steps.c.level)
+    )
+    rows = list(await session.execute(query.with_for_update() if lock else query))
+    if not rows:
+        return None
+    decisions = tuple(
+        Decision(r.level, r.role, r.decided_by, r.verdict, r.comment, r.decided_at)
+        for r in rows
+        if r.verdict is not None
+    )
+    return ApprovalState(document_type, document_no, rows[0].requester, tuple(r.role for r in rows), decisions)
+
+
+async def record_decision(session: AsyncSession, tables: ApprovalTables, state: ApprovalState) -> None:
+    """Write the state's last decision (the one `decide` just added)."""
+    d = state.last_decision
+    if d is None:
+        return
+    steps = tables.steps
+    await session.execute(
+        update(steps)
+        .where(
+            (steps.c.document_type == state.document_type)
+            & (steps.c.document_no == state.document_no)
+            & (steps.c.level == d.level)
+        )
+        .values(verdict=d.verdict, decided_by=d.actor, comment=d.comment, decided_at=d.at)
+    )
+
+
+async def decide_and_record(
+    session: AsyncSession,
+    tables: ApprovalTables,
+    document_type: str,
+    document_no: str,
+    *,
+    actor: str,
+    actor_roles: Sequence[str],
+    verdict: Any,
+    comment: str | None,
+    at: datetime,
+) -> ApprovalState | None:
+    """Load (locked), decide and store in one go; None when the document has no approval."""
+    state = await load_state(session, tables, document_type, document_no, lock=True)
+    if state is None:
+        return None
+    state = decide(state, actor, actor_roles, verdict, comment, at)
+    await record_decision(session, tables, state)
+    return state
