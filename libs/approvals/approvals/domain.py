@@ -40,22 +40,22 @@ class ApprovalError(Exception):
         self.detail = detail
 
 
-class NotApprover(ApprovalError):
+class NotApproverError(ApprovalError):
     """The actor lacks the role of the current level: an authorization failure (403)."""
 
     code = "not_approver"
     status = 403
 
 
-class SelfApproval(ApprovalError):
+class SelfApprovalError(ApprovalError):
     code = "self_approval"
 
 
-class ApprovalClosed(ApprovalError):
+class ApprovalClosedError(ApprovalError):
     code = "approval_closed"
 
 
-class CommentRequired(ApprovalError):
+class CommentRequiredError(ApprovalError):
     code = "comment_required"
     status = 422
 
@@ -71,9 +71,7 @@ class ApprovalRule:
     position: int = 0
     name: str = ""
 
-    def applies(
-        self, document_type: str, amount: Decimal, categories: frozenset[str], discount: Decimal
-    ) -> bool:
+    def applies(self, document_type: str, amount: Decimal, categories: frozenset[str], discount: Decimal) -> bool:
         return (
             self.document_type == document_type
             and (self.min_amount is None or amount >= self.min_amount)
@@ -155,15 +153,15 @@ def decide(
     """Record `actor`'s decision at the current level; the first rejection ends the approval."""
     role = state.current_role
     if role is None:
-        raise ApprovalClosed(f"{state.document_no}: approval is already {state.status}")
+        raise ApprovalClosedError(f"{state.document_no}: approval is already {state.status}")
     if actor == state.requester:
-        raise SelfApproval(f"{actor} requested {state.document_no} and cannot decide its approval")
+        raise SelfApprovalError(f"{actor} requested {state.document_no} and cannot decide its approval")
     roles = set(actor_roles)
     if role not in roles and SUPERUSER_ROLE not in roles:
-        raise NotApprover(f"level {state.current_level} of {state.document_no} needs the role {role}")
+        raise NotApproverError(f"level {state.current_level} of {state.document_no} needs the role {role}")
     text = comment.strip() if comment else None
     if verdict == "rejected" and not text:
-        raise CommentRequired("a rejection needs a comment")
+        raise CommentRequiredError("a rejection needs a comment")
     level = len(state.decisions) + 1
     decision = Decision(level, role, actor, verdict, text or None, at)
     return replace(state, decisions=(*state.decisions, decision))

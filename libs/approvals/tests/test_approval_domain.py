@@ -1,0 +1,108 @@
+"""The approval engine's pure rules: planning and deciding."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from approvals import (
+    ApprovalClosedError,
+    ApprovalRule,
+    CommentRequiredError,
+    NotApproverError,
+    SelfApprovalError,
+    decide,
+    new_state,
+    plan,
+)
+from approvals.schemas import RuleWrite
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+D = Decimal
+
+RULES = [
+    ApprovalRule("requisition", ("purchasing_manager",), min_amount=D("0"), max_amount=D("10000"), position=1),
+    ApprovalRule("requisition", ("purchasing_manager", "admin"), min_amount=D("10000"), position=2),
+    ApprovalRule("requisition", ("finance_manager",), categories=frozenset({"chemicals"}), position=3),
+    ApprovalRule("sales_order", ("sales_manager",), max_discount=D("0.10"), position=1),
+    ApprovalRule("purchase_order", ("purchasing_manager",), min_amount=D("50000"), position=1),
+]
+
+
+def test_amount_ranges_pick_the_matching_rule_min_inclusive_max_exclusive() -> None:
+    assert plan(RULES, "requisition", D("9999.99")) == ["purchasing_manager"]
+    assert plan(RULES, "requisition", D("10000")) == ["purchasing_manager", "admin"]
+
+
+def test_category_rule_adds_its_roles_without_duplicates() -> None:
+    assert plan(RULES, "requisition", D("20000"), ["chemicals", "x"]) == [
+        "purchasing_manager",
+        "admin",
+        "finance_manager",
+    ]
+    assert plan(RULES, "requisition", D("5"), ["paper"]) == ["purchasing_manager"]
+
+
+def test_no_rule_no_approval() -> None:
+    assert plan(RULES, "purchase_order", D("49999.99")) == []
+    assert plan([], "requisition", D("1")) == []
+
+
+def test_discount_rule_applies_only_above_its_max_discount() -> None:
+    assert plan(RULES, "sales_order", D("100"), discount=D("0.10")) == []
+    assert plan(RULES, "sales_order", D("100"), discount=D("0.15")) == ["sales_manager"]
+
+
+def test_two_levels_approve_in_order() -> None:
+    state = new_state("requisition", "PR-2026-000001", "alice", ["purchasing_manager", "admin"])
+    assert (state.status, state.current_level, state.current_role) == ("pending", 1, "purchasing_manager")
+    state = decide(state, "bob", ["purchasing_manager"], "approved", "ok", NOW)
+    assert (state.status, state.current_level, state.current_role) == ("pending", 2, "admin")
+    state = decide(state, "carol", ["admin"], "approved", None, NOW)
+    assert state.status == "approved" and state.current_level is None
+    assert [(d.level, d.actor, d.verdict) for d in state.decisions] == [
+        (1, "bob", "approved"),
+        (2, "carol", "approved"),
+    ]
+    with pytest.raises(ApprovalClosedError):
+        decide(state, "dave", ["admin"], "approved", None, NOW)
+
+
+def test_first_rejection_ends_it() -> None:
+    state = new_state("requisition", "PR-2026-000002", "alice", ["purchasing_manager", "finance_manager"])
+    state = decide(state, "bob", ["purchasing_manager"], "rejected", "too expensive", NOW)
+    assert state.status == "rejected" and state.current_level is None
+    with pytest.raises(ApprovalClosedError):
+        decide(state, "erin", ["finance_manager"], "approved", None, NOW)
+
+
+def test_requester_cannot_approve_own_document_even_with_the_role() -> None:
+    state = new_state("requisition", "PR-2026-000003", "alice", ["purchasing_manager"])
+    with pytest.raises(SelfApprovalError) as err:
+        decide(state, "alice", ["purchasing_manager", "admin"], "approved", None, NOW)
+    assert err.value.code == "self_approval"
+
+
+def test_wrong_role_is_a_403_error_admin_may_act_for_any_level() -> None:
+    state = new_state("requisition", "PR-2026-000004", "alice", ["purchasing_manager"])
+    with pytest.raises(NotApproverError) as err:
+        decide(state, "bob", ["purchaser", "sales_manager"], "approved", None, NOW)
+    assert err.value.status == 403
+    assert decide(state, "root", ["admin"], "approved", None, NOW).status == "approved"
+
+
+def test_rejection_needs_a_comment() -> None:
+    state = new_state("requisition", "PR-2026-000005", "alice", ["purchasing_manager"])
+    with pytest.raises(CommentRequiredError):
+        decide(state, "bob", ["purchasing_manager"], "rejected", "  ", NOW)
+
+
+def test_rule_schema_refuses_an_empty_range_and_unknown_roles() -> None:
+    with pytest.raises(ValueError, match="min_amount"):
+        RuleWrite(min_amount=D("10"), max_amount=D("5"), approver_roles=["admin"])
+    with pytest.raises(ValueError):
+        RuleWrite(approver_roles=["boss"])  # type: ignore[list-item]
+    rule = RuleWrite(approver_roles=["purchasing_manager"], categories=["a"]).to_rule("requisition", 3)
+    assert rule.categories == frozenset({"a"}) and rule.position == 3
