@@ -187,7 +187,7 @@ async def measure(bootstrap: str, orders: int, in_flight: int) -> FloorResult:
             "--bootstrap",
             bootstrap,
             *(["--last"] if h == len(HOP_SERVICES) else []),
-        )  # fmt: skip
+        )
         for h in range(1, len(HOP_SERVICES) + 1)
     ]
     try:
