@@ -6,24 +6,24 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from finance import consumers
+from finance.api import credit, ledger, payables, receivables
 from finance.config import FinanceSettings
 from finance.db import kit
 from servicekit.app import create_service_app
 from servicekit.clock import Clock
-from servicekit.consumer import MessageHandlers
 from servicekit.runtime import ServiceDefinition
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def definition() -> ServiceDefinition:
-    handlers: MessageHandlers = MessageHandlers()  # type: ignore[type-arg]
     return ServiceDefinition(
         name="finance",
-        description="Finance: credit, receivables, payables, payments, the journal.",
+        description="Finance: credit, receivables, payables, payments, statements, dunning, the journal.",
         tables=kit,
-        routers=[],
-        handlers=handlers,
+        routers=[credit.router, ledger.router, receivables.router, payables.router],
+        handlers=consumers.build(),
         migrations_dir=MIGRATIONS,
     )
 

@@ -1,0 +1,55 @@
+"""HTTP API under /api/v1: request/response schemas and roles; each endpoint calls one use case."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends
+from pydantic import Field, PlainSerializer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts import Message
+from finance.handlers import Ctx
+from servicekit.auth import Principal, require
+from servicekit.runtime import Runtime
+
+T = TypeVar("T")
+
+Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2), PlainSerializer(lambda v: format(v, "f"), str)]
+PositiveMoney = Annotated[
+    Decimal, Field(gt=0, max_digits=18, decimal_places=2), PlainSerializer(lambda v: format(v, "f"), str)
+]
+Qty = Annotated[Decimal, Field(max_digits=15, decimal_places=3), PlainSerializer(lambda v: format(v, "f"), str)]
+
+# Who may do what (admin always passes; auditor reads).
+Finance = Annotated[Principal, Depends(require("finance", "finance_manager"))]
+FinanceManager = Annotated[Principal, Depends(require("finance_manager"))]
+FinanceReader = Annotated[Principal, Depends(require("finance", "finance_manager", read=True))]
+CreditReader = Annotated[Principal, Depends(require("finance", "finance_manager", "sales_manager", read=True))]
+
+
+def ctx(runtime: Runtime, session: AsyncSession) -> Ctx:
+    async def publish(message: Message) -> Any:
+        return await runtime.outbox.add(session, message)
+
+    return Ctx(session, publish, runtime.clock.now())
+
+
+async def in_transaction(runtime: Runtime, use_case: Callable[[Ctx], Awaitable[T]]) -> T:
+    async with runtime.db.transaction() as session:
+        return await use_case(ctx(runtime, session))
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe: decimals as fixed-point strings (never floats), dates as ISO strings."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -1,0 +1,57 @@
+"""The journal: trial balance, subledger-vs-control reconciliation, entries of a document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from finance import ledger
+from finance.api import FinanceReader, plain
+from finance.db import journal_entries, journal_lines
+from servicekit.app import RuntimeDep
+
+router = APIRouter(tags=["ledger"])
+
+
+@router.get("/ledger/trial-balance")
+async def trial_balance(runtime: RuntimeDep, _: FinanceReader) -> Any:
+    async with runtime.db.transaction() as s:
+        return plain(await ledger.trial_balance(s))
+
+
+@router.get("/ledger/reconciliation")
+async def reconciliation(runtime: RuntimeDep, _: FinanceReader) -> Any:
+    """Receivables subledger (open invoices) vs AR control, unapplied receipts vs customer credit, open bills
+    vs AP control."""
+    async with runtime.db.transaction() as s:
+        return plain(await ledger.reconciliation(s))
+
+
+@router.get("/ledger/entries")
+async def entries(runtime: RuntimeDep, _: FinanceReader, source_no: str) -> Any:
+    async with runtime.db.transaction() as s:
+        rows = (
+            await s.execute(
+                select(journal_entries, journal_lines)
+                .join(journal_lines, journal_lines.c.entry_id == journal_entries.c.id)
+                .where(journal_entries.c.source_no == source_no)
+                .order_by(journal_entries.c.id, journal_lines.c.id)
+            )
+        ).all()
+    out: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        entry = out.setdefault(
+            r.entry_id,
+            {
+                "id": r.entry_id,
+                "entry_date": r.entry_date,
+                "source_type": r.source_type,
+                "source_no": r.source_no,
+                "memo": r.memo,
+                "lines": [],
+            },
+        )
+        entry["lines"].append({"account": r.account_code, "debit": r.debit, "credit": r.credit, "party": r.party_code})
+    return plain(list(out.values()))

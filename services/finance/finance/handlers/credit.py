@@ -1,0 +1,172 @@
+"""Credit: accounts from customer master data, the saga's credit check (a hold per order), releasing holds."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.finance import CreditApproved, CreditRefused, SettlementVoided
+from contracts.sales import CheckCredit, CustomerUpserted
+from finance.db import credit_accounts, credit_checks, credit_holds, invoices
+from finance.domain import ZERO, CreditDecision, decide_credit
+from finance.handlers import Ctx
+
+log = logging.getLogger(__name__)
+OPEN = ("open", "partially_paid")
+
+
+async def upsert_customer(c: Ctx, msg: CustomerUpserted) -> None:
+    values = {
+        "name": msg.name,
+        "credit_limit": msg.credit_limit,
+        "payment_terms_days": msg.payment_terms_days,
+        "currency": msg.currency,
+        "active": msg.active,
+        "updated_at": msg.updated_at,
+    }
+    stmt = insert(credit_accounts).values(customer_code=msg.customer_code, **values)
+    # Master data: the latest version wins, whatever order the messages arrive in.
+    await c.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[credit_accounts.c.customer_code],
+            set_=values,
+            where=credit_accounts.c.updated_at <= stmt.excluded.updated_at,
+        )
+    )
+
+
+async def lock_account(session: AsyncSession, customer_code: str) -> Any:
+    """Serializes everything that changes a customer's exposure (credit checks, invoices, payments)."""
+    return (
+        await session.execute(
+            select(credit_accounts).where(credit_accounts.c.customer_code == customer_code).with_for_update()
+        )
+    ).first()
+
+
+async def exposure(session: AsyncSession, customer_code: str, *, excluding_order: str | None = None) -> Decimal:
+    """Open receivables + what active holds have not yet invoiced."""
+    receivables = select(func.coalesce(func.sum(invoices.c.gross - invoices.c.paid), 0)).where(
+        invoices.c.customer_code == customer_code, invoices.c.status.in_(OPEN)
+    )
+    held = select(func.coalesce(func.sum(func.greatest(credit_holds.c.amount - credit_holds.c.invoiced, 0)), 0)).where(
+        credit_holds.c.customer_code == customer_code, credit_holds.c.active
+    )
+    if excluding_order is not None:
+        held = held.where(credit_holds.c.order_no != excluding_order)
+    row = (await session.execute(select(receivables.scalar_subquery(), held.scalar_subquery()))).one()
+    return Decimal(row[0]) + Decimal(row[1])
+
+
+async def check_credit(c: Ctx, msg: CheckCredit) -> None:
+    account = await lock_account(c.session, msg.customer_code)
+    prior = (
+        await c.session.execute(
+            select(credit_checks).where(
+                credit_checks.c.order_no == msg.order_no, credit_checks.c.revision == msg.revision
+            )
+        )
+    ).first()
+    if prior is not None:  # the same check again: the same answer, no second effect
+        await c.publish(_reply(msg, _decision_of(prior), prior.decided_at))
+        return
+    hold = (await c.session.execute(select(credit_holds).where(credit_holds.c.order_no == msg.order_no))).first()
+    if hold is not None and hold.revision > msg.revision:
+        log.info("ignoring CheckCredit %s r%d: revision %d already held", msg.order_no, msg.revision, hold.revision)
+        return
+    current = await exposure(c.session, msg.customer_code, excluding_order=msg.order_no) if account else ZERO
+    decision = decide_credit(
+        known=account is not None,
+        active=bool(account and account.active),
+        credit_limit=account.credit_limit if account else ZERO,
+        exposure=current,
+        requested=msg.amount,
+    )
+    await c.session.execute(
+        insert(credit_checks).values(
+            order_no=msg.order_no,
+            revision=msg.revision,
+            customer_code=msg.customer_code,
+            approved=decision.approved,
+            reason=decision.reason,
+            requested=msg.amount,
+            credit_limit=decision.credit_limit,
+            exposure=decision.exposure,
+            currency=msg.currency,
+            decided_at=c.now,
+        )
+    )
+    if decision.approved:
+        stmt = insert(credit_holds).values(
+            order_no=msg.order_no,
+            customer_code=msg.customer_code,
+            revision=msg.revision,
+            amount=msg.amount,
+            invoiced=ZERO,
+            active=True,
+            updated_at=c.now,
+        )
+        await c.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[credit_holds.c.order_no],
+                set_={"revision": msg.revision, "amount": msg.amount, "active": True, "updated_at": c.now},
+            )
+        )
+    await c.publish(_reply(msg, decision, c.now))
+
+
+def _decision_of(row: Any) -> CreditDecision:
+    return CreditDecision(row.approved, row.reason, row.credit_limit, row.exposure, row.requested)
+
+
+def _reply(msg: CheckCredit, d: CreditDecision, at: Any) -> CreditApproved | CreditRefused:
+    if d.approved:
+        return CreditApproved(
+            order_no=msg.order_no,
+            revision=msg.revision,
+            customer_code=msg.customer_code,
+            amount=d.requested,
+            currency=msg.currency,
+            credit_limit=d.credit_limit,
+            exposure=d.exposure + d.requested,
+            approved_at=at,
+        )
+    return CreditRefused(
+        order_no=msg.order_no,
+        revision=msg.revision,
+        customer_code=msg.customer_code,
+        reason=d.reason or "credit_limit",
+        credit_limit=d.credit_limit,
+        exposure=d.exposure,
+        requested=d.requested,
+        currency=msg.currency,
+        refused_at=at,
+    )
+
+
+async def release_hold(c: Ctx, order_no: str, customer_code: str, reason: str, *, always_reply: bool) -> None:
+    """Drop the order's hold (what it has not yet invoiced). Idempotent: a second call releases 0."""
+    hold = (
+        await c.session.execute(
+            update(credit_holds)
+            .where(credit_holds.c.order_no == order_no, credit_holds.c.active)
+            .values(active=False, updated_at=c.now)
+            .returning(credit_holds.c.amount, credit_holds.c.invoiced, credit_holds.c.customer_code)
+        )
+    ).first()
+    released = max(hold.amount - hold.invoiced, ZERO) if hold else ZERO
+    if always_reply or released > 0:
+        await c.publish(
+            SettlementVoided(
+                order_no=order_no,
+                customer_code=hold.customer_code if hold else customer_code,
+                released_amount=released,
+                reason=reason,
+                voided_at=c.now,
+            )
+        )
