@@ -24,6 +24,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from servicekit.kafka import encode, envelope_headers, make_producer
+from servicekit.observability import PUBLISHED
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,8 @@ class OutboxRelay:
             while not self._stopping.is_set():
                 try:
                     await self._lead()
-                except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
-                    log.warning("outbox relay interrupted, retrying: %s", exc)
+                except Exception as exc:  # database or broker trouble: never let the relay die
+                    log.warning("outbox relay interrupted, retrying: %r", exc)
                     self.is_leader = False
                     await self._pause(1.0)
         finally:
@@ -117,6 +118,7 @@ class OutboxRelay:
             "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
         )
         self.published += len(rows)
+        PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
 
     def _on_notify(self, *_: object) -> None:
