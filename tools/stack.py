@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from aiokafka import TopicPartition
 
 from servicekit.testing import JWT_SECRET, Infra, create_database, drop_database, eventually, pin_group_to_end
 
@@ -70,6 +71,8 @@ class Process:
     env: dict[str, str]
     port: int
     log: Path
+    group: str = ""
+    pinned: dict[TopicPartition, int] = field(default_factory=dict)  # where the group started
     proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -122,8 +125,7 @@ async def as_processes(
             prefix = service.upper()
             group = f"{service}-{os.urandom(5).hex()}"
             topics = topics_of(service)
-            if topics:
-                await pin_group_to_end(infra.kafka_bootstrap, group, topics)
+            pinned = await pin_group_to_end(infra.kafka_bootstrap, group, topics) if topics else {}
             env = {
                 **os.environ,
                 f"{prefix}_DATABASE_URL": urls[service],
@@ -133,7 +135,7 @@ async def as_processes(
                 f"{prefix}_OUTBOX_POLL_SECONDS": "0.2",
                 **(extra_env or {}),
             }
-            procs[service] = Process(service, env, free_port(), tmp / f"{service}.log")
+            procs[service] = Process(service, env, free_port(), tmp / f"{service}.log", group, pinned)
             procs[service].start()
         try:
             await asyncio.gather(*(p.ready() for p in procs.values()))

@@ -113,7 +113,7 @@ async def partitions_of(bootstrap: str, topics: list[str] | tuple[str, ...]) -> 
         await producer.stop()
 
 
-async def pin_group_to_end(bootstrap: str, group: str, topics: list[str]) -> None:
+async def pin_group_to_end(bootstrap: str, group: str, topics: list[str]) -> dict[TopicPartition, int]:
     """Commit a fresh consumer group at the current end of its topics, so a test's service reads only what
     the test produces, not the history other tests left on the shared topics."""
     partitions = await partitions_of(bootstrap, topics)
@@ -125,6 +125,7 @@ async def pin_group_to_end(bootstrap: str, group: str, topics: list[str]) -> Non
         await consumer.commit({tp: offset for tp, offset in ends.items()})
     finally:
         await consumer.stop()
+    return dict(ends)
 
 
 class TopicTail:
