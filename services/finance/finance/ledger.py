@@ -12,7 +12,7 @@ from sqlalchemy import case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.db import accounts, bills, customer_payments, invoices, journal_entries, journal_lines
-from finance.domain import ZERO
+from finance.domain import ZERO, cents
 
 
 class Account(StrEnum):
@@ -141,7 +141,7 @@ async def trial_balance(session: AsyncSession) -> dict[str, Any]:
     ).all()
     lines = []
     for r in rows:
-        debit, credit = r.debit or ZERO, r.credit or ZERO
+        debit, credit = cents(r.debit or ZERO), cents(r.credit or ZERO)
         balance = debit - credit if r.normal_side == "debit" else credit - debit
         lines.append(
             {"account": r.code, "name": r.name, "kind": r.kind, "debit": debit, "credit": credit, "balance": balance}
@@ -163,7 +163,7 @@ async def account_balance(session: AsyncSession, account: Account) -> Decimal:
             journal_lines.c.account_code == account.value
         )
     )
-    return Decimal(value or 0)
+    return cents(Decimal(value or 0))
 
 
 OPEN = ("open", "partially_paid")
@@ -184,6 +184,7 @@ async def reconciliation(session: AsyncSession) -> dict[str, Any]:
         )
         or 0
     )
+    open_receivables, unapplied, open_payables = cents(open_receivables), cents(unapplied), cents(open_payables)
     ar = await account_balance(session, Account.AR)
     credit = -await account_balance(session, Account.CUSTOMER_CREDIT)
     ap = -await account_balance(session, Account.AP)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.finance import CreditApproved, CreditRefused, SettlementVoided
 from contracts.sales import CheckCredit, CustomerUpserted
 from finance.db import credit_accounts, credit_checks, credit_holds, invoices
-from finance.domain import ZERO, CreditDecision, decide_credit
+from finance.domain import ZERO, CreditDecision, cents, decide_credit
 from finance.handlers import Ctx
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ async def exposure(session: AsyncSession, customer_code: str, *, excluding_order
     if excluding_order is not None:
         held = held.where(credit_holds.c.order_no != excluding_order)
     row = (await session.execute(select(receivables.scalar_subquery(), held.scalar_subquery()))).one()
-    return Decimal(row[0]) + Decimal(row[1])
+    return cents(Decimal(row[0]) + Decimal(row[1]))
 
 
 async def check_credit(c: Ctx, msg: CheckCredit) -> None:

@@ -1,0 +1,138 @@
+"""Credit checks through Kafka: exact figures, holds, idempotency, concurrency, release."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from decimal import Decimal
+
+import pytest
+from finance_testkit import Harness, doc
+from contracts.sales import CheckCredit, OrderCancelled, VoidOrderSettlement
+from finance.api import ctx
+from finance.handlers.credit import check_credit
+from servicekit.testing import TopicTail, auth
+
+pytestmark = pytest.mark.integration
+D = Decimal
+REPLIES = "finance.receivables"
+
+
+def replies(records: list, order_no: str, kind: str | None = None) -> list[dict]:  # type: ignore[type-arg]
+    out = [json.loads(r.value) for r in records if r.key == order_no.encode()]
+    return [e for e in out if kind is None or e["type"] == kind]
+
+
+async def test_approve_then_refuse_with_exact_figures(finance: Harness, infra) -> None:  # type: ignore[no-untyped-def]
+    customer = await finance.customer(limit="1000.00")
+    first, second = doc("SO"), doc("SO")
+    async with TopicTail(infra.kafka_bootstrap, REPLIES) as tail:
+        await finance.send(CheckCredit(order_no=first, customer_code=customer, amount=D("600.00")))
+        await finance.send(CheckCredit(order_no=second, customer_code=customer, amount=D("400.01")))
+        records = await tail.wait_for(lambda rs: bool(replies(rs, first)) and bool(replies(rs, second)))
+    approved = replies(records, first)[0]
+    assert approved["type"] == "CreditApproved"
+    assert approved["payload"]["amount"] == "600.00"
+    assert approved["payload"]["credit_limit"] == "1000.00"
+    assert approved["payload"]["exposure"] == "600.00"
+    refused = replies(records, second)[0]
+    assert refused["type"] == "CreditRefused"
+    p = refused["payload"]
+    assert (p["reason"], p["credit_limit"], p["exposure"], p["requested"]) == ("credit_limit", "1000.00", "600.00", "400.01")
+    r = await finance.client.get(f"/api/v1/credit-accounts/{customer}", headers=auth("sales_manager"))
+    assert r.status_code == 200
+    assert (r.json()["exposure"], r.json()["available"]) == ("600.00", "400.00")
+    assert [h["order_no"] for h in r.json()["holds"]] == [first]
+    assert (await finance.client.get(f"/api/v1/credit-accounts/{customer}", headers=auth("warehouse"))).status_code == 403
+
+
+async def test_unknown_customer_is_refused(finance: Harness, infra) -> None:  # type: ignore[no-untyped-def]
+    order = doc("SO")
+    async with TopicTail(infra.kafka_bootstrap, REPLIES) as tail:
+        await finance.send(CheckCredit(order_no=order, customer_code="NOBODY-x1", amount=D("1.00")))
+        records = await tail.wait_for(lambda rs: bool(replies(rs, order)))
+    assert replies(records, order)[0]["payload"]["reason"] == "unknown_customer"
+
+
+async def test_duplicate_check_credit_holds_once_and_replies_the_same(finance: Harness, infra) -> None:  # type: ignore[no-untyped-def]
+    customer = await finance.customer(limit="1000.00")
+    order = doc("SO")
+    command = CheckCredit(order_no=order, customer_code=customer, amount=D("700.00"))
+    async with TopicTail(infra.kafka_bootstrap, REPLIES) as tail:
+        env = await finance.send(command)
+        await finance.send(command, env)  # the same envelope redelivered: dropped by the inbox
+        await finance.send(command)  # sales retried the command (new event id): same decision, no second hold
+        records = await tail.wait_for(lambda rs: len(replies(rs, order)) >= 2)
+    assert {e["type"] for e in replies(records, order)} == {"CreditApproved"}
+    assert {e["payload"]["exposure"] for e in replies(records, order)} == {"700.00"}
+    assert await finance.scalar("SELECT count(*) FROM credit_holds WHERE order_no = :o", o=order) == 1
+    assert await finance.scalar("SELECT amount FROM credit_holds WHERE order_no = :o", o=order) == D("700.00")
+
+
+async def test_new_revision_replaces_the_hold(finance: Harness, infra) -> None:  # type: ignore[no-untyped-def]
+    customer = await finance.customer(limit="1000.00")
+    order = doc("SO")
+    async with TopicTail(infra.kafka_bootstrap, REPLIES) as tail:
+        await finance.send(CheckCredit(order_no=order, revision=1, customer_code=customer, amount=D("700.00")))
+        await finance.send(CheckCredit(order_no=order, revision=2, customer_code=customer, amount=D("900.00")))
+        records = await tail.wait_for(lambda rs: len(replies(rs, order)) >= 2)
+    second = [e for e in replies(records, order) if e["payload"]["revision"] == 2][0]
+    assert second["type"] == "CreditApproved" and second["payload"]["exposure"] == "900.00"
+    hold = (await finance.rows("SELECT revision, amount FROM credit_holds WHERE order_no = :o", o=order))[0]
+    assert (hold.revision, hold.amount) == (2, D("900.00"))
+
+
+async def test_concurrent_checks_cannot_pass_the_limit(finance: Harness) -> None:
+    """Ten checks of 300 against a 1000 limit, in ten concurrent transactions: exactly three pass."""
+    customer = await finance.customer(limit="1000.00")
+    orders = [doc("SO") for _ in range(10)]
+
+    async def one(order_no: str) -> None:
+        async with finance.runtime.db.transaction() as session:
+            await check_credit(ctx(finance.runtime, session), CheckCredit(order_no=order_no, customer_code=customer, amount=D("300.00")))
+
+    await asyncio.gather(*(one(o) for o in orders))
+    approved = await finance.scalar(
+        "SELECT count(*) FROM credit_checks WHERE customer_code = :c AND approved", c=customer
+    )
+    held = await finance.scalar("SELECT sum(amount) FROM credit_holds WHERE customer_code = :c AND active", c=customer)
+    assert (approved, held) == (3, D("900.00"))
+
+
+async def test_concurrent_checks_through_kafka(finance: Harness, infra) -> None:  # type: ignore[no-untyped-def]
+    customer = await finance.customer(limit="1000.00")
+    orders = [doc("SO") for _ in range(12)]
+    async with TopicTail(infra.kafka_bootstrap, REPLIES) as tail:
+        await asyncio.gather(
+            *(finance.send(CheckCredit(order_no=o, customer_code=customer, amount=D("250.00"))) for o in orders)
+        )
+        records = await tail.wait_for(lambda rs: all(replies(rs, o) for o in orders))
+    kinds = [replies(records, o)[0]["type"] for o in orders]
+    assert kinds.count("CreditApproved") == 4
+    assert await finance.scalar("SELECT sum(amount) FROM credit_holds WHERE customer_code = :c AND active", c=customer) == D("1000.00")
+
+
+async def test_void_and_cancel_release_the_hold_idempotently(finance: Harness, infra) -> None:  # type: ignore[no-untyped-def]
+    customer = await finance.customer(limit="1000.00")
+    voided, cancelled = doc("SO"), doc("SO")
+    async with TopicTail(infra.kafka_bootstrap, REPLIES) as tail:
+        for order in (voided, cancelled):
+            await finance.send(CheckCredit(order_no=order, customer_code=customer, amount=D("500.00")))
+        await tail.wait_for(lambda rs: bool(replies(rs, voided)) and bool(replies(rs, cancelled)))
+        void = VoidOrderSettlement(order_no=voided, customer_code=customer, reason="credit refused elsewhere")
+        await finance.send(void)
+        await finance.send(void)
+        await finance.send(
+            OrderCancelled(
+                order_no=cancelled, customer_code=customer, previous_status="confirmed", reason="customer asked",
+                cancelled_at=finance.clock.now(),
+            )
+        )
+        records = await tail.wait_for(
+            lambda rs: len(replies(rs, voided, "SettlementVoided")) >= 2 and bool(replies(rs, cancelled, "SettlementVoided"))
+        )
+    amounts = [e["payload"]["released_amount"] for e in replies(records, voided, "SettlementVoided")]
+    assert amounts == ["500.00", "0.00"]
+    assert replies(records, cancelled, "SettlementVoided")[0]["payload"]["released_amount"] == "500.00"
+    r = await finance.client.get(f"/api/v1/credit-accounts/{customer}", headers=auth("finance"))
+    assert r.json()["exposure"] == "0.00" and r.json()["holds"] == []
