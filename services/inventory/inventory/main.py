@@ -6,24 +6,24 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from inventory import consumers
+from inventory.api import catalog, stock
 from inventory.config import InventorySettings
 from inventory.db import kit
 from servicekit.app import create_service_app
 from servicekit.clock import Clock
-from servicekit.consumer import MessageHandlers
 from servicekit.runtime import ServiceDefinition
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def definition() -> ServiceDefinition:
-    handlers: MessageHandlers = MessageHandlers()  # type: ignore[type-arg]
     return ServiceDefinition(
         name="inventory",
         description="Inventory: products, stock, reservations, goods receipts, outbound orders, shipments.",
         tables=kit,
-        routers=[],
-        handlers=handlers,
+        routers=[catalog.router, stock.router],
+        handlers=consumers.build(),
         migrations_dir=MIGRATIONS,
     )
 

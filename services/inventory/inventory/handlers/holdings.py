@@ -1,0 +1,144 @@
+"""Reservation storage: the per-order header (the lock that serializes everything done to one order's
+reservation) and the reservation rows per (order, line, warehouse).
+
+Lock order, everywhere: order headers (by order_no) → stock rows (by sku, warehouse). Never the reverse."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.common import ReservedLine
+from inventory import domain
+from inventory.db import order_reservations, reservations
+from inventory.stock import StockBook
+
+
+@dataclass
+class Held:
+    line_no: int
+    sku: str
+    warehouse_code: str
+    qty: Decimal
+
+
+async def lock_orders(
+    session: AsyncSession, order_nos: Iterable[str], *, create: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Lock the headers of these orders (sorted); with `create`, a missing header is made from it."""
+    wanted = sorted(set(order_nos))
+    if create is not None:
+        await session.execute(
+            insert(order_reservations).values([{"order_no": o, **create} for o in wanted]).on_conflict_do_nothing()
+        )
+    rows = await session.execute(
+        select(order_reservations)
+        .where(order_reservations.c.order_no.in_(wanted))
+        .order_by(order_reservations.c.order_no)
+        .with_for_update()
+    )
+    return {r.order_no: r for r in rows}
+
+
+async def held_by(session: AsyncSession, order_nos: Iterable[str]) -> dict[str, list[Held]]:
+    rows = await session.execute(
+        select(reservations)
+        .where(reservations.c.order_no.in_(sorted(set(order_nos))))
+        .order_by(reservations.c.line_no, reservations.c.warehouse_code)
+    )
+    result: dict[str, list[Held]] = defaultdict(list)
+    for r in rows:
+        result[r.order_no].append(Held(r.line_no, r.sku, r.warehouse_code, r.qty))
+    return result
+
+
+def outstanding(wanted: Iterable[tuple[int, str, Decimal]], held: Sequence[Held]) -> list[domain.Need]:
+    """What is still missing per line: wanted minus already held for that line and sku (never negative)."""
+    have: dict[tuple[int, str], Decimal] = defaultdict(lambda: domain.ZERO)
+    for h in held:
+        have[(h.line_no, h.sku)] += h.qty
+    return [domain.Need(line_no, sku, max(domain.ZERO, qty - have[(line_no, sku)])) for line_no, sku, qty in wanted]
+
+
+async def add_takes(session: AsyncSession, book: StockBook, order_no: str, takes: Sequence[domain.Take]) -> None:
+    """Reserve allocated stock: the stock rows (already locked in `book`) and the reservation rows."""
+    if not takes:
+        return
+    for t in takes:
+        book.reserve(t.sku, t.warehouse_code, t.qty)
+    stmt = insert(reservations).values(
+        [
+            {"order_no": order_no, "line_no": t.line_no, "sku": t.sku, "warehouse_code": t.warehouse_code, "qty": t.qty}
+            for t in takes
+        ]
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            constraint="pk_reservations", set_={"qty": reservations.c.qty + stmt.excluded.qty, "sku": stmt.excluded.sku}
+        )
+    )
+
+
+async def remove(session: AsyncSession, book: StockBook, order_no: str, held: Sequence[Held]) -> None:
+    """Release these reservation rows entirely (their stock rows must be locked in `book`)."""
+    if not held:
+        return
+    for h in held:
+        book.release(h.sku, h.warehouse_code, h.qty)
+    await session.execute(
+        delete(reservations).where(
+            (reservations.c.order_no == order_no)
+            & tuple_(reservations.c.line_no, reservations.c.warehouse_code).in_(
+                [(h.line_no, h.warehouse_code) for h in held]
+            )
+        )
+    )
+
+
+async def reduce(session: AsyncSession, book: StockBook, order_no: str, held: Held, qty: Decimal) -> None:
+    """Release `qty` of one reservation row (all of it when qty >= its quantity)."""
+    book.release(held.sku, held.warehouse_code, min(qty, held.qty))
+    await shrink(session, order_no, held, qty)
+
+
+async def shrink(session: AsyncSession, order_no: str, held: Held, qty: Decimal) -> None:
+    """Take `qty` off one reservation row (deleting it when nothing is left); stock rows are the caller's."""
+    where = (
+        (reservations.c.order_no == order_no)
+        & (reservations.c.line_no == held.line_no)
+        & (reservations.c.warehouse_code == held.warehouse_code)
+    )
+    if qty >= held.qty:
+        await session.execute(delete(reservations).where(where))
+    else:
+        await session.execute(reservations.update().where(where).values(qty=reservations.c.qty - qty))
+
+
+def merged(held: Sequence[Held], takes: Sequence[domain.Take] = (), dropped: Sequence[Held] = ()) -> list[Held]:
+    """The reservation after adding `takes` and removing `dropped` (for replies, without re-reading)."""
+    qty: dict[tuple[int, str, str], Decimal] = defaultdict(lambda: domain.ZERO)
+    for h in held:
+        qty[(h.line_no, h.sku, h.warehouse_code)] += h.qty
+    for d in dropped:
+        qty[(d.line_no, d.sku, d.warehouse_code)] -= d.qty
+    for t in takes:
+        qty[(t.line_no, t.sku, t.warehouse_code)] += t.qty
+    return [Held(ln, sku, wh, q) for (ln, sku, wh), q in sorted(qty.items()) if q > 0]
+
+
+def as_lines(held: Sequence[Held]) -> list[ReservedLine]:
+    return [ReservedLine(line_no=h.line_no, sku=h.sku, warehouse_code=h.warehouse_code, qty=h.qty) for h in held]
+
+
+async def touch(session: AsyncSession, order_no: str, now: datetime, **values: Any) -> None:
+    await session.execute(
+        order_reservations.update().where(order_reservations.c.order_no == order_no).values(updated_at=now, **values)
+    )

@@ -1,0 +1,317 @@
+"""Outbound orders (出库单, DO-): created for confirmed orders from their reservations (one per warehouse),
+picked by barcode scans, shipped one by one or in a batch (one transaction, all or nothing), delivered.
+
+Lock order: outbound orders (by do_no) → order headers → stock rows."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.common import ReservedLine, StockLine
+from contracts.inventory import (
+    OutboundOrderCancelled,
+    OutboundOrderCreated,
+    ShipmentDelivered,
+    ShipmentDispatched,
+    ShippedLine,
+    StockCommitted,
+    StockReleased,
+)
+from contracts.sales import OrderCancelled, OrderConfirmed
+from inventory import domain
+from inventory.db import kit, outbound_lines, outbound_orders, product_barcodes
+from inventory.handlers import holdings
+from inventory.handlers.reservations import release_order
+from inventory.stock import Publish, StockBook
+from servicekit import audit
+from servicekit.consumer import HandlerContext
+from servicekit.errors import DomainError, InputError, NotFoundError
+from servicekit.numbering import next_number
+from servicekit.runtime import Runtime
+
+log = logging.getLogger(__name__)
+OPEN = ("created", "picking", "packed")
+
+
+async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
+    session, now = ctx.session, ctx.clock.now()
+    existing = (
+        await session.execute(
+            select(outbound_orders)
+            .where(outbound_orders.c.order_no == msg.order_no)
+            .order_by(outbound_orders.c.do_no)
+            .with_for_update()
+        )
+    ).all()
+    if any(d.revision >= msg.revision for d in existing):
+        return  # already created for this revision (or a newer one)
+    for old in existing:
+        if old.status in OPEN:  # an amended order: its earlier outbound orders are replaced
+            await _cancel(session, ctx.publish, old, "order amended", now)
+    held = (await holdings.held_by(session, [msg.order_no])).get(msg.order_no, [])
+    if not held:
+        log.warning("order %s confirmed with nothing reserved: no outbound order", msg.order_no)
+        return
+    by_wh: dict[str, dict[int, tuple[str, Decimal]]] = defaultdict(dict)
+    for h in held:
+        sku, qty = by_wh[h.warehouse_code].get(h.line_no, (h.sku, domain.ZERO))
+        by_wh[h.warehouse_code][h.line_no] = (sku, qty + h.qty)
+    ship_to = msg.ship_to.model_dump(mode="json") if msg.ship_to else None
+    for wh in sorted(by_wh):
+        do_no = await next_number(session, kit, "DO", now)
+        await session.execute(
+            insert(outbound_orders).values(
+                do_no=do_no,
+                order_no=msg.order_no,
+                revision=msg.revision,
+                warehouse_code=wh,
+                status="created",
+                priority=msg.priority,
+                ship_to=ship_to,
+                created_at=now,
+            )
+        )
+        lines = [StockLine(line_no=n, sku=s, qty=q) for n, (s, q) in sorted(by_wh[wh].items())]
+        await session.execute(
+            insert(outbound_lines).values(
+                [{"do_no": do_no, "line_no": x.line_no, "sku": x.sku, "qty": x.qty} for x in lines]
+            )
+        )
+        await ctx.publish(
+            OutboundOrderCreated(
+                do_no=do_no,
+                order_no=msg.order_no,
+                warehouse_code=wh,
+                lines=lines,
+                priority=msg.priority,
+                ship_to=msg.ship_to,
+                created_at=now,
+            )
+        )
+
+
+async def _cancel(session: AsyncSession, publish: Publish, do: Any, reason: str, now: datetime) -> None:
+    domain.OUTBOUND.check(do.status, "cancelled")
+    await session.execute(
+        outbound_orders.update()
+        .where(outbound_orders.c.do_no == do.do_no)
+        .values(status="cancelled", cancel_reason=reason, cancelled_at=now)
+    )
+    await publish(OutboundOrderCancelled(do_no=do.do_no, order_no=do.order_no, reason=reason, cancelled_at=now))
+
+
+async def on_order_cancelled(ctx: HandlerContext, msg: OrderCancelled) -> None:
+    """Cancel what has not left the warehouse and release the reservation (ReleaseStock may also come)."""
+    session, now = ctx.session, ctx.clock.now()
+    open_dos = (
+        await session.execute(
+            select(outbound_orders)
+            .where((outbound_orders.c.order_no == msg.order_no) & outbound_orders.c.status.in_(OPEN))
+            .order_by(outbound_orders.c.do_no)
+            .with_for_update()
+        )
+    ).all()
+    for do in open_dos:
+        await _cancel(session, ctx.publish, do, f"order cancelled: {msg.reason}", now)
+    released = await release_order(session, ctx.publish, now, msg.order_no, None)
+    if released:
+        await ctx.publish(
+            StockReleased(order_no=msg.order_no, lines=holdings.as_lines(released), reason=msg.reason, released_at=now)
+        )
+
+
+async def lock_outbound(session: AsyncSession, do_nos: Sequence[str]) -> dict[str, Any]:
+    rows = (
+        await session.execute(
+            select(outbound_orders)
+            .where(outbound_orders.c.do_no.in_(sorted(set(do_nos))))
+            .order_by(outbound_orders.c.do_no)
+            .with_for_update()
+        )
+    ).all()
+    found = {r.do_no: r for r in rows}
+    for do_no in do_nos:
+        if do_no not in found:
+            raise NotFoundError("outbound order", do_no)
+    return found
+
+
+async def lines_of(session: AsyncSession, do_nos: Sequence[str]) -> dict[str, list[Any]]:
+    rows = await session.execute(
+        select(outbound_lines).where(outbound_lines.c.do_no.in_(list(do_nos))).order_by(outbound_lines.c.line_no)
+    )
+    result: dict[str, list[Any]] = defaultdict(list)
+    for r in rows:
+        result[r.do_no].append(r)
+    return result
+
+
+async def scan(session: AsyncSession, runtime: Runtime, actor: str, do_no: str, barcode: str) -> None:
+    """One scan = one unit picked on the line of the scanned product."""
+    do = (await lock_outbound(session, [do_no]))[do_no]
+    if not domain.OUTBOUND.allows(do.status, "picking"):
+        raise DomainError("invalid_state", f"outbound order {do_no} is {do.status}; it cannot be picked")
+    sku = await session.scalar(select(product_barcodes.c.sku).where(product_barcodes.c.barcode == barcode))
+    if sku is None:
+        raise InputError("barcode", f"unknown barcode {barcode}")
+    lines = (await lines_of(session, [do_no]))[do_no]
+    mine = [x for x in lines if x.sku == sku]
+    if not mine:
+        raise DomainError("wrong_item", f"{sku} (barcode {barcode}) is not on {do_no}", sku=sku, barcode=barcode)
+    line = next((x for x in mine if x.picked_qty < x.qty), None)
+    if line is None:
+        raise DomainError("over_pick", f"{sku} is already fully picked on {do_no}", sku=sku, barcode=barcode)
+    await session.execute(
+        outbound_lines.update()
+        .where((outbound_lines.c.do_no == do_no) & (outbound_lines.c.line_no == line.line_no))
+        .values(picked_qty=outbound_lines.c.picked_qty + 1)
+    )
+    done = all(x.picked_qty + (1 if x is line else 0) >= x.qty for x in lines)
+    await _set_status(session, do_no, "packed" if done else "picking")
+    await audit.record(
+        session, kit, actor=actor, entity="outbound_order", entity_id=do_no, action="scanned",
+        after={"barcode": barcode, "sku": sku, "line_no": line.line_no},
+    )  # fmt: skip
+
+
+async def pick_all(session: AsyncSession, actor: str, do_no: str) -> None:
+    """Confirm the whole order as picked and packed (for a warehouse that does not scan)."""
+    do = (await lock_outbound(session, [do_no]))[do_no]
+    domain_check(do.status, "packed")
+    await session.execute(
+        outbound_lines.update().where(outbound_lines.c.do_no == do_no).values(picked_qty=outbound_lines.c.qty)
+    )
+    await _set_status(session, do_no, "packed")
+    await audit.record(session, kit, actor=actor, entity="outbound_order", entity_id=do_no, action="picked_all")
+
+
+def domain_check(state: str, target: str) -> None:
+    try:
+        domain.OUTBOUND.check(state, target)
+    except domain.TransitionError as exc:
+        code = "not_packed" if target == "shipped" else "invalid_state"
+        if state == target or (target == "shipped" and state in ("shipped", "delivered")):
+            code = f"already_{state}"
+        raise DomainError(code, str(exc), status=state) from exc
+
+
+async def _set_status(session: AsyncSession, do_no: str, status: str, **values: Any) -> None:
+    await session.execute(
+        outbound_orders.update().where(outbound_orders.c.do_no == do_no).values(status=status, **values)
+    )
+
+
+@dataclass(frozen=True)
+class ShipItem:
+    do_no: str
+    carrier: str
+    tracking_no: str | None
+
+
+async def ship(
+    session: AsyncSession, runtime: Runtime, actor: str, items: Sequence[ShipItem], batch_no: str | None
+) -> list[str]:
+    """Ship outbound orders in one transaction: each one's reservation is committed (on-hand and reserved
+    fall, a `shipment` movement at moving-average cost), StockCommitted and ShipmentDispatched emitted.
+    Any refusal refuses the whole batch."""
+    now = runtime.clock.now()
+    do_nos = [i.do_no for i in items]
+    if len(set(do_nos)) != len(do_nos):
+        raise DomainError("duplicate_do", "an outbound order is listed twice")
+    dos = await lock_outbound(session, do_nos)
+    for do in dos.values():
+        domain_check(do.status, "shipped")
+    lines = await lines_of(session, do_nos)
+    order_nos = {d.order_no for d in dos.values()}
+    await holdings.lock_orders(session, order_nos)
+    held = await holdings.held_by(session, order_nos)
+
+    async def publish(message: Any) -> None:
+        await runtime.outbox.add(session, message, correlation_id=message.key())
+
+    book = StockBook(session, publish, now)
+    await book.lock({(x.sku, dos[d].warehouse_code) for d, xs in lines.items() for x in xs})
+    for item in items:
+        await _ship_one(session, book, publish, dos[item.do_no], lines[item.do_no], held, item, batch_no, actor, now)
+    await book.flush()
+    return do_nos
+
+
+async def _ship_one(
+    session: AsyncSession,
+    book: StockBook,
+    publish: Publish,
+    do: Any,
+    lines: Sequence[Any],
+    held: dict[str, list[holdings.Held]],
+    item: ShipItem,
+    batch_no: str | None,
+    actor: str,
+    now: datetime,
+) -> None:
+    committed: list[ReservedLine] = []
+    shipped: list[ShippedLine] = []
+    wh = do.warehouse_code
+    for x in lines:
+        rows = [h for h in held.get(do.order_no, []) if h.line_no == x.line_no and h.warehouse_code == wh]
+        take = min(x.qty, sum((h.qty for h in rows), domain.ZERO))
+        remaining = take
+        for h in rows:
+            part = min(h.qty, remaining)
+            if part > 0:
+                await holdings.shrink(session, do.order_no, h, part)
+                h.qty -= part
+                remaining -= part
+        row = book.move(x.sku, wh, -x.qty, "shipment", unreserve=take, reference=do.do_no, unit_cost=None, actor=actor)
+        if take > 0:
+            committed.append(ReservedLine(line_no=x.line_no, sku=x.sku, warehouse_code=wh, qty=take))
+        shipped.append(ShippedLine(line_no=x.line_no, sku=x.sku, qty=x.qty, unit_cost=row.avg_cost))
+    await _set_status(
+        session, do.do_no, "shipped", carrier=item.carrier, tracking_no=item.tracking_no, batch_no=batch_no,
+        shipped_at=now,
+    )  # fmt: skip
+    if committed:
+        await publish(StockCommitted(order_no=do.order_no, do_no=do.do_no, lines=committed, committed_at=now))
+    await publish(
+        ShipmentDispatched(
+            do_no=do.do_no,
+            order_no=do.order_no,
+            warehouse_code=wh,
+            carrier=item.carrier,
+            tracking_no=item.tracking_no,
+            batch_no=batch_no,
+            lines=shipped,
+            shipped_at=now,
+        )
+    )
+    await audit.record(
+        session, kit, actor=actor, entity="outbound_order", entity_id=do.do_no, action="shipped",
+        before={"status": do.status},
+        after={"status": "shipped", "carrier": item.carrier, "tracking_no": item.tracking_no, "batch_no": batch_no},
+    )  # fmt: skip
+
+
+async def deliver(session: AsyncSession, runtime: Runtime, actor: str, do_no: str, signed_by: str | None) -> None:
+    now = runtime.clock.now()
+    do = (await lock_outbound(session, [do_no]))[do_no]
+    domain_check(do.status, "delivered")
+    await _set_status(session, do_no, "delivered", delivered_at=now, signed_by=signed_by)
+    await runtime.outbox.add(
+        session,
+        ShipmentDelivered(do_no=do_no, order_no=do.order_no, signed_by=signed_by, delivered_at=now),
+        correlation_id=do.order_no,
+    )
+    await audit.record(
+        session, kit, actor=actor, entity="outbound_order", entity_id=do_no, action="delivered",
+        before={"status": do.status}, after={"status": "delivered", "signed_by": signed_by},
+    )  # fmt: skip

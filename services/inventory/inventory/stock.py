@@ -1,0 +1,222 @@
+"""The stock book of one transaction: stock rows locked in a stable (sku, warehouse) order, changed in
+memory, then written back with their ledger movements and the stock events they cause.
+
+Every change to `stock` goes through here, so on-hand always moves together with a ledger movement, the
+low-stock alert fires once per crossing, and StockAvailable is emitted whenever available stock rose."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, func, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from contracts.envelope import Message
+from contracts.inventory import LowStockDetected, StockAvailable
+from inventory import domain
+from inventory.db import products, stock, stock_movements
+from servicekit.errors import DomainError
+
+Publish = Callable[[Message], Awaitable[Any]]
+StockKey = domain.StockKey
+
+
+@dataclass
+class StockRow:
+    sku: str
+    warehouse_code: str
+    on_hand: Decimal
+    reserved: Decimal
+    low_stock: bool
+    reorder_point: Decimal
+    reorder_qty: Decimal
+    avg_cost: Decimal
+    available_before: Decimal
+    changed: bool = False
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+class StockBook:
+    def __init__(self, session: AsyncSession, publish: Publish, now: datetime) -> None:
+        self.session = session
+        self.publish = publish
+        self.now = now
+        self.rows: dict[StockKey, StockRow] = {}
+        self._movements: list[dict[str, Any]] = []
+
+    async def lock(self, keys: Iterable[StockKey], *, create: bool = False) -> None:
+        """Lock these (sku, warehouse) rows; with `create`, missing rows are created first (at zero)."""
+        wanted = sorted(set(keys) - set(self.rows))
+        if not wanted:
+            return
+        if create:
+            await self.session.execute(
+                insert(stock).values([{"sku": s, "warehouse_code": w} for s, w in wanted]).on_conflict_do_nothing()
+            )
+        await self._select(tuple_(stock.c.sku, stock.c.warehouse_code).in_(wanted))
+
+    async def lock_skus(
+        self, skus: Iterable[str], warehouse_code: str | None = None, also: Iterable[StockKey] = ()
+    ) -> None:
+        """Lock every stock row of these skus (in one warehouse, or all of them), and the rows `also`, in one
+        statement so that the rows are locked in one sorted pass."""
+        where: ColumnElement[bool] = stock.c.sku.in_(sorted(set(skus)))
+        if warehouse_code is not None:
+            where = where & (stock.c.warehouse_code == warehouse_code)
+        extra = sorted(set(also))
+        if extra:
+            where = or_(where, tuple_(stock.c.sku, stock.c.warehouse_code).in_(extra))
+        await self._select(where)
+
+    async def _select(self, where: Any) -> None:
+        query = (
+            select(stock, products.c.reorder_point, products.c.reorder_qty, products.c.avg_cost)
+            .join(products, products.c.sku == stock.c.sku)
+            .where(where)
+            .order_by(stock.c.sku, stock.c.warehouse_code)
+            .with_for_update(of=stock)
+        )
+        for r in (await self.session.execute(query)).mappings():
+            key = (r["sku"], r["warehouse_code"])
+            if key not in self.rows:
+                self.rows[key] = StockRow(
+                    r["sku"],
+                    r["warehouse_code"],
+                    r["on_hand"],
+                    r["reserved"],
+                    r["low_stock"],
+                    r["reorder_point"],
+                    r["reorder_qty"],
+                    r["avg_cost"],
+                    r["on_hand"] - r["reserved"],
+                )
+
+    def available(self) -> dict[StockKey, Decimal]:
+        return {k: r.available for k, r in self.rows.items()}
+
+    def row(self, sku: str, warehouse_code: str) -> StockRow:
+        try:
+            return self.rows[(sku, warehouse_code)]
+        except KeyError:
+            raise DomainError("no_stock", f"no stock of {sku} in warehouse {warehouse_code}") from None
+
+    def reserve(self, sku: str, warehouse_code: str, qty: Decimal) -> None:
+        row = self.row(sku, warehouse_code)
+        if qty > row.available:
+            raise DomainError("insufficient_stock", f"only {row.available} of {sku} available")
+        row.reserved += qty
+        row.changed = True
+
+    def release(self, sku: str, warehouse_code: str, qty: Decimal) -> None:
+        row = self.row(sku, warehouse_code)
+        row.reserved = max(domain.ZERO, row.reserved - qty)
+        row.changed = True
+
+    def move(
+        self,
+        sku: str,
+        warehouse_code: str,
+        qty_delta: Decimal,
+        movement_type: str,
+        *,
+        unreserve: Decimal = domain.ZERO,
+        reason_code: str | None = None,
+        reason: str | None = None,
+        reference: str | None = None,
+        unit_cost: Decimal | None = None,
+        actor: str | None = None,
+    ) -> StockRow:
+        """Change on-hand by `qty_delta` (and reserved by −`unreserve`), recording the ledger movement."""
+        row = self.row(sku, warehouse_code)
+        reserved = row.reserved - unreserve
+        if row.on_hand + qty_delta < reserved or reserved < 0:
+            raise DomainError(
+                "insufficient_stock",
+                f"{sku} in {warehouse_code}: on hand {row.on_hand}, reserved {row.reserved}; cannot move {qty_delta}",
+                sku=sku,
+                warehouse_code=warehouse_code,
+            )
+        row.on_hand += qty_delta
+        row.reserved = reserved
+        row.changed = True
+        self._movements.append(
+            {
+                "sku": sku,
+                "warehouse_code": warehouse_code,
+                "qty_delta": qty_delta,
+                "movement_type": movement_type,
+                "reason_code": reason_code,
+                "reason": reason,
+                "reference": reference,
+                "unit_cost": unit_cost,
+                "actor": actor,
+                "at": self.now,
+            }
+        )
+        return row
+
+    async def flush(self) -> None:
+        """Write changed rows and movements back; emit LowStockDetected / StockAvailable as they apply."""
+        changed = [r for r in self.rows.values() if r.changed]
+        if not changed:
+            return
+        params = []
+        for r in changed:
+            check = domain.low_stock(r.available, r.reorder_point, r.low_stock)
+            if check.emit:
+                await self.publish(
+                    LowStockDetected(
+                        sku=r.sku,
+                        warehouse_code=r.warehouse_code,
+                        on_hand=r.on_hand,
+                        available=r.available,
+                        reorder_point=r.reorder_point,
+                        reorder_qty=r.reorder_qty,
+                        detected_at=self.now,
+                    )
+                )
+            if r.available > r.available_before:
+                await self.publish(
+                    StockAvailable(
+                        sku=r.sku,
+                        warehouse_code=r.warehouse_code,
+                        on_hand=r.on_hand,
+                        reserved=r.reserved,
+                        available=r.available,
+                        at=self.now,
+                    )
+                )
+            r.low_stock = check.flagged
+            params.append(
+                {"k_sku": r.sku, "k_wh": r.warehouse_code, "v_on": r.on_hand, "v_res": r.reserved, "v_low": r.low_stock}
+            )
+            r.changed, r.available_before = False, r.available
+        stmt = (
+            update(stock)
+            .where((stock.c.sku == bindparam("k_sku")) & (stock.c.warehouse_code == bindparam("k_wh")))
+            .values(
+                on_hand=bindparam("v_on"),
+                reserved=bindparam("v_res"),
+                low_stock=bindparam("v_low"),
+                updated_at=self.now,
+            )
+        )
+        conn = await self.session.connection()
+        await conn.execute(stmt, params)
+        if self._movements:
+            await self.session.execute(insert(stock_movements), self._movements)
+            self._movements = []
+
+
+async def on_hand_total(session: AsyncSession, sku: str) -> Decimal:
+    total = await session.scalar(select(func.coalesce(func.sum(stock.c.on_hand), 0)).where(stock.c.sku == sku))
+    return Decimal(total or 0)
