@@ -1,0 +1,88 @@
+"""No oversell under concurrency, on the real database: many reservation transactions race for the last
+units at once (the handler is called directly, each call in its own transaction and connection)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import pytest
+from inventory_testkit import now, order_no, uid
+from sqlalchemy import func, select
+
+from contracts import Envelope
+from contracts.common import StockLine
+from contracts.sales import ReserveStock
+from inventory.config import InventorySettings
+from inventory.db import kit, reservations, stock
+from inventory.handlers import adjustments, catalog
+from inventory.handlers.reservations import reserve_stock
+from inventory.main import MIGRATIONS, definition
+from servicekit.consumer import HandlerContext
+from servicekit.migrations import upgrade_to_head
+from servicekit.runtime import Runtime
+from servicekit.testing import Infra
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def runtime(infra: Infra, database_url: str) -> AsyncIterator[Runtime]:
+    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, database_url)
+    rt = Runtime(definition(), InventorySettings(database_url=database_url, db_pool_size=20))
+    yield rt
+    await rt.db.dispose()
+
+
+async def seed(rt: Runtime, wh: str, stock_by_sku: dict[str, int]) -> None:
+    async with rt.db.transaction() as s:
+        await catalog.save_warehouse(s, rt, "seed", wh, wh)
+        for sku, qty in stock_by_sku.items():
+            await catalog.save_product(s, rt, "seed", catalog.ProductData(sku, sku, "pcs"), create=True)
+            adj = adjustments.Adjustment(sku, wh, Decimal(qty), "opening_balance", unit_cost=Decimal("5"))
+            await adjustments.adjust_stock(s, rt, "seed", adj, opening=True)
+
+
+async def reserve_in_own_transaction(rt: Runtime, cmd: ReserveStock) -> None:
+    async with rt.db.transaction() as session:
+        env = Envelope.wrap(cmd, producer="sales")
+        await reserve_stock(HandlerContext(session, env, rt.outbox, rt.clock), cmd)
+
+
+async def replies(rt: Runtime, message_type: str) -> int:
+    async with rt.db.transaction() as s:
+        query = select(func.count()).select_from(kit.outbox).where(kit.outbox.c.message_type == message_type)
+        return int(await s.scalar(query) or 0)
+
+
+async def reserved(rt: Runtime, sku: str) -> tuple[Decimal, Decimal, Decimal]:
+    async with rt.db.transaction() as s:
+        row = (await s.execute(select(stock.c.on_hand, stock.c.reserved).where(stock.c.sku == sku))).one()
+        held = await s.scalar(select(func.sum(reservations.c.qty)).where(reservations.c.sku == sku))
+    return row.on_hand, row.reserved, Decimal(held or 0)
+
+
+def command(*skus: str) -> ReserveStock:
+    lines = [StockLine(line_no=i, sku=sku, qty=Decimal(1)) for i, sku in enumerate(skus, start=1)]
+    return ReserveStock(order_no=order_no(), lines=lines, placed_at=now())
+
+
+async def test_thirty_orders_race_for_ten_units(runtime: Runtime) -> None:
+    wh, sku = uid("WH"), uid("HOT")
+    await seed(runtime, wh, {sku: 10})
+    await asyncio.gather(*(reserve_in_own_transaction(runtime, command(sku)) for _ in range(30)))
+    assert await replies(runtime, "StockReserved") == 10
+    assert await replies(runtime, "StockReservationFailed") == 20
+    assert await reserved(runtime, sku) == (10, 10, 10)
+
+
+async def test_orders_locking_skus_in_opposite_orders_do_not_deadlock(runtime: Runtime) -> None:
+    wh, a, b = uid("WH"), uid("A"), uid("B")
+    await seed(runtime, wh, {a: 7, b: 7})
+    cmds = [command(a, b) if i % 2 else command(b, a) for i in range(24)]
+    # Any deadlock or constraint violation would raise out of gather.
+    await asyncio.gather(*(reserve_in_own_transaction(runtime, c) for c in cmds))
+    assert await replies(runtime, "StockReserved") == 7
+    assert await reserved(runtime, a) == (7, 7, 7)
+    assert await reserved(runtime, b) == (7, 7, 7)
