@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.config import ServiceSettings
@@ -7,3 +8,6 @@ class FinanceSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FINANCE_", extra="ignore")
 
     service_name: str = "finance"
+    # Dunning (催收) steps in days from the due date: negative = a reminder before it; each step once per invoice.
+    dunning_offsets_days: list[int] = Field(default_factory=lambda: [-3, 1, 7, 30])
+    dunning_every_seconds: float = 300.0

@@ -5,16 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance import consumers
-from finance.api import credit, ledger, payables, receivables
+from finance.api import credit, ctx, ledger, payables, receivables, reports
 from finance.config import FinanceSettings
 from finance.db import kit
+from finance.handlers.dunning import run_dunning
 from servicekit.app import create_service_app
 from servicekit.clock import Clock
-from servicekit.runtime import ServiceDefinition
+from servicekit.runtime import Runtime, ServiceDefinition
+from servicekit.scheduler import periodic
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+DUNNING_JOB = "finance-dunning"
+DUNNING_EVERY_SECONDS = FinanceSettings.model_fields["dunning_every_seconds"].default
+
+
+async def dunning_tick(runtime: Runtime, session: AsyncSession) -> None:
+    offsets = getattr(runtime.settings, "dunning_offsets_days", [])
+    await run_dunning(ctx(runtime, session), offsets)
 
 
 def definition() -> ServiceDefinition:
@@ -22,7 +32,8 @@ def definition() -> ServiceDefinition:
         name="finance",
         description="Finance: credit, receivables, payables, payments, statements, dunning, the journal.",
         tables=kit,
-        routers=[credit.router, ledger.router, receivables.router, payables.router],
+        routers=[credit.router, ledger.router, receivables.router, payables.router, reports.router],
+        background=[periodic(DUNNING_JOB, DUNNING_EVERY_SECONDS, dunning_tick)],
         handlers=consumers.build(),
         migrations_dir=MIGRATIONS,
     )

@@ -12,11 +12,12 @@ from aiokafka import AIOKafkaProducer
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from finance.config import FinanceSettings  # noqa: E402
-from finance.main import create_app, definition  # noqa: E402
-from finance_testkit import Harness  # noqa: E402
-from servicekit.clock import ManualClock  # noqa: E402
-from servicekit.testing import Infra, create_database, drop_database, serve, service_settings  # noqa: E402
+from finance_testkit import Harness
+
+from finance.config import FinanceSettings
+from finance.main import create_app, definition
+from servicekit.clock import ManualClock
+from servicekit.testing import Infra, create_database, drop_database, serve, service_settings
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
-import pytest
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
@@ -19,11 +17,9 @@ from contracts import Envelope, Message, topic_of
 from contracts.common import OrderLine
 from contracts.inventory import ShipmentDispatched, ShippedLine
 from contracts.sales import CustomerUpserted, OrderConfirmed
-from finance.config import FinanceSettings
-from finance.main import create_app, definition
 from servicekit.clock import ManualClock
 from servicekit.runtime import Runtime
-from servicekit.testing import Infra, create_database, drop_database, eventually, serve, service_settings
+from servicekit.testing import eventually
 
 D = Decimal
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from finance_testkit import Harness, doc
+
 from contracts.sales import CheckCredit, OrderCancelled, VoidOrderSettlement
 from finance.api import ctx
 from finance.handlers.credit import check_credit
@@ -38,12 +39,19 @@ async def test_approve_then_refuse_with_exact_figures(finance: Harness, infra) -
     refused = replies(records, second)[0]
     assert refused["type"] == "CreditRefused"
     p = refused["payload"]
-    assert (p["reason"], p["credit_limit"], p["exposure"], p["requested"]) == ("credit_limit", "1000.00", "600.00", "400.01")
+    assert (p["reason"], p["credit_limit"], p["exposure"], p["requested"]) == (
+        "credit_limit",
+        "1000.00",
+        "600.00",
+        "400.01",
+    )
     r = await finance.client.get(f"/api/v1/credit-accounts/{customer}", headers=auth("sales_manager"))
     assert r.status_code == 200
     assert (r.json()["exposure"], r.json()["available"]) == ("600.00", "400.00")
     assert [h["order_no"] for h in r.json()["holds"]] == [first]
-    assert (await finance.client.get(f"/api/v1/credit-accounts/{customer}", headers=auth("warehouse"))).status_code == 403
+    assert (
+        await finance.client.get(f"/api/v1/credit-accounts/{customer}", headers=auth("warehouse"))
+    ).status_code == 403
 
 
 async def test_unknown_customer_is_refused(finance: Harness, infra) -> None:  # type: ignore[no-untyped-def]
@@ -89,7 +97,10 @@ async def test_concurrent_checks_cannot_pass_the_limit(finance: Harness) -> None
 
     async def one(order_no: str) -> None:
         async with finance.runtime.db.transaction() as session:
-            await check_credit(ctx(finance.runtime, session), CheckCredit(order_no=order_no, customer_code=customer, amount=D("300.00")))
+            await check_credit(
+                ctx(finance.runtime, session),
+                CheckCredit(order_no=order_no, customer_code=customer, amount=D("300.00")),
+            )
 
     await asyncio.gather(*(one(o) for o in orders))
     approved = await finance.scalar(
@@ -109,7 +120,9 @@ async def test_concurrent_checks_through_kafka(finance: Harness, infra) -> None:
         records = await tail.wait_for(lambda rs: all(replies(rs, o) for o in orders))
     kinds = [replies(records, o)[0]["type"] for o in orders]
     assert kinds.count("CreditApproved") == 4
-    assert await finance.scalar("SELECT sum(amount) FROM credit_holds WHERE customer_code = :c AND active", c=customer) == D("1000.00")
+    assert await finance.scalar(
+        "SELECT sum(amount) FROM credit_holds WHERE customer_code = :c AND active", c=customer
+    ) == D("1000.00")
 
 
 async def test_void_and_cancel_release_the_hold_idempotently(finance: Harness, infra) -> None:  # type: ignore[no-untyped-def]
@@ -124,12 +137,17 @@ async def test_void_and_cancel_release_the_hold_idempotently(finance: Harness, i
         await finance.send(void)
         await finance.send(
             OrderCancelled(
-                order_no=cancelled, customer_code=customer, previous_status="confirmed", reason="customer asked",
+                order_no=cancelled,
+                customer_code=customer,
+                previous_status="confirmed",
+                reason="customer asked",
                 cancelled_at=finance.clock.now(),
             )
         )
         records = await tail.wait_for(
-            lambda rs: len(replies(rs, voided, "SettlementVoided")) >= 2 and bool(replies(rs, cancelled, "SettlementVoided"))
+            lambda rs: (
+                len(replies(rs, voided, "SettlementVoided")) >= 2 and bool(replies(rs, cancelled, "SettlementVoided"))
+            )
         )
     amounts = [e["payload"]["released_amount"] for e in replies(records, voided, "SettlementVoided")]
     assert amounts == ["500.00", "0.00"]

@@ -46,7 +46,9 @@ async def purchase(finance: Harness) -> tuple[str, str]:
     return supplier, po
 
 
-def receipt(po: str | None, supplier: str | None, lines: list[tuple[int, str, str, str]], **kw: object) -> GoodsReceived:
+def receipt(
+    po: str | None, supplier: str | None, lines: list[tuple[int, str, str, str]], **kw: object
+) -> GoodsReceived:
     return GoodsReceived(
         grn_no=doc("GRN"),
         po_no=po,
@@ -54,8 +56,13 @@ def receipt(po: str | None, supplier: str | None, lines: list[tuple[int, str, st
         warehouse_code="WH1",
         lines=[
             ReceiptLine(
-                line_no=i + 1, po_line_no=n, sku=sku, qty_received=D(acc) + D(rej), qty_accepted=D(acc),
-                qty_rejected=D(rej), unit_cost=D("12.50"),
+                line_no=i + 1,
+                po_line_no=n,
+                sku=sku,
+                qty_received=D(acc) + D(rej),
+                qty_accepted=D(acc),
+                qty_rejected=D(rej),
+                unit_cost=D("12.50"),
             )
             for i, (n, sku, acc, rej) in enumerate(lines)
         ],
@@ -84,8 +91,13 @@ async def test_bill_per_receipt_at_po_price_matched_and_paid(finance: Harness, i
     assert (bill["status"], bill["due_date"]) == ("open", "2026-04-16")
     bill_no = bill["bill_no"]
     # the supplier invoices the PO price within tolerance (12.60 is +0.8 %): matched, stays open
-    invoice = {"invoice_ref": "SUP-INV-1", "lines": [{"line_no": 1, "qty": "40", "unit_price": "12.60"},
-                                                      {"line_no": 2, "qty": "10", "unit_price": "7.00"}]}
+    invoice = {
+        "invoice_ref": "SUP-INV-1",
+        "lines": [
+            {"line_no": 1, "qty": "40", "unit_price": "12.60"},
+            {"line_no": 2, "qty": "10", "unit_price": "7.00"},
+        ],
+    }
     r = await finance.client.post(f"/api/v1/bills/{bill_no}/supplier-invoice", json=invoice, headers=auth("finance"))
     assert r.status_code == 200, r.text
     assert (r.json()["matched"], r.json()["status"]) == (True, "open")
@@ -94,18 +106,26 @@ async def test_bill_per_receipt_at_po_price_matched_and_paid(finance: Harness, i
         r = await finance.client.post("/api/v1/supplier-payments", json=body, headers=auth("finance"))
         assert r.status_code == 201, r.text
         assert await finance.scalar("SELECT status FROM bills WHERE bill_no = :b", b=bill_no) == "partially_paid"
-        r = await finance.client.post("/api/v1/supplier-payments", json={**body, "amount": "344.11"}, headers=auth("finance"))
+        r = await finance.client.post(
+            "/api/v1/supplier-payments", json={**body, "amount": "344.11"}, headers=auth("finance")
+        )
         assert r.status_code == 409 and r.json()["code"] == "overpayment"
-        r = await finance.client.post("/api/v1/supplier-payments", json={**body, "amount": "344.10"}, headers=auth("finance"))
+        r = await finance.client.post(
+            "/api/v1/supplier-payments", json={**body, "amount": "344.10"}, headers=auth("finance")
+        )
         assert r.status_code == 201
         records = await tail.wait_for(lambda rs: len(events(rs, "SupplierPaymentMade", supplier_code=supplier)) == 2)
     assert await finance.scalar("SELECT status FROM bills WHERE bill_no = :b", b=bill_no) == "paid"
-    amounts = [e["payload"]["allocations"][0]["amount"] for e in events(records, "SupplierPaymentMade", supplier_code=supplier)]
+    amounts = [
+        e["payload"]["allocations"][0]["amount"] for e in events(records, "SupplierPaymentMade", supplier_code=supplier)
+    ]
     assert amounts == ["300.00", "344.10"]
     # receipt: Dr inventory / Cr GRNI; bill: Dr GRNI + input VAT / Cr AP; payment: Dr AP / Cr cash
     grni = await finance.scalar(
         "SELECT sum(l.credit - l.debit) FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id "
-        "WHERE e.source_no IN (:g, :b) AND l.account_code = '2100'", g=grn.grn_no, b=bill_no,
+        "WHERE e.source_no IN (:g, :b) AND l.account_code = '2100'",
+        g=grn.grn_no,
+        b=bill_no,
     )
     assert grni == D("0.00")
     ap = await finance.scalar(
@@ -121,7 +141,9 @@ async def test_price_mismatch_holds_the_bill_until_released(finance: Harness, in
     bill_no = await finance.scalar("SELECT bill_no FROM bills WHERE grn_no = :g", g=grn.grn_no)
     invoice = {"invoice_ref": "SUP-INV-2", "lines": [{"line_no": 1, "qty": "10", "unit_price": "14.00"}]}  # +12 %
     async with TopicTail(infra.kafka_bootstrap, "finance.payables") as tail:
-        r = await finance.client.post(f"/api/v1/bills/{bill_no}/supplier-invoice", json=invoice, headers=auth("finance"))
+        r = await finance.client.post(
+            f"/api/v1/bills/{bill_no}/supplier-invoice", json=invoice, headers=auth("finance")
+        )
         assert r.status_code == 200
         assert (r.json()["status"], r.json()["reason"]) == ("on_hold", "price_mismatch")
         records = await tail.wait_for(lambda rs: bool(events(rs, "BillHeld", bill_no=bill_no)))
@@ -129,19 +151,28 @@ async def test_price_mismatch_holds_the_bill_until_released(finance: Harness, in
     assert (held["reason"], held["tolerance_pct"], held["po_no"]) == ("price_mismatch", "5.00", po)
     assert held["lines"][0]["po_unit_price"] == "12.50" and held["lines"][0]["invoice_unit_price"] == "14.00"
     # a held bill cannot be paid
-    pay = {"supplier_code": supplier, "amount": "10.00", "paid_on": "2026-04-01",
-           "allocations": [{"bill_no": bill_no, "amount": "10.00"}]}
+    pay = {
+        "supplier_code": supplier,
+        "amount": "10.00",
+        "paid_on": "2026-04-01",
+        "allocations": [{"bill_no": bill_no, "amount": "10.00"}],
+    }
     r = await finance.client.post("/api/v1/supplier-payments", json=pay, headers=auth("finance"))
     assert r.status_code == 409 and r.json()["code"] == "bill_on_hold"
     # only a finance manager releases it, at the invoiced amount; the difference is price variance
-    r = await finance.client.post(f"/api/v1/bills/{bill_no}/release", json={"comment": "agreed"}, headers=auth("finance"))
+    r = await finance.client.post(
+        f"/api/v1/bills/{bill_no}/release", json={"comment": "agreed"}, headers=auth("finance")
+    )
     assert r.status_code == 403
-    r = await finance.client.post(f"/api/v1/bills/{bill_no}/release", json={"comment": "agreed"}, headers=auth("finance_manager"))
+    r = await finance.client.post(
+        f"/api/v1/bills/{bill_no}/release", json={"comment": "agreed"}, headers=auth("finance_manager")
+    )
     assert r.status_code == 200, r.text
     assert (r.json()["status"], r.json()["gross"]) == ("open", "158.20")
     variance = await finance.scalar(
         "SELECT sum(l.debit) FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id "
-        "WHERE e.source_no = :b AND l.account_code = '5100'", b=bill_no,
+        "WHERE e.source_no = :b AND l.account_code = '5100'",
+        b=bill_no,
     )
     assert variance == D("15.00")
     rec = (await finance.client.get("/api/v1/ledger/reconciliation", headers=auth("finance"))).json()

@@ -42,11 +42,19 @@ async def test_invoice_per_shipment_exact_amounts_and_once(finance: Harness, inf
         await finance.send(shipment)  # a second delivery with a new event id: still one invoice
         invoice = await finance.ship(shipment)
         records = await tail.wait_for(lambda rs: bool(events(rs, "InvoiceIssued", order_no=order)))
-    assert (invoice.net, invoice.tax, invoice.gross, invoice.cost) == (D("479.61"), D("62.35"), D("541.96"), D("300.49"))
+    assert (invoice.net, invoice.tax, invoice.gross, invoice.cost) == (
+        D("479.61"),
+        D("62.35"),
+        D("541.96"),
+        D("300.49"),
+    )
     assert (invoice.issue_date, invoice.due_date, invoice.status) == (date(2026, 3, 1), date(2026, 3, 31), "open")
     issued = events(records, "InvoiceIssued", order_no=order)[0]["payload"]
     assert issued["totals"] == {"net": "479.61", "tax": "62.35", "gross": "541.96"}
-    assert [(x["line_no"], x["net"], x["tax"]) for x in issued["lines"]] == [(1, "379.62", "49.35"), (2, "99.99", "13.00")]
+    assert [(x["line_no"], x["net"], x["tax"]) for x in issued["lines"]] == [
+        (1, "379.62", "49.35"),
+        (2, "99.99", "13.00"),
+    ]
     assert issued["invoice_no"].startswith("INV-2026-")
     # a third copy, later: still one
     await finance.send(shipment)
@@ -56,11 +64,16 @@ async def test_invoice_per_shipment_exact_amounts_and_once(finance: Harness, inf
     # the hold shrank by what was invoiced; exposure is receivables + the rest of the hold
     r = await finance.client.get(f"/api/v1/credit-accounts/{customer}", headers=auth("finance"))
     assert r.json()["exposure"] == "1185.42"
-    entries = (await finance.client.get(f"/api/v1/ledger/entries?source_no={invoice.invoice_no}", headers=auth("auditor"))).json()
+    entries = (
+        await finance.client.get(f"/api/v1/ledger/entries?source_no={invoice.invoice_no}", headers=auth("auditor"))
+    ).json()
     legs = {(x["account"], x["debit"], x["credit"]) for x in entries[0]["lines"]}
     assert legs == {
-        ("1100", "541.96", "0.00"), ("4000", "0.00", "479.61"), ("2200", "0.00", "62.35"),
-        ("5000", "300.49", "0.00"), ("1200", "0.00", "300.49"),
+        ("1100", "541.96", "0.00"),
+        ("4000", "0.00", "479.61"),
+        ("2200", "0.00", "62.35"),
+        ("5000", "300.49", "0.00"),
+        ("1200", "0.00", "300.49"),
     }
 
 
@@ -79,7 +92,9 @@ async def test_payments_oldest_first_partial_overpayment_credit_and_settlement(f
             {"invoice_no": second.invoice_no, "order_no": order, "amount": "58.04"},
         ]
         assert p1["unallocated"] == "0.00" and p1["payment_no"].startswith("PAY-2026-")
-        statuses = await finance.rows("SELECT status, paid FROM invoices WHERE order_no = :o ORDER BY due_date", o=order)
+        statuses = await finance.rows(
+            "SELECT status, paid FROM invoices WHERE order_no = :o ORDER BY due_date", o=order
+        )
         assert [(s.status, s.paid) for s in statuses] == [("paid", D("541.96")), ("partially_paid", D("58.04"))]
         p2 = await pay(finance, customer, "700.00", reference="BANK-77")
         assert p2["allocations"] == [{"invoice_no": second.invoice_no, "order_no": order, "amount": "585.42"}]
@@ -92,7 +107,8 @@ async def test_payments_oldest_first_partial_overpayment_credit_and_settlement(f
     assert (received["amount"], received["unallocated"]) == ("700.00", "114.58")
     allocated = events(records, "PaymentAllocated", invoice_no=second.invoice_no)
     assert [(e["payload"]["amount"], e["payload"]["invoice_status"]) for e in allocated] == [
-        ("58.04", "partially_paid"), ("585.42", "paid"),
+        ("58.04", "partially_paid"),
+        ("585.42", "paid"),
     ]
     # the overpayment is credit, never lost: the next invoice is paid from it automatically
     nxt = await finance.confirm(customer, [line(1, "SKU-C", "1", "100.00")])
@@ -101,14 +117,20 @@ async def test_payments_oldest_first_partial_overpayment_credit_and_settlement(f
         records = await tail.wait_for(lambda rs: bool(events(rs, "OrderSettled", order_no=nxt)))
     assert inv.gross == D("113.00")
     assert await finance.scalar("SELECT status FROM invoices WHERE invoice_no = :i", i=inv.invoice_no) == "paid"
-    assert await finance.scalar("SELECT unallocated FROM customer_payments WHERE payment_no = :p", p=p2["payment_no"]) == D("1.58")
-    assert events(records, "PaymentAllocated", invoice_no=inv.invoice_no)[0]["payload"]["payment_no"] == p2["payment_no"]
+    assert await finance.scalar(
+        "SELECT unallocated FROM customer_payments WHERE payment_no = :p", p=p2["payment_no"]
+    ) == D("1.58")
+    assert (
+        events(records, "PaymentAllocated", invoice_no=inv.invoice_no)[0]["payload"]["payment_no"] == p2["payment_no"]
+    )
 
 
 async def test_explicit_allocation_and_refusals(finance: Harness) -> None:
     customer = await finance.customer(limit="100000.00")
     order = await finance.confirm(customer, [line(1, "SKU-A", "2", "100.00", tax="0")])
-    older = await finance.ship(finance.shipment(order, [(1, "SKU-A", "1", "10")], shipped_at=datetime(2026, 1, 1, tzinfo=UTC)))
+    older = await finance.ship(
+        finance.shipment(order, [(1, "SKU-A", "1", "10")], shipped_at=datetime(2026, 1, 1, tzinfo=UTC))
+    )
     newer = await finance.ship(finance.shipment(order, [(1, "SKU-A", "1", "10")]))
     p = await pay(finance, customer, "150.00", allocations=[{"invoice_no": newer.invoice_no, "amount": "100.00"}])
     assert p["allocations"] == [{"invoice_no": newer.invoice_no, "order_no": order, "amount": "100.00"}]
@@ -135,7 +157,9 @@ async def test_void_reverses_the_journal(finance: Harness, infra) -> None:  # ty
     customer = await finance.customer()
     order = await finance.confirm(customer, [line(1, "SKU-A", "1", "10.00")])
     inv = await finance.ship(finance.shipment(order, [(1, "SKU-A", "1", "5")]))
-    r = await finance.client.post(f"/api/v1/invoices/{inv.invoice_no}/void", json={"reason": "wrong price"}, headers=auth("finance"))
+    r = await finance.client.post(
+        f"/api/v1/invoices/{inv.invoice_no}/void", json={"reason": "wrong price"}, headers=auth("finance")
+    )
     assert r.status_code == 403
     async with TopicTail(infra.kafka_bootstrap, *AR_TOPICS) as tail:
         r = await finance.client.post(
