@@ -84,7 +84,7 @@ async def test_new_revision_replaces_the_hold(finance: Harness, infra) -> None: 
         await finance.send(CheckCredit(order_no=order, revision=1, customer_code=customer, amount=D("700.00")))
         await finance.send(CheckCredit(order_no=order, revision=2, customer_code=customer, amount=D("900.00")))
         records = await tail.wait_for(lambda rs: len(replies(rs, order)) >= 2)
-    second = [e for e in replies(records, order) if e["payload"]["revision"] == 2][0]
+    second = next(e for e in replies(records, order) if e["payload"]["revision"] == 2)
     assert second["type"] == "CreditApproved" and second["payload"]["exposure"] == "900.00"
     hold = (await finance.rows("SELECT revision, amount FROM credit_holds WHERE order_no = :o", o=order))[0]
     assert (hold.revision, hold.amount) == (2, D("900.00"))

@@ -21,7 +21,9 @@ async def test_customer_statement_and_ageing(finance: Harness) -> None:
     customer = await finance.customer(terms=10)
     order = await finance.confirm(customer, [line(1, "SKU-A", "2", "50.00", tax="0")], terms=10)
     await finance.ship(finance.shipment(order, [(1, "SKU-A", "1", "1")], shipped_at=datetime(2026, 1, 5, tzinfo=UTC)))
-    inv = await finance.ship(finance.shipment(order, [(1, "SKU-A", "1", "1")], shipped_at=datetime(2026, 2, 10, tzinfo=UTC)))
+    inv = await finance.ship(
+        finance.shipment(order, [(1, "SKU-A", "1", "1")], shipped_at=datetime(2026, 2, 10, tzinfo=UTC))
+    )
     body = {"customer_code": customer, "amount": "30.00", "received_on": "2026-02-15"}
     assert (await finance.client.post("/api/v1/payments", json=body, headers=auth("finance"))).status_code == 201
     r = await finance.client.get(
@@ -43,10 +45,13 @@ async def test_customer_statement_and_ageing(finance: Harness) -> None:
 async def test_dunning_steps_once_per_offset(finance: Harness, infra) -> None:  # type: ignore[no-untyped-def]
     customer = await finance.customer(terms=30)
     order = await finance.confirm(customer, [line(1, "SKU-A", "1", "80.00", tax="0")])
-    inv = await finance.ship(finance.shipment(order, [(1, "SKU-A", "1", "1")], shipped_at=datetime(2026, 6, 1, tzinfo=UTC)))
+    inv = await finance.ship(
+        finance.shipment(order, [(1, "SKU-A", "1", "1")], shipped_at=datetime(2026, 6, 1, tzinfo=UTC))
+    )
     start = finance.clock.now()
     mine = lambda rs, kind: [  # noqa: E731
-        json.loads(r.value) for r in rs
+        json.loads(r.value)
+        for r in rs
         if json.loads(r.value)["type"] == kind and json.loads(r.value)["payload"]["invoice_no"] == inv.invoice_no
     ]
     try:
@@ -68,4 +73,3 @@ async def test_dunning_steps_once_per_offset(finance: Harness, infra) -> None:  
     overdue = mine(records, "InvoiceOverdue")
     assert len(overdue) == 1
     assert (overdue[0]["payload"]["days_overdue"], overdue[0]["payload"]["outstanding"]) == (8, "80.00")
-
