@@ -1,0 +1,145 @@
+"""Alerts and their deliveries: what was raised, where it went, every attempt, what failed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select, update
+
+from notifier.api.deps import Admin, StaffRead, jsonable
+from notifier.db import alerts, deliveries, delivery_attempts, kit
+from servicekit import audit
+from servicekit.app import RuntimeDep
+from servicekit.errors import DomainError, NotFoundError
+
+router = APIRouter(tags=["alerts"])
+
+
+@router.get("/alerts")
+async def list_alerts(
+    runtime: RuntimeDep,
+    _: StaffRead,
+    rule_code: str | None = None,
+    subject_id: str | None = None,
+    delivery_status: str | None = None,
+    open_only: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    query = select(alerts).order_by(alerts.c.raised_at.desc()).limit(limit)
+    if rule_code:
+        query = query.where(alerts.c.rule_code == rule_code)
+    if subject_id:
+        query = query.where(alerts.c.subject_id == subject_id)
+    if delivery_status:
+        query = query.where(alerts.c.delivery_status == delivery_status)
+    if open_only:
+        query = query.where(alerts.c.cleared_at.is_(None))
+    async with runtime.db.transaction() as session:
+        return [jsonable(r) for r in (await session.execute(query)).mappings().all()]
+
+
+@router.get("/alerts/{alert_id}")
+async def get_alert(alert_id: uuid.UUID, runtime: RuntimeDep, _: StaffRead) -> dict[str, Any]:
+    async with runtime.db.transaction() as session:
+        alert = (await session.execute(select(alerts).where(alerts.c.alert_id == alert_id))).mappings().first()
+        if alert is None:
+            raise NotFoundError("alert", alert_id)
+        rows = (
+            (
+                await session.execute(
+                    select(deliveries).where(deliveries.c.alert_id == alert_id).order_by(deliveries.c.id)
+                )
+            )
+            .mappings()
+            .all()
+        )
+        attempts = (
+            (
+                await session.execute(
+                    select(delivery_attempts)
+                    .where(delivery_attempts.c.delivery_id.in_([r["id"] for r in rows]))
+                    .order_by(delivery_attempts.c.delivery_id, delivery_attempts.c.attempt_no)
+                )
+            )
+            .mappings()
+            .all()
+        )
+    by_delivery: dict[int, list[dict[str, Any]]] = {}
+    for a in attempts:
+        by_delivery.setdefault(a["delivery_id"], []).append(jsonable(a))
+    return {
+        **jsonable(alert),
+        "deliveries": [{**jsonable(r), "attempt_log": by_delivery.get(r["id"], [])} for r in rows],
+    }
+
+
+@router.get("/deliveries")
+async def list_deliveries(
+    runtime: RuntimeDep,
+    _: StaffRead,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    query = select(deliveries).order_by(deliveries.c.id.desc()).limit(limit)
+    if status:
+        query = query.where(deliveries.c.status == status)
+    async with runtime.db.transaction() as session:
+        return [jsonable(r) for r in (await session.execute(query)).mappings().all()]
+
+
+@router.get("/deliveries/{delivery_id}/attempts")
+async def list_attempts(delivery_id: int, runtime: RuntimeDep, _: StaffRead) -> list[dict[str, Any]]:
+    async with runtime.db.transaction() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(delivery_attempts)
+                    .where(delivery_attempts.c.delivery_id == delivery_id)
+                    .order_by(delivery_attempts.c.attempt_no)
+                )
+            )
+            .mappings()
+            .all()
+        )
+    return [jsonable(r) for r in rows]
+
+
+@router.post("/deliveries/{delivery_id}/retry")
+async def retry_delivery(delivery_id: int, runtime: RuntimeDep, principal: Admin) -> dict[str, Any]:
+    """Give a failed delivery another round of attempts (e.g. after fixing an endpoint)."""
+    async with runtime.db.transaction() as session:
+        row = (
+            (await session.execute(select(deliveries).where(deliveries.c.id == delivery_id).with_for_update()))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFoundError("delivery", delivery_id)
+        if row["status"] != "failed":
+            raise DomainError("delivery_not_failed", f"delivery {delivery_id} is {row['status']}")
+        await session.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery_id)
+            .values(
+                status="pending",
+                max_attempts=row["attempts"] + row["max_attempts"],
+                next_attempt_at=runtime.clock.now(),
+                failed_at=None,
+            )
+        )
+        await session.execute(
+            update(alerts).where(alerts.c.alert_id == row["alert_id"]).values(delivery_status="pending")
+        )
+        await audit.record(
+            session,
+            kit,
+            actor=principal.sub,
+            entity="delivery",
+            entity_id=str(delivery_id),
+            action="retried",
+            before={"status": "failed"},
+            after={"status": "pending"},
+        )
+    return {"id": delivery_id, "status": "pending"}

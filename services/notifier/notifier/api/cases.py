@@ -1,0 +1,202 @@
+"""Exception cases (异常单): list, detail, work them (assign, comment, link, escalate, resolve, close)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import select
+
+from contracts.common import Role
+from notifier.api.deps import Staff, StaffRead, jsonable
+from notifier.config import NotifierSettings
+from notifier.db import case_comments, case_history, case_links, cases, kit
+from notifier.handlers import cases as handle
+from notifier.handlers.alerts import Publish
+from servicekit import audit
+from servicekit.app import RuntimeDep
+from servicekit.errors import NotFoundError
+from servicekit.runtime import Runtime
+
+router = APIRouter(tags=["cases"])
+
+
+class AssignBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    user: str | None = Field(default=None, min_length=1, max_length=128)
+
+    @model_validator(mode="after")
+    def _someone(self) -> AssignBody:
+        if self.role is None and self.user is None:
+            raise ValueError("role or user")
+        return self
+
+
+class CommentBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(min_length=1, max_length=4000)
+
+
+class LinkBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    doc_type: str = Field(min_length=1, max_length=30, pattern=r"^[a-z_]+$")
+    doc_id: str = Field(min_length=1, max_length=128)
+
+
+class ResolveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    resolution: str = Field(min_length=1, max_length=2000)
+
+
+class EscalateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+def _publisher(runtime: Runtime, session: Any) -> Publish:
+    async def publish(message: Any) -> Any:
+        return await runtime.outbox.add(session, message)
+
+    return publish
+
+
+@router.get("/cases")
+async def list_cases(
+    runtime: RuntimeDep,
+    _: StaffRead,
+    state: str | None = None,
+    case_type: str | None = None,
+    supplier_code: str | None = None,
+    customer_code: str | None = None,
+    opened_from: AwareDatetime | None = None,
+    opened_to: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    query = select(cases).order_by(cases.c.opened_at.desc()).limit(limit)
+    for column, value in (
+        (cases.c.state, state),
+        (cases.c.case_type, case_type),
+        (cases.c.supplier_code, supplier_code),
+        (cases.c.customer_code, customer_code),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if opened_from:
+        query = query.where(cases.c.opened_at >= opened_from)
+    if opened_to:
+        query = query.where(cases.c.opened_at < opened_to)
+    async with runtime.db.transaction() as session:
+        return [jsonable(r) for r in (await session.execute(query)).mappings().all()]
+
+
+@router.get("/cases/{case_no}")
+async def get_case(case_no: str, runtime: RuntimeDep, _: StaffRead) -> dict[str, Any]:
+    async with runtime.db.transaction() as session:
+        row = (await session.execute(select(cases).where(cases.c.case_no == case_no))).mappings().first()
+        if row is None:
+            raise NotFoundError("case", case_no)
+        comments = (
+            (
+                await session.execute(
+                    select(case_comments).where(case_comments.c.case_no == case_no).order_by(case_comments.c.id)
+                )
+            )
+            .mappings()
+            .all()
+        )
+        links = (await session.execute(select(case_links).where(case_links.c.case_no == case_no))).mappings().all()
+        history = (
+            (
+                await session.execute(
+                    select(case_history).where(case_history.c.case_no == case_no).order_by(case_history.c.id)
+                )
+            )
+            .mappings()
+            .all()
+        )
+    return {
+        **jsonable(row),
+        "comments": [jsonable(c) for c in comments],
+        "links": [{"doc_type": link["doc_type"], "doc_id": link["doc_id"]} for link in links],
+        "history": [jsonable(h) for h in history],
+    }
+
+
+async def _act(runtime: Runtime, principal: Any, case_no: str, action: str, work: Any) -> dict[str, Any]:
+    async with runtime.db.transaction() as session:
+        before = await handle.load_for_update(session, case_no)
+        await work(session, _publisher(runtime, session), runtime.clock.now())
+        after = (await session.execute(select(cases).where(cases.c.case_no == case_no))).mappings().one()
+        await audit.record(
+            session,
+            kit,
+            actor=principal.sub,
+            entity="case",
+            entity_id=case_no,
+            action=action,
+            before=jsonable(before._mapping),
+            after=jsonable(after),
+        )
+    return jsonable(after)
+
+
+@router.post("/cases/{case_no}/assign")
+async def assign_case(case_no: str, body: AssignBody, runtime: RuntimeDep, principal: Staff) -> dict[str, Any]:
+    return await _act(
+        runtime,
+        principal,
+        case_no,
+        "assigned",
+        lambda s, p, now: handle.assign(s, p, now, case_no, principal.sub, body.role, body.user),
+    )
+
+
+@router.post("/cases/{case_no}/comments", status_code=201)
+async def comment_case(case_no: str, body: CommentBody, runtime: RuntimeDep, principal: Staff) -> dict[str, Any]:
+    return await _act(
+        runtime,
+        principal,
+        case_no,
+        "commented",
+        lambda s, p, now: handle.comment(s, now, case_no, principal.sub, body.body),
+    )
+
+
+@router.post("/cases/{case_no}/links", status_code=201)
+async def link_case(case_no: str, body: LinkBody, runtime: RuntimeDep, principal: Staff) -> dict[str, Any]:
+    return await _act(
+        runtime, principal, case_no, "linked", lambda s, p, now: handle.link(s, case_no, body.doc_type, body.doc_id)
+    )
+
+
+@router.post("/cases/{case_no}/escalate")
+async def escalate_case(case_no: str, body: EscalateBody, runtime: RuntimeDep, principal: Staff) -> dict[str, Any]:
+    settings = cast(NotifierSettings, runtime.settings)
+
+    async def work(s: Any, p: Any, now: datetime) -> None:
+        case = await handle.load_for_update(s, case_no)
+        await handle.escalate(s, p, settings, now, case, principal.sub, "manual")
+
+    return await _act(runtime, principal, case_no, "escalated", work)
+
+
+@router.post("/cases/{case_no}/resolve")
+async def resolve_case(case_no: str, body: ResolveBody, runtime: RuntimeDep, principal: Staff) -> dict[str, Any]:
+    return await _act(
+        runtime,
+        principal,
+        case_no,
+        "resolved",
+        lambda s, p, now: handle.resolve(s, p, now, case_no, principal.sub, body.resolution),
+    )
+
+
+@router.post("/cases/{case_no}/close")
+async def close_case(case_no: str, runtime: RuntimeDep, principal: Staff) -> dict[str, Any]:
+    return await _act(
+        runtime, principal, case_no, "closed", lambda s, p, now: handle.close(s, p, now, case_no, principal.sub)
+    )

@@ -1,0 +1,1 @@
+"""Pure notifier logic: rule conditions, templates, the case state machine, webhook signatures."""

@@ -1,0 +1,142 @@
+"""One consumed event: keep the directory and the watches up to date, clear what it clears, and raise the
+alerts of the event rules whose conditions hold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts import purchasing, sales
+from contracts.envelope import Message
+from notifier.config import NotifierSettings
+from notifier.db import alerts, order_customers, parties, rules, watch_firings, watches
+from notifier.domain.conditions import all_hold, resolve
+from notifier.handlers.alerts import AlertRule, Raise, clear_alerts, raise_alert
+from notifier.subjects import SUBJECTS, Subject, WatchClear, WatchOpen, watch_actions
+from servicekit.consumer import HandlerContext
+
+
+async def on_event(ctx: HandlerContext, message: Message, settings: NotifierSettings) -> None:
+    session, now = ctx.session, ctx.clock.now()
+    await _directory(session, message, now)
+    for action in watch_actions(message, settings.business_timezone):
+        await (_open_watch(session, action) if isinstance(action, WatchOpen) else _clear_watch(session, action, now))
+    subject = SUBJECTS[type(message)](message)
+    if subject is None:
+        return
+    mtype = message.message_type
+    found = (
+        await session.execute(
+            select(rules).where(rules.c.enabled, or_(rules.c.event_type == mtype, rules.c.clears_on.contains([mtype])))
+        )
+    ).all()
+    clearing = [r.code for r in found if mtype in r.clears_on]
+    if clearing:
+        await clear_alerts(
+            session,
+            now,
+            alerts.c.rule_code.in_(clearing),
+            alerts.c.subject_type == subject.type,
+            alerts.c.subject_id == subject.id,
+        )
+    matching = [r for r in found if r.event_type == mtype]
+    if not matching:
+        return
+    payload = message.model_dump(mode="json")
+    for rule in matching:
+        if all_hold(rule.conditions, payload):
+            await raise_alert(
+                session, ctx.publish, settings, now, AlertRule.of(rule), _firing(rule, subject, payload, ctx)
+            )
+
+
+def _firing(rule: Any, subject: Subject, payload: dict[str, Any], ctx: HandlerContext) -> Raise:
+    dedup = f"{rule.code}|{subject.type}|{subject.id}"
+    if rule.dedup_field:
+        dedup += "|" + ",".join(str(v) for v in resolve(payload, rule.dedup_field))
+    context = {**payload, **subject.extra}
+    for key in ("supplier_code", "customer_code", "order_no"):
+        if getattr(subject, key) and not context.get(key):
+            context[key] = getattr(subject, key)
+    return Raise(
+        subject_type=subject.type,
+        subject_id=subject.id,
+        dedup_key=dedup,
+        context=context,
+        supplier_code=subject.supplier_code,
+        customer_code=subject.customer_code,
+        links=subject.links,
+        source_event_id=ctx.envelope.event_id,
+    )
+
+
+async def _directory(session: AsyncSession, message: Message, now: datetime) -> None:
+    m: Any = message
+    if isinstance(message, sales.CustomerUpserted):
+        await _party(session, "customer", m.customer_code, m.name, m.email, m.phone, m.updated_at)
+    elif isinstance(message, purchasing.SupplierUpserted):
+        contact = next((c for c in m.contacts if c.email), m.contacts[0] if m.contacts else None)
+        await _party(
+            session,
+            "supplier",
+            m.supplier_code,
+            m.name,
+            contact and contact.email,
+            contact and contact.phone,
+            m.updated_at,
+        )
+    elif isinstance(message, sales.OrderPlaced):
+        await session.execute(
+            pg_insert(order_customers)
+            .values(order_no=m.order_no, customer_code=m.customer_code)
+            .on_conflict_do_nothing()
+        )
+
+
+async def _party(
+    session: AsyncSession, kind: str, code: str, name: str, email: str | None, phone: str | None, at: datetime
+) -> None:
+    values = {"name": name, "email": email, "phone": phone, "updated_at": at}
+    stmt = pg_insert(parties).values(kind=kind, code=code, **values)
+    # Master data: the latest message wins, an older one arriving late changes nothing.
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[parties.c.kind, parties.c.code], set_=values, where=parties.c.updated_at <= at
+        )
+    )
+
+
+async def _open_watch(session: AsyncSession, w: WatchOpen) -> None:
+    values = {
+        "subject_type": w.subject_type,
+        "subject_id": w.subject_id,
+        "reference_at": w.reference_at,
+        "context": w.context,
+    }
+    stmt = pg_insert(watches).values(watch_type=w.watch_type, watch_key=w.key, **values)
+    row = (
+        await session.execute(
+            stmt.on_conflict_do_update(constraint="uq_watches_type_key", set_={**values, "cleared_at": None}).returning(
+                watches.c.id
+            )
+        )
+    ).first()
+    # A watch opened again (re-sent PO, new approval round): its time rules may fire again.
+    if row is not None:
+        await session.execute(delete(watch_firings).where(watch_firings.c.watch_id == row.id))
+
+
+async def _clear_watch(session: AsyncSession, w: WatchClear, now: datetime) -> None:
+    where = [watches.c.watch_type == w.watch_type, watches.c.cleared_at.is_(None)]
+    if w.key is not None:
+        where.append(watches.c.watch_key == w.key)
+    elif w.context_field is not None:
+        where.append(watches.c.context[w.context_field[0]].astext == w.context_field[1])
+    stmt = update(watches).where(*where).values(cleared_at=now).returning(watches.c.id)
+    cleared = (await session.execute(stmt)).scalars().all()
+    if cleared:
+        await clear_alerts(session, now, alerts.c.watch_id.in_(cleared))

@@ -1,0 +1,123 @@
+"""Rules as data: the schema a rule must satisfy (API and shipped defaults alike)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from contracts.common import Role, Severity
+from notifier.domain.conditions import OPS
+from notifier.domain.templates import TEMPLATES
+from notifier.subjects import EVENT_TYPES, WATCH_TYPES
+
+RuleCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+Channel = Literal["in_app", "email", "webhook", "sms"]
+PARTY_ADDRESSES = ("$customer", "$supplier")
+
+
+class Condition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)*$")
+    op: Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "contains", "exists"]
+    value: Any = None
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> Condition:
+        assert self.op in OPS
+        if self.op == "in" and not isinstance(self.value, list):
+            raise ValueError("`in` needs a list value")
+        if self.op in ("gt", "gte", "lt", "lte"):
+            from notifier.domain.conditions import to_decimal
+
+            if to_decimal(self.value) is None:
+                raise ValueError(f"`{self.op}` needs a number (or a numeric string) value")
+        return self
+
+
+class RuleRecipient(BaseModel):
+    """A role or user (in-app, and their contacts' email/phone), or an email/phone; `$customer` and
+    `$supplier` stand for the email or phone of the document's customer or supplier, and a role or user
+    `$field` for the value of that event field (e.g. `$approver_role`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["role", "user", "email", "phone"]
+    address: str = Field(min_length=1, max_length=254)
+
+    @model_validator(mode="after")
+    def _valid_address(self) -> RuleRecipient:
+        dynamic = self.address.startswith("$")
+        if self.kind == "role" and not dynamic and self.address not in Role.__args__:  # type: ignore[attr-defined]
+            raise ValueError(f"unknown role {self.address}")
+        if self.kind == "email" and self.address not in PARTY_ADDRESSES and "@" not in self.address:
+            raise ValueError("an email address, $customer or $supplier")
+        return self
+
+
+class RuleWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["event", "time"]
+    description: str = Field(default="", max_length=500)
+    event_type: str | None = Field(default=None, description="message type for event rules")
+    conditions: list[Condition] = Field(default_factory=list)
+    watch_type: str | None = Field(default=None, description="for time rules: what is watched")
+    offset_minutes: int | None = Field(
+        default=None, description="time rules fire at the watch's reference time + offset (negative: before)"
+    )
+    dedup_field: str | None = Field(
+        default=None, max_length=100, description="payload path that makes a new alert (e.g. dunning level)"
+    )
+    severity: Severity
+    recipients: list[RuleRecipient] = Field(default_factory=list)
+    channels: Annotated[list[Channel], Field(min_length=1)]
+    webhooks: list[str] | None = Field(default=None, description="endpoint names; null = every endpoint")
+    template_key: str
+    opens_case: bool = False
+    case_type: RuleCode | None = None
+    sla_hours: int | None = Field(default=None, ge=1, le=24 * 90)
+    escalation_roles: list[Role] = Field(default_factory=list)
+    clears_on: list[str] = Field(default_factory=list, description="message types clearing the condition")
+    enabled: bool = True
+
+    @field_validator("template_key")
+    @classmethod
+    def _known_template(cls, value: str) -> str:
+        if value not in TEMPLATES:
+            raise ValueError(f"unknown template; one of {', '.join(sorted(TEMPLATES))}")
+        return value
+
+    @field_validator("clears_on")
+    @classmethod
+    def _known_clearing_types(cls, value: list[str]) -> list[str]:
+        unknown = [t for t in value if t not in EVENT_TYPES]
+        if unknown:
+            raise ValueError(f"unknown message types {unknown}")
+        return value
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> RuleWrite:
+        if self.kind == "event":
+            if self.event_type not in EVENT_TYPES:
+                raise ValueError(f"event_type must be one of {', '.join(sorted(EVENT_TYPES))}")
+        else:
+            if self.watch_type not in WATCH_TYPES:
+                raise ValueError(f"watch_type must be one of {', '.join(sorted(WATCH_TYPES))}")
+            if self.offset_minutes is None:
+                raise ValueError("time rules need offset_minutes")
+        if not self.recipients and "webhook" not in self.channels:
+            raise ValueError("recipients: at least one, unless the rule only posts to webhooks")
+        if self.opens_case:
+            self.case_type = self.case_type or None
+            self.sla_hours = self.sla_hours or 24
+        return self
+
+
+class RuleCreate(RuleWrite):
+    code: RuleCode
+
+
+class RuleRead(RuleCreate):
+    model_config = ConfigDict(extra="ignore")
