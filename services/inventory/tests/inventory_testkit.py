@@ -99,3 +99,32 @@ class Inventory:
 
 def bearer(*roles: str, sub: str = "tester") -> dict[str, str]:
     return {"Authorization": f"Bearer {token(*roles, sub=sub)}"}
+
+
+def order_confirmed(order: str, lines: list[tuple[str, int]], revision: int = 1) -> Any:
+    from contracts.common import Amounts, OrderLine
+    from contracts.sales import OrderConfirmed
+
+    order_lines = [
+        OrderLine(line_no=i, sku=sku, qty=Decimal(q), unit_price=Decimal("20.00"))
+        for i, (sku, q) in enumerate(lines, 1)
+    ]
+    net = sum((Decimal(q) * Decimal("20.00") for _, q in lines), Decimal("0"))
+    return OrderConfirmed(
+        order_no=order,
+        revision=revision,
+        customer_code="CUST-1",
+        channel="web",
+        lines=order_lines,
+        totals=Amounts(net=net, tax=Decimal("0"), gross=net),
+        payment_terms_days=30,
+        confirmed_at=now(),
+    )
+
+
+def reserve_cmd(order: str, *lines: tuple[str, int], **kw: Any) -> Any:
+    from contracts.common import StockLine
+    from contracts.sales import ReserveStock
+
+    stock_lines = [StockLine(line_no=i, sku=sku, qty=Decimal(q)) for i, (sku, q) in enumerate(lines, start=1)]
+    return ReserveStock(order_no=order, lines=stock_lines, placed_at=kw.pop("placed_at", now()), **kw)

@@ -159,7 +159,7 @@ async def lines_of(session: AsyncSession, do_nos: Sequence[str]) -> dict[str, li
 async def scan(session: AsyncSession, runtime: Runtime, actor: str, do_no: str, barcode: str) -> None:
     """One scan = one unit picked on the line of the scanned product."""
     do = (await lock_outbound(session, [do_no]))[do_no]
-    if not domain.OUTBOUND.allows(do.status, "picking"):
+    if do.status not in OPEN:
         raise DomainError("invalid_state", f"outbound order {do_no} is {do.status}; it cannot be picked")
     sku = await session.scalar(select(product_barcodes.c.sku).where(product_barcodes.c.barcode == barcode))
     if sku is None:
@@ -202,7 +202,7 @@ def domain_check(state: str, target: str) -> None:
         code = "not_packed" if target == "shipped" else "invalid_state"
         if state == target or (target == "shipped" and state in ("shipped", "delivered")):
             code = f"already_{state}"
-        raise DomainError(code, str(exc), status=state) from exc
+        raise DomainError(code, str(exc), current_status=state) from exc
 
 
 async def _set_status(session: AsyncSession, do_no: str, status: str, **values: Any) -> None:
@@ -315,3 +315,26 @@ async def deliver(session: AsyncSession, runtime: Runtime, actor: str, do_no: st
         session, kit, actor=actor, entity="outbound_order", entity_id=do_no, action="delivered",
         before={"status": do.status}, after={"status": "delivered", "signed_by": signed_by},
     )  # fmt: skip
+
+
+async def search(session: AsyncSession, filters: dict[str, str], limit: int) -> list[dict[str, Any]]:
+    query = select(outbound_orders.c.do_no).order_by(outbound_orders.c.do_no.desc()).limit(limit)
+    for name, value in filters.items():
+        query = query.where(outbound_orders.c[name] == value)
+    return await read(session, list(await session.scalars(query)))
+
+
+async def read(session: AsyncSession, do_nos: Sequence[str]) -> list[dict[str, Any]]:
+    rows = (await session.execute(select(outbound_orders).where(outbound_orders.c.do_no.in_(list(do_nos))))).mappings()
+    lines = await lines_of(session, do_nos)
+    found = {r["do_no"]: dict(r) for r in rows}
+    return [
+        {
+            **found[d],
+            "lines": [
+                {"line_no": x.line_no, "sku": x.sku, "qty": x.qty, "picked_qty": x.picked_qty} for x in lines.get(d, [])
+            ],
+        }
+        for d in do_nos
+        if d in found
+    ]

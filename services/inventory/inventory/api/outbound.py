@@ -1,0 +1,116 @@
+"""Outbound orders (出库单) over HTTP: list and detail, pick by barcode scan, ship one or a batch, deliver."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.common import Barcode, ShortText
+from inventory.api.deps import Reader, Warehouse
+from inventory.handlers import outbound
+from servicekit.app import RuntimeDep
+from servicekit.errors import NotFoundError
+from servicekit.runtime import Runtime
+
+router = APIRouter(tags=["outbound"])
+
+
+class Scan(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    barcode: Barcode
+
+
+class Dispatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    carrier: ShortText
+    tracking_no: ShortText | None = None
+
+
+class BatchItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    do_no: Annotated[str, Field(pattern=r"^DO-\d{4}-\d{1,12}$")]
+    tracking_no: ShortText | None = None
+    carrier: ShortText | None = Field(default=None, description="overrides the batch's carrier")
+
+
+class BatchDispatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    carrier: ShortText
+    items: Annotated[list[BatchItem], Field(min_length=1, max_length=500)]
+
+
+class Delivery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    signed_by: ShortText | None = None
+
+
+async def detail(runtime: Runtime, do_no: str) -> dict[str, Any]:
+    async with runtime.db.transaction() as session:
+        found = await outbound.read(session, [do_no])
+    if not found:
+        raise NotFoundError("outbound order", do_no)
+    return found[0]
+
+
+@router.get("/outbound-orders")
+async def list_outbound(
+    runtime: RuntimeDep,
+    _: Reader,
+    status: str | None = None,
+    order_no: str | None = None,
+    warehouse_code: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    filters = {"status": status, "order_no": order_no, "warehouse_code": warehouse_code}
+    async with runtime.db.transaction() as session:
+        return await outbound.search(session, {k: v for k, v in filters.items() if v is not None}, limit)
+
+
+@router.get("/outbound-orders/{do_no}")
+async def get_outbound(do_no: str, runtime: RuntimeDep, _: Reader) -> dict[str, Any]:
+    return await detail(runtime, do_no)
+
+
+@router.post("/outbound-orders/{do_no}/scans")
+async def scan(do_no: str, body: Scan, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
+    """One scan picks one unit of the scanned product. Unknown barcode 422; not on this order 409
+    `wrong_item`; more than ordered 409 `over_pick`."""
+    async with runtime.db.transaction() as session:
+        await outbound.scan(session, runtime, principal.sub, do_no, body.barcode)
+    return await detail(runtime, do_no)
+
+
+@router.post("/outbound-orders/{do_no}/pick-all")
+async def pick_all(do_no: str, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
+    async with runtime.db.transaction() as session:
+        await outbound.pick_all(session, principal.sub, do_no)
+    return await detail(runtime, do_no)
+
+
+@router.post("/outbound-orders/{do_no}/ship")
+async def ship(do_no: str, body: Dispatch, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
+    async with runtime.db.transaction() as session:
+        item = outbound.ShipItem(do_no, body.carrier, body.tracking_no)
+        await outbound.ship(session, runtime, principal.sub, [item], None)
+    return await detail(runtime, do_no)
+
+
+@router.post("/shipments/batch")
+async def ship_batch(body: BatchDispatch, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
+    """Ship many outbound orders at once, in one transaction: all of them, or (on any refusal) none."""
+    batch_no = f"BATCH-{uuid.uuid4().hex[:12].upper()}"
+    items = [outbound.ShipItem(i.do_no, i.carrier or body.carrier, i.tracking_no) for i in body.items]
+    async with runtime.db.transaction() as session:
+        shipped = await outbound.ship(session, runtime, principal.sub, items, batch_no)
+    return {"batch_no": batch_no, "carrier": body.carrier, "shipped": shipped}
+
+
+@router.post("/outbound-orders/{do_no}/deliver")
+async def deliver(do_no: str, body: Delivery, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
+    """Delivery sign-off (签收)."""
+    async with runtime.db.transaction() as session:
+        await outbound.deliver(session, runtime, principal.sub, do_no, body.signed_by)
+    return await detail(runtime, do_no)
