@@ -6,27 +6,33 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from purchasing import approval, orders_api, requisitions_api, suppliers
+from purchasing.anomalies import scan_overdue
 from purchasing.config import PurchasingSettings
+from purchasing.consumers import build_handlers
 from purchasing.db import kit
 from servicekit.app import create_service_app
 from servicekit.clock import Clock
-from servicekit.consumer import MessageHandlers
 from servicekit.runtime import ServiceDefinition
+from servicekit.scheduler import periodic
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+OVERDUE_JOB = "purchasing.overdue-scan"
 
 
-def definition() -> ServiceDefinition:
-    handlers: MessageHandlers = MessageHandlers()  # type: ignore[type-arg]
+def definition(settings: PurchasingSettings | None = None) -> ServiceDefinition:
+    every = settings.overdue_scan_seconds if settings else 60.0
     return ServiceDefinition(
         name="purchasing",
-        description="Purchasing: requisitions, approvals, sourcing, purchase orders, anomalies.",
+        description="Purchasing: suppliers and quotes, requisitions, approvals, sourcing, purchase orders, anomalies.",
         tables=kit,
-        routers=[],
-        handlers=handlers,
+        routers=[suppliers.router, approval.router, requisitions_api.router, orders_api.router],
+        handlers=build_handlers(),
         migrations_dir=MIGRATIONS,
+        background=[periodic(OVERDUE_JOB, every, scan_overdue)],
     )
 
 
 def create_app(settings: PurchasingSettings | None = None, clock: Clock | None = None) -> FastAPI:
-    return create_service_app(definition(), settings or PurchasingSettings(), clock=clock)
+    settings = settings or PurchasingSettings()
+    return create_service_app(definition(settings), settings, clock=clock)

@@ -1,0 +1,169 @@
+"""Approvals of purchasing documents through the shared engine: the editable rules, starting an approval and
+recording a decision (audited, published as ApprovalRequested / ApprovalDecided)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from approvals import ApprovalState, plan
+from approvals.schemas import DecisionWrite, RuleRead, RuleSetRead, RuleSetWrite
+from approvals.store import decide_and_record, load_rules, load_state, replace_rules, start_approval
+from approvals.web import approval_errors
+from contracts.purchasing import ApprovalDecided, ApprovalRequested
+from purchasing.db import approval, kit
+from servicekit import audit
+from servicekit.app import RuntimeDep
+from servicekit.auth import Principal, require
+from servicekit.errors import DomainError
+from servicekit.runtime import Runtime
+
+router = APIRouter(tags=["approval rules"])
+DocumentType = Literal["requisition", "purchase_order"]
+# Who may try to decide: any staff role a rule can name; the engine then checks the level's role (403).
+DECIDERS = require("purchaser", "purchasing_manager", "finance", "finance_manager", "sales_manager", "warehouse")
+
+
+@router.get("/approval-rules/{document_type}", response_model=RuleSetRead)
+async def get_rules(
+    document_type: DocumentType,
+    runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(require("purchaser", "purchasing_manager", read=True))],
+) -> RuleSetRead:
+    async with runtime.db.transaction() as session:
+        rules = await load_rules(session, approval, document_type)
+    return RuleSetRead(document_type=document_type, rules=[RuleRead.of(r) for r in rules])
+
+
+@router.put("/approval-rules/{document_type}", response_model=RuleSetRead)
+async def put_rules(
+    document_type: DocumentType,
+    body: RuleSetWrite,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(require("purchasing_manager"))],
+) -> RuleSetRead:
+    async with runtime.db.transaction() as session:
+        before = await load_rules(session, approval, document_type)
+        saved = await replace_rules(session, approval, document_type, [r.to_rule(document_type) for r in body.rules])
+        result = RuleSetRead(document_type=document_type, rules=[RuleRead.of(r) for r in saved])
+        await audit.record(
+            session,
+            kit,
+            actor=principal.sub,
+            entity="approval_rules",
+            entity_id=document_type,
+            action="replaced",
+            before=[RuleRead.of(r).model_dump(mode="json") for r in before],
+            after=result.model_dump(mode="json"),
+        )
+    return result
+
+
+async def begin(
+    session: AsyncSession,
+    runtime: Runtime,
+    document_type: DocumentType,
+    document_no: str,
+    requester: str,
+    amount: Decimal,
+    currency: str,
+    categories: Iterable[str],
+) -> list[str]:
+    """Plan and store the approval; ask level 1. Returns the levels ([] = no approval needed)."""
+    rules = await load_rules(session, approval, document_type)
+    levels = plan(rules, document_type, amount, categories)
+    now = runtime.clock.now()
+    await start_approval(session, approval, document_type, document_no, requester, levels, now)
+    if levels:
+        await _request(session, runtime, document_type, document_no, 1, levels, amount, currency)
+    return levels
+
+
+async def _request(
+    session: AsyncSession,
+    runtime: Runtime,
+    document_type: DocumentType,
+    document_no: str,
+    level: int,
+    levels: list[str] | tuple[str, ...],
+    amount: Decimal,
+    currency: str,
+) -> None:
+    await runtime.outbox.add(
+        session,
+        ApprovalRequested(
+            document_type=document_type,
+            document_no=document_no,
+            level=level,
+            levels_total=len(levels),
+            approver_role=levels[level - 1],
+            amount=amount,
+            currency=currency,
+            requested_at=runtime.clock.now(),
+        ),
+    )
+
+
+async def decide(
+    session: AsyncSession,
+    runtime: Runtime,
+    principal: Principal,
+    document_type: DocumentType,
+    document_no: str,
+    body: DecisionWrite,
+    amount: Decimal,
+    currency: str,
+) -> ApprovalState:
+    """Record one level's decision (engine checks: level role, not the requester, still pending)."""
+    now = runtime.clock.now()
+    with approval_errors():
+        state = await decide_and_record(
+            session,
+            approval,
+            document_type,
+            document_no,
+            actor=principal.sub,
+            actor_roles=sorted(principal.roles),
+            verdict=body.decision,
+            comment=body.comment,
+            at=now,
+        )
+    if state is None or state.last_decision is None:
+        raise DomainError("no_approval", f"{document_no} has no approval in progress")
+    d = state.last_decision
+    await audit.record(
+        session,
+        kit,
+        actor=principal.sub,
+        entity=document_type,
+        entity_id=document_no,
+        action=f"approval_{d.verdict}",
+        after={"level": d.level, "role": d.role, "decision": d.verdict, "comment": d.comment},
+    )
+    await runtime.outbox.add(
+        session,
+        ApprovalDecided(
+            document_type=document_type,
+            document_no=document_no,
+            level=d.level,
+            approver_role=d.role,
+            decision=d.verdict,
+            decided_by=principal.sub,
+            comment=d.comment,
+            final=state.status != "pending",
+            decided_at=now,
+        ),
+    )
+    if state.current_level is not None:
+        await _request(
+            session, runtime, document_type, document_no, state.current_level, state.levels, amount, currency
+        )
+    return state
+
+
+async def state_of(session: AsyncSession, document_type: DocumentType, document_no: str) -> ApprovalState | None:
+    return await load_state(session, approval, document_type, document_no)

@@ -1,0 +1,210 @@
+"""HTTP API of requisitions: create, submit, decide (approval levels), cancel, sourcing, ordering."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from approvals.schemas import DecisionWrite
+from purchasing import orders, requisitions
+from purchasing.approval import DECIDERS
+from purchasing.common import Tx
+from purchasing.db import kit
+from purchasing.db import requisition_lines as rl
+from purchasing.db import requisitions as requisitions_table
+from purchasing.requisitions import RequisitionCreate, RequisitionRead
+from purchasing.sourcing import LineChoice, Option
+from servicekit.app import RuntimeDep
+from servicekit.auth import Principal, require
+from servicekit.idempotency import run_idempotent
+
+router = APIRouter(tags=["requisitions"])
+BUYER = require("purchaser")
+READ = require("purchaser", "purchasing_manager", read=True)
+
+
+class CancelWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class OptionRead(BaseModel):
+    supplier_code: str
+    quote_id: int
+    unit_price: Any
+    currency: str
+    lead_time_days: int
+    expected_date: Any
+    meets_needed_by: bool
+    supplier_score: Any | None
+
+    @classmethod
+    def of(cls, o: Option) -> OptionRead:
+        q = o.quote
+        return cls(
+            supplier_code=q.supplier_code,
+            quote_id=q.quote_id,
+            unit_price=q.unit_price,
+            currency=q.currency,
+            lead_time_days=q.lead_time_days,
+            expected_date=o.expected_date,
+            meets_needed_by=o.meets_needed_by,
+            supplier_score=q.supplier_score,
+        )
+
+
+class SourcingLineRead(BaseModel):
+    line_no: int
+    sku: str
+    qty: Any
+    needed_by: Any
+    chosen: OptionRead | None
+    overridden: bool
+    alternatives: list[OptionRead]
+
+
+class SourcingRead(BaseModel):
+    pr_no: str
+    lines: list[SourcingLineRead]
+    split: dict[str, list[int]] = Field(description="supplier code → requisition line numbers (one PO each)")
+
+
+class OverridesWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    overrides: list[orders.Override] = Field(min_length=1)
+
+
+class OrderedRead(BaseModel):
+    pr_no: str
+    po_nos: list[str]
+
+
+def _sourcing(pr_no: str, choices: list[LineChoice]) -> SourcingRead:
+    split: dict[str, list[int]] = {}
+    for c in choices:
+        if c.chosen is not None:
+            split.setdefault(c.chosen.quote.supplier_code, []).append(c.need.line_no)
+    return SourcingRead(
+        pr_no=pr_no,
+        lines=[
+            SourcingLineRead(
+                line_no=c.need.line_no,
+                sku=c.need.sku,
+                qty=c.need.qty,
+                needed_by=c.need.needed_by,
+                chosen=OptionRead.of(c.chosen) if c.chosen else None,
+                overridden=c.overridden,
+                alternatives=[OptionRead.of(o) for o in c.alternatives],
+            )
+            for c in choices
+        ],
+        split=dict(sorted(split.items())),
+    )
+
+
+@router.post("/requisitions", status_code=201, response_model=RequisitionRead)
+async def create_requisition(
+    body: RequisitionCreate,
+    runtime: RuntimeDep,
+    response: Response,
+    principal: Annotated[Principal, Depends(BUYER)],
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Any:
+    async def operation(session: AsyncSession) -> tuple[int, Any]:
+        warehouse = getattr(runtime.settings, "default_warehouse", "MAIN")
+        pr_no = await requisitions.create(session, runtime.clock, principal.sub, body, warehouse)
+        return 201, (await requisitions.read(session, pr_no)).model_dump(mode="json")
+
+    status, payload = await run_idempotent(
+        runtime.db,
+        kit,
+        key=idempotency_key,
+        principal=principal.sub,
+        endpoint="POST /requisitions",
+        body=body.model_dump(mode="json"),
+        operation=operation,
+    )
+    response.status_code = status
+    return payload
+
+
+@router.get("/requisitions", response_model=list[RequisitionRead])
+async def list_requisitions(
+    runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(READ)],
+    status: str | None = None,
+    sku: str | None = None,
+    limit: int = 100,
+) -> list[RequisitionRead]:
+    r = requisitions_table
+    query = select(r.c.pr_no).order_by(r.c.created_at.desc()).limit(min(max(limit, 1), 500))
+    if status:
+        query = query.where(r.c.status == status)
+    if sku:
+        query = query.where(r.c.pr_no.in_(select(rl.c.pr_no).where(rl.c.sku == sku)))
+    async with runtime.db.transaction() as session:
+        return [await requisitions.read(session, pr_no) for pr_no in (await session.scalars(query)).all()]
+
+
+@router.get("/requisitions/{pr_no}", response_model=RequisitionRead)
+async def get_requisition(pr_no: str, runtime: RuntimeDep, _: Annotated[Principal, Depends(READ)]) -> RequisitionRead:
+    async with runtime.db.transaction() as session:
+        return await requisitions.read(session, pr_no)
+
+
+@router.post("/requisitions/{pr_no}/submit", response_model=RequisitionRead)
+async def submit_requisition(
+    pr_no: str, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
+) -> RequisitionRead:
+    async with runtime.db.transaction() as session:
+        await requisitions.submit(session, runtime, principal, pr_no)
+        return await requisitions.read(session, pr_no)
+
+
+@router.post("/requisitions/{pr_no}/decisions", response_model=RequisitionRead)
+async def decide_requisition(
+    pr_no: str, body: DecisionWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(DECIDERS)]
+) -> RequisitionRead:
+    async with runtime.db.transaction() as session:
+        await requisitions.decide(session, runtime, principal, pr_no, body)
+        return await requisitions.read(session, pr_no)
+
+
+@router.post("/requisitions/{pr_no}/cancel", response_model=RequisitionRead)
+async def cancel_requisition(
+    pr_no: str, body: CancelWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
+) -> RequisitionRead:
+    async with runtime.db.transaction() as session:
+        await requisitions.cancel(session, runtime, principal, pr_no, body.reason)
+        return await requisitions.read(session, pr_no)
+
+
+@router.get("/requisitions/{pr_no}/sourcing", response_model=SourcingRead)
+async def get_sourcing(pr_no: str, runtime: RuntimeDep, _: Annotated[Principal, Depends(READ)]) -> SourcingRead:
+    async with runtime.db.transaction() as session:
+        await requisitions.read(session, pr_no)  # 404 when unknown
+        return _sourcing(pr_no, await orders.proposal(session, pr_no, runtime.clock.now().date()))
+
+
+@router.post("/requisitions/{pr_no}/sourcing", response_model=SourcingRead)
+async def override_sourcing(
+    pr_no: str, body: OverridesWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
+) -> SourcingRead:
+    async with runtime.db.transaction() as session:
+        choices = await orders.set_overrides(Tx.of_runtime(session, runtime), principal, pr_no, body.overrides)
+        return _sourcing(pr_no, choices)
+
+
+@router.post("/requisitions/{pr_no}/purchase-orders", status_code=201, response_model=OrderedRead)
+async def order_requisition(
+    pr_no: str, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
+) -> OrderedRead:
+    async with runtime.db.transaction() as session:
+        po_nos = await orders.generate(Tx.of_runtime(session, runtime), runtime, principal, pr_no)
+    return OrderedRead(pr_no=pr_no, po_nos=po_nos)

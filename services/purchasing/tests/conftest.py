@@ -1,0 +1,45 @@
+"""One purchasing service (real Postgres + real Kafka, ManualClock) shared by the tests of a session;
+tests use unique skus, suppliers and documents, so they do not see each other."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from purchasing_testkit import Harness
+
+from purchasing.config import PurchasingSettings
+from purchasing.main import create_app, definition
+from servicekit.clock import ManualClock
+from servicekit.testing import Infra, create_database, drop_database, serve, service_settings
+
+
+@pytest.fixture(scope="session")
+async def purchasing(infra: Infra) -> AsyncIterator[Harness]:
+    url = await create_database(infra, prefix="pur")
+    clock = ManualClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    settings = await service_settings(
+        PurchasingSettings,
+        infra,
+        url,
+        pin=definition().handlers.topics,  # type: ignore[union-attr]
+        overdue_scan_seconds=3600,  # the tests run the scan themselves (run_once), never by waiting
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        async with serve(create_app(settings, clock=clock)) as client:
+            harness = Harness(client, producer, clock, infra)
+            await harness.isolate_numbers()
+            await harness.default_rules()
+            yield harness
+    finally:
+        await producer.stop()
+        await drop_database(infra, url)

@@ -1,0 +1,86 @@
+"""Approval rules and decisions through the API: level order, first rejection ends it, no self-approval,
+wrong role 403, every decision audited, rules editable (and audited)."""
+
+from __future__ import annotations
+
+import pytest
+from purchasing_testkit import BUYER, Harness, uid
+
+pytestmark = pytest.mark.integration
+
+
+async def submitted(h: Harness, requester: str = BUYER) -> str:
+    sku = uid("SKU")
+    pr_no = await h.requisition(sku, "3", needed_in_days=10, sub=requester)
+    await h.call("POST", f"/requisitions/{pr_no}/submit", "purchaser", sub=requester)
+    return pr_no
+
+
+async def test_rejection_at_level_two_ends_the_requisition(purchasing: Harness) -> None:
+    h = purchasing
+    pr_no = await submitted(h)
+    await h.decide(pr_no, "purchasing_manager", "mgr.li")
+    pr = await h.decide(pr_no, "finance_manager", "fin.zhao", decision="rejected", comment="预算不足")
+    assert (pr["status"], pr["status_reason"]) == ("rejected", "预算不足")
+    assert pr["approval"]["status"] == "rejected" and pr["approval"]["current_level"] is None
+    r = await h.decide(pr_no, "finance_manager", "fin.qian", expect=409)
+    assert r["code"] == "not_pending_approval"
+    r = await h.call("POST", f"/requisitions/{pr_no}/purchase-orders", "purchaser", expect=409)
+    assert r["code"] == "not_approved"
+    audit = await h.rows(
+        "SELECT actor, action FROM audit_log WHERE entity = 'requisition' AND entity_id = :p ORDER BY id", p=pr_no
+    )
+    assert [tuple(a) for a in audit if a.action.startswith("approval_")] == [
+        ("mgr.li", "approval_approved"),
+        ("fin.zhao", "approval_rejected"),
+    ]
+
+
+async def test_requester_cannot_approve_own_requisition(purchasing: Harness) -> None:
+    h = purchasing
+    pr_no = await submitted(h, requester="mgr.self")
+    r = await h.decide(pr_no, "purchasing_manager", "mgr.self", expect=409)
+    assert r["code"] == "self_approval"
+    pr = await h.call("GET", f"/requisitions/{pr_no}", "auditor")
+    assert pr["approval"]["decisions"] == [] and pr["status"] == "submitted"
+
+
+async def test_wrong_role_is_403_and_changes_nothing(purchasing: Harness) -> None:
+    h = purchasing
+    pr_no = await submitted(h)
+    r = await h.decide(pr_no, "finance_manager", "fin.zhao", expect=403)  # level 1 needs purchasing_manager
+    assert r["code"] == "not_approver"
+    await h.decide(pr_no, "auditor", "aud.sun", expect=403)
+    await h.decide(pr_no, "purchaser", "buyer.zhou", expect=403)
+    pr = await h.call("GET", f"/requisitions/{pr_no}", "auditor")
+    assert pr["approval"]["current_level"] == 1 and pr["approval"]["decisions"] == []
+    r = await h.decide(pr_no, "purchasing_manager", "mgr.li", decision="rejected", comment=None, expect=422)
+    assert r["code"] == "comment_required"
+
+
+async def test_rules_are_data_editable_and_audited(purchasing: Harness) -> None:
+    h = purchasing
+    rules = await h.call("GET", "/approval-rules/purchase_order", "auditor")
+    assert rules["rules"][0]["approver_roles"] == ["purchasing_manager"]
+    await h.call("PUT", "/approval-rules/purchase_order", "purchaser", json={"rules": []}, expect=403)
+    bad = {"rules": [{"min_amount": "10", "max_amount": "5", "approver_roles": ["admin"]}]}
+    r = await h.call("PUT", "/approval-rules/purchase_order", "purchasing_manager", json=bad, expect=422)
+    assert r["code"] == "validation_failed"
+    assert await h.scalar("SELECT count(*) FROM approval_rules WHERE document_type = 'purchase_order'") == 1
+
+
+async def test_big_purchase_order_needs_its_approval(purchasing: Harness) -> None:
+    h = purchasing
+    sku = uid("SKU")
+    supplier = await h.supplier()
+    await h.quote(supplier, sku, "2000.00", lead=2)
+    pr_no = await h.approved_requisition(sku, "60", needed_in_days=10)
+    [po_no] = (await h.call("POST", f"/requisitions/{pr_no}/purchase-orders", "purchaser", expect=201))["po_nos"]
+    po = await h.call("POST", f"/purchase-orders/{po_no}/submit", "purchaser")
+    assert po["status"] == "pending_approval" and po["approval"]["levels"] == ["purchasing_manager"]
+    r = await h.call("POST", f"/purchase-orders/{po_no}/send", "purchaser", expect=409)
+    assert r["code"] == "invalid_transition"
+    body = {"decision": "approved", "comment": "ok"}
+    await h.call("POST", f"/purchase-orders/{po_no}/decisions", "purchasing_manager", sub=BUYER, json=body, expect=409)
+    po = await h.call("POST", f"/purchase-orders/{po_no}/decisions", "purchasing_manager", sub="mgr.li", json=body)
+    assert po["status"] == "approved"
