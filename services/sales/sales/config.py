@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.config import ServiceSettings
@@ -7,3 +8,10 @@ class SalesSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SALES_", extra="ignore")
 
     service_name: str = "sales"
+    # A saga step with no reply within this many seconds is re-sent, up to `saga_max_attempts` sends in all;
+    # then the saga is compensated and the order rejected (`timeout`).
+    saga_step_timeout_seconds: float = Field(default=30, gt=0)
+    saga_max_attempts: int = Field(default=3, ge=1)
+    saga_tick_seconds: float = Field(default=5, gt=0)
+    # How long an order may wait for a human approval before the saga gives up on it.
+    approval_timeout_seconds: float = Field(default=3 * 24 * 3600, gt=0)

@@ -7,27 +7,31 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from sales import customers
+from sales.api import approval_rules, orders, tracking
 from sales.config import SalesSettings
+from sales.consumers import message_handlers
 from sales.db import kit
+from sales.saga.timeouts import deadline_job
 from servicekit.app import create_service_app
 from servicekit.clock import Clock
-from servicekit.consumer import MessageHandlers
 from servicekit.runtime import ServiceDefinition
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
-def definition() -> ServiceDefinition:
-    handlers: MessageHandlers = MessageHandlers()  # type: ignore[type-arg]
+def definition(settings: SalesSettings | None = None) -> ServiceDefinition:
+    settings = settings or SalesSettings()
     return ServiceDefinition(
         name="sales",
         description="Customers, sales orders and the order saga (下单 → 审核 → 配货 → 出库 → 发货 → 结算).",
         tables=kit,
-        routers=[customers.router],
-        handlers=handlers,
+        routers=[customers.router, orders.router, approval_rules.router, tracking.router],
+        handlers=message_handlers(settings),
         migrations_dir=MIGRATIONS,
+        background=[deadline_job(settings.saga_tick_seconds)],
     )
 
 
 def create_app(settings: SalesSettings | None = None, clock: Clock | None = None) -> FastAPI:
-    return create_service_app(definition(), settings or SalesSettings(), clock=clock)
+    settings = settings or SalesSettings()
+    return create_service_app(definition(settings), settings, clock=clock)

@@ -1,0 +1,184 @@
+"""The order API: place (sales, channels), read (sales roles, finance, auditor), amend / cancel / void
+(sales), approve / reject (sales_manager)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi.encoders import jsonable_encoder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sales import queries
+from sales.api.schemas import (
+    Comment,
+    LineIn,
+    OrderAmend,
+    OrderCreate,
+    OrderDetail,
+    OrderListItem,
+    OrderRead,
+    Reason,
+)
+from sales.db import kit
+from sales.domain import STATUSES, Line
+from sales.handlers import changes
+from sales.handlers.placing import NewOrder, Placed, number_lines, place_order
+from sales.store import Loaded, line_values
+from sales.unit import Tx, unit_of
+from servicekit.app import RuntimeDep
+from servicekit.auth import Principal, require
+from servicekit.errors import InputError, NotFoundError
+from servicekit.idempotency import run_idempotent
+
+router = APIRouter(tags=["orders"])
+Seller = Annotated[Principal, Depends(require("sales", "sales_manager"))]
+Manager = Annotated[Principal, Depends(require("sales_manager"))]
+Reader = Annotated[Principal, Depends(require("sales", "sales_manager", "finance", "finance_manager", read=True))]
+
+
+def _lines(items: list[LineIn]) -> list[Line]:
+    return number_lines([(x.line_no, x.sku, x.qty, x.unit_price, x.discount, x.tax_rate) for x in items])
+
+
+def _placed_json(placed: Placed) -> dict[str, Any]:
+    assert placed.order is not None
+    lines = [{**v, "reserved_qty": 0, "shipped_qty": 0} for v in line_values(placed.order_no, placed.lines)]
+    order = {**placed.order, "rejection_reason": None, "status_reason": None, "void_reason": None}
+    data = {**order, "totals": {k: order[k] for k in ("net", "tax", "gross")}, "lines": lines}
+    encoded: dict[str, Any] = jsonable_encoder(OrderRead.model_validate(data))
+    return encoded
+
+
+async def _view(session: AsyncSession, order_no: str) -> dict[str, Any]:
+    data = await queries.order_view(session, order_no)
+    if data is None:
+        raise NotFoundError("order", order_no)
+    encoded: dict[str, Any] = jsonable_encoder(OrderRead.model_validate(data))
+    return encoded
+
+
+@router.post(
+    "/orders",
+    status_code=201,
+    response_model=OrderRead,
+    responses={200: {"model": OrderRead, "description": "this channel's external reference is an existing order"}},
+)
+async def create_order(
+    body: OrderCreate,
+    runtime: RuntimeDep,
+    response: Response,
+    principal: Seller,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
+    new = NewOrder(
+        customer_code=body.customer_code,
+        channel=body.channel,
+        external_ref=body.external_ref,
+        lines=_lines(body.lines),
+        priority=body.priority,
+        allow_backorder=body.allow_backorder,
+        requested_date=body.requested_date,
+        warehouse_code=body.warehouse_code,
+        ship_to=body.ship_to,
+        note=body.note,
+        currency=body.currency,
+    )
+
+    async def operation(session: AsyncSession) -> tuple[int, Any]:
+        async with unit_of(session, runtime, principal.sub) as tx:
+            placed = await place_order(tx, new)
+        if placed.created:
+            return 201, _placed_json(placed)
+        return 200, await _view(session, placed.order_no)
+
+    status, payload = await run_idempotent(
+        runtime.db,
+        kit,
+        key=idempotency_key,
+        principal=principal.sub,
+        endpoint="POST /orders",
+        body=body.model_dump(mode="json"),
+        operation=operation,
+    )
+    response.status_code = status
+    return payload
+
+
+@router.get("/orders", response_model=list[OrderListItem])
+async def list_orders(
+    runtime: RuntimeDep,
+    _: Reader,
+    status: Annotated[list[str] | None, Query()] = None,
+    customer_code: str | None = None,
+    placed_from: date | None = None,
+    placed_to: date | None = None,
+    stuck_or_late: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Any:
+    for s in status or []:
+        if s not in STATUSES:
+            raise InputError("status", f"unknown status {s}")
+    f = queries.OrderFilter(status or [], customer_code, placed_from, placed_to, stuck_or_late, limit, offset)
+    async with runtime.db.transaction() as session:
+        return await queries.list_orders(session, f, runtime.clock.now())
+
+
+@router.get("/orders/{order_no}", response_model=OrderDetail)
+async def get_order(order_no: str, runtime: RuntimeDep, _: Reader) -> Any:
+    async with runtime.db.transaction() as session:
+        data = await queries.order_detail(session, order_no)
+    if data is None:
+        raise NotFoundError("order", order_no)
+    return data
+
+
+async def _change(runtime: RuntimeDep, principal: Principal, change: Any) -> Any:
+    async with runtime.db.transaction() as session:
+        async with unit_of(session, runtime, principal.sub) as tx:
+            o: Loaded = await change(tx)
+        return await _view(session, o.no)
+
+
+@router.put("/orders/{order_no}/lines", response_model=OrderRead)
+async def amend_order(order_no: str, body: OrderAmend, runtime: RuntimeDep, principal: Seller) -> Any:
+    lines = _lines(body.lines)
+
+    async def change(tx: Tx) -> Loaded:
+        return await changes.amend_order(tx, order_no, lines, body.reason)
+
+    return await _change(runtime, principal, change)
+
+
+@router.post("/orders/{order_no}/cancel", response_model=OrderRead)
+async def cancel_order(order_no: str, body: Reason, runtime: RuntimeDep, principal: Seller) -> Any:
+    async def change(tx: Tx) -> Loaded:
+        return await changes.cancel_order(tx, order_no, body.reason)
+
+    return await _change(runtime, principal, change)
+
+
+@router.post("/orders/{order_no}/void", response_model=OrderRead)
+async def void_order(order_no: str, body: Reason, runtime: RuntimeDep, principal: Seller) -> Any:
+    async def change(tx: Tx) -> Loaded:
+        return await changes.void_order(tx, order_no, body.reason)
+
+    return await _change(runtime, principal, change)
+
+
+@router.post("/orders/{order_no}/approve", response_model=OrderRead)
+async def approve_order(order_no: str, body: Comment, runtime: RuntimeDep, principal: Manager) -> Any:
+    async def change(tx: Tx) -> Loaded:
+        return await changes.decide_approval(tx, order_no, sorted(principal.roles), "approved", body.comment)
+
+    return await _change(runtime, principal, change)
+
+
+@router.post("/orders/{order_no}/reject", response_model=OrderRead)
+async def reject_order(order_no: str, body: Comment, runtime: RuntimeDep, principal: Manager) -> Any:
+    async def change(tx: Tx) -> Loaded:
+        return await changes.decide_approval(tx, order_no, sorted(principal.roles), "rejected", body.comment)
+
+    return await _change(runtime, principal, change)

@@ -1,0 +1,67 @@
+"""Kafka subscribers: each reply is validated by its contract (servicekit), then one handler runs in the
+transaction that also records it in the inbox."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from contracts import Message
+from contracts.finance import (
+    CreditApproved,
+    CreditRefused,
+    InvoiceIssued,
+    OrderSettled,
+    PaymentAllocated,
+    SettlementVoided,
+)
+from contracts.inventory import (
+    OutboundOrderCreated,
+    ReservationAdjusted,
+    ReservationAdjustmentFailed,
+    ShipmentDelivered,
+    ShipmentDispatched,
+    StockReleased,
+    StockReservationFailed,
+    StockReserved,
+)
+from sales.config import SalesSettings
+from sales.handlers import fulfilment, replies
+from sales.unit import Tx
+from servicekit.consumer import HandlerContext, MessageHandlers
+
+M = TypeVar("M", bound=Message)
+
+ROUTES: list[tuple[type[Any], Callable[[Tx, Any], Awaitable[None]]]] = [
+    (StockReserved, replies.stock_reserved),
+    (StockReservationFailed, replies.stock_reservation_failed),
+    (StockReleased, replies.stock_released),
+    (ReservationAdjusted, replies.reservation_adjusted),
+    (ReservationAdjustmentFailed, replies.reservation_adjustment_failed),
+    (CreditApproved, replies.credit_approved),
+    (CreditRefused, replies.credit_refused),
+    (SettlementVoided, replies.settlement_voided),
+    (OutboundOrderCreated, fulfilment.outbound_created),
+    (ShipmentDispatched, fulfilment.shipment_dispatched),
+    (ShipmentDelivered, fulfilment.shipment_delivered),
+    (InvoiceIssued, fulfilment.invoice_issued),
+    (PaymentAllocated, fulfilment.payment_allocated),
+    (OrderSettled, fulfilment.order_settled),
+]
+
+
+def _bind(settings: SalesSettings, use_case: Callable[[Tx, Any], Awaitable[None]]) -> Any:
+    async def handle(ctx: HandlerContext, msg: Any) -> None:
+        tx = Tx.of_handler(ctx, settings)
+        await use_case(tx, msg)
+        await tx.flush()
+
+    handle.__name__ = f"on_{use_case.__name__}"
+    return handle
+
+
+def message_handlers(settings: SalesSettings) -> MessageHandlers[Any]:
+    handlers: MessageHandlers[Any] = MessageHandlers()
+    for model, use_case in ROUTES:
+        handlers.on(model)(_bind(settings, use_case))
+    return handlers

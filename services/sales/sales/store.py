@@ -1,0 +1,177 @@
+"""Orders in the database: load one (locked, with its saga row) and change its status — the only place a
+status is written: the transition is checked against `domain.TRANSITIONS`, a history row is written and
+`OrderStatusChanged` is published, all in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from contracts.common import Amounts, OrderLine, StockLine
+from contracts.sales import OrderStatusChanged
+from sales import domain
+from sales.db import order_lines, order_status_history, orders, sagas
+from sales.unit import Tx
+
+_SAGA_COLUMNS = [c.label(f"saga_{c.name}") for c in sagas.c if c.name != "order_no"]
+
+
+@dataclass
+class Loaded:
+    """One order and its saga, as read under the order's row lock; updated in memory as it changes."""
+
+    order: dict[str, Any]
+    saga: dict[str, Any]
+
+    @property
+    def no(self) -> str:
+        return str(self.order["order_no"])
+
+    @property
+    def status(self) -> str:
+        return str(self.order["status"])
+
+    @property
+    def revision(self) -> int:
+        return int(self.order["revision"])
+
+    @property
+    def customer(self) -> str:
+        return str(self.order["customer_code"])
+
+    def amounts(self) -> Amounts:
+        return Amounts(net=self.order["net"], tax=self.order["tax"], gross=self.order["gross"])
+
+
+async def load(tx: Tx, order_no: str, *, lock: bool = True) -> Loaded | None:
+    query = select(orders, *_SAGA_COLUMNS).join(sagas, sagas.c.order_no == orders.c.order_no)
+    query = query.where(orders.c.order_no == order_no)
+    if lock:
+        query = query.with_for_update(of=orders)
+    row = (await tx.session.execute(query)).mappings().first()
+    if row is None:
+        return None
+    order = {k: v for k, v in row.items() if not k.startswith("saga_")}
+    saga = {k.removeprefix("saga_"): v for k, v in row.items() if k.startswith("saga_")}
+    saga["order_no"] = order["order_no"]
+    return Loaded(order, saga)
+
+
+async def set_status(
+    tx: Tx,
+    o: Loaded,
+    to: str,
+    *,
+    reason: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> None:
+    domain.check_transition(o.status, to)
+    before = o.status
+    changes = {"status": to, "updated_at": tx.now, **(values or {})}
+    await tx.session.execute(update(orders).where(orders.c.order_no == o.no).values(**changes))
+    o.order.update(changes)
+    await tx.session.execute(
+        insert(order_status_history).values(
+            order_no=o.no, from_status=before, to_status=to, reason=reason, actor=tx.actor, at=tx.now
+        )
+    )
+    tx.publish(
+        OrderStatusChanged(
+            order_no=o.no, customer_code=o.customer, from_status=before, to_status=to, reason=reason, at=tx.now
+        )
+    )
+
+
+async def lines_of(tx: Tx, order_no: str) -> list[domain.Line]:
+    rows = await tx.session.execute(
+        select(order_lines).where(order_lines.c.order_no == order_no).order_by(order_lines.c.line_no)
+    )
+    return [to_line(r._mapping) for r in rows]
+
+
+def to_line(row: Any) -> domain.Line:
+    return domain.Line(row["line_no"], row["sku"], row["qty"], row["unit_price"], row["discount"], row["tax_rate"])
+
+
+def line_values(order_no: str, lines: Iterable[domain.Line]) -> list[dict[str, Any]]:
+    return [
+        {
+            "order_no": order_no,
+            "line_no": x.line_no,
+            "sku": x.sku,
+            "qty": x.qty,
+            "unit_price": x.unit_price,
+            "discount": x.discount,
+            "tax_rate": x.tax_rate,
+            "net": x.net,
+            "tax": x.tax,
+        }
+        for x in lines
+    ]
+
+
+def line_json(lines: Iterable[domain.Line]) -> list[dict[str, Any]]:
+    return [
+        {k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items() if k != "order_no"}
+        for row in line_values("", lines)
+    ]
+
+
+def lines_from_json(items: Sequence[dict[str, Any]]) -> list[domain.Line]:
+    return [
+        domain.Line(
+            int(i["line_no"]),
+            str(i["sku"]),
+            Decimal(i["qty"]),
+            Decimal(i["unit_price"]),
+            Decimal(i["discount"]),
+            Decimal(i["tax_rate"]),
+        )
+        for i in items
+    ]
+
+
+def contract_lines(lines: Iterable[domain.Line]) -> list[OrderLine]:
+    return [
+        OrderLine(
+            line_no=x.line_no,
+            sku=x.sku,
+            qty=x.qty,
+            unit_price=x.unit_price,
+            discount=x.discount,
+            tax_rate=x.tax_rate,
+        )
+        for x in lines
+    ]
+
+
+def stock_lines(lines: Iterable[domain.Line]) -> list[StockLine]:
+    return [StockLine(line_no=x.line_no, sku=x.sku, qty=x.qty) for x in lines]
+
+
+async def record_initial(tx: Tx, o: Loaded, path: Sequence[str], reason: str | None = None) -> None:
+    """History and events of a new order's first states (it is inserted directly in the last of them)."""
+    rows, before = [], None
+    for to in path:
+        domain.check_transition(before, to)
+        rows.append(
+            {
+                "order_no": o.no,
+                "from_status": before,
+                "to_status": to,
+                "reason": reason,
+                "actor": tx.actor,
+                "at": tx.now,
+            }
+        )
+        tx.publish(
+            OrderStatusChanged(
+                order_no=o.no, customer_code=o.customer, from_status=before, to_status=to, reason=reason, at=tx.now
+            )
+        )
+        before = to
+    await tx.session.execute(insert(order_status_history), rows)

@@ -1,0 +1,81 @@
+"""A unit of work: one transaction, the time it happens at, who acts, and the messages it emits.
+
+Messages are collected and written to the outbox in ONE multi-row insert when the unit ends, in the same
+transaction as the state change (fewer round trips on the saga's hot path than one insert per message)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts import Envelope, Message, topic_of
+from sales.config import SalesSettings
+from sales.db import kit
+from servicekit.consumer import HandlerContext
+from servicekit.runtime import Runtime
+
+
+@dataclass
+class Tx:
+    session: AsyncSession
+    settings: SalesSettings
+    now: datetime
+    actor: str | None = None
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    messages: list[Message] = field(default_factory=list)
+
+    def publish(self, message: Message) -> None:
+        self.messages.append(message)
+
+    async def flush(self) -> None:
+        if not self.messages:
+            return
+        rows = []
+        for message in self.messages:
+            envelope = Envelope.wrap(
+                message,
+                producer=self.settings.service_name,
+                correlation_id=self.correlation_id,
+                causation_id=self.causation_id,
+            )
+            rows.append(
+                {
+                    "event_id": envelope.event_id,
+                    "topic": topic_of(message).name,
+                    "key": envelope.key,
+                    "message_type": envelope.type,
+                    "envelope": envelope.model_dump(mode="json"),
+                }
+            )
+        self.messages.clear()
+        await self.session.execute(insert(kit.outbox), rows)
+
+    @classmethod
+    def of_handler(cls, ctx: HandlerContext, settings: SalesSettings) -> Tx:
+        return cls(
+            ctx.session,
+            settings,
+            ctx.clock.now(),
+            correlation_id=ctx.envelope.correlation_id,
+            causation_id=str(ctx.envelope.event_id),
+        )
+
+
+def settings_of(runtime: Runtime) -> SalesSettings:
+    settings = runtime.settings
+    assert isinstance(settings, SalesSettings)
+    return settings
+
+
+@asynccontextmanager
+async def unit_of(session: AsyncSession, runtime: Runtime, actor: str | None = None) -> AsyncIterator[Tx]:
+    """A unit inside an open transaction (API use cases, scheduler ticks); flushes its messages at the end."""
+    tx = Tx(session, settings_of(runtime), runtime.clock.now(), actor=actor)
+    yield tx
+    await tx.flush()
