@@ -16,6 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
 
 import asyncpg
@@ -42,6 +43,12 @@ _TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57P")
 
 class TransientError(Exception):
     """Processing must be retried later; the batch's offsets are not committed."""
+
+
+class NotReady(Exception):  # noqa: N818 - reads as a state: the message is not ready to be handled
+    """Raised by a handler when something the message depends on has not arrived yet (a shipment before the
+    order it ships, from another topic). The message is retried, its batch refetched so the prerequisite can
+    be processed meanwhile; only when it stays unready past `not_ready_seconds` is it dead-lettered."""
 
 
 @dataclass
@@ -117,6 +124,7 @@ class MessageProcessor:
         dead_letters: DeadLetters,
         max_attempts: int = 3,
         retry_delay: float = 0.2,
+        not_ready_seconds: float = 600.0,
     ) -> None:
         self.consumer = consumer
         self._handlers = handlers
@@ -127,6 +135,7 @@ class MessageProcessor:
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
+        self._not_ready_seconds = not_ready_seconds
 
     async def process_batch(self, records: Sequence[ConsumerRecord[Any, Any]]) -> list[Outcome]:
         """Process a fetched batch: partitions in parallel, each partition's records in order."""
@@ -173,6 +182,15 @@ class MessageProcessor:
                         return "duplicate"
                     await handler(HandlerContext(session, envelope, self._outbox, self._clock), message)
                 return "processed"
+            except NotReady as exc:
+                age = (datetime.now(UTC) - envelope.occurred_at).total_seconds()
+                if age > self._not_ready_seconds:
+                    return await self._dead_letter(record, "prerequisite_missing", str(exc))
+                if attempt < 5:
+                    await asyncio.sleep(self._retry_delay * attempt)
+                    continue
+                # Refetch the batch: the prerequisite may sit on another partition not fetched yet.
+                raise TransientError(f"not ready: {exc}") from exc
             except Exception as exc:
                 if is_transient(exc):
                     if attempt < 50:

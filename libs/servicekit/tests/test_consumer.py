@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+from aiokafka.partitioner import murmur2
 from kitapp import app as kitapp
 from kitapp.fixtures import (
     TOPIC,
@@ -143,3 +144,27 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_keeps_flowing
         # The block is lifted: replaying the dead letters brings the failed handler's message through.
         assert await replay(infra.kafka_bootstrap, "sales", reason="handler_error") >= 1
         await eventually(lambda: effects_for(runtime, key), lambda n: n == 2)
+
+
+def _partition(key: str, partitions: int = 6) -> int:
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+
+
+async def test_a_message_whose_prerequisite_comes_later_on_another_partition_waits_for_it(
+    infra: Infra, database_url: str
+) -> None:
+    first = f"first-{uuid.uuid4().hex[:8]}"
+    second = next(
+        k for k in (f"second-{uuid.uuid4().hex[:8]}" for _ in range(100)) if _partition(k) != _partition(first)
+    )
+    async with (
+        running(infra, database_url, new_group()) as runtime,
+        producer(infra) as p,
+        TopicTail(infra.kafka_bootstrap, "dlq.sales") as dlq,
+    ):
+        await send(p, envelope(customer(second, name=f"after:{first}")))  # arrives before what it needs
+        await send(p, envelope(customer(first)))
+        await eventually(lambda: effects_for(runtime, second), lambda n: n == 1, timeout=30)
+        assert await effects_for(runtime, first) == 1
+        await dlq.fetch()
+        assert not [r for r in dlq.records if r.key in (first.encode(), second.encode())]

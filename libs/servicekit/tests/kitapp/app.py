@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Column, String, Table, insert, select
 
 from contracts.sales import CustomerUpserted
 from servicekit.config import ServiceSettings
-from servicekit.consumer import HandlerContext, MessageHandlers
+from servicekit.consumer import HandlerContext, MessageHandlers, NotReady
 from servicekit.db import kit_tables, new_metadata
 from servicekit.runtime import ServiceDefinition
 
@@ -37,6 +37,11 @@ async def on_customer_upserted(ctx: HandlerContext, message: CustomerUpserted) -
     )
     if blocked:
         raise RuntimeError(f"cannot handle {message.customer_code}")
+    if message.name.startswith("after:"):
+        # Depends on another customer's message (on another partition) having been handled first.
+        first = message.name.removeprefix("after:")
+        if not await ctx.session.scalar(select(effects.c.id).where(effects.c.customer_code == first).limit(1)):
+            raise NotReady(f"{first} not handled yet")
     await ctx.session.execute(
         insert(effects).values(customer_code=message.customer_code, event_id=str(ctx.envelope.event_id))
     )
