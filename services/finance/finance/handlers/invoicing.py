@@ -15,12 +15,13 @@ from finance.handlers.credit import lock_account
 from finance.handlers.payments import apply_credit
 from finance.handlers.settlement import settle_if_done
 from finance.ledger import Account, cr, dr, post, reverse
+from servicekit.consumer import NotReady
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.numbering import next_number
 
 
-class OrderUnknownError(Exception):
-    """The shipment arrived before its OrderConfirmed: retried, then dead-lettered for replay."""
+class OrderUnknownError(NotReady):
+    """The shipment arrived before its OrderConfirmed: it waits for it (see servicekit NotReady)."""
 
 
 async def invoice_shipment(c: Ctx, msg: ShipmentDispatched) -> None:

@@ -16,11 +16,12 @@ from finance.db import bill_lines, bills, goods_receipts, kit, po_lines, purchas
 from finance.domain import ZERO, PricedLine, totals
 from finance.handlers import Ctx
 from finance.ledger import Account, cr, dr, post
+from servicekit.consumer import NotReady
 from servicekit.numbering import next_number
 
 
-class PurchaseOrderUnknownError(Exception):
-    """The receipt arrived before its PurchaseOrderSent: retried, then dead-lettered for replay."""
+class PurchaseOrderUnknownError(NotReady):
+    """The receipt arrived before its PurchaseOrderSent: it waits for it (see servicekit NotReady)."""
 
 
 async def upsert_supplier(c: Ctx, msg: SupplierUpserted) -> None:
