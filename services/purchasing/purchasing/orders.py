@@ -128,6 +128,7 @@ async def _record_move(
             po_no=po_no, from_status=current, to_status=target, reason=reason, actor=actor, at=now
         )
     )
+    await audit_action(tx, actor, po_no, target, after={"status": target, "reason": reason}, before={"status": current})
     await tx.publish(
         PurchaseOrderStatusChanged(
             po_no=po_no,
@@ -364,7 +365,6 @@ async def send(tx: Tx, principal: Principal, po_no: str) -> None:
             sent_at=tx.clock.now(),
         )
     )
-    await audit_action(tx, principal.sub, po_no, "sent")
 
 
 async def ship_notice(tx: Tx, principal: Principal, po_no: str, body: ShipNoticeWrite) -> None:

@@ -226,5 +226,4 @@ async def close_purchase_order(
         if po.status == "partially_received" and not body.reason:
             raise DomainError("reason_required", "closing a partially received order short needs a reason")
         await orders.close(tx, po, principal.sub, body.reason)
-        await orders.audit_action(tx, principal.sub, po_no, "closed", {"reason": body.reason})
         return await read(session, po_no)
