@@ -93,7 +93,8 @@ async def deactivate_product(sku: str, runtime: RuntimeDep, principal: CatalogEd
         current = await catalog.load_product(session, sku)
         if current is None:
             raise NotFoundError("product", sku)
-        body = ProductWrite.model_validate({**current, "active": False}, from_attributes=False)
+        fields = {k: v for k, v in current.items() if k in ProductWrite.model_fields}
+        body = ProductWrite.model_validate({**fields, "active": False})
         return await catalog.save_product(session, runtime, principal.sub, _data(sku, body), create=False)
 
 
