@@ -74,3 +74,17 @@ def test_dockerfile_runs_the_service_factory(name: str) -> None:
     assert "FROM python:3.11-slim" in dockerfile
     assert f"--package {name}" in dockerfile
     assert f"{name}.main:create_app" in dockerfile
+
+
+def test_every_dockerfile_copies_every_workspace_member_before_the_frozen_sync() -> None:
+    """`uv sync --frozen` needs every member's pyproject.toml; a new member must be added to each Dockerfile."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    members = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["uv"]["workspace"]["members"]
+    paths = sorted({p.parent.relative_to(root) for m in members for p in root.glob(f"{m}/pyproject.toml")})
+    assert len(paths) >= 8
+    for dockerfile in root.glob("services/*/Dockerfile"):
+        text = dockerfile.read_text()
+        missing = [str(p) for p in paths if f"COPY {p}/pyproject.toml {p}/" not in text]
+        assert not missing, f"{dockerfile.relative_to(root)} does not copy {missing}"

@@ -20,7 +20,7 @@ from servicekit.clock import ManualClock
 from servicekit.testing import Infra, create_database, drop_database, serve, service_settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # torn down before other packages run: no stray consumers
 async def finance(infra: Infra) -> AsyncIterator[Harness]:
     url = await create_database(infra, prefix="fin")
     clock = ManualClock(datetime(2026, 3, 1, 12, tzinfo=UTC))

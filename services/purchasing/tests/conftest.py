@@ -21,7 +21,7 @@ from servicekit.clock import ManualClock
 from servicekit.testing import Infra, create_database, drop_database, serve, service_settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # torn down before other packages run: no stray consumers
 async def purchasing(infra: Infra) -> AsyncIterator[Harness]:
     url = await create_database(infra, prefix="pur")
     clock = ManualClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
