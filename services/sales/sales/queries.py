@@ -122,9 +122,7 @@ async def tracking(session: AsyncSession, order_no: str, token: str) -> dict[str
                 .where(order_status_history.c.order_no == order_no)
                 .group_by(order_status_history.c.to_status)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     ship = (
         await session.execute(

@@ -23,7 +23,7 @@ from servicekit.clock import ManualClock
 from servicekit.testing import Infra, TopicTail, create_database, drop_database, serve, service_settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # torn down before other packages run: no stray consumers
 async def sales(infra: Infra) -> AsyncIterator[Harness]:
     url = await create_database(infra, prefix="sales")
     clock = ManualClock(datetime.now(UTC))
@@ -39,17 +39,19 @@ async def sales(infra: Infra) -> AsyncIterator[Harness]:
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
     await producer.start()
     try:
-        async with TopicTail(infra.kafka_bootstrap, *COMMAND_TOPICS) as tail:
-            async with serve(create_app(settings, clock=clock)) as client:
-                harness = Harness(client, producer, clock, tail)
-                # Order numbers unlike any other test database's, so stray replies never match our orders.
-                async with harness.runtime.db.transaction() as s:
-                    await s.execute(
-                        insert(kit.document_sequences).values(
-                            prefix="SO", year=clock.now().year, last_value=random.randrange(10**7, 10**11)
-                        )
+        async with (
+            TopicTail(infra.kafka_bootstrap, *COMMAND_TOPICS) as tail,
+            serve(create_app(settings, clock=clock)) as client,
+        ):
+            harness = Harness(client, producer, clock, tail)
+            # Order numbers unlike any other test database's, so stray replies never match our orders.
+            async with harness.runtime.db.transaction() as s:
+                await s.execute(
+                    insert(kit.document_sequences).values(
+                        prefix="SO", year=clock.now().year, last_value=random.randrange(10**7, 10**11)
                     )
-                yield harness
+                )
+            yield harness
     finally:
         await producer.stop()
         await drop_database(infra, url)

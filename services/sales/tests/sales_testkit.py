@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from contracts import Envelope, Message, topic_of
+from contracts import Envelope, Message, model_of, topic_of
 from contracts.common import ReservedLine
 from contracts.finance import CreditApproved
 from contracts.inventory import StockReserved
@@ -94,6 +94,11 @@ class Harness:
             topic_of(message).name, value=env.model_dump_json().encode(), key=env.key.encode()
         )
         return env
+
+    async def redeliver(self, env: Envelope) -> None:
+        """The same record again (same event id), as a broker redelivery or a producer retry would."""
+        topic = topic_of(model_of(env.type, env.version)).name
+        await self.producer.send_and_wait(topic, value=env.model_dump_json().encode(), key=env.key.encode())
 
     def published(self, order_no: str, message_type: str | None = None) -> list[dict[str, Any]]:
         found = []

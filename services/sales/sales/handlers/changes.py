@@ -62,9 +62,7 @@ async def replace_lines(tx: Tx, o: Loaded, new: Sequence[domain.Line], reason: s
             await tx.session.execute(
                 select(order_lines.c.line_no, order_lines.c.reserved_qty).where(order_lines.c.order_no == o.no)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     await tx.session.execute(
         insert(order_revisions).values(order_no=o.no, revision=o.revision, lines=line_json(old), created_at=tx.now)

@@ -1,0 +1,265 @@
+"""The order API on the real database and broker: entry rules, security, amendments, approval, listing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sales_testkit import ADMIN, SELLER, D, Harness, doc, now, order_body, uid
+from sqlalchemy import func, select
+
+from contracts.common import ReservedLine, ShortageLine, StockLine
+from contracts.inventory import (
+    OutboundOrderCreated,
+    ReservationAdjusted,
+    ReservationAdjustmentFailed,
+    ShipmentDispatched,
+    ShippedLine,
+)
+from sales.db import kit, order_lines, orders, sagas
+from servicekit.testing import auth
+
+pytestmark = pytest.mark.integration
+
+
+async def counts(sales: Harness) -> tuple[int, ...]:
+    async with sales.runtime.db.transaction() as s:
+        return tuple(
+            [
+                int(await s.scalar(select(func.count()).select_from(t)) or 0)
+                for t in (orders, order_lines, sagas, kit.outbox, kit.audit_log, kit.idempotency_keys)
+            ]
+        )
+
+
+async def test_same_channel_reference_twice_gives_one_order(sales: Harness) -> None:
+    customer = await sales.customer()
+    ref = uid("WX")
+    first = await sales.place(customer, channel="wechat", external_ref=ref)
+    again = await sales.place(customer, expect=200, channel="wechat", external_ref=ref)
+    assert again["order_no"] == first["order_no"]
+    other_channel = await sales.place(customer, channel="app", external_ref=ref)
+    assert other_channel["order_no"] != first["order_no"]
+    async with sales.runtime.db.transaction() as s:
+        n = await s.scalar(select(func.count()).select_from(orders).where(orders.c.external_ref == ref))
+    assert n == 2
+    assert len(await sales.wait_published(first["order_no"], "OrderPlaced")) == 1
+
+
+async def test_idempotency_key_replays_the_first_response(sales: Harness) -> None:
+    customer = await sales.customer()
+    headers = {**SELLER, "Idempotency-Key": uid("key")}
+    first = await sales.client.post("/api/v1/orders", json=order_body(customer), headers=headers)
+    again = await sales.client.post("/api/v1/orders", json=order_body(customer), headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    async with sales.runtime.db.transaction() as s:
+        n = await s.scalar(select(func.count()).select_from(orders).where(orders.c.customer_code == customer))
+    assert n == 1
+    changed = order_body(customer, priority=1)
+    other = await sales.client.post("/api/v1/orders", json=changed, headers=headers)
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"channel": "fax"}, "channel"),
+        ({"lines": []}, "lines"),
+        ({"lines": [{"sku": "A", "qty": "0", "unit_price": "1"}]}, "lines.0.qty"),
+        ({"lines": [{"sku": "A", "qty": "1", "unit_price": "1.234"}]}, "lines.0.unit_price"),
+        ({"lines": [{"sku": "A", "qty": "1", "unit_price": "1", "discount": "1.5"}]}, "lines.0.discount"),
+        ({"priority": 10}, "priority"),
+        ({"requested_date": "tomorrow"}, "requested_date"),
+        ({"unexpected": 1}, "unexpected"),
+        ({"customer_code": "NOBODY-HERE"}, "customer_code"),
+    ],
+)
+async def test_invalid_order_422_names_the_field_and_stores_nothing(
+    sales: Harness, over: dict[str, Any], field: str
+) -> None:
+    customer = await sales.customer()
+    before = await counts(sales)
+    r = await sales.client.post(
+        "/api/v1/orders", json=order_body(customer, **over), headers={**SELLER, "Idempotency-Key": uid("k")}
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "validation_failed"
+    assert field in [e["field"] for e in r.json()["errors"]]
+    assert await counts(sales) == before
+
+
+async def test_401_403_and_inactive_customer_store_nothing(sales: Harness) -> None:
+    customer = await sales.customer()
+    inactive = await sales.customer(active=False)
+    before = await counts(sales)
+    assert (await sales.client.post("/api/v1/orders", json=order_body(customer))).status_code == 401
+    for role in ("warehouse", "auditor", "finance"):
+        r = await sales.client.post("/api/v1/orders", json=order_body(customer), headers=auth(role))
+        assert r.status_code == 403, role
+    r = await sales.client.post("/api/v1/orders", json=order_body(inactive), headers=SELLER)
+    assert r.status_code == 409 and r.json()["code"] == "customer_inactive"
+    assert await counts(sales) == before
+    assert (await sales.client.get("/api/v1/orders")).status_code == 401
+    assert (await sales.client.get("/api/v1/orders", headers=auth("warehouse"))).status_code == 403
+    assert (await sales.client.get("/api/v1/orders", headers=auth("auditor"))).status_code == 200
+
+
+async def _confirmed_with_outbound(sales: Harness) -> dict[str, Any]:
+    order = await sales.confirmed(await sales.customer())
+    stock = [StockLine(line_no=x["line_no"], sku=x["sku"], qty=D(x["qty"])) for x in order["lines"]]
+    await sales.send(
+        OutboundOrderCreated(
+            do_no=doc("DO"), order_no=order["order_no"], warehouse_code="WH1", lines=stock, priority=5, created_at=now()
+        )
+    )
+    return order
+
+
+async def test_edit_before_picking_adjusts_the_reservation_and_rechecks_credit(sales: Harness) -> None:
+    order = await _confirmed_with_outbound(sales)
+    no = order["order_no"]
+    body = {
+        "reason": "客户加量",
+        "lines": [
+            {"line_no": 1, "sku": "SKU-A", "qty": "5", "unit_price": "100.00", "discount": "0.1", "tax_rate": "0.13"},
+            {"line_no": 3, "sku": "SKU-C", "qty": "1", "unit_price": "10.00"},
+        ],
+    }
+    r = await sales.client.put(f"/api/v1/orders/{no}/lines", json=body, headers=SELLER)
+    assert r.status_code == 200, r.text
+    amended = r.json()
+    assert amended["status"] == "reserving" and amended["revision"] == 2
+    assert amended["totals"] == {"net": "460.00", "tax": "58.50", "gross": "518.50"}
+    [adjust] = await sales.wait_published(no, "AdjustReservation")
+    assert adjust["revision"] == 2
+    assert [(x["line_no"], x["sku"], D(x["qty"])) for x in adjust["lines"]] == [
+        (1, "SKU-A", D(5)),
+        (2, "SKU-B", D(0)),
+        (3, "SKU-C", D(1)),
+    ]
+    [event] = await sales.wait_published(no, "OrderAmended")
+    assert event["revision"] == 2 and event["amended_by"] == "seller.wang"
+    reserved = [
+        ReservedLine(line_no=1, sku="SKU-A", warehouse_code="WH1", qty=D(5)),
+        ReservedLine(line_no=3, sku="SKU-C", warehouse_code="WH1", qty=D(1)),
+    ]
+    await sales.send(ReservationAdjusted(order_no=no, revision=2, lines=reserved, adjusted_at=now()))
+    checks = await sales.wait_published(no, "CheckCredit", count=2)
+    assert (checks[1]["revision"], checks[1]["amount"]) == (2, "518.50")
+    await sales.credit_ok(amended, revision=1)  # a stale approval of revision 1 does not confirm revision 2
+    await sales.credit_ok(amended, revision=2)
+    detail = await sales.status_is(no, "confirmed")
+    confirmations = await sales.wait_published(no, "OrderConfirmed", count=2)
+    assert confirmations[1]["revision"] == 2 and confirmations[1]["totals"]["gross"] == "518.50"
+    assert [(x["line_no"], D(x["reserved_qty"])) for x in detail["lines"]] == [(1, D(5)), (3, D(1))]
+
+    # an amendment inventory cannot serve: the order returns to the lines it holds
+    body["lines"][0]["qty"] = "500"
+    r = await sales.client.put(f"/api/v1/orders/{no}/lines", json=body, headers=SELLER)
+    assert r.status_code == 200 and r.json()["revision"] == 3
+    short = ShortageLine(line_no=1, sku="SKU-A", qty_requested=D(500), qty_available=D(7))
+    await sales.send(
+        ReservationAdjustmentFailed(order_no=no, revision=3, reason="out_of_stock", shortages=[short], failed_at=now())
+    )
+    checks = await sales.wait_published(no, "CheckCredit", count=3)
+    assert (checks[2]["revision"], checks[2]["amount"]) == (4, "518.50")
+    detail = await sales.status_is(no, "awaiting_credit")
+    assert detail["revision"] == 4 and [D(x["qty"]) for x in detail["lines"]] == [D(5), D(1)]
+
+
+async def test_edit_after_shipment_is_refused_and_void_records_the_reason(sales: Harness) -> None:
+    order = await _confirmed_with_outbound(sales)
+    no = order["order_no"]
+    shipped = [ShippedLine(line_no=1, sku="SKU-A", qty=D(1), unit_cost=D(50))]
+    await sales.send(
+        ShipmentDispatched(
+            do_no=doc("DO"), order_no=no, warehouse_code="WH1", carrier="SF", lines=shipped, shipped_at=now()
+        )
+    )
+    await sales.status_is(no, "partially_shipped")
+    body = {"reason": "typo", "lines": [{"sku": "SKU-A", "qty": "1", "unit_price": "100.00"}]}
+    r = await sales.client.put(f"/api/v1/orders/{no}/lines", json=body, headers=SELLER)
+    assert r.status_code == 409 and r.json()["code"] == "order_already_shipped"
+    r = await sales.client.post(f"/api/v1/orders/{no}/cancel", json={"reason": "x"}, headers=SELLER)
+    assert r.status_code == 409 and r.json()["code"] == "order_already_shipped"
+    assert "AdjustReservation" not in await sales.types_published(no)
+    r = await sales.client.post(f"/api/v1/orders/{no}/void", json={"reason": "数量录错, 退货重开"}, headers=SELLER)
+    assert r.status_code == 200 and r.json()["void_reason"] == "数量录错, 退货重开"
+    detail = await sales.detail(no)
+    assert (detail["status"], detail["revision"]) == ("partially_shipped", 1)
+
+
+async def test_approval_rule_holds_the_order_until_a_manager_approves(sales: Harness) -> None:
+    rules = {
+        "rules": [
+            {"name": "big", "min_amount": "100000.00", "approver_roles": ["sales_manager"]},
+            {"name": "discount", "max_discount": "0.2", "approver_roles": ["sales_manager"]},
+        ]
+    }
+    r = await sales.client.put("/api/v1/approval-rules", json=rules, headers=auth("sales_manager", sub="boss"))
+    assert r.status_code == 200, r.text
+    try:
+        customer = await sales.customer()
+        cheap = await sales.place(customer)
+        assert cheap["status"] == "reserving"
+        line = {"sku": "SKU-A", "qty": "1", "unit_price": "100.00", "discount": "0.25"}
+        order = await sales.place(customer, lines=[line])
+        no = order["order_no"]
+        assert order["status"] == "pending_approval"
+        [requested] = await sales.wait_published(no, "OrderApprovalRequested")
+        assert requested["approver_role"] == "sales_manager" and requested["amount"] == "75.00"
+        assert "ReserveStock" not in await sales.types_published(no)
+        r = await sales.client.post(f"/api/v1/orders/{no}/approve", json={}, headers=SELLER)
+        assert r.status_code == 403
+        r = await sales.client.post(
+            f"/api/v1/orders/{no}/approve", json={"comment": "老客户"}, headers=auth("sales_manager", sub="boss")
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "reserving"
+        [decided] = await sales.wait_published(no, "OrderApprovalDecided")
+        assert (decided["decision"], decided["decided_by"], decided["final"]) == ("approved", "boss", True)
+        await sales.wait_published(no, "ReserveStock")
+        r = await sales.client.post(f"/api/v1/orders/{no}/reject", json={"comment": "late"}, headers=ADMIN)
+        assert r.status_code == 409 and r.json()["code"] == "order_not_pending_approval"
+
+        rejected = await sales.place(customer, lines=[line])
+        r = await sales.client.post(
+            f"/api/v1/orders/{rejected['order_no']}/reject", json={}, headers=auth("sales_manager", sub="boss")
+        )
+        assert r.status_code == 422 and r.json()["code"] == "comment_required"
+        r = await sales.client.post(
+            f"/api/v1/orders/{rejected['order_no']}/reject",
+            json={"comment": "折扣过高"},
+            headers=auth("sales_manager", sub="boss"),
+        )
+        assert r.status_code == 200 and r.json()["rejection_reason"] == "approval_rejected"
+        tracking = await sales.client.get(f"/api/v1/track/{no}", params={"token": order["tracking_token"]})
+        steps = {s["key"]: s["done"] for s in tracking.json()["steps"]}
+        assert steps["placed"] and steps["approved"] and not steps["allocated"]
+    finally:
+        await sales.client.put("/api/v1/approval-rules", json={"rules": []}, headers=ADMIN)
+
+
+async def test_list_filters_and_stuck_or_late(sales: Harness) -> None:
+    customer = await sales.customer()
+    late = await sales.place(customer, requested_date=(now() - timedelta(days=2)).date().isoformat())
+    fresh = await sales.place(customer)
+    params: dict[str, Any] = {"customer_code": customer}
+    r = await sales.client.get("/api/v1/orders", params=params, headers=SELLER)
+    assert {x["order_no"] for x in r.json()} == {late["order_no"], fresh["order_no"]}
+    r = await sales.client.get("/api/v1/orders", params={**params, "stuck_or_late": "true"}, headers=SELLER)
+    assert [x["order_no"] for x in r.json()] == [late["order_no"]]
+    sales.clock.advance(timedelta(seconds=31))  # the reservations are now past their deadline
+    r = await sales.client.get("/api/v1/orders", params={**params, "stuck_or_late": "true"}, headers=SELLER)
+    assert {x["order_no"] for x in r.json()} == {late["order_no"], fresh["order_no"]}
+    r = await sales.client.get("/api/v1/orders", params={**params, "status": "confirmed"}, headers=SELLER)
+    assert r.json() == []
+    day = now().date().isoformat()
+    r = await sales.client.get(
+        "/api/v1/orders", params={**params, "placed_from": day, "placed_to": day}, headers=SELLER
+    )
+    assert len(r.json()) == 2
+    r = await sales.client.get("/api/v1/orders", params={"status": "nonsense"}, headers=SELLER)
+    assert r.status_code == 422

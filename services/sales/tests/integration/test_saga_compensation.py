@@ -1,0 +1,183 @@
+"""Compensation on the real broker and database: refusals, timeouts, cancellation, late and repeated replies."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sales_testkit import SELLER, D, Harness, now
+
+from contracts.common import ShortageLine
+from contracts.finance import CreditRefused, SettlementVoided
+from contracts.inventory import StockReleased, StockReservationFailed
+
+pytestmark = pytest.mark.integration
+
+
+def out_of_stock(order_no: str) -> StockReservationFailed:
+    shortage = ShortageLine(line_no=1, sku="SKU-A", qty_requested=D(2), qty_available=D(0))
+    return StockReservationFailed(order_no=order_no, reason="out_of_stock", shortages=[shortage], failed_at=now())
+
+
+async def test_out_of_stock_rejects_without_credit_check(sales: Harness) -> None:
+    order = await sales.place(await sales.customer())
+    no = order["order_no"]
+    await sales.wait_published(no, "ReserveStock")
+    await sales.send(out_of_stock(no))
+    detail = await sales.status_is(no, "rejected")
+    assert detail["rejection_reason"] == "out_of_stock"
+    assert detail["saga"]["status"] in ("aborted", "compensated")
+    [rejected] = await sales.wait_published(no, "OrderRejected")
+    assert rejected["reason"] == "out_of_stock"
+    types = await sales.types_published(no)
+    assert "CheckCredit" not in types and "ReleaseStock" not in types
+
+
+async def test_out_of_stock_with_backorder_waits_then_confirms(sales: Harness) -> None:
+    order = await sales.place(await sales.customer(), allow_backorder=True, priority=9)
+    no = order["order_no"]
+    [reserve] = await sales.wait_published(no, "ReserveStock")
+    assert reserve["backorder"] is True
+    await sales.send(out_of_stock(no))
+    detail = await sales.status_is(no, "backordered")
+    assert detail["saga"]["status"] == "paused" and detail["saga"]["deadline_at"] is None
+    listed = await sales.client.get("/api/v1/orders", params={"status": "backordered"}, headers=SELLER)
+    assert no in [x["order_no"] for x in listed.json()]
+    # a deadline pass leaves a backorder alone
+    sales.clock.advance(timedelta(minutes=10))
+    await sales.deadlines()
+    assert (await sales.detail(no))["status"] == "backordered"
+    # stock arrived: inventory reserves the queued order and says so
+    await sales.reserve_ok(order)
+    [credit] = await sales.wait_published(no, "CheckCredit")
+    assert credit["amount"] == "259.90"
+    await sales.credit_ok(order)
+    detail = await sales.status_is(no, "confirmed")
+    assert [h["to_status"] for h in detail["history"]] == [
+        "pending",
+        "reserving",
+        "backordered",
+        "awaiting_credit",
+        "confirmed",
+    ]
+
+
+async def test_credit_refused_releases_stock_and_rejects(sales: Harness) -> None:
+    customer = await sales.customer()
+    order = await sales.place(customer)
+    no = order["order_no"]
+    await sales.wait_published(no, "ReserveStock")
+    await sales.reserve_ok(order)
+    await sales.wait_published(no, "CheckCredit")
+    await sales.send(
+        CreditRefused(
+            order_no=no,
+            customer_code=customer,
+            reason="credit_limit",
+            credit_limit=D("100.00"),
+            exposure=D("0"),
+            requested=D("259.90"),
+            refused_at=now(),
+        ),
+        producer="finance",
+    )
+    detail = await sales.status_is(no, "rejected")
+    assert detail["rejection_reason"] == "credit_limit"
+    [release] = await sales.wait_published(no, "ReleaseStock")
+    assert release["line_nos"] is None
+    assert "VoidOrderSettlement" not in await sales.types_published(no)
+    assert detail["saga"]["status"] == "compensating" and detail["saga"]["awaiting_release"] is True
+    await sales.send(StockReleased(order_no=no, reason="released", released_at=now()))
+    await eventually_saga(sales, no, "compensated")
+
+
+async def eventually_saga(sales: Harness, no: str, status: str) -> None:
+    from servicekit.testing import eventually
+
+    await eventually(lambda: sales.detail(no), lambda d: d["saga"]["status"] == status)
+
+
+async def test_silent_step_is_retried_then_compensated(sales: Harness) -> None:
+    order = await sales.place(await sales.customer())
+    no = order["order_no"]
+    await sales.wait_published(no, "ReserveStock")
+    await sales.reserve_ok(order)
+    await sales.wait_published(no, "CheckCredit")
+    await sales.status_is(no, "awaiting_credit")
+    # finance says nothing: before the deadline nothing happens
+    sales.clock.advance(timedelta(seconds=10))
+    await sales.deadlines()
+    assert (await sales.detail(no))["saga"]["attempts"] == 1
+    for attempt in (2, 3):
+        sales.clock.advance(timedelta(seconds=31))
+        await sales.deadlines()
+        checks = await sales.wait_published(no, "CheckCredit", count=attempt)
+        assert [c["amount"] for c in checks] == ["259.90"] * attempt  # the same command again
+        assert (await sales.detail(no))["saga"]["attempts"] == attempt
+    sales.clock.advance(timedelta(seconds=31))
+    await sales.deadlines()
+    detail = await sales.status_is(no, "rejected")
+    assert detail["rejection_reason"] == "timeout"
+    await sales.wait_published(no, "ReleaseStock")
+    await sales.wait_published(no, "VoidOrderSettlement")
+    assert len(sales.published(no, "CheckCredit")) == 3
+    saga = detail["saga"]
+    assert saga["status"] == "compensating" and saga["deadline_at"] is not None
+    # the late answer after compensation is compensated again
+    await sales.credit_ok(order)
+    await sales.wait_published(no, "VoidOrderSettlement", count=2)
+    # both acknowledgements end the saga
+    await sales.send(StockReleased(order_no=no, released_at=now()))
+    await sales.send(
+        SettlementVoided(
+            order_no=no,
+            customer_code=order["customer_code"],
+            released_amount=D("259.90"),
+            reason="timeout",
+            voided_at=now(),
+        ),
+        producer="finance",
+    )
+    await eventually_saga(sales, no, "compensated")
+    assert (await sales.detail(no))["saga"]["deadline_at"] is None
+
+
+async def test_cancel_after_reservation_releases_and_voids(sales: Harness) -> None:
+    order = await sales.place(await sales.customer())
+    no = order["order_no"]
+    await sales.wait_published(no, "ReserveStock")
+    await sales.reserve_ok(order)
+    await sales.wait_published(no, "CheckCredit")
+    await sales.status_is(no, "awaiting_credit")
+    r = await sales.client.post(f"/api/v1/orders/{no}/cancel", json={"reason": "客户取消"}, headers=SELLER)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "cancelled"
+    [release] = await sales.wait_published(no, "ReleaseStock")
+    [void] = await sales.wait_published(no, "VoidOrderSettlement")
+    assert "客户取消" in release["reason"] and void["customer_code"] == order["customer_code"]
+    [cancelled] = await sales.wait_published(no, "OrderCancelled")
+    assert cancelled["previous_status"] == "awaiting_credit" and cancelled["cancelled_by"] == "seller.wang"
+    # a late StockReserved (e.g. a retried command's reply) is released again
+    await sales.reserve_ok(order)
+    await sales.wait_published(no, "ReleaseStock", count=2)
+    assert (await sales.detail(no))["status"] == "cancelled"
+    again = await sales.client.post(f"/api/v1/orders/{no}/cancel", json={"reason": "again"}, headers=SELLER)
+    assert again.status_code == 409 and again.json()["code"] == "order_not_cancellable"
+
+
+async def test_same_reply_twice_moves_the_order_once(sales: Harness) -> None:
+    order = await sales.place(await sales.customer())
+    no = order["order_no"]
+    await sales.wait_published(no, "ReserveStock")
+    envelope = await sales.reserve_ok(order)
+    await sales.redeliver(envelope)  # redelivered: same event id
+    await sales.reserve_ok(order)  # repeated by inventory: new event id, same content
+    await sales.status_is(no, "awaiting_credit")
+    credit = await sales.credit_ok(order)
+    await sales.redeliver(credit)
+    await sales.credit_ok(order)
+    detail = await sales.status_is(no, "confirmed")
+    await sales.wait_published(no, "OrderConfirmed")
+    assert [h["to_status"] for h in detail["history"]] == ["pending", "reserving", "awaiting_credit", "confirmed"]
+    assert len(sales.published(no, "CheckCredit")) == 1
+    assert len(sales.published(no, "OrderConfirmed")) == 1
