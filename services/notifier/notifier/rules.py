@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from contracts.common import Role, Severity
 from notifier.domain.conditions import OPS
@@ -61,11 +61,13 @@ class RuleWrite(BaseModel):
 
     kind: Literal["event", "time"]
     description: str = Field(default="", max_length=500)
-    event_type: str | None = Field(default=None, description="message type for event rules")
+    event_type: str | None = Field(default=None, validate_default=True, description="message type (event rules)")
     conditions: list[Condition] = Field(default_factory=list)
-    watch_type: str | None = Field(default=None, description="for time rules: what is watched")
+    watch_type: str | None = Field(default=None, validate_default=True, description="what a time rule watches")
     offset_minutes: int | None = Field(
-        default=None, description="time rules fire at the watch's reference time + offset (negative: before)"
+        default=None,
+        validate_default=True,
+        description="time rules fire at the watch's reference time + offset (negative: before)",
     )
     dedup_field: str | None = Field(
         default=None, max_length=100, description="payload path that makes a new alert (e.g. dunning level)"
@@ -73,6 +75,35 @@ class RuleWrite(BaseModel):
     severity: Severity
     recipients: list[RuleRecipient] = Field(default_factory=list)
     channels: Annotated[list[Channel], Field(min_length=1)]
+
+    @field_validator("event_type")
+    @classmethod
+    def _event_type(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("kind") == "event" and value not in EVENT_TYPES:
+            raise ValueError(f"event rules need one of {', '.join(sorted(EVENT_TYPES))}")
+        return value
+
+    @field_validator("watch_type")
+    @classmethod
+    def _watch_type(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("kind") == "time" and value not in WATCH_TYPES:
+            raise ValueError(f"time rules need one of {', '.join(WATCH_TYPES)}")
+        return value
+
+    @field_validator("offset_minutes")
+    @classmethod
+    def _offset(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if info.data.get("kind") == "time" and value is None:
+            raise ValueError("time rules need an offset")
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _someone_to_tell(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if not info.data.get("recipients") and value != ["webhook"]:
+            raise ValueError("only a webhook-only rule may have no recipients")
+        return value
+
     webhooks: list[str] | None = Field(default=None, description="endpoint names; null = every endpoint")
     template_key: str
     opens_case: bool = False
@@ -98,20 +129,9 @@ class RuleWrite(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _kind_fields(self) -> RuleWrite:
-        if self.kind == "event":
-            if self.event_type not in EVENT_TYPES:
-                raise ValueError(f"event_type must be one of {', '.join(sorted(EVENT_TYPES))}")
-        else:
-            if self.watch_type not in WATCH_TYPES:
-                raise ValueError(f"watch_type must be one of {', '.join(sorted(WATCH_TYPES))}")
-            if self.offset_minutes is None:
-                raise ValueError("time rules need offset_minutes")
-        if not self.recipients and "webhook" not in self.channels:
-            raise ValueError("recipients: at least one, unless the rule only posts to webhooks")
-        if self.opens_case:
-            self.case_type = self.case_type or None
-            self.sla_hours = self.sla_hours or 24
+    def _case_defaults(self) -> RuleWrite:
+        if self.opens_case and self.sla_hours is None:
+            self.sla_hours = 24
         return self
 
 

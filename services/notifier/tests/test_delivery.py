@@ -22,18 +22,35 @@ def low_stock(sku: str, available: str = "2", at: Any = None) -> LowStockDetecte
     from datetime import UTC, datetime
 
     return LowStockDetected(
-        sku=sku, warehouse_code="WH1", on_hand=Decimal(available), available=Decimal(available),
-        reorder_point=Decimal("10"), reorder_qty=Decimal("50"), detected_at=at or datetime(2026, 3, 1, tzinfo=UTC),
+        sku=sku,
+        warehouse_code="WH1",
+        on_hand=Decimal(available),
+        available=Decimal(available),
+        reorder_point=Decimal("10"),
+        reorder_qty=Decimal("50"),
+        detected_at=at or datetime(2026, 3, 1, tzinfo=UTC),
     )
 
 
-async def add_rule(client: Any, code: str, webhooks: list[str], channels: list[str] | None = None,
-                   recipients: list[dict[str, str]] | None = None) -> None:
+async def add_rule(
+    client: Any,
+    code: str,
+    webhooks: list[str],
+    channels: list[str] | None = None,
+    recipients: list[dict[str, str]] | None = None,
+) -> None:
     rule = {
-        "code": code, "kind": "event", "event_type": "LowStockDetected", "severity": "critical",
-        "conditions": [{"path": "available", "op": "lt", "value": "5"},
-                       {"path": "sku", "op": "contains", "value": code.upper()[:6]}],
-        "recipients": recipients or [], "channels": channels or ["webhook"], "webhooks": webhooks,
+        "code": code,
+        "kind": "event",
+        "event_type": "LowStockDetected",
+        "severity": "critical",
+        "conditions": [
+            {"path": "available", "op": "lt", "value": "5"},
+            {"path": "sku", "op": "contains", "value": code.upper()[:6]},
+        ],
+        "recipients": recipients or [],
+        "channels": channels or ["webhook"],
+        "webhooks": webhooks,
         "template_key": "low_stock",
     }
     r = await client.post("/api/v1/rules", json=rule, headers=auth("admin"))
@@ -71,8 +88,9 @@ async def test_webhook_failing_twice_then_succeeding_is_delivered_on_the_third_a
         assert await n.deliver() == 0
 
         assert len(http_server.hits) == 3
-        [alert] = (await n.client.get("/api/v1/alerts", params={"rule_code": "retry_rule"},
-                                      headers=auth("admin"))).json()
+        [alert] = (
+            await n.client.get("/api/v1/alerts", params={"rule_code": "retry_rule"}, headers=auth("admin"))
+        ).json()
         detail = (await n.client.get(f"/api/v1/alerts/{alert['alert_id']}", headers=auth("finance"))).json()
         assert detail["delivery_status"] == "failed"
         by_target = {d["target"]: d for d in detail["deliveries"]}
@@ -91,9 +109,7 @@ async def test_webhook_failing_twice_then_succeeding_is_delivered_on_the_third_a
         assert (await n.client.post(f"/api/v1/deliveries/{ok['id']}/retry", headers=auth("admin"))).status_code == 409
 
 
-async def test_each_webhook_flavour_and_sms_reach_a_real_server_signed(
-    notifier_factory: Any, http_server: Any
-) -> None:
+async def test_each_webhook_flavour_and_sms_reach_a_real_server_signed(notifier_factory: Any, http_server: Any) -> None:
     async with notifier_factory(
         sms_url=http_server.url("/sms"),
         sms_body_template={"mobile": "{phone}", "content": "{text}", "template_id": "TPL-1"},
@@ -103,11 +119,17 @@ async def test_each_webhook_flavour_and_sms_reach_a_real_server_signed(
         await put_hook(n.client, "feishu", "feishu", http_server.url("/feishu"), secret="fs")
         await put_hook(n.client, "slack", "slack", http_server.url("/slack"))
         await put_hook(n.client, "generic", "generic", http_server.url("/generic"), secret="gs")
-        r = await n.client.put("/api/v1/contacts/role/warehouse", json={"phones": ["+8613800000000"]},
-                               headers=auth("admin"))
+        r = await n.client.put(
+            "/api/v1/contacts/role/warehouse", json={"phones": ["+8613800000000"]}, headers=auth("admin")
+        )
         assert r.status_code == 200, r.text
-        await add_rule(n.client, "flavours", ["wecom", "feishu", "slack", "generic"],
-                       channels=["webhook", "sms"], recipients=[{"kind": "role", "address": "warehouse"}])
+        await add_rule(
+            n.client,
+            "flavours",
+            ["wecom", "feishu", "slack", "generic"],
+            channels=["webhook", "sms"],
+            recipients=[{"kind": "role", "address": "warehouse"}],
+        )
         env = await n.publish(low_stock("FLAVOU-1"))
         await n.processed(env)
         assert await n.deliver() == 5

@@ -39,19 +39,30 @@ async def test_overdue_po_and_dunning_fire_once_at_the_right_times_with_two_repl
             await b.publish(paid),
         ]
         await a.processed(*envs)
-        envs = [await a.publish(PaymentAllocated(
-            order_no=paid.order_no, payment_no=f"PAY-2026-{make.seq():09d}", invoice_no=paid.invoice_no,
-            customer_code=customer, amount=Decimal("113.00"), invoice_outstanding=Decimal("0.00"),
-            invoice_status="paid", allocated_at=make.start,
-        ))]
+        envs = [
+            await a.publish(
+                PaymentAllocated(
+                    order_no=paid.order_no,
+                    payment_no=f"PAY-2026-{make.seq():09d}",
+                    invoice_no=paid.invoice_no,
+                    customer_code=customer,
+                    amount=Decimal("113.00"),
+                    invoice_outstanding=Decimal("0.00"),
+                    invoice_status="paid",
+                    allocated_at=make.start,
+                )
+            )
+        ]
         await a.processed(*envs)
         assert await a.scalar(select(func.count()).select_from(watches).where(watches.c.cleared_at.is_(None))) >= 2
 
         async def fired() -> dict[str, int]:
             rows = await a.rows(
                 select(alerts.c.rule_code, func.count())
-                .where(alerts.c.subject_id.in_([po, invoice.invoice_no, paid.invoice_no]),
-                       alerts.c.rule_code != "case_escalated")  # cases past their SLA re-alert: not counted here
+                .where(
+                    alerts.c.subject_id.in_([po, invoice.invoice_no, paid.invoice_no]),
+                    alerts.c.rule_code != "case_escalated",
+                )  # cases past their SLA re-alert: not counted here
                 .group_by(alerts.c.rule_code)
             )
             return {code: n for code, n in rows}
@@ -71,22 +82,32 @@ async def test_overdue_po_and_dunning_fire_once_at_the_right_times_with_two_repl
         assert await tick_at("2026-03-17T00:00:00+08:00") == {"po_overdue_3d": 1, "invoice_due_in_3d": 1}
         assert await tick_at("2026-03-26T23:00:00+08:00") == {"po_overdue_3d": 1, "invoice_due_in_3d": 1}
         assert await tick_at("2026-03-27T00:00:00+08:00") == {
-            "po_overdue_3d": 1, "invoice_due_in_3d": 1, "invoice_overdue_7d": 1,
+            "po_overdue_3d": 1,
+            "invoice_due_in_3d": 1,
+            "invoice_overdue_7d": 1,
         }
         assert await tick_at("2026-04-19T00:00:00+08:00") == {
-            "po_overdue_3d": 1, "invoice_due_in_3d": 1, "invoice_overdue_7d": 1, "invoice_overdue_30d": 1,
+            "po_overdue_3d": 1,
+            "invoice_due_in_3d": 1,
+            "invoice_overdue_7d": 1,
+            "invoice_overdue_30d": 1,
         }
         # each alert names the right subject; nothing for the paid invoice
         rows = await a.rows(select(alerts.c.rule_code, alerts.c.subject_id, alerts.c.raised_at))
-        subjects = {code: (subject, raised) for code, subject, raised in rows if subject in
-                    (po, invoice.invoice_no, paid.invoice_no)}
+        subjects = {
+            code: (subject, raised)
+            for code, subject, raised in rows
+            if subject in (po, invoice.invoice_no, paid.invoice_no)
+        }
         assert subjects["po_overdue_3d"] == (po, at("2026-03-14T00:00:00+08:00"))
         assert subjects["invoice_overdue_7d"][0] == invoice.invoice_no
         assert all(subject != paid.invoice_no for subject, _ in subjects.values())
 
         # the PO overdue and the 30-day overdue invoice opened exception cases
-        case_types = {r[0] for r in await a.rows(select(cases.c.case_type).where(
-            cases.c.subject_id.in_([po, invoice.invoice_no])))}
+        case_types = {
+            r[0]
+            for r in await a.rows(select(cases.c.case_type).where(cases.c.subject_id.in_([po, invoice.invoice_no])))
+        }
         assert case_types == {"po_overdue", "invoice_overdue"}
 
         # the customer got the dunning emails ("due in 3 days" and "7 days overdue") on the real SMTP server

@@ -163,11 +163,11 @@ async def raise_alert(
             rule_code=rule.code,
             title=text.title(),
             message=text.text(),
-            severity=rule.severity,  # type: ignore[arg-type]
-            subject_type=fire.subject_type,  # type: ignore[arg-type]
+            severity=rule.severity,
+            subject_type=fire.subject_type,
             subject_id=fire.subject_id,
             recipients=[Recipient.model_validate(r) for r in contract_recipients],
-            channels=list(rule.channels),  # type: ignore[arg-type]
+            channels=list(rule.channels),
             source_event_id=fire.source_event_id,
             raised_at=now,
         )

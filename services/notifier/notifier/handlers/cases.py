@@ -82,12 +82,12 @@ async def open_case(
             case_type=case_type,
             title=text.title(),
             description=text.text(),
-            severity=rule.severity,  # type: ignore[arg-type]
-            subject_type=fire.subject_type,  # type: ignore[arg-type]
+            severity=rule.severity,
+            subject_type=fire.subject_type,
             subject_id=fire.subject_id,
             supplier_code=context.get("supplier_code"),
             customer_code=context.get("customer_code"),
-            assignee_role=role,  # type: ignore[arg-type]
+            assignee_role=role,
             sla_due_at=due,
             source_alert_id=alert_id,
             opened_at=now,
@@ -226,10 +226,10 @@ async def escalate(
         events.ExceptionCaseEscalated(
             case_no=case.case_no,
             level=level,
-            reason=reason,  # type: ignore[arg-type]
+            reason=reason,
             to_role=role,
             sla_due_at=due,
-            escalated_at=now,  # type: ignore[arg-type]
+            escalated_at=now,
         )
     )
     channels = await session.scalar(select(rules.c.channels).where(rules.c.code == case.rule_code))
