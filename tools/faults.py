@@ -23,12 +23,11 @@ async def kill_and_restart(process: Process) -> None:
 
 async def pause_past_session_timeout(process: Process, extra_seconds: float = 3) -> None:
     """SIGSTOP the process long enough for the broker to evict it from its group, then SIGCONT it."""
-    assert process.proc is not None
-    process.proc.send_signal(signal.SIGSTOP)
+    process.send(signal.SIGSTOP)
     try:
         await asyncio.sleep(SESSION_TIMEOUT_SECONDS + extra_seconds)
     finally:
-        process.proc.send_signal(signal.SIGCONT)
+        process.send(signal.SIGCONT)
     await process.ready(timeout=90)
 
 

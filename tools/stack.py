@@ -86,9 +86,15 @@ class Process:
         )  # fmt: skip
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Send a terminating signal and wait for the process to exit."""
         assert self.proc is not None
         self.proc.send_signal(sig)
         self.proc.wait(timeout=30)
+
+    def send(self, sig: int) -> None:
+        """Send a signal without waiting (SIGSTOP, SIGCONT)."""
+        assert self.proc is not None
+        self.proc.send_signal(sig)
 
     async def ready(self, timeout: float = 60) -> None:
         async with httpx.AsyncClient(base_url=self.url) as client:

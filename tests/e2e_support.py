@@ -1,0 +1,58 @@
+"""Helpers for the end-to-end tests: a platform with a warehouse, products with stock and customers."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from harness import Platform
+
+from servicekit.testing import JWT_SECRET, eventually
+from tools.invariants import check_all
+from tools.workload import Api
+
+
+def api(platform: Platform) -> Api:
+    return Api(platform.clients, JWT_SECRET, user="e2e")
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8].upper()}"
+
+
+async def product_with_stock(a: Api, qty: int, cost: str = "10.00") -> str:
+    sku = unique("SKU")
+    await a.product(sku, name=f"测试商品 {sku}")
+    if qty:
+        await a.opening_stock(sku, qty, unit_cost=cost)
+    return sku
+
+
+async def customer(a: Api, credit_limit: str = "1000000.00", terms: int = 30) -> str:
+    code = unique("CUST")
+    await a.customer(code, credit_limit=credit_limit, terms=terms)
+    # Finance learns about customers from sales' CustomerUpserted: wait until it has the credit account.
+    await eventually(lambda: a.credit_account_exists(code), bool)
+    return code
+
+
+async def stock_of(a: Api, sku: str) -> dict[str, Decimal]:
+    rows = await a.stock(sku)
+    assert len(rows) == 1, rows
+    return {k: Decimal(str(rows[0][k])) for k in ("on_hand", "reserved", "available")}
+
+
+async def assert_invariants(platform: Platform) -> None:
+    results = await check_all(platform.urls, grace_seconds=0)
+    bad = [r for r in results if not r.valid]
+    assert not bad, "\n".join(f"{r.service}: {r.name}: {r.anomalies} e.g. {r.examples}" for r in bad)
+
+
+async def quiet(platform: Platform, timeout: float = 30) -> None:
+    """Wait until every service's outbox has been published (the flows have settled)."""
+
+    async def unsent() -> int:
+        results = await check_all(platform.urls, grace_seconds=0)
+        return sum(r.anomalies for r in results if r.name == "no outbox row left unsent")
+
+    await eventually(unsent, lambda n: n == 0, timeout=timeout)
