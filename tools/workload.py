@@ -46,6 +46,9 @@ class Api:
             raise ApiError(f"{method} {service}{path} → {response.status_code}: {response.text[:500]}")
         return response.json()
 
+    async def get(self, service: str, path: str, roles: Iterable[str]) -> httpx.Response:
+        return await self._clients[service].get(f"/api/v1{path}", headers=self.headers(*roles))
+
     # --- master data and stock ------------------------------------------------------------------------
     async def warehouse(self, code: str = WAREHOUSE, name: str = "上海仓") -> None:
         await self.call("inventory", "POST", "/warehouses", ["admin"], json={"code": code, "name": name}, ok=(201, 409))
@@ -78,10 +81,7 @@ class Api:
         await self.call("sales", "POST", "/customers", ["sales_manager"], json={**body, **kw})
 
     async def credit_account_exists(self, code: str) -> bool:
-        response = await self._clients["finance"].get(
-            f"/api/v1/credit-accounts/{code}", headers=self.headers("finance")
-        )
-        return response.status_code == 200
+        return (await self.get("finance", f"/credit-accounts/{code}", ["finance"])).status_code == 200
 
     # --- orders --------------------------------------------------------------------------------------
     async def place_order(
