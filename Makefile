@@ -10,7 +10,7 @@ PY_DIRS := contracts libs services tests tools
 PYTEST_ARGS ?=
 K8S_VALIDATE := kubernetes-validate==1.37.0
 
-.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check
+.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench chaos
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,12 @@ status: ## what runs where
 test: install infra-up ## run the whole test suite against the local infra
 	@eval "$$(deploy/local/infra.sh env)"; rc=0; $(VENV)/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ "$$rc" -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit "$$rc"
+
+bench: install infra-up ## the order saga against the raw Kafka + Postgres floor (tools/bench; writes bench-results/)
+	@eval "$$(deploy/local/infra.sh env)"; $(VENV)/python -m tools.bench $(BENCH_ARGS)
+
+chaos: install infra-up ## steady load while services, Kafka and PostgreSQL are killed and restarted; then invariants
+	@eval "$$(deploy/local/infra.sh env)"; $(VENV)/python -m tools.chaos $(CHAOS_ARGS)
 
 lint: install ## ruff format/lint, mypy, docker-compose.yml and k8s manifest validation
 	$(VENV)/ruff format --check .

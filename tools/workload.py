@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -85,7 +85,7 @@ class Api:
 
     # --- orders --------------------------------------------------------------------------------------
     async def place_order(
-        self, customer: str, lines: list[tuple[str, int | str, str]], *, channel: str = "web", **kw: Any
+        self, customer: str, lines: Sequence[tuple[str, int | str, str]], *, channel: str = "web", **kw: Any
     ) -> Json:
         body = {
             "customer_code": customer,

@@ -33,8 +33,12 @@ DDL = (
 )
 
 
-def dsn(service: str) -> str:
-    return os.environ[f"{service.upper()}_DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://", 1)
+def env_urls() -> dict[str, str]:
+    return {s: os.environ[f"{s.upper()}_DATABASE_URL"] for s in set(HOP_SERVICES)}
+
+
+def plain_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 def topic(run: str, hop: int) -> str:
@@ -61,9 +65,9 @@ async def delete_topics(bootstrap: str, names: list[str]) -> None:
         await admin.close()
 
 
-async def worker(bootstrap: str, run: str, hop: int, last: bool) -> None:
+async def worker(bootstrap: str, dsn: str, run: str, hop: int, last: bool) -> None:
     """One hop: consume, commit one row, produce the next hop (or the completion), commit offsets."""
-    pool = await asyncpg.create_pool(dsn(HOP_SERVICES[hop - 1]), min_size=4, max_size=10)
+    pool = await asyncpg.create_pool(dsn, min_size=4, max_size=10)
     producer = make_producer(bootstrap, f"floor-{hop}")
     consumer = AIOKafkaConsumer(
         topic(run, hop),
@@ -116,9 +120,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def drive(bootstrap: str, run: str, orders: int, in_flight: int) -> FloorResult:
+async def drive(bootstrap: str, dsn: str, run: str, orders: int, in_flight: int) -> FloorResult:
     """Closed loop: `in_flight` orders at a time; an order completes when its last hop is seen."""
-    pool = await asyncpg.create_pool(dsn("sales"), min_size=4, max_size=10)
+    pool = await asyncpg.create_pool(dsn, min_size=4, max_size=10)
     producer: AIOKafkaProducer = make_producer(bootstrap, "floor-driver")
     done = AIOKafkaConsumer(topic(run, "done"), bootstrap_servers=bootstrap, auto_offset_reset="earliest")  # type: ignore[arg-type]
     await producer.start()
@@ -166,13 +170,14 @@ async def drive(bootstrap: str, run: str, orders: int, in_flight: int) -> FloorR
     )
 
 
-async def measure(bootstrap: str, orders: int, in_flight: int) -> FloorResult:
-    """Set up topics, tables and hop workers (one process each, like the services), measure, tear down."""
+async def measure(bootstrap: str, urls: dict[str, str], orders: int, in_flight: int) -> FloorResult:
+    """Set up topics, tables and hop workers (one process each, like the services), measure, tear down.
+    `urls` are the services' database URLs (the floor writes to a `bench` schema in each)."""
     run = uuid.uuid4().hex[:8]
     names = [topic(run, h) for h in range(1, len(HOP_SERVICES) + 1)] + [topic(run, "done")]  # type: ignore[arg-type]
     await ensure_topics(bootstrap, names)
     for service in set(HOP_SERVICES):
-        conn = await asyncpg.connect(dsn(service))
+        conn = await asyncpg.connect(plain_dsn(urls[service]))
         await conn.execute(DDL)
         await conn.close()
     procs = [
@@ -191,8 +196,9 @@ async def measure(bootstrap: str, orders: int, in_flight: int) -> FloorResult:
         for h in range(1, len(HOP_SERVICES) + 1)
     ]
     try:
-        await drive(bootstrap, run, min(50, orders), in_flight)  # warm-up: group joins, connections
-        return await drive(bootstrap, run, orders, in_flight)
+        sales = plain_dsn(urls["sales"])
+        await drive(bootstrap, sales, run, min(50, orders), in_flight)  # warm-up: group joins, connections
+        return await drive(bootstrap, sales, run, orders, in_flight)
     finally:
         for p in procs:
             p.terminate()
@@ -209,11 +215,12 @@ def main() -> None:
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--last", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--dsn", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        asyncio.run(worker(args.bootstrap, args.run, args.worker, args.last))
+        asyncio.run(worker(args.bootstrap, args.dsn, args.run, args.worker, args.last))
         return
-    result = asyncio.run(measure(args.bootstrap, args.orders, args.in_flight))
+    result = asyncio.run(measure(args.bootstrap, env_urls(), args.orders, args.in_flight))
     print(json.dumps(result.__dict__, indent=2))
 
 

@@ -1,0 +1,144 @@
+"""`make bench`: the order saga's throughput and latency on this machine against the raw floor.
+
+Floor, system, floor again, all on the same broker and databases. The system runs as five uvicorn processes
+with fresh databases; orders go in over HTTP and count as done when their saga reaches a terminal state.
+Prints the figures and writes them to bench-results/bench-<time>.json. A run whose invariants fail reports
+failure, not a number.
+
+    .venv/bin/python -m tools.bench [--quick]"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform as host
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from servicekit.invariants import report
+from servicekit.testing import JWT_SECRET, Infra, discover_infra, eventually
+from tools.bench import floor
+from tools.bench.system import Driver, Terminals, as_dict, build_catalogue
+from tools.invariants import check_all
+from tools.stack import REPO, as_processes
+from tools.workload import Api
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 1/100 s
+
+
+async def wal_lsn(infra: Infra) -> int:
+    conn = await asyncpg.connect(infra.pg_admin_url)
+    try:
+        return int(await conn.fetchval("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')"))
+    finally:
+        await conn.close()
+
+
+async def outbox_empty(urls: dict[str, str]) -> int:
+    results = await check_all(urls)
+    return sum(r.anomalies for r in results if r.name == "no outbox row left unsent")
+
+
+async def run(quick: bool) -> dict[str, Any]:
+    infra = discover_infra()
+    levels = (1, 4, 16, 64)
+    per_level = {1: 30, 4: 100, 16: 300, 64: 600} if not quick else {1: 10, 4: 30, 16: 60, 64: 120}
+    open_seconds = 8.0 if quick else 20.0
+    floor_orders = 300 if quick else 2000
+    out: dict[str, Any] = {
+        "at": datetime.now(UTC).isoformat(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": host.platform(),
+            "python": sys.version.split()[0],
+        },
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        async with as_processes(infra, Path(tmp), prefix="bench") as (platform, procs):
+            out["floor_before"] = as_dict(await floor.measure(infra.kafka_bootstrap, platform.urls, floor_orders, 64))
+            print("floor before:", out["floor_before"], flush=True)
+            api = Api(platform.clients, JWT_SECRET, user="bench")
+            catalogue = await build_catalogue(api)
+            terminals = Terminals(infra.kafka_bootstrap)
+            await terminals.start()
+            try:
+                driver = Driver(api, terminals, catalogue)
+                await driver.closed_loop(4, 20)  # warm-up
+                cpu0 = {s: cpu_seconds(p.proc.pid) for s, p in procs.items() if p.proc}
+                wal0, started = await wal_lsn(infra), len(driver.placed)
+                closed = []
+                for n in levels:
+                    result = await driver.closed_loop(n, per_level[n])
+                    closed.append(as_dict(result))
+                    print("closed loop:", closed[-1], flush=True)
+                peak = max(r["per_second"] for r in closed)
+                opened = []
+                for share in (0.5, 0.8):
+                    result = await driver.open_loop(peak * share, open_seconds)
+                    opened.append({**as_dict(result), "share_of_peak": share})
+                    print("open loop:", opened[-1], flush=True)
+                orders = len(driver.placed) - started
+                cpu1 = {s: cpu_seconds(p.proc.pid) for s, p in procs.items() if p.proc}
+                wal1 = await wal_lsn(infra)
+            finally:
+                await terminals.stop()
+            await eventually(lambda: outbox_empty(platform.urls), lambda n: n == 0, timeout=120)
+            results = await check_all(platform.urls)
+            out["invariants"] = report(results)
+            out["valid"] = all(r.valid for r in results)
+            out["floor_after"] = as_dict(await floor.measure(infra.kafka_bootstrap, platform.urls, floor_orders, 64))
+            print("floor after:", out["floor_after"], flush=True)
+    before, after = out["floor_before"]["per_second"], out["floor_after"]["per_second"]
+    floor_rate = (before + after) / 2
+    at_64 = next(r for r in closed if r["level"] == 64)
+    out.update(
+        {
+            "closed_loop": closed,
+            "open_loop": opened,
+            "peak_orders_per_second": peak,
+            "floor_orders_per_second": floor_rate,
+            "noisy": abs(before - after) / max(before, after) > 0.10,
+            "efficiency": at_64["per_second"] / floor_rate,
+            "cpu_seconds_per_order": {s: (cpu1[s] - cpu0[s]) / orders for s in cpu0},
+            "wal_bytes_per_order": (wal1 - wal0) / orders,
+            "orders_measured": orders,
+        }
+    )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a short run (smaller counts)")
+    args = parser.parse_args()
+    result = asyncio.run(run(args.quick))
+    target = REPO / "bench-results" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(json.dumps(result, indent=2, default=str))
+    print(result["invariants"])
+    if not result["valid"]:
+        print("BENCHMARK FAILED: invariants do not hold after the run; no figures are reported.")
+        sys.exit(1)
+    p50 = next(r for r in result["open_loop"] if r["share_of_peak"] == 0.5)
+    print(
+        f"peak {result['peak_orders_per_second']:.1f} orders/s (floor {result['floor_orders_per_second']:.1f}/s, "
+        f"efficiency {result['efficiency']:.0%}{', NOISY' if result['noisy'] else ''}); "
+        f"p99 at 50% of peak {p50['p99_ms']:.0f} ms; WAL {result['wal_bytes_per_order']:.0f} B/order; "
+        f"CPU s/order {json.dumps({k: round(v, 4) for k, v in result['cpu_seconds_per_order'].items()})}"
+    )
+    print(f"written to {target}")
+
+
+if __name__ == "__main__":
+    main()
