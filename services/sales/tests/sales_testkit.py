@@ -12,11 +12,13 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
 
 from contracts import Envelope, Message, model_of, topic_of
 from contracts.common import ReservedLine
 from contracts.finance import CreditApproved
 from contracts.inventory import StockReserved
+from sales.db import kit
 from sales.saga.timeouts import JOB, tick
 from servicekit.clock import ManualClock
 from servicekit.runtime import Runtime
@@ -83,6 +85,16 @@ class Harness:
 
     async def status_is(self, order_no: str, status: str, timeout: float = 20) -> dict[str, Any]:
         return await eventually(lambda: self.detail(order_no), lambda d: d["status"] == status, timeout)
+
+    async def processed(self, env: Envelope) -> None:
+        """Wait until sales has consumed this record (its inbox holds the event id)."""
+
+        async def seen() -> bool:
+            async with self.runtime.db.transaction() as s:
+                query = select(kit.inbox.c.message_id).where(kit.inbox.c.message_id == env.event_id)
+                return await s.scalar(query) is not None
+
+        await eventually(seen, bool)
 
     async def deadlines(self) -> None:
         assert await run_once(self.runtime, JOB, tick)

@@ -171,11 +171,13 @@ async def test_same_reply_twice_moves_the_order_once(sales: Harness) -> None:
     await sales.wait_published(no, "ReserveStock")
     envelope = await sales.reserve_ok(order)
     await sales.redeliver(envelope)  # redelivered: same event id
-    await sales.reserve_ok(order)  # repeated by inventory: new event id, same content
+    repeated = await sales.reserve_ok(order)  # repeated by inventory: new event id, same content
+    await sales.processed(repeated)
     await sales.status_is(no, "awaiting_credit")
     credit = await sales.credit_ok(order)
     await sales.redeliver(credit)
-    await sales.credit_ok(order)
+    repeated = await sales.credit_ok(order)
+    await sales.processed(repeated)
     detail = await sales.status_is(no, "confirmed")
     await sales.wait_published(no, "OrderConfirmed")
     assert [h["to_status"] for h in detail["history"]] == ["pending", "reserving", "awaiting_credit", "confirmed"]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-D = Decimal
-
 import pytest
 
 from sales import domain
 from sales.domain import Fulfilment, Line
+
+D = Decimal
 
 
 def test_every_state_is_in_the_table_and_terminal_states_lead_nowhere() -> None:
