@@ -1,0 +1,185 @@
+"""`make chaos`: a steady load of orders while services, the broker and the database are killed, paused and
+restarted and consumer offsets are rewound; then, once quiet, a Jepsen-style check of what must hold:
+every order the API acknowledged exists, every saga reached a terminal state, and every service invariant
+(stock, reservations, ledger, invoices, journal, alerts, outbox) is valid. Exits non-zero when anything is
+invalid. `--short` is the variant `make test` runs.
+
+    .venv/bin python -m tools.chaos [--short]"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from servicekit.invariants import Result, report
+from servicekit.testing import JWT_SECRET, Infra, discover_infra, eventually
+from tools import faults
+from tools.bench.system import build_catalogue
+from tools.invariants import check_all
+from tools.stack import Process, as_processes
+from tools.workload import Api, ApiError
+
+IN_SAGA = frozenset({"pending", "pending_approval", "reserving", "awaiting_credit"})
+
+
+@dataclass
+class Load:
+    """Places orders at a steady rate and ships confirmed ones; records what the API acknowledged."""
+
+    api: Api
+    skus: list[str]
+    customers: list[str]
+    rate: float
+    acknowledged: list[str] = field(default_factory=list)
+    refused: int = 0
+    shipped: set[str] = field(default_factory=set)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def _place(self, rng: random.Random) -> None:
+        lines = [(rng.choice(self.skus), rng.randint(1, 2), "12.50")]
+        try:
+            order = await self.api.place_order(rng.choice(self.customers), lines, channel="api")
+        except (ApiError, httpx.HTTPError):
+            self.refused += 1  # not acknowledged: the API may be down during a fault
+            return
+        self.acknowledged.append(order["order_no"])
+
+    async def orders(self) -> None:
+        rng = random.Random(11)
+        tasks: set[asyncio.Task[None]] = set()
+        while not self._stop.is_set():
+            task = asyncio.create_task(self._place(rng))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            await asyncio.sleep(1 / self.rate)
+        await asyncio.gather(*tasks)
+
+    async def shipments(self) -> None:
+        while not self._stop.is_set():
+            for order_no in list(self.acknowledged[-40:]):
+                if order_no in self.shipped:
+                    continue
+                with contextlib.suppress(ApiError, httpx.HTTPError, AssertionError):
+                    if (await self.api.order(order_no))["status"] != "confirmed":
+                        continue
+                    do = await self.api.outbound_of(order_no, timeout=2)
+                    await self.api.pick_all(do["do_no"])
+                    await self.api.ship(do["do_no"])
+                    self.shipped.add(order_no)
+            await asyncio.sleep(1)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+async def _settled(api: Api, order_nos: list[str]) -> list[str]:
+    """Orders still inside their saga (or unreadable)."""
+    pending = []
+    for no in order_nos:
+        try:
+            if (await api.order(no))["status"] in IN_SAGA:
+                pending.append(no)
+        except (ApiError, httpx.HTTPError):
+            pending.append(no)
+    return pending
+
+
+def _faults(short: bool, infra: Infra, procs: dict[str, Process]) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
+    boot = infra.kafka_bootstrap
+    plan: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+        ("SIGKILL inventory, restart", lambda: faults.kill_and_restart(procs["inventory"])),
+        ("rewind finance offsets 30 %", lambda: faults.rewind_offsets(procs["finance"], boot)),
+        ("restart Kafka broker", faults.restart_kafka),
+        ("SIGKILL sales, restart", lambda: faults.kill_and_restart(procs["sales"])),
+    ]
+    if not short:
+        plan += [
+            ("SIGKILL finance, restart", lambda: faults.kill_and_restart(procs["finance"])),
+            ("SIGKILL purchasing, restart", lambda: faults.kill_and_restart(procs["purchasing"])),
+            ("SIGKILL notifier, restart", lambda: faults.kill_and_restart(procs["notifier"])),
+            ("restart PostgreSQL", faults.restart_postgres),
+            (
+                "SIGSTOP inventory past its session timeout",
+                lambda: faults.pause_past_session_timeout(procs["inventory"]),
+            ),
+            ("rewind sales offsets 30 %", lambda: faults.rewind_offsets(procs["sales"], boot)),
+            ("rewind inventory offsets 30 %", lambda: faults.rewind_offsets(procs["inventory"], boot)),
+        ]
+    return plan
+
+
+async def run(short: bool = False, log: Callable[[str], None] = print) -> tuple[bool, str]:
+    infra = discover_infra()
+    with tempfile.TemporaryDirectory() as tmp:
+        async with as_processes(infra, Path(tmp), prefix="chaos") as (platform, procs):
+            api = Api(platform.clients, JWT_SECRET, user="chaos")
+            catalogue = await build_catalogue(api, skus=8, customers=8)
+            # Some skus run out during the run, so reservations are contended and rejections happen.
+            load = Load(api, catalogue.skus + catalogue.empty_skus, catalogue.customers, rate=8 if short else 15)
+            workers = [asyncio.create_task(load.orders()), asyncio.create_task(load.shipments())]
+            gap = 3 if short else 8
+            try:
+                await asyncio.sleep(gap)
+                for name, fault in _faults(short, infra, procs):
+                    began = time.monotonic()
+                    await fault()
+                    log(f"fault: {name} ({time.monotonic() - began:.1f}s)")
+                    await asyncio.sleep(gap)
+            finally:
+                load.stop()
+                await asyncio.gather(*workers, return_exceptions=True)
+            for p in procs.values():  # a fault may have left one down; invariants need all of them
+                if p.proc is not None and p.proc.poll() is not None:
+                    p.start()
+                    await p.ready()
+            log(
+                f"load: {len(load.acknowledged)} orders acknowledged, {load.refused} refused, "
+                f"{len(load.shipped)} shipped"
+            )
+            pending = await eventually(
+                lambda: _settled(api, load.acknowledged), lambda left: not left, timeout=240, interval=2
+            )
+            results: list[Result] = [
+                Result("chaos", "every acknowledged order reached a terminal saga state", len(pending), []),
+            ]
+            missing = []
+            for no in load.acknowledged:
+                with contextlib.suppress(ApiError):
+                    await api.order(no)
+                    continue
+                missing.append({"order_no": no})
+            results.insert(0, Result("chaos", "every acknowledged order exists", len(missing), missing[:5]))
+            await eventually(
+                lambda: check_all(platform.urls),
+                lambda rs: all(r.valid for r in rs if r.name == "no outbox row left unsent"),
+                timeout=120,
+                interval=1,
+            )
+            results += await check_all(platform.urls)
+    text = report(results)
+    return all(r.valid for r in results), text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--short", action="store_true", help="a few faults and a small load (as in make test)")
+    args = parser.parse_args()
+    valid, text = asyncio.run(run(args.short))
+    print(text)
+    sys.exit(0 if valid else 1)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    main()
