@@ -202,10 +202,12 @@ def notifier_factory(infra: Infra, database_url: str) -> NotifierFactory:
                 infra,
                 database_url,
                 pin=topics,
-                start_scheduler=False,
-                start_delivery_worker=False,
-                delivery_backoff_seconds=30,
-                **overrides,
+                **{
+                    "start_scheduler": False,
+                    "start_delivery_worker": False,
+                    "delivery_backoff_seconds": 30,
+                    **overrides,
+                },
             )
         settings = shared["settings"]
         producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
