@@ -61,16 +61,14 @@ class OrderFilter:
 
 
 def _late(now: datetime) -> Any:
+    """Stuck: a saga step (or its compensation) past its deadline, or a compensation that gave up.
+    Late: the requested date has passed and nothing has shipped."""
     past_deadline = and_(sagas.c.deadline_at.is_not(None), sagas.c.deadline_at < now)
     not_shipped = orders.c.status.in_(
         [s for s in domain.STATUSES if s not in domain.TERMINAL and s not in domain.SHIPPED_OR_LATER]
     )
     requested_passed = and_(orders.c.requested_date.is_not(None), orders.c.requested_date < now.date(), not_shipped)
-    return or_(
-        and_(orders.c.status.not_in(domain.TERMINAL), past_deadline),
-        requested_passed,
-        sagas.c.status == "failed",
-    )
+    return or_(past_deadline, sagas.c.status == "failed", requested_passed)
 
 
 async def list_orders(session: AsyncSession, f: OrderFilter, now: datetime) -> list[dict[str, Any]]:
@@ -127,7 +125,7 @@ async def tracking(session: AsyncSession, order_no: str, token: str) -> dict[str
     ship = (
         await session.execute(
             select(
-                func.min(shipments.c.created_at),
+                func.min(func.coalesce(shipments.c.created_at, shipments.c.shipped_at)),
                 func.min(shipments.c.shipped_at),
                 func.max(shipments.c.delivered_at),
                 func.count().filter(shipments.c.shipped_at.is_not(None) & shipments.c.delivered_at.is_(None)),

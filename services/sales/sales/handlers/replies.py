@@ -16,6 +16,7 @@ from contracts.inventory import (
 )
 from sales import domain
 from sales.db import order_revisions
+from sales.handlers import fulfilment
 from sales.handlers.changes import replace_lines
 from sales.saga import state, steps
 from sales.store import Loaded, lines_from_json, load, set_status
@@ -94,6 +95,8 @@ async def credit_approved(tx: Tx, msg: CreditApproved) -> None:
         return
     if _waiting(o, domain.AWAITING_CREDIT, state.CREDIT) and msg.revision == o.revision:
         await steps.confirm(tx, o)
+        if o.revision > 1:  # an amended order may have shipped meanwhile: catch up with what was recorded
+            await fulfilment.advance(tx, o)
     elif o.status in ENDED:
         await steps.compensate_again(tx, o, release=False, void=True, why="CreditApproved")
 

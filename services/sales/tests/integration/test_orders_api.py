@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -44,6 +45,14 @@ async def test_same_channel_reference_twice_gives_one_order(sales: Harness) -> N
         n = await s.scalar(select(func.count()).select_from(orders).where(orders.c.external_ref == ref))
     assert n == 2
     assert len(await sales.wait_published(first["order_no"], "OrderPlaced")) == 1
+
+
+async def test_concurrent_requests_with_one_reference_make_one_order(sales: Harness) -> None:
+    customer = await sales.customer()
+    body = order_body(customer, channel="api", external_ref=uid("EDI"))
+    replies = await asyncio.gather(*(sales.client.post("/api/v1/orders", json=body, headers=SELLER) for _ in range(6)))
+    assert sorted(r.status_code for r in replies) == [200] * 5 + [201]
+    assert len({r.json()["order_no"] for r in replies}) == 1
 
 
 async def test_idempotency_key_replays_the_first_response(sales: Harness) -> None:

@@ -6,7 +6,7 @@ import pytest
 from sales_testkit import ADMIN, D, Harness, doc, now
 
 from contracts.common import Amounts, StockLine
-from contracts.finance import InvoiceIssued, InvoiceLine, PaymentAllocated
+from contracts.finance import InvoiceIssued, InvoiceLine, OrderSettled, PaymentAllocated
 from contracts.inventory import OutboundOrderCreated, ShipmentDelivered, ShipmentDispatched, ShippedLine
 
 pytestmark = pytest.mark.integration
@@ -156,3 +156,80 @@ async def test_happy_path_confirmed_then_shipped_invoiced_paid_closed(sales: Har
     # the staff list shows it
     r = await sales.client.get("/api/v1/orders", params={"customer_code": customer}, headers=ADMIN)
     assert [x["order_no"] for x in r.json()] == [no]
+
+
+def _invoice(no: str, customer: str, do_no: str, line_no: int, sku: str, qty: str, price: str) -> InvoiceIssued:
+    net = (D(qty) * D(price)).quantize(D("0.01"))
+    line = InvoiceLine(
+        line_no=line_no, sku=sku, qty=D(qty), unit_price=D(price), discount=D(0), tax_rate=D(0), net=net, tax=D(0)
+    )
+    return InvoiceIssued(
+        invoice_no=doc("INV"),
+        order_no=no,
+        do_no=do_no,
+        customer_code=customer,
+        lines=[line],
+        totals=Amounts(net=net, tax=D(0), gross=net),
+        issue_date=now().date(),
+        due_date=now().date(),
+        issued_at=now(),
+    )
+
+
+async def test_two_shipments_invoiced_each_then_settled(sales: Harness) -> None:
+    customer = await sales.customer()
+    order = await sales.confirmed(customer)
+    no = order["order_no"]
+    first, second = doc("DO"), doc("DO")
+    await sales.send(
+        ShipmentDispatched(
+            do_no=first,
+            order_no=no,
+            warehouse_code="WH1",
+            carrier="SF",
+            lines=[ShippedLine(line_no=1, sku="SKU-A", qty=D(2), unit_cost=D(1))],
+            shipped_at=now(),
+        )
+    )
+    await sales.status_is(no, "partially_shipped")
+    # the first shipment's invoice does not make the order invoiced: line 2 has not shipped
+    env = await sales.send(_invoice(no, customer, first, 1, "SKU-A", "2", "90.00"), producer="finance")
+    await sales.processed(env)
+    assert (await sales.detail(no))["status"] == "partially_shipped"
+    await sales.send(
+        ShipmentDispatched(
+            do_no=second,
+            order_no=no,
+            warehouse_code="WH2",
+            carrier="EMS",
+            lines=[ShippedLine(line_no=2, sku="SKU-B", qty=D("1.5"), unit_cost=D(1))],
+            shipped_at=now(),
+        )
+    )
+    await sales.status_is(no, "shipped")
+    await sales.send(_invoice(no, customer, second, 2, "SKU-B", "1.5", "33.33"), producer="finance")
+    await sales.status_is(no, "invoiced")
+    await sales.send(
+        OrderSettled(order_no=no, customer_code=customer, invoiced=D("230.00"), paid=D("230.00"), settled_at=now()),
+        producer="finance",
+    )
+    detail = await sales.status_is(no, "closed")
+    assert [h["to_status"] for h in detail["history"]][-5:] == [
+        "partially_shipped",
+        "shipped",
+        "invoiced",
+        "paid",
+        "closed",
+    ]
+    assert {s["do_no"] for s in detail["shipments"]} == {first, second}
+    tracking = await sales.client.get(f"/api/v1/track/{no}", params={"token": order["tracking_token"]})
+    done = {s["key"]: s["done"] for s in tracking.json()["steps"]}
+    assert done == {
+        "placed": True,
+        "approved": True,
+        "allocated": True,
+        "outbound": False,
+        "shipped": True,
+        "delivered": False,
+        "settled": True,
+    }
