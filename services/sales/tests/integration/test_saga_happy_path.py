@@ -228,7 +228,7 @@ async def test_two_shipments_invoiced_each_then_settled(sales: Harness) -> None:
         "placed": True,
         "approved": True,
         "allocated": True,
-        "outbound": False,
+        "outbound": True,
         "shipped": True,
         "delivered": False,
         "settled": True,
