@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.common import Barcode, ShortText
 from inventory.api.deps import Reader, Warehouse
-from inventory.handlers import outbound
+from inventory.handlers import outbound, shipping
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.runtime import Runtime
@@ -93,8 +93,8 @@ async def pick_all(do_no: str, runtime: RuntimeDep, principal: Warehouse) -> dic
 @router.post("/outbound-orders/{do_no}/ship")
 async def ship(do_no: str, body: Dispatch, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
     async with runtime.db.transaction() as session:
-        item = outbound.ShipItem(do_no, body.carrier, body.tracking_no)
-        await outbound.ship(session, runtime, principal.sub, [item], None)
+        item = shipping.ShipItem(do_no, body.carrier, body.tracking_no)
+        await shipping.ship(session, runtime, principal.sub, [item], None)
     return await detail(runtime, do_no)
 
 
@@ -102,9 +102,9 @@ async def ship(do_no: str, body: Dispatch, runtime: RuntimeDep, principal: Wareh
 async def ship_batch(body: BatchDispatch, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
     """Ship many outbound orders at once, in one transaction: all of them, or (on any refusal) none."""
     batch_no = f"BATCH-{uuid.uuid4().hex[:12].upper()}"
-    items = [outbound.ShipItem(i.do_no, i.carrier or body.carrier, i.tracking_no) for i in body.items]
+    items = [shipping.ShipItem(i.do_no, i.carrier or body.carrier, i.tracking_no) for i in body.items]
     async with runtime.db.transaction() as session:
-        shipped = await outbound.ship(session, runtime, principal.sub, items, batch_no)
+        shipped = await shipping.ship(session, runtime, principal.sub, items, batch_no)
     return {"batch_no": batch_no, "carrier": body.carrier, "shipped": shipped}
 
 
@@ -112,5 +112,5 @@ async def ship_batch(body: BatchDispatch, runtime: RuntimeDep, principal: Wareho
 async def deliver(do_no: str, body: Delivery, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
     """Delivery sign-off (签收)."""
     async with runtime.db.transaction() as session:
-        await outbound.deliver(session, runtime, principal.sub, do_no, body.signed_by)
+        await shipping.deliver(session, runtime, principal.sub, do_no, body.signed_by)
     return await detail(runtime, do_no)

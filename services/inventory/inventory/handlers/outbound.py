@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,14 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.common import ReservedLine, StockLine
+from contracts.common import StockLine
 from contracts.inventory import (
     OutboundOrderCancelled,
     OutboundOrderCreated,
-    ShipmentDelivered,
-    ShipmentDispatched,
-    ShippedLine,
-    StockCommitted,
     StockReleased,
 )
 from contracts.sales import OrderCancelled, OrderConfirmed
@@ -32,7 +27,7 @@ from inventory import domain
 from inventory.db import kit, outbound_lines, outbound_orders, product_barcodes
 from inventory.handlers import holdings
 from inventory.handlers.reservations import release_order
-from inventory.stock import Publish, StockBook
+from inventory.stock import Publish
 from servicekit import audit
 from servicekit.consumer import HandlerContext
 from servicekit.errors import DomainError, InputError, NotFoundError
@@ -177,7 +172,7 @@ async def scan(session: AsyncSession, runtime: Runtime, actor: str, do_no: str, 
         .values(picked_qty=outbound_lines.c.picked_qty + 1)
     )
     done = all(x.picked_qty + (1 if x is line else 0) >= x.qty for x in lines)
-    await _set_status(session, do_no, "packed" if done else "picking")
+    await set_status(session, do_no, "packed" if done else "picking")
     await audit.record(
         session, kit, actor=actor, entity="outbound_order", entity_id=do_no, action="scanned",
         after={"barcode": barcode, "sku": sku, "line_no": line.line_no},
@@ -191,7 +186,7 @@ async def pick_all(session: AsyncSession, actor: str, do_no: str) -> None:
     await session.execute(
         outbound_lines.update().where(outbound_lines.c.do_no == do_no).values(picked_qty=outbound_lines.c.qty)
     )
-    await _set_status(session, do_no, "packed")
+    await set_status(session, do_no, "packed")
     await audit.record(session, kit, actor=actor, entity="outbound_order", entity_id=do_no, action="picked_all")
 
 
@@ -205,116 +200,10 @@ def domain_check(state: str, target: str) -> None:
         raise DomainError(code, str(exc), current_status=state) from exc
 
 
-async def _set_status(session: AsyncSession, do_no: str, status: str, **values: Any) -> None:
+async def set_status(session: AsyncSession, do_no: str, status: str, **values: Any) -> None:
     await session.execute(
         outbound_orders.update().where(outbound_orders.c.do_no == do_no).values(status=status, **values)
     )
-
-
-@dataclass(frozen=True)
-class ShipItem:
-    do_no: str
-    carrier: str
-    tracking_no: str | None
-
-
-async def ship(
-    session: AsyncSession, runtime: Runtime, actor: str, items: Sequence[ShipItem], batch_no: str | None
-) -> list[str]:
-    """Ship outbound orders in one transaction: each one's reservation is committed (on-hand and reserved
-    fall, a `shipment` movement at moving-average cost), StockCommitted and ShipmentDispatched emitted.
-    Any refusal refuses the whole batch."""
-    now = runtime.clock.now()
-    do_nos = [i.do_no for i in items]
-    if len(set(do_nos)) != len(do_nos):
-        raise DomainError("duplicate_do", "an outbound order is listed twice")
-    dos = await lock_outbound(session, do_nos)
-    for do in dos.values():
-        domain_check(do.status, "shipped")
-    lines = await lines_of(session, do_nos)
-    order_nos = {d.order_no for d in dos.values()}
-    await holdings.lock_orders(session, order_nos)
-    held = await holdings.held_by(session, order_nos)
-
-    async def publish(message: Any) -> None:
-        await runtime.outbox.add(session, message, correlation_id=message.key())
-
-    book = StockBook(session, publish, now)
-    await book.lock({(x.sku, dos[d].warehouse_code) for d, xs in lines.items() for x in xs})
-    for item in items:
-        await _ship_one(session, book, publish, dos[item.do_no], lines[item.do_no], held, item, batch_no, actor, now)
-    await book.flush()
-    return do_nos
-
-
-async def _ship_one(
-    session: AsyncSession,
-    book: StockBook,
-    publish: Publish,
-    do: Any,
-    lines: Sequence[Any],
-    held: dict[str, list[holdings.Held]],
-    item: ShipItem,
-    batch_no: str | None,
-    actor: str,
-    now: datetime,
-) -> None:
-    committed: list[ReservedLine] = []
-    shipped: list[ShippedLine] = []
-    wh = do.warehouse_code
-    for x in lines:
-        rows = [h for h in held.get(do.order_no, []) if h.line_no == x.line_no and h.warehouse_code == wh]
-        take = min(x.qty, sum((h.qty for h in rows), domain.ZERO))
-        remaining = take
-        for h in rows:
-            part = min(h.qty, remaining)
-            if part > 0:
-                await holdings.shrink(session, do.order_no, h, part)
-                h.qty -= part
-                remaining -= part
-        row = book.move(x.sku, wh, -x.qty, "shipment", unreserve=take, reference=do.do_no, unit_cost=None, actor=actor)
-        if take > 0:
-            committed.append(ReservedLine(line_no=x.line_no, sku=x.sku, warehouse_code=wh, qty=take))
-        shipped.append(ShippedLine(line_no=x.line_no, sku=x.sku, qty=x.qty, unit_cost=row.avg_cost))
-    await _set_status(
-        session, do.do_no, "shipped", carrier=item.carrier, tracking_no=item.tracking_no, batch_no=batch_no,
-        shipped_at=now,
-    )  # fmt: skip
-    if committed:
-        await publish(StockCommitted(order_no=do.order_no, do_no=do.do_no, lines=committed, committed_at=now))
-    await publish(
-        ShipmentDispatched(
-            do_no=do.do_no,
-            order_no=do.order_no,
-            warehouse_code=wh,
-            carrier=item.carrier,
-            tracking_no=item.tracking_no,
-            batch_no=batch_no,
-            lines=shipped,
-            shipped_at=now,
-        )
-    )
-    await audit.record(
-        session, kit, actor=actor, entity="outbound_order", entity_id=do.do_no, action="shipped",
-        before={"status": do.status},
-        after={"status": "shipped", "carrier": item.carrier, "tracking_no": item.tracking_no, "batch_no": batch_no},
-    )  # fmt: skip
-
-
-async def deliver(session: AsyncSession, runtime: Runtime, actor: str, do_no: str, signed_by: str | None) -> None:
-    now = runtime.clock.now()
-    do = (await lock_outbound(session, [do_no]))[do_no]
-    domain_check(do.status, "delivered")
-    await _set_status(session, do_no, "delivered", delivered_at=now, signed_by=signed_by)
-    await runtime.outbox.add(
-        session,
-        ShipmentDelivered(do_no=do_no, order_no=do.order_no, signed_by=signed_by, delivered_at=now),
-        correlation_id=do.order_no,
-    )
-    await audit.record(
-        session, kit, actor=actor, entity="outbound_order", entity_id=do_no, action="delivered",
-        before={"status": do.status}, after={"status": "delivered", "signed_by": signed_by},
-    )  # fmt: skip
 
 
 async def search(session: AsyncSession, filters: dict[str, str], limit: int) -> list[dict[str, Any]]:
