@@ -27,7 +27,7 @@ CHECKS = (
         """,
     ),
     Check(
-        "one shipment per outbound order line picked no more than ordered",
+        "picked never exceeds ordered",
         "SELECT do_no, line_no, qty, picked_qty FROM outbound_lines WHERE picked_qty > qty",
     ),
 )
