@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import delete, exists, insert, select, update
 
 from approvals import APPROVED, REJECTED
-from approvals.store import decide_and_record
+from approvals.store import decide_and_record, start_approval
 from approvals.web import approval_errors
 from contracts.sales import OrderAmended, OrderApprovalDecided
 from sales import domain
 from sales.db import approval, kit, order_lines, order_revisions, orders, shipments
-from sales.handlers.placing import SALES_ORDER, approval_requested
+from sales.handlers.placing import SALES_ORDER, approval_levels, approval_requested
 from sales.saga import state, steps
 from sales.store import Loaded, contract_lines, line_json, line_values, lines_of, load, set_status
 from sales.unit import Tx
@@ -97,11 +97,26 @@ async def amend_order(tx: Tx, order_no: str, new: Sequence[domain.Line], reason:
     rule(domain.check_editable, o.status, await anything_shipped(tx, o.no))
     before = {"revision": o.revision, "gross": str(o.order["gross"])}
     old = await replace_lines(tx, o, new, reason)
-    if o.status != domain.PENDING_APPROVAL:  # stock is (being) held: re-run the reservation for the difference
+    if o.status == domain.PENDING_APPROVAL:
+        await _replan_approval(tx, o, new)
+    else:  # stock is (being) held: re-run the reservation for the difference
         await set_status(tx, o, domain.RESERVING, reason=f"amended to revision {o.revision}: {reason}")
         await steps.request_adjustment(tx, o, domain.reservation_targets(old, new), reason)
     await _audit(tx, o, "amended", before, {"revision": o.revision, "gross": str(o.order["gross"]), "reason": reason})
     return o
+
+
+async def _replan_approval(tx: Tx, o: Loaded, lines: Sequence[domain.Line]) -> None:
+    """The rules apply to the order as amended: the approval restarts, or is no longer needed."""
+    levels = await approval_levels(tx, o.order["gross"], lines)
+    if levels:
+        requester = o.order["placed_by"] or f"channel:{o.order['channel']}"
+        await start_approval(tx.session, approval, SALES_ORDER, o.no, requester, levels, tx.now)
+        tx.publish(approval_requested(o, 1, levels, tx.now, o.saga["deadline_at"]))
+        await state.save(tx, o, (state.APPROVAL, f"restarted for revision {o.revision}", ", ".join(levels)))
+        return
+    await set_status(tx, o, domain.RESERVING, reason="amended: no approval needed")
+    await steps.request_reservation(tx, o, lines, (state.APPROVAL, "no longer needed after amendment", None))
 
 
 async def cancel_order(tx: Tx, order_no: str, reason: str) -> Loaded:

@@ -73,12 +73,7 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
     if found is not None:
         return Placed(found, created=False)
     totals = domain.totals_of(new.lines)
-    levels = plan(
-        await load_rules(tx.session, approval, SALES_ORDER),
-        SALES_ORDER,
-        totals.gross,
-        discount=domain.max_discount(new.lines),
-    )
+    levels = await approval_levels(tx, totals.gross, new.lines)
     path = [domain.PENDING, domain.PENDING_APPROVAL if levels else domain.RESERVING]
     order = {
         "order_no": await next_number(tx.session, kit, "SO", tx.now),
@@ -136,6 +131,12 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
         after=_audit_view(order, new.lines),
     )
     return Placed(o.no, created=True, order=order, lines=new.lines)
+
+
+async def approval_levels(tx: Tx, gross: Decimal, lines: Sequence[domain.Line]) -> list[str]:
+    """The approver roles the `sales_order` rules ask for (shared engine); [] when none applies."""
+    rules = await load_rules(tx.session, approval, SALES_ORDER)
+    return plan(rules, SALES_ORDER, gross, discount=domain.max_discount(lines)) if rules else []
 
 
 async def _start_approval(tx: Tx, o: Loaded, levels: list[str]) -> None:

@@ -245,6 +245,14 @@ async def test_approval_rule_holds_the_order_until_a_manager_approves(sales: Har
             headers=auth("sales_manager", sub="boss"),
         )
         assert r.status_code == 200 and r.json()["rejection_reason"] == "approval_rejected"
+        # amended while waiting: the rules apply to the order as amended (no discount → no approval)
+        waiting = await sales.place(customer, lines=[line])
+        body = {"reason": "折扣取消", "lines": [{**line, "discount": "0"}]}
+        r = await sales.client.put(f"/api/v1/orders/{waiting['order_no']}/lines", json=body, headers=SELLER)
+        assert r.status_code == 200, r.text
+        assert (r.json()["status"], r.json()["totals"]["gross"]) == ("reserving", "100.00")
+        [reserve] = await sales.wait_published(waiting["order_no"], "ReserveStock")
+        assert [D(x["qty"]) for x in reserve["lines"]] == [D(1)]
         tracking = await sales.client.get(f"/api/v1/track/{no}", params={"token": order["tracking_token"]})
         steps = {s["key"]: s["done"] for s in tracking.json()["steps"]}
         assert steps["placed"] and steps["approved"] and not steps["allocated"]
