@@ -183,3 +183,36 @@ async def test_same_reply_twice_moves_the_order_once(sales: Harness) -> None:
     assert [h["to_status"] for h in detail["history"]] == ["pending", "reserving", "awaiting_credit", "confirmed"]
     assert len(sales.published(no, "CheckCredit")) == 1
     assert len(sales.published(no, "OrderConfirmed")) == 1
+
+
+async def test_silent_inventory_is_retried_then_released_without_void(sales: Harness) -> None:
+    order = await sales.place(await sales.customer())
+    no = order["order_no"]
+    await sales.wait_published(no, "ReserveStock")
+    for attempt in (2, 3):
+        sales.clock.advance(timedelta(seconds=31))
+        await sales.deadlines()
+        await sales.wait_published(no, "ReserveStock", count=attempt)
+    sales.clock.advance(timedelta(seconds=31))
+    await sales.deadlines()
+    detail = await sales.status_is(no, "rejected")
+    assert detail["rejection_reason"] == "timeout"
+    await sales.wait_published(no, "ReleaseStock")
+    types = await sales.types_published(no)
+    assert types.count("ReserveStock") == 3 and "CheckCredit" not in types and "VoidOrderSettlement" not in types
+    events = [e["event"] for e in detail["saga"]["steps"]]
+    assert events[:3] == ["requested", "re-sent (attempt 2)", "re-sent (attempt 3)"]
+    # the compensation itself is re-sent while unacknowledged, then left for people as `failed`
+    for attempt in (2, 3):
+        sales.clock.advance(timedelta(seconds=31))
+        await sales.deadlines()
+        await sales.wait_published(no, "ReleaseStock", count=attempt)
+    sales.clock.advance(timedelta(seconds=31))
+    await sales.deadlines()
+    saga = (await sales.detail(no))["saga"]
+    assert (saga["status"], saga["deadline_at"]) == ("failed", None)
+    r = await sales.client.get("/api/v1/orders", params={"stuck_or_late": "true"}, headers=SELLER)
+    assert no in [x["order_no"] for x in r.json()]
+    # a late acknowledgement still closes it
+    await sales.send(StockReleased(order_no=no, released_at=now()))
+    await eventually_saga(sales, no, "compensated")
