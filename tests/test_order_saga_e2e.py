@@ -53,7 +53,7 @@ async def test_happy_path_order_to_closed_with_stock_ledger_and_journal(platform
 
     ledger = await a.call("inventory", "GET", f"/stock/{sku}/ledger", ["warehouse"])
     entries = ledger["movements"] if isinstance(ledger, dict) else ledger
-    assert sum(Decimal(str(m["qty"])) for m in entries) == Decimal(97)
+    assert sum(Decimal(str(m["qty_delta"])) for m in entries) == Decimal(97)
 
     tb = await a.call("finance", "GET", "/ledger/trial-balance", ["finance"])
     assert tb["balanced"] is True

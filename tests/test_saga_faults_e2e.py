@@ -34,7 +34,8 @@ async def test_inventory_killed_mid_saga_every_saga_still_reaches_a_terminal_sta
         await procs["inventory"].ready()
         finals = await asyncio.gather(*(a.wait_order(o["order_no"], SAGA_DONE, timeout=90) for o in orders))
         statuses = [f["status"] for f in finals]
-        assert statuses.count("confirmed") == 15, statuses
+        reasons = [(f["status"], f["rejection_reason"], f["status_reason"]) for f in finals]
+        assert statuses.count("confirmed") == 15, reasons
         assert statuses.count("rejected") == 15
         assert await stock_of(a, sku) == {"on_hand": 15, "reserved": 15, "available": 0}
         await quiet(platform)

@@ -67,7 +67,7 @@ class Api:
             "sku": sku,
             "warehouse_code": wh,
             "qty_delta": str(delta),
-            "reason_code": "count_correction",
+            "reason_code": "correction",
             "reason": reason,
         }
         await self.call("inventory", "POST", "/stock/adjustments", ["warehouse"], json=body)
