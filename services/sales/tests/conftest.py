@@ -1,4 +1,4 @@
-"""One sales service (real Postgres + real Kafka, ManualClock) shared by the saga tests of a session."""
+"""One sales service (real Postgres + real Kafka, ManualClock) shared by the tests of one module (stopped after it, so it never answers other suites' messages)."""
 
 from __future__ import annotations
 
