@@ -1,4 +1,5 @@
-"""One sales service (real Postgres + real Kafka, ManualClock) shared by the tests of one module (stopped after it, so it never answers other suites' messages)."""
+"""One sales service (real Postgres + real Kafka, ManualClock) shared by the tests of one module; stopped
+after it, so no stray sales consumer outlives its tests."""
 
 from __future__ import annotations
 
