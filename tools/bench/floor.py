@@ -191,6 +191,8 @@ async def measure(bootstrap: str, urls: dict[str, str], orders: int, in_flight: 
             run,
             "--bootstrap",
             bootstrap,
+            "--dsn",
+            plain_dsn(urls[HOP_SERVICES[h - 1]]),
             *(["--last"] if h == len(HOP_SERVICES) else []),
         )
         for h in range(1, len(HOP_SERVICES) + 1)
@@ -201,7 +203,8 @@ async def measure(bootstrap: str, urls: dict[str, str], orders: int, in_flight: 
         return await drive(bootstrap, sales, run, orders, in_flight)
     finally:
         for p in procs:
-            p.terminate()
+            if p.returncode is None:
+                p.terminate()
         for p in procs:
             await p.wait()
         await delete_topics(bootstrap, names)
