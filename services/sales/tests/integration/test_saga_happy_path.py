@@ -7,7 +7,16 @@ from sales_testkit import ADMIN, D, Harness, doc, now
 
 from contracts.common import Amounts, StockLine
 from contracts.finance import InvoiceIssued, InvoiceLine, OrderSettled, PaymentAllocated
-from contracts.inventory import OutboundOrderCreated, ShipmentDelivered, ShipmentDispatched, ShippedLine
+from contracts.inventory import (
+    OutboundOrderCreated,
+    ShipmentDelivered,
+    ShipmentDispatched,
+    ShippedLine,
+    StockReservationFailed,
+)
+from sales.invariants import CHECKS
+from servicekit.invariants import run_checks
+from servicekit.testing import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -233,3 +242,19 @@ async def test_two_shipments_invoiced_each_then_settled(sales: Harness) -> None:
         "delivered": False,
         "settled": True,
     }
+
+
+async def test_invariants_hold_after_the_flows(sales: Harness) -> None:
+    """The module's orders (closed ones above, plus a rejected and a backordered one) satisfy every check."""
+    customer = await sales.customer()
+    rejected = await sales.place(customer)
+    await sales.wait_published(rejected["order_no"], "ReserveStock")
+    await sales.send(StockReservationFailed(order_no=rejected["order_no"], reason="out_of_stock", failed_at=now()))
+    await sales.status_is(rejected["order_no"], "rejected")
+    waiting = await sales.place(customer, allow_backorder=True)
+    await sales.wait_published(waiting["order_no"], "ReserveStock")
+    await sales.send(StockReservationFailed(order_no=waiting["order_no"], reason="out_of_stock", failed_at=now()))
+    await sales.status_is(waiting["order_no"], "backordered")
+    dsn = sales.runtime.settings.asyncpg_dsn
+    results = await eventually(lambda: run_checks(dsn, "sales", CHECKS), lambda rs: all(r.valid for r in rs))
+    assert len(results) == len(CHECKS) + 1
