@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 
 from contracts.common import Amounts, OrderLine, StockLine
 from contracts.sales import OrderStatusChanged
@@ -47,12 +47,28 @@ class Loaded:
         return Amounts(net=self.order["net"], tax=self.order["tax"], gross=self.order["gross"])
 
 
+# Hot-path statements are built once (no per-call construction and cache-key work).
+_READ = (
+    select(orders, *_SAGA_COLUMNS)
+    .join(sagas, sagas.c.order_no == orders.c.order_no)
+    .where(orders.c.order_no == bindparam("order_no"))
+)
+_READ_LOCKED = _READ.with_for_update(of=orders)
+# A transition in one round trip: the status and its history row.
+_TRANSITION = text(
+    """
+    WITH changed AS (UPDATE orders SET status = :to_status, updated_at = :at WHERE order_no = :order_no)
+    INSERT INTO order_status_history (order_no, from_status, to_status, reason, actor, at)
+    VALUES (:order_no, :from_status, :to_status, :reason, :actor, :at)
+    """
+)
+_LINES = select(order_lines).where(order_lines.c.order_no == bindparam("order_no")).order_by(order_lines.c.line_no)
+
+
 async def load(tx: Tx, order_no: str, *, lock: bool = True) -> Loaded | None:
-    query = select(orders, *_SAGA_COLUMNS).join(sagas, sagas.c.order_no == orders.c.order_no)
-    query = query.where(orders.c.order_no == order_no)
-    if lock:
-        query = query.with_for_update(of=orders)
-    row = (await tx.session.execute(query)).mappings().first()
+    """The order and its saga row; locked (FOR UPDATE OF orders) unless told otherwise."""
+    result = await tx.session.execute(_READ_LOCKED if lock else _READ, {"order_no": order_no})
+    row = result.mappings().first()
     if row is None:
         return None
     order = {k: v for k, v in row.items() if not k.startswith("saga_")}
@@ -72,13 +88,13 @@ async def set_status(
     domain.check_transition(o.status, to)
     before = o.status
     changes = {"status": to, "updated_at": tx.now, **(values or {})}
-    await tx.session.execute(update(orders).where(orders.c.order_no == o.no).values(**changes))
+    history = {"order_no": o.no, "from_status": before, "to_status": to, "reason": reason, "actor": tx.actor}
+    if values:
+        await tx.session.execute(update(orders).where(orders.c.order_no == o.no).values(**changes))
+        await tx.session.execute(insert(order_status_history).values(**history, at=tx.now))
+    else:
+        await tx.session.execute(_TRANSITION, {**history, "at": tx.now})
     o.order.update(changes)
-    await tx.session.execute(
-        insert(order_status_history).values(
-            order_no=o.no, from_status=before, to_status=to, reason=reason, actor=tx.actor, at=tx.now
-        )
-    )
     tx.publish(
         OrderStatusChanged(
             order_no=o.no, customer_code=o.customer, from_status=before, to_status=to, reason=reason, at=tx.now
@@ -87,9 +103,7 @@ async def set_status(
 
 
 async def lines_of(tx: Tx, order_no: str) -> list[domain.Line]:
-    rows = await tx.session.execute(
-        select(order_lines).where(order_lines.c.order_no == order_no).order_by(order_lines.c.line_no)
-    )
+    rows = await tx.session.execute(_LINES, {"order_no": order_no})
     return [to_line(r._mapping) for r in rows]
 
 

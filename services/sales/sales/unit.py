@@ -19,6 +19,8 @@ from sales.db import kit
 from servicekit.consumer import HandlerContext
 from servicekit.runtime import Runtime
 
+_OUTBOX = insert(kit.outbox)
+
 
 @dataclass
 class Tx:
@@ -54,7 +56,7 @@ class Tx:
                 }
             )
         self.messages.clear()
-        await self.session.execute(insert(kit.outbox), rows)
+        await self.session.execute(_OUTBOX, rows)
 
     @classmethod
     def of_handler(cls, ctx: HandlerContext, settings: SalesSettings) -> Tx:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, literal, update
+from sqlalchemy import insert, literal, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from sales.db import sagas
@@ -40,14 +41,38 @@ Event = tuple[str, str, str | None]
 """One entry of the saga's step log: (step, what happened, detail)."""
 
 
-def _log(tx: Tx, events: tuple[Event, ...]) -> Any:
+def _entries(tx: Tx, events: tuple[Event, ...]) -> list[dict[str, Any]]:
     entries = []
     for step, event, detail in events:
         entry: dict[str, Any] = {"step": step, "event": event, "at": tx.now.isoformat()}
         if detail:
             entry["detail"] = detail
         entries.append(entry)
-    return literal(entries, type_=JSONB)
+    return entries
+
+
+def _log(tx: Tx, events: tuple[Event, ...]) -> Any:
+    return literal(_entries(tx, events), type_=JSONB)
+
+
+_FIELDS = (
+    "step",
+    "status",
+    "revision",
+    "deadline_at",
+    "attempts",
+    "stock_requested",
+    "credit_requested",
+    "awaiting_release",
+    "awaiting_void",
+    "finished_at",
+)
+# Built once: every save writes the whole state (as changed in memory) and appends to the step log.
+_SAVE = text(
+    "UPDATE sagas SET "
+    + ", ".join(f"{f} = :{f}" for f in _FIELDS)
+    + ", updated_at = :updated_at, steps = steps || CAST(:log AS jsonb) WHERE order_no = :order_no"
+)
 
 
 async def start(tx: Tx, order_no: str, *events: Event, **values: Any) -> dict[str, Any]:
@@ -72,9 +97,8 @@ async def start(tx: Tx, order_no: str, *events: Event, **values: Any) -> dict[st
 
 async def save(tx: Tx, o: Loaded, *events: Event, **values: Any) -> None:
     """Update the saga row and append `events` to its step log, in a single UPDATE."""
-    await tx.session.execute(
-        update(sagas)
-        .where(sagas.c.order_no == o.no)
-        .values(updated_at=tx.now, steps=sagas.c.steps.op("||")(_log(tx, events)), **values)
-    )
     o.saga.update(values)
+    params = {f: o.saga[f] for f in _FIELDS}
+    await tx.session.execute(
+        _SAVE, {**params, "updated_at": tx.now, "log": json.dumps(_entries(tx, events)), "order_no": o.no}
+    )

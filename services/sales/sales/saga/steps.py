@@ -36,6 +36,12 @@ from sales.saga.state import (
 from sales.store import Loaded, contract_lines, lines_of, set_status
 from sales.unit import Tx
 
+_RESERVED = (
+    update(order_lines)
+    .where((order_lines.c.order_no == bindparam("o_no")) & (order_lines.c.line_no == bindparam("l_no")))
+    .values(reserved_qty=bindparam("b_qty"))
+)
+
 
 async def request_reservation(
     tx: Tx, o: Loaded, lines: Sequence[domain.Line], *events: Event, attempts: int = 1
@@ -100,12 +106,7 @@ async def record_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine]) -> N
         per_line[x.line_no] = per_line.get(x.line_no, Decimal("0")) + x.qty
     if not per_line:
         return
-    await tx.session.execute(
-        update(order_lines)
-        .where((order_lines.c.order_no == bindparam("o_no")) & (order_lines.c.line_no == bindparam("l_no")))
-        .values(reserved_qty=bindparam("b_qty")),
-        [{"o_no": o.no, "l_no": n, "b_qty": q} for n, q in per_line.items()],
-    )
+    await tx.session.execute(_RESERVED, [{"o_no": o.no, "l_no": n, "b_qty": q} for n, q in per_line.items()])
 
 
 async def stock_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine], step: str) -> None:
