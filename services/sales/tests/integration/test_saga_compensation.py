@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sales_testkit import SELLER, D, Harness, now
+from sales_testkit import ADMIN, SELLER, D, Harness, now
 
 from contracts.common import ShortageLine
 from contracts.finance import CreditRefused, SettlementVoided
@@ -216,3 +216,25 @@ async def test_silent_inventory_is_retried_then_released_without_void(sales: Har
     # a late acknowledgement still closes it
     await sales.send(StockReleased(order_no=no, released_at=now()))
     await eventually_saga(sales, no, "compensated")
+
+
+async def test_undecided_approval_times_out(sales: Harness) -> None:
+    rules = {"rules": [{"name": "all", "min_amount": "0", "approver_roles": ["sales_manager"]}]}
+    assert (await sales.client.put("/api/v1/approval-rules", json=rules, headers=ADMIN)).status_code == 200
+    try:
+        order = await sales.place(await sales.customer())
+    finally:
+        await sales.client.put("/api/v1/approval-rules", json={"rules": []}, headers=ADMIN)
+    no = order["order_no"]
+    assert order["status"] == "pending_approval"
+    saga = (await sales.detail(no))["saga"]
+    assert saga["deadline_at"] is not None and saga["step"] == "approval"
+    sales.clock.advance(timedelta(days=2))
+    await sales.deadlines()
+    assert (await sales.detail(no))["status"] == "pending_approval"
+    sales.clock.advance(timedelta(days=1, seconds=1))
+    await sales.deadlines()
+    detail = await sales.status_is(no, "rejected")
+    assert (detail["rejection_reason"], detail["saga"]["status"]) == ("timeout", "aborted")
+    types = await sales.types_published(no)
+    assert "ReserveStock" not in types and "ReleaseStock" not in types
