@@ -4,7 +4,7 @@ every order the API acknowledged exists, every saga reached a terminal state, an
 (stock, reservations, ledger, invoices, journal, alerts, outbox) is valid. Exits non-zero when anything is
 invalid. `--short` is the variant `make test` runs.
 
-    .venv/bin python -m tools.chaos [--short]"""
+    .venv/bin/python -m tools.chaos [--short]"""
 
 from __future__ import annotations
 
@@ -133,8 +133,9 @@ async def run(short: bool = False, log: Callable[[str], None] = print) -> tuple[
                 await asyncio.sleep(gap)
                 for name, fault in _faults(short, infra, procs):
                     began = time.monotonic()
-                    await fault()
-                    log(f"fault: {name} ({time.monotonic() - began:.1f}s)")
+                    outcome = await fault()
+                    detail = f", {outcome} records re-delivered" if isinstance(outcome, int) else ""
+                    log(f"fault: {name} ({time.monotonic() - began:.1f}s{detail})")
                     await asyncio.sleep(gap)
             finally:
                 load.stop()
