@@ -10,7 +10,7 @@ PY_DIRS := contracts libs services tests tools
 PYTEST_ARGS ?=
 K8S_VALIDATE := kubernetes-validate==1.37.0
 
-.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench chaos
+.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench chaos test-infra-down
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -31,24 +31,33 @@ infra-status: ## is PostgreSQL + Kafka running
 up: install infra-up ## infra, then the five services (8001-8005), demo data, URLs
 	@deploy/local/services.sh up
 
-down: ## stop the services, then the infra
+down: ## stop the services, then the infra (also the tests' infra, if running)
 	@deploy/local/services.sh down
 	@deploy/local/infra.sh down
+	@export $(TEST_INFRA); deploy/local/infra.sh down
 
 status: ## what runs where
 	@deploy/local/infra.sh status || true
 	@deploy/local/services.sh status || true
 
+# Tests, the benchmark and the chaos run get their own Kafka broker and PostgreSQL cluster (under .local/test, on
+# other ports), so they never share topics or a database server with the platform `make up` runs.
+TEST_INFRA := LOCAL_DIR=.local/test KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 PG_PORT=15433
+WITH_TEST_INFRA = export $(TEST_INFRA); deploy/local/infra.sh up; eval "$$(deploy/local/infra.sh env)"
+
 # pytest exits 5 when it collected nothing: a suite that tests nothing must not pass.
-test: install infra-up ## run the whole test suite against the local infra
-	@eval "$$(deploy/local/infra.sh env)"; rc=0; $(VENV)/pytest $(PYTEST_ARGS) || rc=$$?; \
+test: install ## run the whole test suite (on its own Kafka + PostgreSQL under .local/test)
+	@$(WITH_TEST_INFRA); rc=0; $(VENV)/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ "$$rc" -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit "$$rc"
 
-bench: install infra-up ## the order saga against the raw Kafka + Postgres floor (tools/bench; writes bench-results/)
-	@eval "$$(deploy/local/infra.sh env)"; $(VENV)/python -m tools.bench $(BENCH_ARGS)
+bench: install ## the order saga against the raw Kafka + Postgres floor (tools/bench; writes bench-results/)
+	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.bench $(BENCH_ARGS)
 
-chaos: install infra-up ## steady load while services, Kafka and PostgreSQL are killed and restarted; then invariants
-	@eval "$$(deploy/local/infra.sh env)"; $(VENV)/python -m tools.chaos $(CHAOS_ARGS)
+chaos: install ## steady load while services, Kafka and PostgreSQL are killed and restarted; then invariants
+	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.chaos $(CHAOS_ARGS)
+
+test-infra-down: ## stop the test Kafka + PostgreSQL
+	@export $(TEST_INFRA); deploy/local/infra.sh down
 
 lint: install ## ruff format/lint, mypy, docker-compose.yml and k8s manifest validation
 	$(VENV)/ruff format --check .

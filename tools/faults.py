@@ -10,6 +10,7 @@ import subprocess
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from servicekit.testing import infra_script_env
 from tools.stack import REPO, Process
 
 SESSION_TIMEOUT_SECONDS = 10  # FastStream's / aiokafka's default session.timeout.ms
@@ -32,7 +33,8 @@ async def pause_past_session_timeout(process: Process, extra_seconds: float = 3)
 
 
 def _script(name: str, action: str) -> None:
-    subprocess.run([str(REPO / "deploy" / "local" / name), action], check=True, cwd=REPO)
+    # The broker and database server of the tests, bench and chaos runs, never those `make up` runs.
+    subprocess.run([str(REPO / "deploy" / "local" / name), action], check=True, cwd=REPO, env=infra_script_env())
 
 
 async def restart_kafka() -> None:

@@ -57,10 +57,22 @@ def _from_testcontainers() -> Infra:  # pragma: no cover - needs a Docker engine
     return Infra(kafka.get_bootstrap_server(), url)
 
 
+# The tests' own Kafka and PostgreSQL (as `make test` provisions them): apart from the platform `make up` runs.
+TEST_INFRA = {"LOCAL_DIR": ".local/test", "KAFKA_PORT": "19092", "KAFKA_CONTROLLER_PORT": "19093", "PG_PORT": "15433"}
+
+
+def infra_script_env() -> dict[str, str]:
+    """The environment for the deploy/local scripts acting on the tests' infrastructure."""
+    return {**os.environ, **{k: os.environ.get(k, v) for k, v in TEST_INFRA.items()}}
+
+
 def _from_local_scripts() -> Infra:
     script = REPO / "deploy" / "local" / "infra.sh"
-    subprocess.run([str(script), "up"], check=True, cwd=REPO)
-    env = subprocess.run([str(script), "env"], check=True, cwd=REPO, capture_output=True, text=True).stdout
+    env_vars = infra_script_env()
+    subprocess.run([str(script), "up"], check=True, cwd=REPO, env=env_vars)
+    env = subprocess.run(
+        [str(script), "env"], check=True, cwd=REPO, capture_output=True, text=True, env=env_vars
+    ).stdout
     values = dict(
         line.removeprefix("export ").split("=", 1) for line in env.splitlines() if "=" in line and line.strip()
     )

@@ -147,7 +147,7 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_keeps_flowing
 
 
 def _partition(key: str, partitions: int = 6) -> int:
-    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+    return int(murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
 
 async def test_a_message_whose_prerequisite_comes_later_on_another_partition_waits_for_it(
