@@ -111,6 +111,16 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATES)
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A record whose envelope and payload are valid and that this consumer handles."""
+
+    record: ConsumerRecord[Any, Any]
+    envelope: Envelope
+    message: Message
+    handler: Handler
+
+
 class MessageProcessor:
     def __init__(
         self,
@@ -125,6 +135,7 @@ class MessageProcessor:
         max_attempts: int = 3,
         retry_delay: float = 0.2,
         not_ready_seconds: float = 600.0,
+        group_size: int = 100,
     ) -> None:
         self.consumer = consumer
         self._handlers = handlers
@@ -136,6 +147,7 @@ class MessageProcessor:
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self._not_ready_seconds = not_ready_seconds
+        self._group_size = group_size
 
     async def process_batch(self, records: Sequence[ConsumerRecord[Any, Any]]) -> list[Outcome]:
         """Process a fetched batch: partitions in parallel, each partition's records in order."""
@@ -146,16 +158,34 @@ class MessageProcessor:
         return [outcome for partition in results for outcome in partition]
 
     async def _process_in_order(self, records: list[ConsumerRecord[Any, Any]]) -> list[Outcome]:
-        return [await self.process(record) for record in records]
+        """One partition's records, in order. Valid records are handled together in one transaction (one commit
+        for many messages); if anything in it fails, it is rolled back and each record is handled on its own,
+        with its own retries and dead-lettering."""
+        started = time.perf_counter()
+        outcomes: list[Outcome | None] = []
+        ready: list[tuple[int, _Prepared]] = []
+        for record in records:
+            prepared = await self._prepare(record)
+            if isinstance(prepared, _Prepared):
+                ready.append((len(outcomes), prepared))
+                outcomes.append(None)
+            else:
+                outcomes.append(prepared)
+        for chunk in (ready[i : i + self._group_size] for i in range(0, len(ready), self._group_size)):
+            grouped = await self._run_group([p for _, p in chunk]) if len(chunk) > 1 else None
+            for n, (index, prepared) in enumerate(chunk):
+                outcomes[index] = grouped[n] if grouped is not None else await self._run_one(prepared)
+        elapsed = (time.perf_counter() - started) / max(len(records), 1)
+        for record, outcome in zip(records, outcomes, strict=True):
+            observability.MESSAGES.labels(self.consumer, record.topic, outcome).inc()
+            observability.HANDLE_SECONDS.labels(self.consumer, record.topic).observe(elapsed)
+        return [o for o in outcomes if o is not None]
 
     async def process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
-        started = time.perf_counter()
-        outcome = await self._process(record)
-        observability.MESSAGES.labels(self.consumer, record.topic, outcome).inc()
-        observability.HANDLE_SECONDS.labels(self.consumer, record.topic).observe(time.perf_counter() - started)
-        return outcome
+        """Process one record on its own (its own transaction)."""
+        return (await self._process_in_order([record]))[0]
 
-    async def _process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
+    async def _prepare(self, record: ConsumerRecord[Any, Any]) -> _Prepared | Outcome:
         try:
             envelope = Envelope.model_validate_json(record.value or b"")
         except ValidationError as exc:
@@ -167,8 +197,29 @@ class MessageProcessor:
             message = parse_payload(envelope)
         except ContractError as exc:
             return await self._dead_letter(record, "contract_violation", str(exc))
-        with observability.correlation(envelope.correlation_id):
-            return await self._run_handler(record, envelope, message, handler)
+        return _Prepared(record, envelope, message, handler)
+
+    async def _run_group(self, items: list[_Prepared]) -> list[Outcome] | None:
+        """All items in one transaction; None when anything failed (then nothing of it was committed)."""
+        outcomes: list[Outcome] = []
+        try:
+            async with self._db.transaction() as session:
+                for item in items:
+                    e = item.envelope
+                    if not await inbox.claim(session, self._tables, self.consumer, e.event_id, e.type):
+                        outcomes.append("duplicate")
+                        continue
+                    with observability.correlation(e.correlation_id):
+                        await item.handler(HandlerContext(session, e, self._outbox, self._clock), item.message)
+                    outcomes.append("processed")
+        except Exception as exc:  # one by one instead, each with its own retries
+            log.debug("grouped transaction of %d messages failed (%r); handling them one by one", len(items), exc)
+            return None
+        return outcomes
+
+    async def _run_one(self, item: _Prepared) -> Outcome:
+        with observability.correlation(item.envelope.correlation_id):
+            return await self._run_handler(item.record, item.envelope, item.message, item.handler)
 
     async def _run_handler(
         self, record: ConsumerRecord[Any, Any], envelope: Envelope, message: Message, handler: Handler
