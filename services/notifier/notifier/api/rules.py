@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select, update
 
 from notifier.api.deps import Admin, ManagerRead, jsonable
 from notifier.db import kit, rules
+from notifier.handlers import rule_cache
 from notifier.rules import RuleCreate, RuleRead, RuleWrite
 from servicekit import audit
 from servicekit.app import RuntimeDep
@@ -51,6 +52,7 @@ async def create_rule(body: RuleCreate, runtime: RuntimeDep, principal: Admin) -
         await audit.record(
             session, kit, actor=principal.sub, entity="rule", entity_id=body.code, action="created", after=values
         )
+    rule_cache.invalidate()
     return RuleRead.model_validate(values)
 
 
@@ -74,6 +76,7 @@ async def replace_rule(code: str, body: RuleWrite, runtime: RuntimeDep, principa
             before=jsonable(before._mapping),
             after=values,
         )
+    rule_cache.invalidate()
     return RuleRead.model_validate({"code": code, **values})
 
 
@@ -92,4 +95,5 @@ async def delete_rule(code: str, runtime: RuntimeDep, principal: Admin) -> Respo
             action="deleted",
             before=jsonable(before._mapping),
         )
+    rule_cache.invalidate()
     return Response(status_code=204)

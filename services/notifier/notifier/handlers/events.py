@@ -6,15 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import purchasing, sales
 from contracts.envelope import Message
 from notifier.config import NotifierSettings
-from notifier.db import alerts, order_customers, parties, rules, watch_firings, watches
+from notifier.db import alerts, order_customers, parties, watch_firings, watches
 from notifier.domain.conditions import all_hold, resolve
+from notifier.handlers import rule_cache
 from notifier.handlers.alerts import AlertRule, Raise, clear_alerts, raise_alert
 from notifier.subjects import SUBJECTS, Subject, WatchClear, WatchOpen, watch_actions
 from servicekit.consumer import HandlerContext
@@ -29,11 +30,7 @@ async def on_event(ctx: HandlerContext, message: Message, settings: NotifierSett
     if subject is None:
         return
     mtype = message.message_type
-    found = (
-        await session.execute(
-            select(rules).where(rules.c.enabled, or_(rules.c.event_type == mtype, rules.c.clears_on.contains([mtype])))
-        )
-    ).all()
+    found = await rule_cache.rules_for(session, mtype)
     clearing = [r.code for r in found if mtype in r.clears_on]
     if clearing:
         await clear_alerts(
