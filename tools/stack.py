@@ -80,7 +80,7 @@ class Process:
         self.proc = subprocess.Popen(
             [
                 sys.executable, "-m", "uvicorn", "--factory", f"{self.service}.main:create_app",
-                "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+                "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning", "--no-access-log",
             ],
             env=self.env, stdout=out, stderr=out, cwd=REPO,
         )  # fmt: skip
