@@ -110,8 +110,10 @@ class Database:
     """An engine and its session factory. Every use case runs in one `transaction()`."""
 
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        # No pre-ping: it costs a round trip per transaction. A connection found dead (a database restart) fails
+        # its transaction as transient (retried) and makes SQLAlchemy invalidate the pool's older connections.
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
+            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, echo=echo
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
