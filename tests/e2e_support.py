@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from decimal import Decimal
 
-from harness import Platform
+from harness import Platform, runtime
+from sqlalchemy import insert
 
 from servicekit.testing import JWT_SECRET, eventually
 from tools.invariants import check_all
@@ -56,3 +58,26 @@ async def quiet(platform: Platform, timeout: float = 30) -> None:
         return sum(r.anomalies for r in results if r.name == "no outbox row left unsent")
 
     await eventually(unsent, lambda n: n == 0, timeout=timeout)
+
+
+NUMBERED = {
+    "purchasing": ("PR", "PO"),
+    "inventory": ("GRN", "DO"),
+    "sales": ("SO",),
+    "finance": ("INV", "BILL", "PAY"),
+}
+
+
+async def isolate_numbers(platform: Platform) -> None:
+    """Start each service's document numbers at a random point: other test suites publish receipts, bills and
+    orders with small made-up numbers on the same topics, and those must never be taken for ours."""
+    for service, prefixes in NUMBERED.items():
+        if service not in platform.apps:
+            continue
+        rt = runtime(platform, service)
+        seq = rt.tables.document_sequences
+        year = rt.clock.now().year
+        async with rt.db.transaction() as session:
+            for prefix in prefixes:
+                start = random.randrange(10**9, 10**10)
+                await session.execute(insert(seq).values(prefix=prefix, year=year, last_value=start))

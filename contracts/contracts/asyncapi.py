@@ -113,8 +113,7 @@ def _channel(topic: Topic, messages: list[str]) -> dict[str, Any]:
     return {
         "address": topic.name,
         "description": (
-            f"{topic.description} Produced by {topic.producer}. Kafka key: {topic.key}. "
-            f"Partitions: {topic.partitions}."
+            f"{topic.description} Produced by {topic.producer}. Kafka key: {topic.key}. Partitions: {topic.partitions}."
         ),
         "messages": {mid: {"$ref": f"#/components/messages/{mid}"} for mid in messages},
         "bindings": {

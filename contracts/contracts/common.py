@@ -41,21 +41,13 @@ def _decimal_wire(pattern: str, description: str) -> tuple[PlainSerializer, With
 
 _MONEY_WIRE = _decimal_wire(r"^-?\d{1,16}(\.\d{1,2})?$", "decimal amount, at most 2 decimal places")
 _NON_NEGATIVE_MONEY_WIRE = _decimal_wire(r"^\d{1,16}(\.\d{1,2})?$", "decimal amount >= 0, at most 2 places")
-_POSITIVE_MONEY_WIRE = _decimal_wire(
-    r"^(?=.*[1-9])\d{1,16}(\.\d{1,2})?$", "decimal amount > 0, at most 2 places"
-)
+_POSITIVE_MONEY_WIRE = _decimal_wire(r"^(?=.*[1-9])\d{1,16}(\.\d{1,2})?$", "decimal amount > 0, at most 2 places")
 _UNIT_COST_WIRE = _decimal_wire(r"^\d{1,14}(\.\d{1,4})?$", "decimal unit cost >= 0, at most 4 decimal places")
 _QUANTITY_WIRE = _decimal_wire(r"^-?\d{1,12}(\.\d{1,3})?$", "decimal quantity, at most 3 decimal places")
-_NON_NEGATIVE_QUANTITY_WIRE = _decimal_wire(
-    r"^\d{1,12}(\.\d{1,3})?$", "decimal quantity >= 0, at most 3 places"
-)
-_POSITIVE_QUANTITY_WIRE = _decimal_wire(
-    r"^(?=.*[1-9])\d{1,12}(\.\d{1,3})?$", "decimal quantity > 0, at most 3 places"
-)
+_NON_NEGATIVE_QUANTITY_WIRE = _decimal_wire(r"^\d{1,12}(\.\d{1,3})?$", "decimal quantity >= 0, at most 3 places")
+_POSITIVE_QUANTITY_WIRE = _decimal_wire(r"^(?=.*[1-9])\d{1,12}(\.\d{1,3})?$", "decimal quantity > 0, at most 3 places")
 _RATE_WIRE = _decimal_wire(r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$", "decimal fraction 0..1, at most 4 places")
-_PERCENT_WIRE = _decimal_wire(
-    r"^(\d{1,2}(\.\d{1,2})?|100(\.0{1,2})?)$", "decimal percentage 0..100, 2 places"
-)
+_PERCENT_WIRE = _decimal_wire(r"^(\d{1,2}(\.\d{1,2})?|100(\.0{1,2})?)$", "decimal percentage 0..100, 2 places")
 
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2), *_MONEY_WIRE]
 """An amount in the message's currency, 2 decimal places (rounded half-up to cents); may be negative."""
@@ -65,9 +57,7 @@ UnitCost = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4), *_UN
 """A unit cost (moving average or PO price), 4 decimal places."""
 Quantity = Annotated[Decimal, Field(max_digits=15, decimal_places=3), *_QUANTITY_WIRE]
 """A signed quantity (a delta or a variance), up to 3 decimal places."""
-NonNegativeQuantity = Annotated[
-    Decimal, Field(ge=0, max_digits=15, decimal_places=3), *_NON_NEGATIVE_QUANTITY_WIRE
-]
+NonNegativeQuantity = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=3), *_NON_NEGATIVE_QUANTITY_WIRE]
 PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=3), *_POSITIVE_QUANTITY_WIRE]
 Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4), *_RATE_WIRE]
 """A fraction: tax rate 0.13 = 13 %, discount 0.05 = 5 % off."""
@@ -108,9 +98,7 @@ Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
 Barcode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S+$")]
 LineNo = Annotated[int, Field(ge=1, description="line number within its document, from 1")]
 PaymentTermsDays = Annotated[int, Field(ge=0, le=365, description="days from invoice/bill date to due date")]
-Priority = Annotated[
-    int, Field(ge=0, le=9, description="allocation priority: 9 is served first, 5 is normal")
-]
+Priority = Annotated[int, Field(ge=0, le=9, description="allocation priority: 9 is served first, 5 is normal")]
 DEFAULT_PRIORITY = 5
 
 Channel = Literal["web", "email", "wechat", "app", "phone", "api"]

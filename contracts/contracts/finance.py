@@ -71,9 +71,7 @@ class CreditRefused(Message):
     customer_code: Code
     reason: CreditRefusalReason
     credit_limit: NonNegativeMoney
-    exposure: Money = Field(
-        description="open receivables + confirmed, not yet invoiced orders, without this one"
-    )
+    exposure: Money = Field(description="open receivables + confirmed, not yet invoiced orders, without this one")
     requested: NonNegativeMoney
     currency: CurrencyCode = DEFAULT_CURRENCY
     refused_at: AwareDatetime

@@ -39,9 +39,7 @@ NotificationChannel = Literal["in_app", "email", "webhook", "sms"]
 
 class Recipient(ContractModel):
     kind: Literal["user", "role", "email", "webhook", "phone"]
-    address: Annotated[
-        str, Field(min_length=1, max_length=512, description="user id, role, address, url name")
-    ]
+    address: Annotated[str, Field(min_length=1, max_length=512, description="user id, role, address, url name")]
 
 
 class AlertRaised(Message):

@@ -49,9 +49,7 @@ DEFAULT_TOLERANCE_PCT = Decimal("5")
 ApprovalDocumentType = Literal["requisition", "purchase_order"]
 ApprovalDocumentNo = Annotated[
     str,
-    Field(
-        pattern=r"^(PR|PO)-\d{4}-\d{1,12}$", examples=["PO-2026-000001"], description="the PR or PO number"
-    ),
+    Field(pattern=r"^(PR|PO)-\d{4}-\d{1,12}$", examples=["PO-2026-000001"], description="the PR or PO number"),
 ]
 AnomalyType = Literal[
     "overdue", "short_shipment", "short_receipt", "over_receipt", "price_mismatch", "quality_rejection"

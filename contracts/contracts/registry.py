@@ -125,9 +125,7 @@ TOPICS: tuple[Topic, ...] = (
         finance.PaymentAllocated,
         finance.OrderSettled,
     ),
-    _topic(
-        "finance.customer-payments", "customer_code", "Customer payments received.", finance.PaymentReceived
-    ),
+    _topic("finance.customer-payments", "customer_code", "Customer payments received.", finance.PaymentReceived),
     _topic(
         "finance.payables",
         "supplier_code",

@@ -49,9 +49,7 @@ ExternalRef = Annotated[
     ),
 ]
 Revision = Annotated[int, Field(ge=1, description="order revision: 1 as placed, +1 per amendment")]
-OrderRejectionReason = Literal[
-    "out_of_stock", "credit_limit", "approval_rejected", "timeout", "invalid_order"
-]
+OrderRejectionReason = Literal["out_of_stock", "credit_limit", "approval_rejected", "timeout", "invalid_order"]
 
 
 class CustomerUpserted(Message):

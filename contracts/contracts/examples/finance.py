@@ -94,9 +94,7 @@ EXAMPLES: list[Message] = [
         invoice_status="paid",
         allocated_at=AT,
     ),
-    fin.OrderSettled(
-        order_no=SO, customer_code=CUSTOMER, invoiced=Dec("536.75"), paid=Dec("536.75"), settled_at=AT
-    ),
+    fin.OrderSettled(order_no=SO, customer_code=CUSTOMER, invoiced=Dec("536.75"), paid=Dec("536.75"), settled_at=AT),
     fin.PaymentReceived(
         payment_no=PAY,
         customer_code=CUSTOMER,

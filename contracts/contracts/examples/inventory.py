@@ -37,9 +37,7 @@ EXAMPLES: list[Message] = [
     inv.StockReservationFailed(order_no=SO, reason="out_of_stock", shortages=[SHORTAGE], failed_at=AT),
     inv.StockReleased(order_no=SO, lines=RESERVED, reason="credit refused", released_at=AT),
     inv.ReservationAdjusted(order_no=SO, revision=2, lines=RESERVED[:1], adjusted_at=AT),
-    inv.ReservationAdjustmentFailed(
-        order_no=SO, revision=2, reason="out_of_stock", shortages=[SHORTAGE], failed_at=AT
-    ),
+    inv.ReservationAdjustmentFailed(order_no=SO, revision=2, reason="out_of_stock", shortages=[SHORTAGE], failed_at=AT),
     inv.OutboundOrderCreated(
         do_no=DO,
         order_no=SO,
@@ -113,8 +111,6 @@ EXAMPLES: list[Message] = [
         warehouse_code=WAREHOUSE,
         threshold_pct=Dec("2"),
         detected_at=AT,
-        lines=[
-            inv.VarianceLine(sku=SKU_A, expected_qty=Dec("98"), counted_qty=Dec("95"), variance_qty=Dec("-3"))
-        ],
+        lines=[inv.VarianceLine(sku=SKU_A, expected_qty=Dec("98"), counted_qty=Dec("95"), variance_qty=Dec("-3"))],
     ),
 ]

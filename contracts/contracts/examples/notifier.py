@@ -33,12 +33,8 @@ EXAMPLES: list[Message] = [
         source_alert_id=ALERT,
         opened_at=AT,
     ),
-    ntf.ExceptionCaseAssigned(
-        case_no=CASE, assignee_user="u-purchasing-mgr", assigned_by="u-admin", assigned_at=AT
-    ),
-    ntf.ExceptionCaseEscalated(
-        case_no=CASE, level=2, reason="sla_breached", to_role="admin", escalated_at=AT
-    ),
+    ntf.ExceptionCaseAssigned(case_no=CASE, assignee_user="u-purchasing-mgr", assigned_by="u-admin", assigned_at=AT),
+    ntf.ExceptionCaseEscalated(case_no=CASE, level=2, reason="sla_breached", to_role="admin", escalated_at=AT),
     ntf.ExceptionCaseResolved(
         case_no=CASE,
         resolution="new price agreed; PO amended",

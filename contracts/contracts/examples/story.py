@@ -38,6 +38,4 @@ RESERVED = [
 ]
 SHORTAGE = ShortageLine(line_no=2, sku=SKU_B, qty_requested=Dec("2.5"), qty_available=Dec("1"))
 PO_TOTALS = Amounts(net=Dec("1500.00"), tax=Dec("195.00"), gross=Dec("1695.00"))
-PO_LINE = pur.PurchaseOrderLine(
-    line_no=1, sku=SKU_A, qty=Dec("100"), unit_price=Dec("15.00"), tax_rate=Dec("0.13")
-)
+PO_LINE = pur.PurchaseOrderLine(line_no=1, sku=SKU_A, qty=Dec("100"), unit_price=Dec("15.00"), tax_rate=Dec("0.13"))
