@@ -115,7 +115,12 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(
             url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, echo=echo
         )
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        # Document numbers are allocated in short transactions of their own (see numbering.py), on a small pool
+        # of their own so that they never wait for a connection held by the transaction that needs the number.
+        self.allocator: AsyncEngine = create_async_engine(url, pool_size=2, max_overflow=4)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, autoflush=False, info={"allocator": self.allocator}
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -128,3 +133,4 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self.allocator.dispose()
