@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -34,6 +36,19 @@ NAMING_CONVENTION = {
 
 def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Column conventions of the platform: money 2 places, quantities 3, UTC timestamps.
+def money(name: str, **kw: Any) -> Column[Any]:
+    return Column(name, Numeric(18, 2), nullable=False, server_default="0", **kw)
+
+
+def qty(name: str) -> Column[Any]:
+    return Column(name, Numeric(18, 3), nullable=False, server_default="0")
+
+
+def ts(name: str, nullable: bool = False) -> Column[Any]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -21,22 +20,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from servicekit.db import kit_tables, new_metadata
+from servicekit.db import kit_tables, money, new_metadata, qty, ts
 
 metadata = new_metadata()
 kit = kit_tables(metadata)
-
-
-def money(name: str, **kw: object) -> Column[object]:
-    return Column(name, Numeric(18, 2), nullable=False, server_default="0", **kw)  # type: ignore[arg-type]
-
-
-def qty(name: str) -> Column[object]:
-    return Column(name, Numeric(18, 3), nullable=False, server_default="0")
-
-
-def ts(name: str, nullable: bool = False) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
 
 
 # ---- the ledger ------------------------------------------------------------------------------------------

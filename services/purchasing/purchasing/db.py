@@ -8,7 +8,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -23,19 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from approvals.store import approval_tables
-from servicekit.db import kit_tables, new_metadata
+from servicekit.db import kit_tables, new_metadata, qty, ts
 
 metadata = new_metadata()
 kit = kit_tables(metadata)
 approval = approval_tables(metadata)
-
-
-def qty(name: str) -> Column[object]:
-    return Column(name, Numeric(18, 3), nullable=False, server_default="0")
-
-
-def ts(name: str, nullable: bool = False) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
 
 
 products = Table(
