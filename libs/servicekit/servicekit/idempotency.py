@@ -7,14 +7,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from fastapi import Response
+from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import Database, KitTables
 from servicekit.errors import DomainError
+
+if TYPE_CHECKING:
+    from servicekit.runtime import Runtime
 
 Operation = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
 
@@ -65,3 +70,27 @@ async def run_idempotent(
         status, response = await operation(session)
         await session.execute(update(table).where(where).values(status_code=status, response=response))
         return status, response
+
+
+async def respond_idempotently(
+    runtime: Runtime,
+    response: Response,
+    *,
+    key: str | None,
+    principal: str,
+    endpoint: str,
+    body: BaseModel,
+    operation: Operation,
+) -> Any:
+    """`run_idempotent` for an endpoint: sets the response status (the first request's) and returns its body."""
+    status, payload = await run_idempotent(
+        runtime.db,
+        runtime.tables,
+        key=key,
+        principal=principal,
+        endpoint=endpoint,
+        body=body.model_dump(mode="json"),
+        operation=operation,
+    )
+    response.status_code = status
+    return payload

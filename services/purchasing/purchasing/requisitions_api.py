@@ -13,14 +13,13 @@ from approvals.schemas import DecisionWrite
 from purchasing import orders, requisitions
 from purchasing.approval import DECIDERS
 from purchasing.common import Tx
-from purchasing.db import kit
 from purchasing.db import requisition_lines as rl
 from purchasing.db import requisitions as requisitions_table
 from purchasing.requisitions import RequisitionCreate, RequisitionRead
 from purchasing.sourcing import LineChoice, Option
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
-from servicekit.idempotency import run_idempotent
+from servicekit.idempotency import respond_idempotently
 
 router = APIRouter(tags=["requisitions"])
 BUYER = require("purchaser")
@@ -121,17 +120,15 @@ async def create_requisition(
         pr_no = await requisitions.create(session, runtime.clock, principal.sub, body, warehouse)
         return 201, (await requisitions.read(session, pr_no)).model_dump(mode="json")
 
-    status, payload = await run_idempotent(
-        runtime.db,
-        kit,
+    return await respond_idempotently(
+        runtime,
+        response,
         key=idempotency_key,
         principal=principal.sub,
         endpoint="POST /requisitions",
-        body=body.model_dump(mode="json"),
+        body=body,
         operation=operation,
     )
-    response.status_code = status
-    return payload
 
 
 @router.get("/requisitions", response_model=list[RequisitionRead])

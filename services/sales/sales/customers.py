@@ -18,7 +18,7 @@ from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import run_idempotent
+from servicekit.idempotency import respond_idempotently
 from servicekit.runtime import Runtime
 
 router = APIRouter(tags=["customers"])
@@ -100,17 +100,15 @@ async def create_customer(
         saved = await save_customer(session, runtime, principal.sub, body)
         return 201, saved.model_dump(mode="json")
 
-    status, payload = await run_idempotent(
-        runtime.db,
-        kit,
+    return await respond_idempotently(
+        runtime,
+        response,
         key=idempotency_key,
         principal=principal.sub,
         endpoint="POST /customers",
-        body=body.model_dump(mode="json"),
+        body=body,
         operation=operation,
     )
-    response.status_code = status
-    return payload
 
 
 @router.put("/customers/{code}", response_model=CustomerRead)

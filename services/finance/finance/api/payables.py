@@ -23,7 +23,7 @@ from finance.handlers.bills import (
 from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import run_idempotent
+from servicekit.idempotency import respond_idempotently
 
 router = APIRouter(tags=["payables"])
 Method = Literal["bank_transfer", "cash", "card", "alipay", "wechat_pay", "cheque", "offset", "other"]
@@ -163,17 +163,15 @@ async def create_supplier_payment(
         )
         return 201, result
 
-    status, payload = await run_idempotent(
-        runtime.db,
-        kit,
+    return await respond_idempotently(
+        runtime,
+        response,
         key=idempotency_key,
         principal=who.sub,
         endpoint="POST /supplier-payments",
-        body=body.model_dump(mode="json"),
+        body=body,
         operation=operation,
     )
-    response.status_code = status
-    return payload
 
 
 @router.get("/payables/received-not-billed")

@@ -19,7 +19,7 @@ from finance.handlers.payments import NewPayment, apply_credit, record_payment
 from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import run_idempotent
+from servicekit.idempotency import respond_idempotently
 
 router = APIRouter(tags=["receivables"])
 Method = Literal["bank_transfer", "cash", "card", "alipay", "wechat_pay", "cheque", "offset", "other"]
@@ -144,17 +144,15 @@ async def create_payment(
         )
         return 201, result
 
-    status, payload = await run_idempotent(
-        runtime.db,
-        kit,
+    return await respond_idempotently(
+        runtime,
+        response,
         key=idempotency_key,
         principal=who.sub,
         endpoint="POST /payments",
-        body=body.model_dump(mode="json"),
+        body=body,
         operation=operation,
     )
-    response.status_code = status
-    return payload
 
 
 @router.get("/payments/{payment_no}")

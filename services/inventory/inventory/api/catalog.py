@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Barcode, Code, Name, NonNegativeQuantity, ShortText
 from inventory.api.deps import CatalogEditor, Reader
-from inventory.db import kit, product_barcodes, products, warehouses
+from inventory.db import product_barcodes, products, warehouses
 from inventory.handlers import catalog
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import run_idempotent
+from servicekit.idempotency import respond_idempotently
 
 router = APIRouter(tags=["catalog"])
 Unit = Annotated[str, Field(min_length=1, max_length=16)]
@@ -70,12 +70,15 @@ async def create_product(
         saved = await catalog.save_product(session, runtime, principal.sub, _data(body.sku, body), create=True)
         return 201, ProductRead.model_validate(saved).model_dump(mode="json")
 
-    status, payload = await run_idempotent(
-        runtime.db, kit, key=idempotency_key, principal=principal.sub, endpoint="POST /products",
-        body=body.model_dump(mode="json"), operation=operation,
-    )  # fmt: skip
-    response.status_code = status
-    return payload
+    return await respond_idempotently(
+        runtime,
+        response,
+        key=idempotency_key,
+        principal=principal.sub,
+        endpoint="POST /products",
+        body=body,
+        operation=operation,
+    )
 
 
 @router.put("/products/{sku}", response_model=ProductRead)

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Barcode, Code, NonNegativeQuantity, PositiveQuantity, Text, UnitCost
 from inventory.api.deps import Reader, Warehouse
-from inventory.db import kit, purchase_order_lines, purchase_orders
+from inventory.db import purchase_order_lines, purchase_orders
 from inventory.handlers import receipts
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import run_idempotent
+from servicekit.idempotency import respond_idempotently
 
 router = APIRouter(tags=["receipts"])
 PoNo = Annotated[str, Field(pattern=r"^PO-\d{4}-\d{1,12}$")]
@@ -65,12 +65,15 @@ async def create_receipt(
         grn_no = await receipts.create_receipt(session, runtime, principal, head)
         return 201, _jsonable(await receipts.read(session, grn_no))
 
-    status, payload = await run_idempotent(
-        runtime.db, kit, key=idempotency_key, principal=principal.sub, endpoint="POST /goods-receipts",
-        body=body.model_dump(mode="json"), operation=operation,
-    )  # fmt: skip
-    response.status_code = status
-    return payload
+    return await respond_idempotently(
+        runtime,
+        response,
+        key=idempotency_key,
+        principal=principal.sub,
+        endpoint="POST /goods-receipts",
+        body=body,
+        operation=operation,
+    )
 
 
 def _jsonable(value: Any) -> Any:

@@ -21,7 +21,6 @@ from sales.api.schemas import (
     OrderRead,
     Reason,
 )
-from sales.db import kit
 from sales.domain import STATUSES, Line
 from sales.handlers import changes
 from sales.handlers.placing import NewOrder, Placed, number_lines, place_order
@@ -30,7 +29,7 @@ from sales.unit import Tx, unit_of
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import InputError, NotFoundError
-from servicekit.idempotency import run_idempotent
+from servicekit.idempotency import respond_idempotently
 
 router = APIRouter(tags=["orders"])
 Seller = Annotated[Principal, Depends(require("sales", "sales_manager"))]
@@ -93,17 +92,15 @@ async def create_order(
             return 201, _placed_json(placed)
         return 200, await _view(session, placed.order_no)
 
-    status, payload = await run_idempotent(
-        runtime.db,
-        kit,
+    return await respond_idempotently(
+        runtime,
+        response,
         key=idempotency_key,
         principal=principal.sub,
         endpoint="POST /orders",
-        body=body.model_dump(mode="json"),
+        body=body,
         operation=operation,
     )
-    response.status_code = status
-    return payload
 
 
 @router.get("/orders", response_model=list[OrderListItem])
