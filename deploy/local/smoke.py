@@ -48,9 +48,7 @@ async def check_kafka() -> None:
             await producer.send_and_wait(topic, b"ping", key=b"k")
         finally:
             await producer.stop()
-        consumer = AIOKafkaConsumer(
-            topic, bootstrap_servers=bootstrap, group_id=topic, auto_offset_reset="earliest"
-        )
+        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=topic, auto_offset_reset="earliest")
         await consumer.start()
         try:
             message = await asyncio.wait_for(consumer.getone(), timeout=30)
