@@ -4,12 +4,22 @@ waits on the primary key until the first commits, then finds it."""
 
 from __future__ import annotations
 
+import functools
 import uuid
+from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from servicekit.db import KitTables
+
+
+@functools.cache
+def _claim_statement(table: Table) -> ReturningInsert[Any]:
+    # Built once: constructing the statement on every message costs more than executing it.
+    return insert(table).on_conflict_do_nothing().returning(table.c.message_id)
 
 
 async def claim(
@@ -17,9 +27,7 @@ async def claim(
 ) -> bool:
     """True when this message is new for this consumer (and is now recorded); False for a duplicate."""
     result = await session.execute(
-        insert(tables.inbox)
-        .values(consumer=consumer, message_id=message_id, message_type=message_type)
-        .on_conflict_do_nothing()
-        .returning(tables.inbox.c.message_id)
+        _claim_statement(tables.inbox),
+        {"consumer": consumer, "message_id": message_id, "message_type": message_type},
     )
     return result.first() is not None

@@ -15,6 +15,7 @@ class Outbox:
 
     def __init__(self, tables: KitTables, producer: str) -> None:
         self._table = tables.outbox
+        self._insert = insert(tables.outbox)  # built once: constructing it per message costs more than running it
         self.producer = producer
 
     async def add(
@@ -29,12 +30,13 @@ class Outbox:
             message, producer=self.producer, correlation_id=correlation_id, causation_id=causation_id
         )
         await session.execute(
-            insert(self._table).values(
-                event_id=envelope.event_id,
-                topic=topic_of(message).name,
-                key=envelope.key,
-                message_type=envelope.type,
-                envelope=envelope.model_dump(mode="json"),
-            )
+            self._insert,
+            {
+                "event_id": envelope.event_id,
+                "topic": topic_of(message).name,
+                "key": envelope.key,
+                "message_type": envelope.type,
+                "envelope": envelope.model_dump(mode="json"),
+            },
         )
         return envelope
