@@ -18,9 +18,13 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from fastapi import FastAPI
+from sqlalchemy import text
 
+from contracts import Envelope, Message, topic_of
 from servicekit.auth import issue_token
+from servicekit.clock import ManualClock
 from servicekit.config import ServiceSettings
+from servicekit.runtime import Runtime
 
 T = TypeVar("T")
 S = TypeVar("S", bound=ServiceSettings)
@@ -230,3 +234,37 @@ async def service_settings(
         outbox_poll_seconds=0.2,
         **overrides,
     )
+
+
+class ServiceHarness:
+    """A service under test (in-process, see `serve`) plus a producer to feed it other services' messages."""
+
+    def __init__(self, client: httpx.AsyncClient, producer: AIOKafkaProducer, clock: ManualClock) -> None:
+        self.client = client
+        self.producer = producer
+        self.clock = clock
+        self.runtime: Runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+
+    async def send(self, message: Message, envelope: Envelope | None = None, producer: str = "test") -> Envelope:
+        """Publish `message` as another service would (a real envelope on its registry topic)."""
+        env = envelope or Envelope.wrap(message, producer=producer)
+        await self.producer.send_and_wait(
+            topic_of(message).name, value=env.model_dump_json().encode(), key=env.key.encode()
+        )
+        return env
+
+    async def rows(self, sql: str, **params: Any) -> list[Any]:
+        async with self.runtime.db.transaction() as s:
+            return list((await s.execute(text(sql), params)).all())
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.runtime.db.transaction() as s:
+            return await s.scalar(text(sql), params)
+
+    async def until(self, sql: str, check: Any = bool, timeout: float = 20, **params: Any) -> Any:
+        """Poll a query until `check` holds for its value."""
+
+        async def probe() -> Any:
+            return await self.scalar(sql, **params)
+
+        return await eventually(probe, check, timeout=timeout)

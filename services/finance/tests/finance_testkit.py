@@ -9,17 +9,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import httpx
-from aiokafka import AIOKafkaProducer
-from sqlalchemy import text
-
-from contracts import Envelope, Message, topic_of
 from contracts.common import OrderLine
 from contracts.inventory import ShipmentDispatched, ShippedLine
 from contracts.sales import CustomerUpserted, OrderConfirmed
-from servicekit.clock import ManualClock
-from servicekit.runtime import Runtime
-from servicekit.testing import eventually
+from servicekit.testing import ServiceHarness
 
 D = Decimal
 
@@ -32,34 +25,7 @@ def doc(prefix: str) -> str:
     return f"{prefix}-2026-{random.randrange(10**9, 10**10)}"
 
 
-class Harness:
-    def __init__(self, client: httpx.AsyncClient, producer: AIOKafkaProducer, clock: ManualClock) -> None:
-        self.client = client
-        self.producer = producer
-        self.clock = clock
-        self.runtime: Runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
-
-    async def send(self, message: Message, envelope: Envelope | None = None) -> Envelope:
-        env = envelope or Envelope.wrap(message, producer="test")
-        await self.producer.send_and_wait(
-            topic_of(message).name, value=env.model_dump_json().encode(), key=env.key.encode()
-        )
-        return env
-
-    async def rows(self, sql: str, **params: Any) -> list[Any]:
-        async with self.runtime.db.transaction() as s:
-            return list((await s.execute(text(sql), params)).all())
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.runtime.db.transaction() as s:
-            return await s.scalar(text(sql), params)
-
-    async def until(self, sql: str, check: Any = bool, timeout: float = 20, **params: Any) -> Any:
-        async def probe() -> Any:
-            return await self.scalar(sql, **params)
-
-        return await eventually(probe, check, timeout=timeout)
-
+class Harness(ServiceHarness):
     async def customer(self, limit: str = "10000.00", terms: int = 30, code: str | None = None) -> str:
         code = code or uid("C")
         await self.send(

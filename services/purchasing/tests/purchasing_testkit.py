@@ -13,11 +13,9 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
-from contracts import Envelope, Message, topic_of
 from contracts.inventory import GoodsReceived, ReceiptLine
 from servicekit.clock import ManualClock
-from servicekit.runtime import Runtime
-from servicekit.testing import Infra, auth, eventually
+from servicekit.testing import Infra, ServiceHarness, auth
 
 D = Decimal
 BUYER = "buyer.wang"
@@ -31,39 +29,14 @@ def doc(prefix: str) -> str:
     return f"{prefix}-2026-{random.randrange(10**9, 10**10)}"
 
 
-class Harness:
+class Harness(ServiceHarness):
     def __init__(self, client: httpx.AsyncClient, producer: AIOKafkaProducer, clock: ManualClock, infra: Infra) -> None:
-        self.client = client
-        self.producer = producer
-        self.clock = clock
+        super().__init__(client, producer, clock)
         self.infra = infra
-        self.runtime: Runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
 
     @property
     def today(self) -> date:
         return self.clock.now().date()
-
-    # ---- Kafka and database ----------------------------------------------------------------------------
-    async def send(self, message: Message, envelope: Envelope | None = None) -> Envelope:
-        env = envelope or Envelope.wrap(message, producer="test")
-        await self.producer.send_and_wait(
-            topic_of(message).name, value=env.model_dump_json().encode(), key=env.key.encode()
-        )
-        return env
-
-    async def rows(self, sql: str, **params: Any) -> list[Any]:
-        async with self.runtime.db.transaction() as s:
-            return list((await s.execute(text(sql), params)).all())
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.runtime.db.transaction() as s:
-            return await s.scalar(text(sql), params)
-
-    async def until(self, sql: str, check: Any = bool, timeout: float = 20, **params: Any) -> Any:
-        async def probe() -> Any:
-            return await self.scalar(sql, **params)
-
-        return await eventually(probe, check, timeout=timeout)
 
     # ---- API -----------------------------------------------------------------------------------------------
     async def call(self, method: str, path: str, *roles: str, sub: str = BUYER, expect: int = 200, **kw: Any) -> Any:
