@@ -23,6 +23,7 @@ import asyncpg
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import ContractError, Envelope, Message, parse_payload, topic_of
@@ -39,6 +40,9 @@ Outcome = Literal["processed", "duplicate", "ignored", "dead_lettered"]
 
 # SQLSTATE classes that a retry can fix: connection trouble, serialization failures, deadlocks, shutdown.
 _TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57P")
+
+
+_GROUP_LOCK_TIMEOUT = text("SET LOCAL lock_timeout = '100ms'")
 
 
 class TransientError(Exception):
@@ -204,6 +208,9 @@ class MessageProcessor:
         outcomes: list[Outcome] = []
         try:
             async with self._db.transaction() as session:
+                # A group holds its row locks longer than one message would: rather than queue behind (or
+                # deadlock with) another group, give up quickly and handle the messages one by one.
+                await session.execute(_GROUP_LOCK_TIMEOUT)
                 for item in items:
                     e = item.envelope
                     if not await inbox.claim(session, self._tables, self.consumer, e.event_id, e.type):
@@ -214,6 +221,7 @@ class MessageProcessor:
                     outcomes.append("processed")
         except Exception as exc:  # one by one instead, each with its own retries
             log.debug("grouped transaction of %d messages failed (%r); handling them one by one", len(items), exc)
+            observability.GROUP_FALLBACKS.labels(self.consumer).inc()
             return None
         return outcomes
 

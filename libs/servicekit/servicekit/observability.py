@@ -16,6 +16,11 @@ _correlation: contextvars.ContextVar[str | None] = contextvars.ContextVar("corre
 
 MESSAGES = Counter("platform_messages_total", "Messages consumed, by outcome", ["consumer", "topic", "outcome"])
 HANDLE_SECONDS = Histogram("platform_message_seconds", "Time to process one message", ["consumer", "topic"])
+GROUP_FALLBACKS = Counter(
+    "platform_group_fallbacks_total",
+    "Batches handled one message at a time after their grouped transaction failed",
+    ["consumer"],
+)
 PUBLISHED = Counter("platform_outbox_published_total", "Outbox rows published to Kafka", ["service"])
 
 
