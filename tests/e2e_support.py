@@ -10,7 +10,7 @@ from harness import Platform, runtime
 from sqlalchemy import insert
 
 from servicekit.testing import JWT_SECRET, eventually
-from tools.invariants import check_all
+from tools.invariants import IN_FLIGHT_GRACE_SECONDS, check_all
 from tools.workload import Api
 
 
@@ -45,7 +45,7 @@ async def stock_of(a: Api, sku: str) -> dict[str, Decimal]:
 
 
 async def assert_invariants(platform: Platform) -> None:
-    results = await check_all(platform.urls, grace_seconds=0)
+    results = await check_all(platform.urls, grace_seconds=IN_FLIGHT_GRACE_SECONDS)
     bad = [r for r in results if not r.valid]
     assert not bad, "\n".join(f"{r.service}: {r.name}: {r.anomalies} e.g. {r.examples}" for r in bad)
 

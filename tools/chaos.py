@@ -26,7 +26,7 @@ from servicekit.invariants import Result, report
 from servicekit.testing import JWT_SECRET, Infra, discover_infra, eventually
 from tools import faults
 from tools.bench.system import build_catalogue
-from tools.invariants import check_all
+from tools.invariants import IN_FLIGHT_GRACE_SECONDS, check_all
 from tools.stack import Process, as_processes
 from tools.workload import Api, ApiError
 
@@ -167,7 +167,7 @@ async def run(short: bool = False, log: Callable[[str], None] = print) -> tuple[
                 timeout=120,
                 interval=1,
             )
-            results += await check_all(platform.urls)
+            results += await check_all(platform.urls, grace_seconds=IN_FLIGHT_GRACE_SECONDS)
     text = report(results)
     return all(r.valid for r in results), text
 

@@ -27,7 +27,7 @@ from servicekit.invariants import report
 from servicekit.testing import JWT_SECRET, Infra, discover_infra, eventually
 from tools.bench import floor
 from tools.bench.system import Driver, Terminals, as_dict, build_catalogue
-from tools.invariants import check_all
+from tools.invariants import IN_FLIGHT_GRACE_SECONDS, check_all
 from tools.stack import REPO, as_processes
 from tools.workload import Api
 
@@ -94,7 +94,7 @@ async def run(quick: bool) -> dict[str, Any]:
             finally:
                 await terminals.stop()
             await eventually(lambda: outbox_empty(platform.urls), lambda n: n == 0, timeout=120)
-            results = await check_all(platform.urls)
+            results = await check_all(platform.urls, grace_seconds=IN_FLIGHT_GRACE_SECONDS)
             out["invariants"] = report(results)
             out["valid"] = all(r.valid for r in results)
             out["floor_after"] = as_dict(await floor.measure(infra.kafka_bootstrap, platform.urls, floor_orders, 64))
