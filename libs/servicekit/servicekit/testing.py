@@ -7,6 +7,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -50,15 +51,26 @@ def _docker_reachable() -> bool:
 
 
 def _from_testcontainers() -> Infra:  # pragma: no cover - needs a Docker engine
-    from testcontainers.kafka import KafkaContainer
-    from testcontainers.postgres import PostgresContainer
+    from testcontainers.community.kafka import KafkaContainer
+    from testcontainers.community.postgres import PostgresContainer
 
     kafka = KafkaContainer("apache/kafka:4.1.1").with_kraft()
     kafka.start()
     pg = PostgresContainer("postgres:15", username="platform", password="platform")
     pg.start()
-    url = pg.get_connection_url().replace("postgresql+psycopg2://", "postgresql://")
-    return Infra(kafka.get_bootstrap_server(), url)
+    url = pg.get_connection_url().replace("postgresql+psycopg2://", "postgresql://").rsplit("/", 1)[0]
+    bootstrap = kafka.get_bootstrap_server()
+    # The registry's topics, as deploy/local/topics.sh creates them for the native stack.
+    topics = subprocess.run(
+        [sys.executable, "-m", "contracts", "topics"], check=True, capture_output=True, text=True
+    ).stdout
+    subprocess.run(
+        [sys.executable, str(REPO / "deploy" / "local" / "ensure_topics.py"), bootstrap],
+        input=topics,
+        text=True,
+        check=True,
+    )
+    return Infra(bootstrap, f"{url}/postgres")
 
 
 # The tests' own Kafka and PostgreSQL (as `make test` provisions them): apart from the platform `make up` runs.
