@@ -99,7 +99,14 @@ async def test_payments_oldest_first_partial_overpayment_credit_and_settlement(f
         p2 = await pay(finance, customer, "700.00", reference="BANK-77")
         assert p2["allocations"] == [{"invoice_no": second.invoice_no, "order_no": order, "amount": "585.42"}]
         assert p2["unallocated"] == "114.58"
-        records = await tail.wait_for(lambda rs: bool(events(rs, "OrderSettled", order_no=order)))
+        # Everything this test reads: the events sit on two topics, fetched independently.
+        records = await tail.wait_for(
+            lambda rs: (
+                bool(events(rs, "OrderSettled", order_no=order))
+                and bool(events(rs, "PaymentReceived", payment_no=p2["payment_no"]))
+                and len(events(rs, "PaymentAllocated", invoice_no=second.invoice_no)) >= 2
+            )
+        )
     settled = events(records, "OrderSettled", order_no=order)
     assert len(settled) == 1
     assert (settled[0]["payload"]["invoiced"], settled[0]["payload"]["paid"]) == ("1185.42", "1185.42")
