@@ -76,6 +76,8 @@ password_encryption = scram-sha-256
 logging_collector = off
 log_min_messages = warning
 log_line_prefix = '%m [%p] %u@%d '
+# Per-statement counts and times (pg_stat_statements view, after CREATE EXTENSION), for profiling.
+shared_preload_libraries = 'pg_stat_statements'
 EOF
 }
 

@@ -17,7 +17,7 @@ class ServiceSettings(BaseSettings):
     jwt_algorithm: str = "HS256"
     # Consumer group; replicas of one service share it so partitions spread over them.
     consumer_group: str | None = None
-    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_size: int = Field(default=20, ge=1)
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     consumer_max_records: int = Field(default=200, ge=1)

@@ -139,7 +139,6 @@ class MessageProcessor:
         max_attempts: int = 3,
         retry_delay: float = 0.2,
         not_ready_seconds: float = 600.0,
-        group_size: int = 100,
     ) -> None:
         self.consumer = consumer
         self._handlers = handlers
@@ -151,20 +150,13 @@ class MessageProcessor:
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self._not_ready_seconds = not_ready_seconds
-        self._group_size = group_size
 
     async def process_batch(self, records: Sequence[ConsumerRecord[Any, Any]]) -> list[Outcome]:
-        """Process a fetched batch: partitions in parallel, each partition's records in order."""
-        by_partition: dict[tuple[str, int], list[ConsumerRecord[Any, Any]]] = defaultdict(list)
-        for record in records:
-            by_partition[(record.topic, record.partition)].append(record)
-        results = await asyncio.gather(*(self._process_in_order(recs) for recs in by_partition.values()))
-        return [outcome for partition in results for outcome in partition]
-
-    async def _process_in_order(self, records: list[ConsumerRecord[Any, Any]]) -> list[Outcome]:
-        """One partition's records, in order. Valid records are handled together in one transaction (one commit
-        for many messages); if anything in it fails, it is rolled back and each record is handled on its own,
-        with its own retries and dead-lettering."""
+        """Process a fetched batch. Its valid records are first handled together, in record order, in ONE
+        transaction (one inbox insert, one outbox insert and one commit for the whole batch). If anything in it
+        fails, it is rolled back and the batch is handled as before grouping: partitions in parallel, each
+        partition's records in order, each record in its own transaction with its own retries and
+        dead-lettering."""
         started = time.perf_counter()
         outcomes: list[Outcome | None] = []
         ready: list[tuple[int, _Prepared]] = []
@@ -175,19 +167,30 @@ class MessageProcessor:
                 outcomes.append(None)
             else:
                 outcomes.append(prepared)
-        for chunk in (ready[i : i + self._group_size] for i in range(0, len(ready), self._group_size)):
-            grouped = await self._run_group([p for _, p in chunk]) if len(chunk) > 1 else None
-            for n, (index, prepared) in enumerate(chunk):
-                outcomes[index] = grouped[n] if grouped is not None else await self._run_one(prepared)
+        grouped = await self._run_group([p for _, p in ready]) if len(ready) > 1 else None
+        if grouped is not None:
+            for (index, _), outcome in zip(ready, grouped, strict=True):
+                outcomes[index] = outcome
+        elif ready:
+            by_partition: dict[tuple[str, int], list[tuple[int, _Prepared]]] = defaultdict(list)
+            for index, prepared in ready:
+                by_partition[(prepared.record.topic, prepared.record.partition)].append((index, prepared))
+            results = await asyncio.gather(*(self._run_in_order(items) for items in by_partition.values()))
+            for partition in results:
+                for index, outcome in partition:
+                    outcomes[index] = outcome
         elapsed = (time.perf_counter() - started) / max(len(records), 1)
         for record, outcome in zip(records, outcomes, strict=True):
             observability.MESSAGES.labels(self.consumer, record.topic, outcome).inc()
             observability.HANDLE_SECONDS.labels(self.consumer, record.topic).observe(elapsed)
         return [o for o in outcomes if o is not None]
 
+    async def _run_in_order(self, items: list[tuple[int, _Prepared]]) -> list[tuple[int, Outcome]]:
+        return [(index, await self._run_one(prepared)) for index, prepared in items]
+
     async def process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
         """Process one record on its own (its own transaction)."""
-        return (await self._process_in_order([record]))[0]
+        return (await self.process_batch([record]))[0]
 
     async def _prepare(self, record: ConsumerRecord[Any, Any]) -> _Prepared | Outcome:
         try:
@@ -209,16 +212,22 @@ class MessageProcessor:
         try:
             async with self._db.transaction() as session:
                 # A group holds its row locks longer than one message would: rather than queue behind (or
-                # deadlock with) another group, give up quickly and handle the messages one by one.
+                # deadlock with) another transaction, give up quickly and handle the messages one by one.
                 await session.execute(_GROUP_LOCK_TIMEOUT)
+                claimed = await inbox.claim_many(
+                    session, self._tables, self.consumer, [(i.envelope.event_id, i.envelope.type) for i in items]
+                )
+                Outbox.defer(session)
                 for item in items:
                     e = item.envelope
-                    if not await inbox.claim(session, self._tables, self.consumer, e.event_id, e.type):
+                    if e.event_id not in claimed:
                         outcomes.append("duplicate")
                         continue
+                    claimed.discard(e.event_id)  # the same message twice in one batch: the second is a duplicate
                     with observability.correlation(e.correlation_id):
                         await item.handler(HandlerContext(session, e, self._outbox, self._clock), item.message)
                     outcomes.append("processed")
+                await self._outbox.flush(session)
         except Exception as exc:  # one by one instead, each with its own retries
             log.debug("grouped transaction of %d messages failed (%r); handling them one by one", len(items), exc)
             observability.GROUP_FALLBACKS.labels(self.consumer).inc()
@@ -239,7 +248,9 @@ class MessageProcessor:
                 async with self._db.transaction() as session:
                     if not await inbox.claim(session, self._tables, self.consumer, envelope.event_id, envelope.type):
                         return "duplicate"
+                    Outbox.defer(session)
                     await handler(HandlerContext(session, envelope, self._outbox, self._clock), message)
+                    await self._outbox.flush(session)
                 return "processed"
             except NotReady as exc:
                 age = (datetime.now(UTC) - envelope.occurred_at).total_seconds()

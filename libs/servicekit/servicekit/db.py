@@ -124,15 +124,19 @@ def kit_tables(metadata: MetaData) -> KitTables:
 class Database:
     """An engine and its session factory. Every use case runs in one `transaction()`."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(self, url: str, *, pool_size: int = 20, echo: bool = False) -> None:
         # No pre-ping: it costs a round trip per transaction. A connection found dead (a database restart) fails
         # its transaction as transient (retried) and makes SQLAlchemy invalidate the pool's older connections.
+        # Connections are kept (no overflow): an overflow connection is opened and closed per use, which under a
+        # burst costs more CPU than waiting for a pooled one.
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, echo=echo
+            url, pool_size=pool_size, max_overflow=0, pool_timeout=60, pool_pre_ping=False, echo=echo
         )
-        # Document numbers are allocated in short transactions of their own (see numbering.py), on a small pool
-        # of their own so that they never wait for a connection held by the transaction that needs the number.
-        self.allocator: AsyncEngine = create_async_engine(url, pool_size=2, max_overflow=4)
+        # Document numbers come from sequences (see numbering.py), on a small autocommit pool of their own so that
+        # they never wait for a connection held by the transaction that needs the number.
+        self.allocator: AsyncEngine = create_async_engine(
+            url, pool_size=4, max_overflow=0, pool_timeout=60, isolation_level="AUTOCOMMIT"
+        )
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, autoflush=False, info={"allocator": self.allocator}
         )

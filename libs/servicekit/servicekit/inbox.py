@@ -8,7 +8,7 @@ import functools
 import uuid
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
@@ -31,3 +31,22 @@ async def claim(
         {"consumer": consumer, "message_id": message_id, "message_type": message_type},
     )
     return result.first() is not None
+
+
+_CLAIM_MANY = text(
+    "INSERT INTO inbox (consumer, message_id, message_type) "
+    "SELECT :consumer, m.id, m.type FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS varchar[])) AS m(id, type) "
+    "ON CONFLICT DO NOTHING RETURNING message_id"
+)
+
+
+async def claim_many(
+    session: AsyncSession, tables: KitTables, consumer: str, messages: list[tuple[uuid.UUID, str]]
+) -> set[uuid.UUID]:
+    """Claim several messages in one statement; returns the ids that were new for this consumer."""
+    assert tables.inbox.name == "inbox"
+    result = await session.execute(
+        _CLAIM_MANY,
+        {"consumer": consumer, "ids": [m[0] for m in messages], "types": [m[1] for m in messages]},
+    )
+    return {row[0] for row in result}

@@ -1,7 +1,13 @@
 """Transactional outbox: a message is stored in the same database transaction as the state change that
-causes it. `OutboxRelay` (in relay.py) later publishes it to Kafka."""
+causes it. `OutboxRelay` (in relay.py) later publishes it to Kafka.
+
+A transaction may defer its outbox rows (`defer`): they are collected and written in one multi-row insert by
+`flush` just before it commits (the consumer does this for a whole batch of messages), in publishing order."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,14 +35,39 @@ class Outbox:
         envelope = Envelope.wrap(
             message, producer=self.producer, correlation_id=correlation_id, causation_id=causation_id
         )
-        await session.execute(
-            self._insert,
-            {
-                "event_id": envelope.event_id,
-                "topic": topic_of(message).name,
-                "key": envelope.key,
-                "message_type": envelope.type,
-                "envelope": envelope.model_dump(mode="json"),
-            },
-        )
+        await self.write(session, [(message, envelope)])
         return envelope
+
+    async def write(self, session: AsyncSession, items: Sequence[tuple[Message, Envelope]]) -> None:
+        """Store wrapped messages now, or with the transaction's deferred rows when it defers them."""
+        if not items:
+            return
+        pending: list[dict[str, Any]] | None = session.info.get(_PENDING)
+        rows = [_row(message, envelope) for message, envelope in items]
+        if pending is not None:
+            pending.extend(rows)
+        else:
+            await session.execute(self._insert, rows)
+
+    @staticmethod
+    def defer(session: AsyncSession) -> None:
+        """Collect this transaction's outbox rows until `flush` (call it before the transaction commits)."""
+        session.info[_PENDING] = []
+
+    async def flush(self, session: AsyncSession) -> None:
+        pending: list[dict[str, Any]] | None = session.info.pop(_PENDING, None)
+        if pending:
+            await session.execute(self._insert, pending)
+
+
+_PENDING = "outbox_pending"
+
+
+def _row(message: Message, envelope: Envelope) -> dict[str, Any]:
+    return {
+        "event_id": envelope.event_id,
+        "topic": topic_of(message).name,
+        "key": envelope.key,
+        "message_type": envelope.type,
+        "envelope": envelope.model_dump(mode="json"),
+    }

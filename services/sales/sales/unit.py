@@ -10,16 +10,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts import Envelope, Message, topic_of
+from contracts import Envelope, Message
 from sales.config import SalesSettings
 from sales.db import kit
 from servicekit.consumer import HandlerContext
+from servicekit.outbox import Outbox
 from servicekit.runtime import Runtime
 
-_OUTBOX = insert(kit.outbox)
+_OUTBOX = Outbox(kit, "sales")  # writes the rows now, or with the consumer batch's deferred rows
 
 
 @dataclass
@@ -38,25 +38,20 @@ class Tx:
     async def flush(self) -> None:
         if not self.messages:
             return
-        rows = []
-        for message in self.messages:
-            envelope = Envelope.wrap(
+        items = [
+            (
                 message,
-                producer=self.settings.service_name,
-                correlation_id=self.correlation_id,
-                causation_id=self.causation_id,
+                Envelope.wrap(
+                    message,
+                    producer=self.settings.service_name,
+                    correlation_id=self.correlation_id,
+                    causation_id=self.causation_id,
+                ),
             )
-            rows.append(
-                {
-                    "event_id": envelope.event_id,
-                    "topic": topic_of(message).name,
-                    "key": envelope.key,
-                    "message_type": envelope.type,
-                    "envelope": envelope.model_dump(mode="json"),
-                }
-            )
+            for message in self.messages
+        ]
         self.messages.clear()
-        await self.session.execute(_OUTBOX, rows)
+        await _OUTBOX.write(self.session, items)
 
     @classmethod
     def of_handler(cls, ctx: HandlerContext, settings: SalesSettings) -> Tx:

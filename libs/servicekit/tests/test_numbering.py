@@ -1,0 +1,67 @@
+"""Document numbers on the real database: unique under concurrency, per year, continuing from a seeded counter,
+and allocated outside the caller's transaction (a rollback leaves a gap, never a duplicate)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from kitapp import app as kitapp
+from kitapp.fixtures import migrate
+from sqlalchemy import insert
+
+from servicekit.db import Database
+from servicekit.numbering import next_number
+
+pytestmark = pytest.mark.integration
+AT = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+async def test_numbers_are_unique_and_increasing_under_concurrency(database_url: str) -> None:
+    await migrate(database_url)
+    db = Database(database_url, pool_size=8)
+    try:
+
+        async def one() -> str:
+            async with db.transaction() as s:
+                return await next_number(s, kitapp.kit, "SO", AT)
+
+        numbers = await asyncio.gather(*(one() for _ in range(60)))
+        assert len(set(numbers)) == 60
+        assert sorted(numbers) == [f"SO-2026-{n:06d}" for n in range(1, 61)]
+        async with db.transaction() as s:  # another type and another year count on their own
+            assert await next_number(s, kitapp.kit, "DO", AT) == "DO-2026-000001"
+            assert await next_number(s, kitapp.kit, "SO", datetime(2027, 1, 1, tzinfo=UTC)) == "SO-2027-000001"
+            assert await next_number(s, kitapp.kit, "SO", AT) == "SO-2026-000061"
+    finally:
+        await db.dispose()
+
+
+async def test_numbering_continues_after_a_seeded_counter(database_url: str) -> None:
+    await migrate(database_url)
+    db = Database(database_url)
+    try:
+        async with db.transaction() as s:
+            await s.execute(insert(kitapp.kit.document_sequences).values(prefix="INV", year=2026, last_value=41))
+        async with db.transaction() as s:
+            assert await next_number(s, kitapp.kit, "INV", AT) == "INV-2026-000042"
+    finally:
+        await db.dispose()
+
+
+async def test_a_rolled_back_transaction_leaves_a_gap_not_a_duplicate(database_url: str) -> None:
+    await migrate(database_url)
+    db = Database(database_url)
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as s:
+                assert await next_number(s, kitapp.kit, "PO", AT) == "PO-2026-000001"
+                raise RuntimeError("the business transaction fails")
+        async with db.transaction() as s:
+            assert await next_number(s, kitapp.kit, "PO", AT) == "PO-2026-000002"
+        with pytest.raises(ValueError):
+            async with db.transaction() as s:
+                await next_number(s, kitapp.kit, "XX", AT)
+    finally:
+        await db.dispose()
