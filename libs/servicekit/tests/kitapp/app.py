@@ -45,6 +45,8 @@ async def on_customer_upserted(ctx: HandlerContext, message: CustomerUpserted) -
     await ctx.session.execute(
         insert(effects).values(customer_code=message.customer_code, event_id=str(ctx.envelope.event_id))
     )
+    if message.name == "echo":  # emits a message through the outbox
+        await ctx.publish(message.model_copy(update={"customer_code": f"{message.customer_code}-echo"}))
 
 
 def definition() -> ServiceDefinition:

@@ -1,0 +1,66 @@
+"""A fetched batch is handled in one transaction across its partitions: one commit, duplicates inside the batch
+have no second effect, and the outbox rows it emits are written in publishing order."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from aiokafka.structs import ConsumerRecord
+from kitapp import app as kitapp
+from kitapp.fixtures import TOPIC, customer, envelope, migrate
+from sqlalchemy import text
+
+from contracts import Envelope
+from servicekit.clock import SystemClock
+from servicekit.consumer import MessageProcessor
+from servicekit.db import Database
+from servicekit.outbox import Outbox
+
+pytestmark = pytest.mark.integration
+
+
+def record(env: Envelope, partition: int, offset: int) -> ConsumerRecord[bytes, bytes]:
+    value = env.model_dump_json().encode()
+    return ConsumerRecord(TOPIC, partition, offset, 0, 0, env.key.encode(), value, None, 0, len(value), ())
+
+
+class NoDeadLetters:
+    async def send(self, *_: object) -> None:
+        raise AssertionError("nothing in this batch may be dead-lettered")
+
+
+async def test_a_batch_across_partitions_commits_once_and_drops_its_inner_duplicate(database_url: str) -> None:
+    await migrate(database_url)
+    db = Database(database_url)
+    processor = MessageProcessor(
+        consumer="kit",
+        handlers=kitapp.handlers,
+        db=db,
+        tables=kitapp.kit,
+        outbox=Outbox(kitapp.kit, "kit"),
+        clock=SystemClock(),
+        dead_letters=NoDeadLetters(),  # type: ignore[arg-type]
+    )
+    tag = uuid.uuid4().hex[:6]
+    a, b = envelope(customer(f"a-{tag}")), envelope(customer(f"b-{tag}", name="echo"))
+    c, d = envelope(customer(f"c-{tag}", name="echo")), envelope(customer(f"d-{tag}"))
+    batch = [record(a, 0, 10), record(b, 1, 7), record(a, 2, 3), record(c, 0, 11), record(d, 1, 8)]
+    try:
+        outcomes = await processor.process_batch(batch)
+        assert outcomes == ["processed", "processed", "duplicate", "processed", "processed"]
+        async with db.transaction() as s:
+            effects = (await s.execute(text("SELECT customer_code, xmin::text FROM effects ORDER BY id"))).all()
+            assert [e[0] for e in effects] == [f"a-{tag}", f"b-{tag}", f"c-{tag}", f"d-{tag}"]
+            assert len({e[1] for e in effects}) == 1, "the batch was not one transaction"
+            inbox = await s.scalar(text("SELECT count(*) FROM inbox"))
+            assert inbox == 4
+            keys = (await s.execute(text("SELECT key FROM outbox ORDER BY id"))).scalars().all()
+            assert keys == [f"b-{tag}-echo", f"c-{tag}-echo"]
+        # The whole batch again (a redelivery after a crash before the offset commit): no second effect.
+        assert await processor.process_batch(batch) == ["duplicate"] * 5
+        async with db.transaction() as s:
+            assert await s.scalar(text("SELECT count(*) FROM effects")) == 4
+            assert await s.scalar(text("SELECT count(*) FROM outbox")) == 2
+    finally:
+        await db.dispose()
