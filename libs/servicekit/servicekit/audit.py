@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import insert
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import KitTables
+from servicekit.fastsql import Statement, insert_of
 
 
 def _jsonable(value: Any) -> Any:
@@ -31,14 +33,18 @@ async def record(
     after: Any = None,
     correlation_id: str | None = None,
 ) -> None:
-    await session.execute(
-        insert(tables.audit_log).values(
-            actor=actor,
-            entity=entity,
-            entity_id=entity_id,
-            action=action,
-            before=_jsonable(before),
-            after=_jsonable(after),
-            correlation_id=correlation_id,
-        )
+    await _insert(tables.audit_log).execute(
+        session,
+        actor=actor,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        correlation_id=correlation_id,
     )
+
+
+@functools.cache
+def _insert(table: Table) -> Statement:
+    return Statement(insert_of(table, "actor", "entity", "entity_id", "action", "before", "after", "correlation_id"))

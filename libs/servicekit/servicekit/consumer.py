@@ -31,6 +31,7 @@ from servicekit import inbox, observability
 from servicekit.clock import Clock
 from servicekit.db import Database, KitTables
 from servicekit.deadletter import DeadLetters
+from servicekit.fastsql import Statement
 from servicekit.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ Outcome = Literal["processed", "duplicate", "ignored", "dead_lettered"]
 _TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57P")
 
 
-_GROUP_LOCK_TIMEOUT = text("SET LOCAL lock_timeout = '100ms'")
+_GROUP_LOCK_TIMEOUT = Statement(text("SET LOCAL lock_timeout = '100ms'"))
 
 
 class TransientError(Exception):
@@ -213,7 +214,7 @@ class MessageProcessor:
             async with self._db.transaction() as session:
                 # A group holds its row locks longer than one message would: rather than queue behind (or
                 # deadlock with) another transaction, give up quickly and handle the messages one by one.
-                await session.execute(_GROUP_LOCK_TIMEOUT)
+                await _GROUP_LOCK_TIMEOUT.execute(session)
                 claimed = await inbox.claim_many(
                     session, self._tables, self.consumer, [(i.envelope.event_id, i.envelope.type) for i in items]
                 )

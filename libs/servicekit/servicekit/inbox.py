@@ -6,37 +6,40 @@ from __future__ import annotations
 
 import functools
 import uuid
-from typing import Any
 
 from sqlalchemy import Table, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import ReturningInsert
 
 from servicekit.db import KitTables
+from servicekit.fastsql import Statement, insert_of
 
 
 @functools.cache
-def _claim_statement(table: Table) -> ReturningInsert[Any]:
+def _claim_statement(table: Table) -> Statement:
     # Built once: constructing the statement on every message costs more than executing it.
-    return insert(table).on_conflict_do_nothing().returning(table.c.message_id)
+    return Statement(
+        insert_of(table, "consumer", "message_id", "message_type")
+        .on_conflict_do_nothing()
+        .returning(table.c.message_id)
+    )
 
 
 async def claim(
     session: AsyncSession, tables: KitTables, consumer: str, message_id: uuid.UUID, message_type: str
 ) -> bool:
     """True when this message is new for this consumer (and is now recorded); False for a duplicate."""
-    result = await session.execute(
-        _claim_statement(tables.inbox),
-        {"consumer": consumer, "message_id": message_id, "message_type": message_type},
+    row = await _claim_statement(tables.inbox).fetchrow(
+        session, consumer=consumer, message_id=message_id, message_type=message_type
     )
-    return result.first() is not None
+    return row is not None
 
 
-_CLAIM_MANY = text(
-    "INSERT INTO inbox (consumer, message_id, message_type) "
-    "SELECT :consumer, m.id, m.type FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS varchar[])) AS m(id, type) "
-    "ON CONFLICT DO NOTHING RETURNING message_id"
+_CLAIM_MANY = Statement(
+    text(
+        "INSERT INTO inbox (consumer, message_id, message_type) "
+        "SELECT :consumer, m.id, m.type FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS varchar[])) AS m(id, type) "
+        "ON CONFLICT DO NOTHING RETURNING message_id"
+    )
 )
 
 
@@ -45,8 +48,7 @@ async def claim_many(
 ) -> set[uuid.UUID]:
     """Claim several messages in one statement; returns the ids that were new for this consumer."""
     assert tables.inbox.name == "inbox"
-    result = await session.execute(
-        _CLAIM_MANY,
-        {"consumer": consumer, "ids": [m[0] for m in messages], "types": [m[1] for m in messages]},
+    rows = await _CLAIM_MANY.fetch(
+        session, consumer=consumer, ids=[m[0] for m in messages], types=[m[1] for m in messages]
     )
-    return {row[0] for row in result}
+    return {row[0] for row in rows}

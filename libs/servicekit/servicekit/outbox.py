@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Envelope, Message, topic_of
 from servicekit.db import KitTables
+from servicekit.fastsql import Statement, insert_of
 
 
 class Outbox:
@@ -21,7 +21,8 @@ class Outbox:
 
     def __init__(self, tables: KitTables, producer: str) -> None:
         self._table = tables.outbox
-        self._insert = insert(tables.outbox)  # built once: constructing it per message costs more than running it
+        # Built once: constructing it per message costs more than running it.
+        self._insert = Statement(insert_of(tables.outbox, "event_id", "topic", "key", "message_type", "envelope"))
         self.producer = producer
 
     async def add(
@@ -47,7 +48,7 @@ class Outbox:
         if pending is not None:
             pending.extend(rows)
         else:
-            await session.execute(self._insert, rows)
+            await self._insert.executemany(session, rows)
 
     @staticmethod
     def defer(session: AsyncSession) -> None:
@@ -57,7 +58,7 @@ class Outbox:
     async def flush(self, session: AsyncSession) -> None:
         pending: list[dict[str, Any]] | None = session.info.pop(_PENDING, None)
         if pending:
-            await session.execute(self._insert, pending)
+            await self._insert.executemany(session, pending)
 
 
 _PENDING = "outbox_pending"

@@ -1,0 +1,128 @@
+"""Hot-path statements without SQLAlchemy's per-execution work, in the caller's SQLAlchemy transaction.
+
+A `Statement` wraps a statement built once (a SQLAlchemy Core construct or `text()`, its values as bind
+parameters), compiles it once for asyncpg, and runs it on the session's own asyncpg connection, inside the
+transaction the session has begun: no result objects, no greenlet hop, no per-call compile-cache lookup. It
+costs about half of `session.execute` in CPU, which matters on paths that run for every order and message.
+
+Rows come back as asyncpg records (or dicts when a column needs converting, such as JSON), read by column name.
+Errors are asyncpg's own (`asyncpg.UniqueViolationError`, ...); the transaction is rolled back by its owner as
+usual. Statements whose parameters expand at execution time (`IN` lists) are refused: use `= ANY(:array)`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from sqlalchemy import Table, bindparam
+from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ClauseElement
+
+_RAW = "fastsql_connection"
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]
+    defaults: dict[str, Any]
+    binds: tuple[Callable[[Any], Any] | None, ...]
+    results: dict[str, Callable[[Any], Any]]
+
+
+class Statement:
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._compiled: _Compiled | None = None
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        c: Any = self.statement.compile(dialect=dialect)
+        if getattr(c, "_render_postcompile", False) or any(getattr(b, "expanding", False) for b in c.binds.values()):
+            raise ValueError("fastsql: expanding parameters (IN lists) are not supported; use = ANY(:array)")
+        names = tuple(c.positiontup or ())
+        processors = c._bind_processors
+        results: dict[str, Callable[[Any], Any]] = {}
+        for column in c._result_columns or ():
+            process = column[3]._cached_result_processor(dialect, None)
+            if process is not None:
+                results[column[0]] = process
+        defaults = {k: v for k, v in c.construct_params(_check=False).items() if v is not None}
+        return _Compiled(c.string, names, defaults, tuple(processors.get(n) for n in names), results)
+
+    def _args(self, compiled: _Compiled, params: Mapping[str, Any]) -> list[Any]:
+        args = []
+        for name, process in zip(compiled.names, compiled.binds, strict=True):
+            value = params[name] if name in params else compiled.defaults.get(name)
+            args.append(process(value) if process is not None and value is not None else value)
+        return args
+
+    async def _prepare(self, session: AsyncSession) -> tuple[asyncpg.Connection, _Compiled]:
+        conn = await connection(session)
+        if self._compiled is None:
+            self._compiled = self._compile(session.get_bind().dialect)
+        return conn, self._compiled
+
+    def _rows(self, compiled: _Compiled, records: list[asyncpg.Record]) -> list[Any]:
+        if not compiled.results or not records:
+            return records
+        out = []
+        for record in records:
+            row = dict(record.items())
+            for key, process in compiled.results.items():
+                if key in row and row[key] is not None:
+                    row[key] = process(row[key])
+            out.append(row)
+        return out
+
+    async def fetch(self, session: AsyncSession, **params: Any) -> list[Any]:
+        conn, compiled = await self._prepare(session)
+        return self._rows(compiled, await conn.fetch(compiled.sql, *self._args(compiled, params)))
+
+    async def fetchrow(self, session: AsyncSession, **params: Any) -> Any:
+        rows = await self.fetch(session, **params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, session: AsyncSession, **params: Any) -> Any:
+        row = await self.fetchrow(session, **params)
+        return None if row is None else (row[0] if isinstance(row, asyncpg.Record) else next(iter(row.values())))
+
+    async def execute(self, session: AsyncSession, **params: Any) -> str:
+        """Run it; returns the status (`UPDATE 3`)."""
+        conn, compiled = await self._prepare(session)
+        return str(await conn.execute(compiled.sql, *self._args(compiled, params)))
+
+    async def executemany(self, session: AsyncSession, rows: Iterable[Mapping[str, Any]]) -> None:
+        conn, compiled = await self._prepare(session)
+        args = [self._args(compiled, row) for row in rows]
+        if args:
+            await conn.executemany(compiled.sql, args)
+
+
+async def connection(session: AsyncSession) -> asyncpg.Connection:
+    """The session's asyncpg connection, its transaction begun (SQLAlchemy begins it lazily, at first use)."""
+    adapted: Any = session.info.get(_RAW)
+    if adapted is not None and adapted._transaction is not None:  # still in the transaction it began
+        return adapted._connection  # type: ignore[no-any-return]
+    conn = await session.connection()
+    fairy = await conn.get_raw_connection()
+    adapted = fairy.dbapi_connection
+    if adapted._transaction is None:
+        async with adapted._execute_mutex:
+            if adapted._transaction is None:
+                await adapted._start_transaction()
+    session.info[_RAW] = adapted
+    return adapted._connection  # type: ignore[no-any-return]
+
+
+def insert_of(table: Table, *columns: str) -> Insert:
+    """`INSERT INTO table (columns) VALUES (:column, ...)`: an insert of exactly these columns (the others take
+    their defaults), each a bind parameter of its own name."""
+    return insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+
+
+def rows_as_dicts(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    return [dict(r.items()) if isinstance(r, asyncpg.Record) else dict(r) for r in rows]

@@ -1,0 +1,56 @@
+"""fastsql statements run inside the session's own transaction, with SQLAlchemy's type conversions."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+from kitapp import app as kitapp
+from kitapp.fixtures import migrate
+from sqlalchemy import bindparam, func, select, text
+
+from servicekit.db import Database
+from servicekit.fastsql import Statement, insert_of
+
+pytestmark = pytest.mark.integration
+audit = kitapp.kit.audit_log
+_ADD = Statement(insert_of(audit, "actor", "entity", "entity_id", "action", "before", "after").returning(audit.c.id))
+_GET = Statement(select(audit.c.entity_id, audit.c.after).where(audit.c.entity == bindparam("entity")))
+_TWICE = Statement(text("SELECT CAST(:a AS int) + CAST(:b AS int) + CAST(:a AS int)"))
+
+
+def _row(entity_id: str) -> dict[str, object]:
+    return {"actor": "t", "entity": "order", "entity_id": entity_id, "action": "placed", "before": None}
+
+
+async def test_statements_share_the_sessions_transaction(database_url: str) -> None:
+    await migrate(database_url)
+    db = Database(database_url)
+    try:
+        async with db.transaction() as s:
+            new_id = await _ADD.fetchval(s, **_row("SO-1"), after={"lines": [1, 2], "note": "中文"})
+            assert isinstance(new_id, int)
+            # SQLAlchemy sees the row in the same transaction, and the JSON went in as JSON
+            assert await s.scalar(select(audit.c.after["note"].astext).where(audit.c.id == new_id)) == "中文"
+            rows = await _GET.fetch(s, entity="order")
+            assert [(r["entity_id"], r["after"]) for r in rows] == [("SO-1", {"lines": [1, 2], "note": "中文"})]
+            assert await _TWICE.fetchval(s, a=2, b=3) == 7
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as s:
+                await _ADD.executemany(s, [{**_row("SO-2"), "after": None}, {**_row("SO-3"), "after": None}])
+                assert await s.scalar(select(func.count()).select_from(audit)) == 3
+                raise RuntimeError("roll back")
+        async with db.transaction() as s:
+            assert await s.scalar(select(func.count()).select_from(audit)) == 1  # the rollback undid the raw writes
+            with pytest.raises(asyncpg.NotNullViolationError):
+                await _ADD.execute(s, **{**_row("SO-4"), "actor": None}, after=None)
+    finally:
+        await db.dispose()
+
+
+def test_in_lists_are_refused() -> None:
+    from sqlalchemy.dialects.postgresql import asyncpg as dialect
+
+    with pytest.raises(ValueError, match="ANY"):
+        Statement(select(audit.c.id).where(audit.c.entity_id.in_(bindparam("ids", expanding=True))))._compile(
+            dialect.dialect()
+        )
