@@ -3,6 +3,7 @@ them in its own database) and uses the helpers inside its use-case transaction."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     insert,
     select,
@@ -27,6 +29,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals.domain import ApprovalRule, ApprovalState, Decision, decide, new_state
+from servicekit.fastsql import Statement
 
 
 @dataclass(frozen=True)
@@ -69,24 +72,32 @@ def approval_tables(metadata: MetaData) -> ApprovalTables:
 
 def _rule(row: Any) -> ApprovalRule:
     return ApprovalRule(
-        document_type=row.document_type,
-        approver_roles=tuple(row.approver_roles),
-        min_amount=row.min_amount,
-        max_amount=row.max_amount,
-        categories=frozenset(row.categories or ()),
-        max_discount=row.max_discount,
-        position=row.position,
-        name=row.name,
+        document_type=row["document_type"],
+        approver_roles=tuple(row["approver_roles"]),
+        min_amount=row["min_amount"],
+        max_amount=row["max_amount"],
+        categories=frozenset(row["categories"] or ()),
+        max_discount=row["max_discount"],
+        position=row["position"],
+        name=row["name"],
+    )
+
+
+@functools.cache
+def _rules_of_type(rules: Table) -> Statement:
+    # Read for every new document: built once.
+    return Statement(
+        select(rules).where(rules.c.document_type == bindparam("document_type")).order_by(rules.c.position)
     )
 
 
 async def load_rules(
     session: AsyncSession, tables: ApprovalTables, document_type: str | None = None
 ) -> list[ApprovalRule]:
-    query = select(tables.rules).order_by(tables.rules.c.document_type, tables.rules.c.position)
     if document_type is not None:
-        query = query.where(tables.rules.c.document_type == document_type)
-    return [_rule(row) for row in (await session.execute(query))]
+        return [_rule(row) for row in await _rules_of_type(tables.rules).fetch(session, document_type=document_type)]
+    query = select(tables.rules).order_by(tables.rules.c.document_type, tables.rules.c.position)
+    return [_rule(row._mapping) for row in (await session.execute(query))]
 
 
 async def replace_rules(

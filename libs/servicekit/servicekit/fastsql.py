@@ -47,7 +47,10 @@ class Statement:
         processors = c._bind_processors
         results: dict[str, Callable[[Any], Any]] = {}
         for column in c._result_columns or ():
-            process = column[3]._cached_result_processor(dialect, None)
+            try:
+                process = column[3]._cached_result_processor(dialect, None)
+            except Exception:  # a type that wants the column's oid (numeric): asyncpg's values need no conversion
+                process = None
             if process is not None:
                 results[column[0]] = process
         defaults = {k: v for k, v in c.construct_params(_check=False).items() if v is not None}

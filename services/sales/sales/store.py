@@ -16,6 +16,7 @@ from contracts.sales import OrderStatusChanged
 from sales import domain
 from sales.db import order_lines, order_status_history, orders, sagas
 from sales.unit import Tx
+from servicekit.fastsql import Statement, insert_of
 
 _SAGA_COLUMNS = [c.label(f"saga_{c.name}") for c in sagas.c if c.name != "order_no"]
 
@@ -53,22 +54,27 @@ _READ = (
     .join(sagas, sagas.c.order_no == orders.c.order_no)
     .where(orders.c.order_no == bindparam("order_no"))
 )
-_READ_LOCKED = _READ.with_for_update(of=orders)
+_READ_LOCKED = Statement(_READ.with_for_update(of=orders))
+_READ_PLAIN = Statement(_READ)
 # A transition in one round trip: the status and its history row.
-_TRANSITION = text(
-    """
-    WITH changed AS (UPDATE orders SET status = :to_status, updated_at = :at WHERE order_no = :order_no)
-    INSERT INTO order_status_history (order_no, from_status, to_status, reason, actor, at)
-    VALUES (:order_no, :from_status, :to_status, :reason, :actor, :at)
-    """
+_TRANSITION = Statement(
+    text(
+        """
+        WITH changed AS (UPDATE orders SET status = :to_status, updated_at = :at WHERE order_no = :order_no)
+        INSERT INTO order_status_history (order_no, from_status, to_status, reason, actor, at)
+        VALUES (:order_no, :from_status, :to_status, :reason, :actor, :at)
+        """
+    )
 )
-_LINES = select(order_lines).where(order_lines.c.order_no == bindparam("order_no")).order_by(order_lines.c.line_no)
+_LINES = Statement(
+    select(order_lines).where(order_lines.c.order_no == bindparam("order_no")).order_by(order_lines.c.line_no)
+)
+_HISTORY = Statement(insert_of(order_status_history, "order_no", "from_status", "to_status", "reason", "actor", "at"))
 
 
 async def load(tx: Tx, order_no: str, *, lock: bool = True) -> Loaded | None:
     """The order and its saga row; locked (FOR UPDATE OF orders) unless told otherwise."""
-    result = await tx.session.execute(_READ_LOCKED if lock else _READ, {"order_no": order_no})
-    row = result.mappings().first()
+    row = await (_READ_LOCKED if lock else _READ_PLAIN).fetchrow(tx.session, order_no=order_no)
     if row is None:
         return None
     order = {k: v for k, v in row.items() if not k.startswith("saga_")}
@@ -93,7 +99,7 @@ async def set_status(
         await tx.session.execute(update(orders).where(orders.c.order_no == o.no).values(**changes))
         await tx.session.execute(insert(order_status_history).values(**history, at=tx.now))
     else:
-        await tx.session.execute(_TRANSITION, {**history, "at": tx.now})
+        await _TRANSITION.execute(tx.session, **history, at=tx.now)
     o.order.update(changes)
     tx.publish(
         OrderStatusChanged(
@@ -103,8 +109,7 @@ async def set_status(
 
 
 async def lines_of(tx: Tx, order_no: str) -> list[domain.Line]:
-    rows = await tx.session.execute(_LINES, {"order_no": order_no})
-    return [to_line(r._mapping) for r in rows]
+    return [to_line(r) for r in await _LINES.fetch(tx.session, order_no=order_no)]
 
 
 def to_line(row: Any) -> domain.Line:
@@ -188,4 +193,4 @@ async def record_initial(tx: Tx, o: Loaded, path: Sequence[str], reason: str | N
             )
         )
         before = to
-    await tx.session.execute(insert(order_status_history), rows)
+    await _HISTORY.executemany(tx.session, rows)

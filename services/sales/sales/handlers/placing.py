@@ -10,8 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, select
 
 from approvals.domain import plan
 from approvals.store import load_rules, start_approval
@@ -24,9 +23,42 @@ from sales.store import Loaded, contract_lines, line_values, record_initial
 from sales.unit import Tx
 from servicekit import audit
 from servicekit.errors import DomainError, InputError
+from servicekit.fastsql import Statement, insert_of
 from servicekit.numbering import next_number
 
 SALES_ORDER = "sales_order"
+
+# Run for every new order: built once.
+_CUSTOMER = Statement(
+    select(customers.c.active, customers.c.payment_terms_days).where(customers.c.code == bindparam("code"))
+)
+_ORDER_COLUMNS = (
+    "order_no",
+    "customer_code",
+    "channel",
+    "external_ref",
+    "status",
+    "revision",
+    "currency",
+    "net",
+    "tax",
+    "gross",
+    "priority",
+    "allow_backorder",
+    "requested_date",
+    "warehouse_code",
+    "ship_to",
+    "note",
+    "payment_terms_days",
+    "tracking_token",
+    "placed_by",
+    "placed_at",
+    "updated_at",
+)
+_INSERT_ORDER = Statement(insert_of(orders, *_ORDER_COLUMNS).on_conflict_do_nothing().returning(orders.c.order_no))
+_INSERT_LINES = Statement(
+    insert_of(order_lines, "order_no", "line_no", "sku", "qty", "unit_price", "discount", "tax_rate", "net", "tax")
+)
 
 
 @dataclass(frozen=True)
@@ -60,14 +92,10 @@ async def existing_order(tx: Tx, channel: str, external_ref: str | None) -> str 
 
 
 async def place_order(tx: Tx, new: NewOrder) -> Placed:
-    customer = (
-        await tx.session.execute(
-            select(customers.c.active, customers.c.payment_terms_days).where(customers.c.code == new.customer_code)
-        )
-    ).first()
+    customer = await _CUSTOMER.fetchrow(tx.session, code=new.customer_code)
     if customer is None:
         raise InputError("customer_code", f"unknown customer {new.customer_code}")
-    if not customer.active:
+    if not customer["active"]:
         raise DomainError("customer_inactive", f"customer {new.customer_code} is inactive")
     found = await existing_order(tx, new.channel, new.external_ref)
     if found is not None:
@@ -92,18 +120,16 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
         "warehouse_code": new.warehouse_code,
         "ship_to": new.ship_to.model_dump(mode="json") if new.ship_to else None,
         "note": new.note,
-        "payment_terms_days": customer.payment_terms_days,
+        "payment_terms_days": customer["payment_terms_days"],
         "tracking_token": secrets.token_urlsafe(24),
         "placed_by": tx.actor,
         "placed_at": tx.now,
         "updated_at": tx.now,
     }
-    inserted = await tx.session.scalar(
-        insert(orders).values(**order).on_conflict_do_nothing().returning(orders.c.order_no)
-    )
+    inserted = await _INSERT_ORDER.fetchval(tx.session, **order)
     if inserted is None:  # the same (channel, external_ref) committed concurrently: that order it is
         return Placed(str(await existing_order(tx, new.channel, new.external_ref)), created=False)
-    await tx.session.execute(insert(order_lines), line_values(inserted, new.lines))
+    await _INSERT_LINES.executemany(tx.session, line_values(inserted, new.lines))
     o = Loaded(order, {})
     await record_initial(tx, o, path)
     tx.publish(_placed_event(o, new))

@@ -6,12 +6,12 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, literal, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import text
 
 from sales.db import sagas
 from sales.store import Loaded
 from sales.unit import Tx
+from servicekit.fastsql import Statement, insert_of
 
 # steps
 APPROVAL = "approval"
@@ -51,10 +51,6 @@ def _entries(tx: Tx, events: tuple[Event, ...]) -> list[dict[str, Any]]:
     return entries
 
 
-def _log(tx: Tx, events: tuple[Event, ...]) -> Any:
-    return literal(_entries(tx, events), type_=JSONB)
-
-
 _FIELDS = (
     "step",
     "status",
@@ -68,11 +64,14 @@ _FIELDS = (
     "finished_at",
 )
 # Built once: every save writes the whole state (as changed in memory) and appends to the step log.
-_SAVE = text(
-    "UPDATE sagas SET "
-    + ", ".join(f"{f} = :{f}" for f in _FIELDS)
-    + ", updated_at = :updated_at, steps = steps || CAST(:log AS jsonb) WHERE order_no = :order_no"
+_SAVE = Statement(
+    text(
+        "UPDATE sagas SET "
+        + ", ".join(f"{f} = :{f}" for f in _FIELDS)
+        + ", updated_at = :updated_at, steps = steps || CAST(:log AS jsonb) WHERE order_no = :order_no"
+    )
 )
+_START = Statement(insert_of(sagas, "order_no", "started_at", "updated_at", "steps", *_FIELDS))
 
 
 async def start(tx: Tx, order_no: str, *events: Event, **values: Any) -> dict[str, Any]:
@@ -91,7 +90,7 @@ async def start(tx: Tx, order_no: str, *events: Event, **values: Any) -> dict[st
         "updated_at": tx.now,
         **values,
     }
-    await tx.session.execute(insert(sagas).values(**row, steps=_log(tx, events)))
+    await _START.execute(tx.session, **row, steps=_entries(tx, events))
     return row
 
 
@@ -99,6 +98,4 @@ async def save(tx: Tx, o: Loaded, *events: Event, **values: Any) -> None:
     """Update the saga row and append `events` to its step log, in a single UPDATE."""
     o.saga.update(values)
     params = {f: o.saga[f] for f in _FIELDS}
-    await tx.session.execute(
-        _SAVE, {**params, "updated_at": tx.now, "log": json.dumps(_entries(tx, events)), "order_no": o.no}
-    )
+    await _SAVE.execute(tx.session, **params, updated_at=tx.now, log=json.dumps(_entries(tx, events)), order_no=o.no)

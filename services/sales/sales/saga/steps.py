@@ -35,8 +35,9 @@ from sales.saga.state import (
 )
 from sales.store import Loaded, contract_lines, lines_of, set_status
 from sales.unit import Tx
+from servicekit.fastsql import Statement
 
-_RESERVED = (
+_RESERVED = Statement(
     update(order_lines)
     .where((order_lines.c.order_no == bindparam("o_no")) & (order_lines.c.line_no == bindparam("l_no")))
     .values(reserved_qty=bindparam("b_qty"))
@@ -106,7 +107,7 @@ async def record_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine]) -> N
         per_line[x.line_no] = per_line.get(x.line_no, Decimal("0")) + x.qty
     if not per_line:
         return
-    await tx.session.execute(_RESERVED, [{"o_no": o.no, "l_no": n, "b_qty": q} for n, q in per_line.items()])
+    await _RESERVED.executemany(tx.session, [{"o_no": o.no, "l_no": n, "b_qty": q} for n, q in per_line.items()])
 
 
 async def stock_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine], step: str) -> None:
