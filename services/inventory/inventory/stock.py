@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, tuple_, update
+from sqlalchemy import ARRAY, String, any_, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -22,9 +22,31 @@ from contracts.inventory import LowStockDetected, StockAvailable
 from inventory import domain
 from inventory.db import products, stock, stock_movements
 from servicekit.errors import DomainError
+from servicekit.fastsql import Statement
 
 Publish = Callable[[Message], Awaitable[Any]]
 StockKey = domain.StockKey
+
+_LOCKED_ROWS = (
+    select(stock, products.c.reorder_point, products.c.reorder_qty, products.c.avg_cost)
+    .join(products, products.c.sku == stock.c.sku)
+    .order_by(stock.c.sku, stock.c.warehouse_code)
+    .with_for_update(of=stock)
+)
+# The reservation path's statements, built once (see servicekit.fastsql).
+_LOCK_SKUS_IN = Statement(
+    _LOCKED_ROWS.where(
+        (stock.c.sku == any_(bindparam("skus", type_=ARRAY(String))))
+        & (stock.c.warehouse_code == bindparam("warehouse_code"))
+    )
+)
+_WRITE_BACK = Statement(
+    update(stock)
+    .where((stock.c.sku == bindparam("k_sku")) & (stock.c.warehouse_code == bindparam("k_wh")))
+    .values(
+        on_hand=bindparam("v_on"), reserved=bindparam("v_res"), low_stock=bindparam("v_low"), updated_at=bindparam("at")
+    )
+)
 
 
 @dataclass
@@ -69,23 +91,22 @@ class StockBook:
     ) -> None:
         """Lock every stock row of these skus (in one warehouse, or all of them), and the rows `also`, in one
         statement so that the rows are locked in one sorted pass."""
+        extra = sorted(set(also))
+        if warehouse_code is not None and not extra:
+            self._keep(await _LOCK_SKUS_IN.fetch(self.session, skus=sorted(set(skus)), warehouse_code=warehouse_code))
+            return
         where: ColumnElement[bool] = stock.c.sku.in_(sorted(set(skus)))
         if warehouse_code is not None:
             where = where & (stock.c.warehouse_code == warehouse_code)
-        extra = sorted(set(also))
         if extra:
             where = or_(where, tuple_(stock.c.sku, stock.c.warehouse_code).in_(extra))
         await self._select(where)
 
     async def _select(self, where: Any) -> None:
-        query = (
-            select(stock, products.c.reorder_point, products.c.reorder_qty, products.c.avg_cost)
-            .join(products, products.c.sku == stock.c.sku)
-            .where(where)
-            .order_by(stock.c.sku, stock.c.warehouse_code)
-            .with_for_update(of=stock)
-        )
-        for r in (await self.session.execute(query)).mappings():
+        self._keep((await self.session.execute(_LOCKED_ROWS.where(where))).mappings())
+
+    def _keep(self, rows: Iterable[Any]) -> None:
+        for r in rows:
             key = (r["sku"], r["warehouse_code"])
             if key not in self.rows:
                 self.rows[key] = StockRow(
@@ -197,21 +218,17 @@ class StockBook:
                 )
             r.low_stock = check.flagged
             params.append(
-                {"k_sku": r.sku, "k_wh": r.warehouse_code, "v_on": r.on_hand, "v_res": r.reserved, "v_low": r.low_stock}
+                {
+                    "k_sku": r.sku,
+                    "k_wh": r.warehouse_code,
+                    "v_on": r.on_hand,
+                    "v_res": r.reserved,
+                    "v_low": r.low_stock,
+                    "at": self.now,
+                }
             )
             r.changed, r.available_before = False, r.available
-        stmt = (
-            update(stock)
-            .where((stock.c.sku == bindparam("k_sku")) & (stock.c.warehouse_code == bindparam("k_wh")))
-            .values(
-                on_hand=bindparam("v_on"),
-                reserved=bindparam("v_res"),
-                low_stock=bindparam("v_low"),
-                updated_at=self.now,
-            )
-        )
-        conn = await self.session.connection()
-        await conn.execute(stmt, params)
+        await _WRITE_BACK.executemany(self.session, params)
         if self._movements:
             await self.session.execute(insert(stock_movements), self._movements)
             self._movements = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,9 @@ from inventory.handlers import holdings
 from inventory.handlers.planning import plan
 from inventory.stock import StockBook
 from servicekit.consumer import HandlerContext
+from servicekit.fastsql import Statement
+
+_DEQUEUE = Statement(delete(backorders).where(backorders.c.order_no == bindparam("order_no")))  # every reservation
 
 
 async def enqueue(session: AsyncSession, cmd: ReserveStock, now: datetime) -> None:
@@ -38,7 +41,7 @@ async def enqueue(session: AsyncSession, cmd: ReserveStock, now: datetime) -> No
 async def dequeue(session: AsyncSession, order_no: str, line_nos: Sequence[int] | None = None) -> None:
     """Drop an order from the queue (or some of its lines; an order left without lines leaves the queue)."""
     if line_nos is None:
-        await session.execute(delete(backorders).where(backorders.c.order_no == order_no))
+        await _DEQUEUE.execute(session, order_no=order_no)
         return
     await session.execute(
         delete(backorder_lines).where(

@@ -10,9 +10,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import ARRAY, String, any_, bindparam, delete, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +21,45 @@ from contracts.common import ReservedLine
 from inventory import domain
 from inventory.db import order_reservations, reservations
 from inventory.stock import StockBook
+from servicekit.fastsql import Statement, insert_of
+
+# The reservation path's statements, built once (see servicekit.fastsql).
+_ORDER_NOS = bindparam("order_nos", type_=ARRAY(String))
+_CREATE_HEADERS = Statement(
+    text(
+        "INSERT INTO order_reservations (order_no, warehouse_code, priority, placed_at) "
+        "SELECT o, :warehouse_code, :priority, :placed_at FROM unnest(CAST(:order_nos AS varchar[])) AS o "
+        "ON CONFLICT DO NOTHING"
+    )
+)
+_LOCK_HEADERS = Statement(
+    select(order_reservations)
+    .where(order_reservations.c.order_no == any_(_ORDER_NOS))
+    .order_by(order_reservations.c.order_no)
+    .with_for_update()
+)
+_HELD = Statement(
+    select(reservations)
+    .where(reservations.c.order_no == any_(_ORDER_NOS))
+    .order_by(reservations.c.line_no, reservations.c.warehouse_code)
+)
+_TAKE = insert_of(reservations, "order_no", "line_no", "sku", "warehouse_code", "qty")
+_ADD_TAKE = Statement(
+    _TAKE.on_conflict_do_update(
+        constraint="pk_reservations", set_={"qty": reservations.c.qty + _TAKE.excluded.qty, "sku": _TAKE.excluded.sku}
+    )
+)
+_TOUCH = Statement(
+    update(order_reservations)
+    .where(order_reservations.c.order_no == bindparam("o_no"))
+    .values(updated_at=bindparam("at"))
+)
+_HEADER = ("priority", "placed_at", "warehouse_code")
+_TOUCH_HEADER = Statement(
+    update(order_reservations)
+    .where(order_reservations.c.order_no == bindparam("o_no"))
+    .values(updated_at=bindparam("at"), **{k: bindparam(k) for k in _HEADER})
+)
 
 
 @dataclass
@@ -35,28 +75,21 @@ async def lock_orders(
 ) -> dict[str, Any]:
     """Lock the headers of these orders (sorted); with `create`, a missing header is made from it."""
     wanted = sorted(set(order_nos))
-    if create is not None:
+    if create is not None and set(create) == set(_HEADER):
+        await _CREATE_HEADERS.execute(session, order_nos=wanted, **create)
+    elif create is not None:
         await session.execute(
             insert(order_reservations).values([{"order_no": o, **create} for o in wanted]).on_conflict_do_nothing()
         )
-    rows = await session.execute(
-        select(order_reservations)
-        .where(order_reservations.c.order_no.in_(wanted))
-        .order_by(order_reservations.c.order_no)
-        .with_for_update()
-    )
-    return {r.order_no: r for r in rows}
+    rows = await _LOCK_HEADERS.fetch(session, order_nos=wanted)
+    return {r["order_no"]: SimpleNamespace(**dict(r.items())) for r in rows}
 
 
 async def held_by(session: AsyncSession, order_nos: Iterable[str]) -> dict[str, list[Held]]:
-    rows = await session.execute(
-        select(reservations)
-        .where(reservations.c.order_no.in_(sorted(set(order_nos))))
-        .order_by(reservations.c.line_no, reservations.c.warehouse_code)
-    )
+    rows = await _HELD.fetch(session, order_nos=sorted(set(order_nos)))
     result: dict[str, list[Held]] = defaultdict(list)
     for r in rows:
-        result[r.order_no].append(Held(r.line_no, r.sku, r.warehouse_code, r.qty))
+        result[r["order_no"]].append(Held(r["line_no"], r["sku"], r["warehouse_code"], r["qty"]))
     return result
 
 
@@ -74,17 +107,15 @@ async def add_takes(session: AsyncSession, book: StockBook, order_no: str, takes
         return
     for t in takes:
         book.reserve(t.sku, t.warehouse_code, t.qty)
-    stmt = insert(reservations).values(
-        [
-            {"order_no": order_no, "line_no": t.line_no, "sku": t.sku, "warehouse_code": t.warehouse_code, "qty": t.qty}
-            for t in takes
-        ]
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            constraint="pk_reservations", set_={"qty": reservations.c.qty + stmt.excluded.qty, "sku": stmt.excluded.sku}
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    for t in takes:  # one row per (line, warehouse): a row may not be upserted twice in one statement
+        row = rows.setdefault(
+            (t.line_no, t.warehouse_code),
+            {"order_no": order_no, "line_no": t.line_no, "sku": t.sku, "warehouse_code": t.warehouse_code, "qty": 0},
         )
-    )
+        row["qty"] += t.qty
+        row["sku"] = t.sku
+    await _ADD_TAKE.executemany(session, list(rows.values()))
 
 
 async def remove(session: AsyncSession, book: StockBook, order_no: str, held: Sequence[Held]) -> None:
@@ -139,6 +170,12 @@ def as_lines(held: Sequence[Held]) -> list[ReservedLine]:
 
 
 async def touch(session: AsyncSession, order_no: str, now: datetime, **values: Any) -> None:
+    if not values:
+        await _TOUCH.execute(session, o_no=order_no, at=now)
+        return
+    if set(values) == set(_HEADER):
+        await _TOUCH_HEADER.execute(session, o_no=order_no, at=now, **values)
+        return
     await session.execute(
         order_reservations.update().where(order_reservations.c.order_no == order_no).values(updated_at=now, **values)
     )

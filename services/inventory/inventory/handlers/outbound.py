@@ -10,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import StockLine
@@ -31,23 +31,39 @@ from inventory.stock import Publish
 from servicekit import audit
 from servicekit.consumer import HandlerContext
 from servicekit.errors import DomainError, InputError, NotFoundError
+from servicekit.fastsql import Statement, insert_of
 from servicekit.numbering import next_number
 from servicekit.runtime import Runtime
 
 log = logging.getLogger(__name__)
 OPEN = ("created", "picking", "packed")
 
+# Run for every confirmed order: built once (see servicekit.fastsql).
+_EXISTING = Statement(
+    select(outbound_orders)
+    .where(outbound_orders.c.order_no == bindparam("order_no"))
+    .order_by(outbound_orders.c.do_no)
+    .with_for_update()
+)
+_NEW_ORDER = Statement(
+    insert_of(
+        outbound_orders,
+        "do_no",
+        "order_no",
+        "revision",
+        "warehouse_code",
+        "status",
+        "priority",
+        "ship_to",
+        "created_at",
+    )
+)
+_NEW_LINES = Statement(insert_of(outbound_lines, "do_no", "line_no", "sku", "qty"))
+
 
 async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
     session, now = ctx.session, ctx.clock.now()
-    existing = (
-        await session.execute(
-            select(outbound_orders)
-            .where(outbound_orders.c.order_no == msg.order_no)
-            .order_by(outbound_orders.c.do_no)
-            .with_for_update()
-        )
-    ).all()
+    existing = [SimpleNamespace(**dict(r.items())) for r in await _EXISTING.fetch(session, order_no=msg.order_no)]
     if any(d.revision >= msg.revision for d in existing):
         return  # already created for this revision (or a newer one)
     for old in existing:
@@ -64,23 +80,20 @@ async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
     ship_to = msg.ship_to.model_dump(mode="json") if msg.ship_to else None
     for wh in sorted(by_wh):
         do_no = await next_number(session, kit, "DO", now)
-        await session.execute(
-            insert(outbound_orders).values(
-                do_no=do_no,
-                order_no=msg.order_no,
-                revision=msg.revision,
-                warehouse_code=wh,
-                status="created",
-                priority=msg.priority,
-                ship_to=ship_to,
-                created_at=now,
-            )
+        await _NEW_ORDER.execute(
+            session,
+            do_no=do_no,
+            order_no=msg.order_no,
+            revision=msg.revision,
+            warehouse_code=wh,
+            status="created",
+            priority=msg.priority,
+            ship_to=ship_to,
+            created_at=now,
         )
         lines = [StockLine(line_no=n, sku=s, qty=q) for n, (s, q) in sorted(by_wh[wh].items())]
-        await session.execute(
-            insert(outbound_lines).values(
-                [{"do_no": do_no, "line_no": x.line_no, "sku": x.sku, "qty": x.qty} for x in lines]
-            )
+        await _NEW_LINES.executemany(
+            session, [{"do_no": do_no, "line_no": x.line_no, "sku": x.sku, "qty": x.qty} for x in lines]
         )
         await ctx.publish(
             OutboundOrderCreated(
