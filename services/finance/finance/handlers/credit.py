@@ -6,7 +6,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,7 @@ from contracts.sales import CheckCredit, CustomerUpserted
 from finance.db import credit_accounts, credit_checks, credit_holds, invoices
 from finance.domain import ZERO, CreditDecision, cents, decide_credit
 from finance.handlers import Ctx
+from servicekit.fastsql import Statement, insert_of
 
 log = logging.getLogger(__name__)
 OPEN = ("open", "partially_paid")
@@ -63,46 +64,95 @@ async def exposure(session: AsyncSession, customer_code: str, *, excluding_order
     return cents(Decimal(row[0]) + Decimal(row[1]))
 
 
+# The credit check runs for every order: its statements are built once (see servicekit.fastsql).
+_LOCK_ACCOUNT = Statement(
+    select(credit_accounts.c.active, credit_accounts.c.credit_limit)
+    .where(credit_accounts.c.customer_code == bindparam("customer_code"))
+    .with_for_update()
+)
+_PRIOR = Statement(
+    select(credit_checks).where(
+        (credit_checks.c.order_no == bindparam("order_no")) & (credit_checks.c.revision == bindparam("revision"))
+    )
+)
+_HOLD_REVISION = Statement(select(credit_holds.c.revision).where(credit_holds.c.order_no == bindparam("order_no")))
+_EXPOSURE = Statement(
+    text(
+        """
+        SELECT
+          (SELECT coalesce(sum(gross - paid), 0) FROM invoices
+            WHERE customer_code = :customer_code AND status IN ('open', 'partially_paid')) AS receivables,
+          (SELECT coalesce(sum(greatest(amount - invoiced, 0)), 0) FROM credit_holds
+            WHERE customer_code = :customer_code AND active AND order_no <> :order_no) AS held
+        """
+    )
+)
+_CHECKED = Statement(
+    insert_of(
+        credit_checks,
+        "order_no",
+        "revision",
+        "customer_code",
+        "approved",
+        "reason",
+        "requested",
+        "credit_limit",
+        "exposure",
+        "currency",
+        "decided_at",
+    )
+)
+_HOLD = insert_of(credit_holds, "order_no", "customer_code", "revision", "amount", "invoiced", "active", "updated_at")
+_PUT_HOLD = Statement(
+    _HOLD.on_conflict_do_update(
+        index_elements=[credit_holds.c.order_no],
+        set_={
+            "revision": _HOLD.excluded.revision,
+            "amount": _HOLD.excluded.amount,
+            "active": True,
+            "updated_at": _HOLD.excluded.updated_at,
+        },
+    )
+)
+
+
 async def check_credit(c: Ctx, msg: CheckCredit) -> None:
-    account = await lock_account(c.session, msg.customer_code)
-    prior = (
-        await c.session.execute(
-            select(credit_checks).where(
-                credit_checks.c.order_no == msg.order_no, credit_checks.c.revision == msg.revision
-            )
-        )
-    ).first()
+    account = await _LOCK_ACCOUNT.fetchrow(c.session, customer_code=msg.customer_code)
+    prior = await _PRIOR.fetchrow(c.session, order_no=msg.order_no, revision=msg.revision)
     if prior is not None:  # the same check again: the same answer, no second effect
-        await c.publish(_reply(msg, _decision_of(prior), prior.decided_at))
+        await c.publish(_reply(msg, _decision_of(prior), prior["decided_at"]))
         return
-    hold = (await c.session.execute(select(credit_holds).where(credit_holds.c.order_no == msg.order_no))).first()
-    if hold is not None and hold.revision > msg.revision:
-        log.info("ignoring CheckCredit %s r%d: revision %d already held", msg.order_no, msg.revision, hold.revision)
+    held_revision = await _HOLD_REVISION.fetchval(c.session, order_no=msg.order_no)
+    if held_revision is not None and held_revision > msg.revision:
+        log.info("ignoring CheckCredit %s r%d: revision %d already held", msg.order_no, msg.revision, held_revision)
         return
-    current = await exposure(c.session, msg.customer_code, excluding_order=msg.order_no) if account else ZERO
+    current = ZERO
+    if account is not None:
+        row = await _EXPOSURE.fetchrow(c.session, customer_code=msg.customer_code, order_no=msg.order_no)
+        current = cents(Decimal(row["receivables"]) + Decimal(row["held"]))
     decision = decide_credit(
         known=account is not None,
-        active=bool(account and account.active),
-        credit_limit=account.credit_limit if account else ZERO,
+        active=bool(account and account["active"]),
+        credit_limit=account["credit_limit"] if account else ZERO,
         exposure=current,
         requested=msg.amount,
     )
-    await c.session.execute(
-        insert(credit_checks).values(
-            order_no=msg.order_no,
-            revision=msg.revision,
-            customer_code=msg.customer_code,
-            approved=decision.approved,
-            reason=decision.reason,
-            requested=msg.amount,
-            credit_limit=decision.credit_limit,
-            exposure=decision.exposure,
-            currency=msg.currency,
-            decided_at=c.now,
-        )
+    await _CHECKED.execute(
+        c.session,
+        order_no=msg.order_no,
+        revision=msg.revision,
+        customer_code=msg.customer_code,
+        approved=decision.approved,
+        reason=decision.reason,
+        requested=msg.amount,
+        credit_limit=decision.credit_limit,
+        exposure=decision.exposure,
+        currency=msg.currency,
+        decided_at=c.now,
     )
     if decision.approved:
-        stmt = insert(credit_holds).values(
+        await _PUT_HOLD.execute(
+            c.session,
             order_no=msg.order_no,
             customer_code=msg.customer_code,
             revision=msg.revision,
@@ -111,17 +161,11 @@ async def check_credit(c: Ctx, msg: CheckCredit) -> None:
             active=True,
             updated_at=c.now,
         )
-        await c.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[credit_holds.c.order_no],
-                set_={"revision": msg.revision, "amount": msg.amount, "active": True, "updated_at": c.now},
-            )
-        )
     await c.publish(_reply(msg, decision, c.now))
 
 
 def _decision_of(row: Any) -> CreditDecision:
-    return CreditDecision(row.approved, row.reason, row.credit_limit, row.exposure, row.requested)
+    return CreditDecision(row["approved"], row["reason"], row["credit_limit"], row["exposure"], row["requested"])
 
 
 def _reply(msg: CheckCredit, d: CreditDecision, at: Any) -> CreditApproved | CreditRefused:

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, delete, select, update
 
 from contracts.common import OrderLine
 from contracts.sales import OrderAmended, OrderCancelled, OrderConfirmed
 from finance.db import credit_accounts, order_lines, sales_orders
 from finance.handlers import Ctx
 from finance.handlers.credit import release_hold
+from servicekit.fastsql import Statement, insert_of
+
+_ORDER = insert_of(sales_orders, "order_no", "customer_code", "revision", "currency", "payment_terms_days")
+# Run for every confirmed order: built once (see servicekit.fastsql).
+_STORE_ORDER = Statement(
+    _ORDER.on_conflict_do_update(
+        index_elements=[sales_orders.c.order_no],
+        set_={"revision": _ORDER.excluded.revision, "currency": _ORDER.excluded.currency},
+        where=sales_orders.c.revision < _ORDER.excluded.revision,
+    ).returning(sales_orders.c.order_no)
+)
+_SHIPPED = Statement(
+    select(order_lines.c.line_no, order_lines.c.shipped_qty).where(order_lines.c.order_no == bindparam("order_no"))
+)
+_DROP_LINES = Statement(delete(order_lines).where(order_lines.c.order_no == bindparam("order_no")))
+_ADD_LINES = Statement(
+    insert_of(order_lines, "order_no", "line_no", "sku", "qty", "unit_price", "discount", "tax_rate", "shipped_qty")
+)
 
 
 async def order_confirmed(c: Ctx, msg: OrderConfirmed) -> None:
@@ -27,30 +44,20 @@ async def _store(
     c: Ctx, order_no: str, customer: str, revision: int, currency: str, terms: int, lines: list[OrderLine]
 ) -> None:
     """Keep the order's latest revision (an older one arriving late changes nothing); shipped qty is kept."""
-    stmt = insert(sales_orders).values(
-        order_no=order_no, customer_code=customer, revision=revision, currency=currency, payment_terms_days=terms
+    stored = await _STORE_ORDER.fetchrow(
+        c.session,
+        order_no=order_no,
+        customer_code=customer,
+        revision=revision,
+        currency=currency,
+        payment_terms_days=terms,
     )
-    stored = (
-        await c.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[sales_orders.c.order_no],
-                set_={"revision": revision, "currency": currency},
-                where=sales_orders.c.revision < revision,
-            ).returning(sales_orders.c.order_no)
-        )
-    ).first()
     if stored is None:
         return
-    shipped = dict(
-        (
-            await c.session.execute(
-                select(order_lines.c.line_no, order_lines.c.shipped_qty).where(order_lines.c.order_no == order_no)
-            )
-        ).all()
-    )
-    await c.session.execute(delete(order_lines).where(order_lines.c.order_no == order_no))
-    await c.session.execute(
-        insert(order_lines),
+    shipped = {r["line_no"]: r["shipped_qty"] for r in await _SHIPPED.fetch(c.session, order_no=order_no)}
+    await _DROP_LINES.execute(c.session, order_no=order_no)
+    await _ADD_LINES.executemany(
+        c.session,
         [
             {
                 "order_no": order_no,
