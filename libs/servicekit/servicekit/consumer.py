@@ -27,6 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import ContractError, Envelope, Message, parse_payload, topic_of
+from contracts.envelope import HEADER_TYPE
 from servicekit import inbox, observability
 from servicekit.clock import Clock
 from servicekit.db import Database, KitTables
@@ -194,6 +195,13 @@ class MessageProcessor:
         return (await self.process_batch([record]))[0]
 
     async def _prepare(self, record: ConsumerRecord[Any, Any]) -> _Prepared | Outcome:
+        for name, value in record.headers or ():
+            # A type this consumer does not handle is passed over without parsing its body (most of what a
+            # shared topic carries concerns other consumers).
+            if name == HEADER_TYPE:
+                if self._handlers.get(value.decode(errors="replace")) is None:
+                    return "ignored"
+                break
         try:
             envelope = Envelope.model_validate_json(record.value or b"")
         except ValidationError as exc:

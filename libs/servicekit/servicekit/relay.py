@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from servicekit.kafka import encode, envelope_headers, make_producer
+from servicekit.kafka import envelope_headers, make_producer
 from servicekit.observability import PUBLISHED
 
 log = logging.getLogger(__name__)
@@ -94,8 +92,12 @@ class OutboxRelay:
                 await conn.close(timeout=2)
 
     async def publish_batch(self, conn: asyncpg.Connection) -> int:
+        # The envelope is sent as the database renders it (valid JSON), its headers read in SQL: no JSON round
+        # trip through Python per message.
         rows = await conn.fetch(
-            "SELECT id, topic, key, envelope FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
+            "SELECT id, topic, key, envelope::text AS body, event_id::text AS event_id, message_type,"
+            " envelope->>'version' AS version, envelope->>'correlation_id' AS correlation_id"
+            " FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
             self._batch_size,
         )
         if not rows:
@@ -103,13 +105,19 @@ class OutboxRelay:
         assert self._producer is not None
         futures = []
         for row in rows:
-            envelope: dict[str, Any] = json.loads(row["envelope"])
             futures.append(
                 await self._producer.send(
                     row["topic"],
-                    value=encode(envelope),
+                    value=row["body"].encode(),
                     key=row["key"].encode(),
-                    headers=envelope_headers(envelope),
+                    headers=envelope_headers(
+                        {
+                            "event_id": row["event_id"],
+                            "type": row["message_type"],
+                            "version": row["version"],
+                            "correlation_id": row["correlation_id"],
+                        }
+                    ),
                 )
             )
         # Every send must be acknowledged before any row is marked: a failure leaves the batch to be sent again.
