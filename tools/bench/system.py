@@ -12,6 +12,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
+from contracts.envelope import HEADER_TYPE
 from servicekit.testing import partitions_of
 from tools.bench.floor import percentile
 from tools.workload import Api
@@ -50,6 +51,8 @@ class Terminals:
             now = time.perf_counter()
             for records in batch.values():
                 for r in records:
+                    if (HEADER_TYPE, b"OrderStatusChanged") not in (r.headers or ()):
+                        continue  # the type is in the headers: skip the other events without parsing them
                     event = json.loads(r.value)
                     if event["type"] != "OrderStatusChanged" or event["payload"]["to_status"] not in TERMINAL:
                         continue

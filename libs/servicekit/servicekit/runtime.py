@@ -106,6 +106,8 @@ class Runtime:
             group_id=s.group_id,
             batch=True,
             max_records=s.consumer_max_records,
+            fetch_min_bytes=s.consumer_fetch_min_bytes,
+            fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
             batch_timeout_ms=50,
             auto_offset_reset="earliest",
             # Offsets are committed after the batch's transactions commit; a raised error seeks back instead.
