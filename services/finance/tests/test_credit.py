@@ -29,6 +29,9 @@ async def test_approve_then_refuse_with_exact_figures(finance: Harness, infra) -
     first, second = doc("SO"), doc("SO")
     async with TopicTail(infra.kafka_bootstrap, REPLIES) as tail:
         await finance.send(CheckCredit(order_no=first, customer_code=customer, amount=D("600.00")))
+        # The second check after the first is decided: checks of different orders sit on different partitions,
+        # so a batch may hold both in either order.
+        await tail.wait_for(lambda rs: bool(replies(rs, first)))
         await finance.send(CheckCredit(order_no=second, customer_code=customer, amount=D("400.01")))
         records = await tail.wait_for(lambda rs: bool(replies(rs, first)) and bool(replies(rs, second)))
     approved = replies(records, first)[0]

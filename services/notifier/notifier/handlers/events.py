@@ -19,6 +19,10 @@ from notifier.handlers import rule_cache
 from notifier.handlers.alerts import AlertRule, Raise, clear_alerts, raise_alert
 from notifier.subjects import SUBJECTS, Subject, WatchClear, WatchOpen, watch_actions
 from servicekit.consumer import HandlerContext
+from servicekit.fastsql import Statement, insert_of
+
+# Every order placed: built once (see servicekit.fastsql).
+_ORDER_CUSTOMER = Statement(insert_of(order_customers, "order_no", "customer_code").on_conflict_do_nothing())
 
 
 async def on_event(ctx: HandlerContext, message: Message, settings: NotifierSettings) -> None:
@@ -87,11 +91,7 @@ async def _directory(session: AsyncSession, message: Message, now: datetime) -> 
             m.updated_at,
         )
     elif isinstance(message, sales.OrderPlaced):
-        await session.execute(
-            pg_insert(order_customers)
-            .values(order_no=m.order_no, customer_code=m.customer_code)
-            .on_conflict_do_nothing()
-        )
+        await _ORDER_CUSTOMER.execute(session, order_no=m.order_no, customer_code=m.customer_code)
 
 
 async def _party(

@@ -13,6 +13,7 @@ from sales import domain
 from sales.db import invoices, order_lines, orders, shipments
 from sales.store import Loaded, load, set_status
 from sales.unit import Tx
+from servicekit.fastsql import Statement, insert_of
 
 _FACTS = text(
     """
@@ -47,12 +48,18 @@ async def advance(tx: Tx, o: Loaded) -> None:
         await set_status(tx, o, status)
 
 
-async def outbound_created(tx: Tx, msg: OutboundOrderCreated) -> None:
-    stmt = insert(shipments).values(
-        do_no=msg.do_no, order_no=msg.order_no, warehouse_code=msg.warehouse_code, created_at=msg.created_at
+_NEW_SHIPMENT = insert_of(shipments, "do_no", "order_no", "warehouse_code", "created_at")
+# Every confirmed order gets one: built once (see servicekit.fastsql).
+_OUTBOUND_CREATED = Statement(
+    _NEW_SHIPMENT.on_conflict_do_update(
+        index_elements=[shipments.c.do_no], set_={"created_at": _NEW_SHIPMENT.excluded.created_at}
     )
-    await tx.session.execute(
-        stmt.on_conflict_do_update(index_elements=[shipments.c.do_no], set_={"created_at": stmt.excluded.created_at})
+)
+
+
+async def outbound_created(tx: Tx, msg: OutboundOrderCreated) -> None:
+    await _OUTBOUND_CREATED.execute(
+        tx.session, do_no=msg.do_no, order_no=msg.order_no, warehouse_code=msg.warehouse_code, created_at=msg.created_at
     )
 
 
