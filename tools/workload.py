@@ -84,10 +84,11 @@ class Api:
         return (await self.get("finance", f"/credit-accounts/{code}", ["finance"])).status_code == 200
 
     # --- orders --------------------------------------------------------------------------------------
-    async def place_order(
-        self, customer: str, lines: Sequence[tuple[str, int | str, str]], *, channel: str = "web", **kw: Any
+    @staticmethod
+    def order_body(
+        customer: str, lines: Sequence[tuple[str, int | str, str]], *, channel: str = "web", **kw: Any
     ) -> Json:
-        body = {
+        return {
             "customer_code": customer,
             "channel": channel,
             "lines": [
@@ -95,6 +96,11 @@ class Api:
             ],
             **kw,
         }
+
+    async def place_order(
+        self, customer: str, lines: Sequence[tuple[str, int | str, str]], *, channel: str = "web", **kw: Any
+    ) -> Json:
+        body = self.order_body(customer, lines, channel=channel, **kw)
         result: Json = await self.call("sales", "POST", "/orders", ["sales"], json=body)
         return result
 

@@ -26,6 +26,7 @@ import asyncpg
 from servicekit.invariants import report
 from servicekit.testing import JWT_SECRET, Infra, discover_infra, eventually
 from tools.bench import floor
+from tools.bench.http import LightClient
 from tools.bench.system import Driver, Terminals, as_dict, build_catalogue
 from tools.invariants import IN_FLIGHT_GRACE_SECONDS, check_all
 from tools.stack import REPO, as_processes
@@ -71,9 +72,10 @@ async def run(quick: bool) -> dict[str, Any]:
             api = Api(platform.clients, JWT_SECRET, user="bench")
             catalogue = await build_catalogue(api)
             terminals = Terminals(infra.kafka_bootstrap)
+            poster = LightClient(procs["sales"].url)
             await terminals.start()
             try:
-                driver = Driver(api, terminals, catalogue)
+                driver = Driver(api, terminals, catalogue, poster=poster)
                 await driver.closed_loop(4, 20)  # warm-up
                 cpu0 = {s: cpu_seconds(p.proc.pid) for s, p in procs.items() if p.proc}
                 wal0, started = await wal_lsn(infra), len(driver.placed)
@@ -93,6 +95,7 @@ async def run(quick: bool) -> dict[str, Any]:
                 wal1 = await wal_lsn(infra)
             finally:
                 await terminals.stop()
+                await poster.close()
             await eventually(lambda: outbox_empty(platform.urls), lambda n: n == 0, timeout=120)
             results = await check_all(platform.urls, grace_seconds=IN_FLIGHT_GRACE_SECONDS)
             out["invariants"] = report(results)
