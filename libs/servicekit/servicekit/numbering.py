@@ -1,17 +1,20 @@
 """Human-readable document numbers, unique per type: `SO-2026-000123`.
 
-Each (type, year) draws from a PostgreSQL sequence of its own (`docno_so_2026`), created on first use.
-`nextval` takes no row lock and needs no commit of its own, so allocating a number costs one round trip on a
-small autocommit pool and never serialises the transactions that create documents (a counter row updated in
-the caller's transaction would lock every other creator of that document type until it commits). A document
-whose transaction rolls back leaves a gap; numbers stay unique and increasing.
+Each (type, year) draws from a PostgreSQL sequence of its own (`docno_so_2026`), created on first use (on a
+small autocommit pool, so that a failed lookup never aborts the caller's transaction). `nextval` takes no lock
+and is never rolled back, so it runs in the caller's transaction for one round trip, and never serialises the
+transactions that create documents (a counter row updated in the caller's transaction would lock every other
+creator of that document type until it commits). A document whose transaction rolls back leaves a gap;
+numbers stay unique and increasing.
 
 A sequence starts after the `document_sequences` row of its (type, year) when there is one: that row is where
 an imported numbering (or a test) says where to continue."""
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 from sqlalchemy import exc as sa_exc
@@ -19,10 +22,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from servicekit.db import KitTables
+from servicekit.fastsql import Statement
 
 PREFIXES = ("PR", "PO", "GRN", "SO", "DO", "INV", "BILL", "PAY", "EXC", "CN", "ST", "SPAY")
 
 _NEXT = text("SELECT nextval(CAST(:name AS regclass))")
+_EXISTS = text("SELECT 1 FROM (SELECT CAST(:name AS regclass)) AS s")  # fails when it does not exist
 _START = text("SELECT last_value FROM document_sequences WHERE prefix = :prefix AND year = :year")
 
 
@@ -31,7 +36,7 @@ def sequence_name(prefix: str, year: int) -> str:
 
 
 async def next_number(session: AsyncSession, tables: KitTables, prefix: str, at: datetime) -> str:
-    """Allocate the next number for `prefix` in `at`'s year (outside the caller's transaction)."""
+    """Allocate the next number for `prefix` in `at`'s year (kept even if the caller's transaction rolls back)."""
     del tables  # the sequences live beside the kit tables; kept for the callers' signature
     if prefix not in PREFIXES:
         raise ValueError(f"unknown document prefix {prefix}")
@@ -39,15 +44,24 @@ async def next_number(session: AsyncSession, tables: KitTables, prefix: str, at:
     if allocator is None:
         raise RuntimeError("document numbers need a session from servicekit.db.Database (its allocator pool)")
     name = sequence_name(prefix, at.year)
-    async with allocator.connect() as conn:
-        value = await _nextval(conn, name, prefix, at.year)
+    known = _KNOWN.setdefault(allocator, set())
+    if name not in known:  # first use in this process: make sure it exists, outside the caller's transaction
+        async with allocator.connect() as conn:
+            await _nextval(conn, name, prefix, at.year, peek=True)
+        known.add(name)
+    # nextval takes no lock and is not undone by a rollback: it can run in the caller's transaction.
+    value = await _NEXT_IN_TX.fetchval(session, name=name)
     return f"{prefix}-{at.year}-{value:06d}"
 
 
-async def _nextval(conn: AsyncConnection, name: str, prefix: str, year: int) -> int:
+_KNOWN: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()  # seen to exist, per database
+_NEXT_IN_TX = Statement(_NEXT)
+
+
+async def _nextval(conn: AsyncConnection, name: str, prefix: str, year: int, *, peek: bool = False) -> int:
     for _ in range(3):
         try:
-            return int((await conn.execute(_NEXT, {"name": name})).scalar_one())
+            return int((await conn.execute(_EXISTS if peek else _NEXT, {"name": name})).scalar_one())
         except sa_exc.DBAPIError as exc:
             if not _is(exc, asyncpg.UndefinedTableError):
                 raise

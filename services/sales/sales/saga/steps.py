@@ -11,12 +11,11 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import text
 
 from contracts.common import ReservedLine
 from contracts.sales import OrderCancelled, OrderConfirmed, OrderRejected
 from sales import domain
-from sales.db import order_lines
 from sales.saga import commands
 from sales.saga.state import (
     ABORTED,
@@ -37,10 +36,13 @@ from sales.store import Loaded, contract_lines, lines_of, set_status
 from sales.unit import Tx
 from servicekit.fastsql import Statement
 
+# Every line of the order in one statement (arrays of line numbers and quantities).
 _RESERVED = Statement(
-    update(order_lines)
-    .where((order_lines.c.order_no == bindparam("o_no")) & (order_lines.c.line_no == bindparam("l_no")))
-    .values(reserved_qty=bindparam("b_qty"))
+    text(
+        "UPDATE order_lines AS l SET reserved_qty = r.qty"
+        " FROM unnest(CAST(:line_nos AS int[]), CAST(:qtys AS numeric[])) AS r(line_no, qty)"
+        " WHERE l.order_no = :order_no AND l.line_no = r.line_no"
+    )
 )
 
 
@@ -107,7 +109,7 @@ async def record_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine]) -> N
         per_line[x.line_no] = per_line.get(x.line_no, Decimal("0")) + x.qty
     if not per_line:
         return
-    await _RESERVED.executemany(tx.session, [{"o_no": o.no, "l_no": n, "b_qty": q} for n, q in per_line.items()])
+    await _RESERVED.execute(tx.session, order_no=o.no, line_nos=list(per_line), qtys=list(per_line.values()))
 
 
 async def stock_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine], step: str) -> None:
