@@ -54,7 +54,7 @@ async def outbox_empty(urls: dict[str, str]) -> int:
 async def run(quick: bool) -> dict[str, Any]:
     infra = discover_infra()
     levels = (1, 4, 16, 64)
-    per_level = {1: 30, 4: 100, 16: 300, 64: 600} if not quick else {1: 10, 4: 30, 16: 60, 64: 120}
+    per_level = {1: 30, 4: 100, 16: 400, 64: 1500} if not quick else {1: 10, 4: 30, 16: 60, 64: 120}
     open_seconds = 8.0 if quick else 20.0
     floor_orders = 300 if quick else 2000
     out: dict[str, Any] = {
