@@ -91,21 +91,30 @@ async def set_status(
     reason: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> None:
+    if values:
+        history = status_change(tx, o, to, reason, values)
+        await tx.session.execute(
+            update(orders).where(orders.c.order_no == o.no).values(status=to, updated_at=tx.now, **values)
+        )
+        await tx.session.execute(insert(order_status_history).values(**history))
+    else:
+        await _TRANSITION.execute(tx.session, **status_change(tx, o, to, reason))
+
+
+def status_change(
+    tx: Tx, o: Loaded, to: str, reason: str | None = None, values: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Check and apply a transition in memory and publish it; returns the history row, for the caller to write
+    (with the order's new status) in its statement."""
     domain.check_transition(o.status, to)
     before = o.status
-    changes = {"status": to, "updated_at": tx.now, **(values or {})}
-    history = {"order_no": o.no, "from_status": before, "to_status": to, "reason": reason, "actor": tx.actor}
-    if values:
-        await tx.session.execute(update(orders).where(orders.c.order_no == o.no).values(**changes))
-        await tx.session.execute(insert(order_status_history).values(**history, at=tx.now))
-    else:
-        await _TRANSITION.execute(tx.session, **history, at=tx.now)
-    o.order.update(changes)
+    o.order.update({"status": to, "updated_at": tx.now, **(values or {})})
     tx.publish(
         OrderStatusChanged(
             order_no=o.no, customer_code=o.customer, from_status=before, to_status=to, reason=reason, at=tx.now
         )
     )
+    return {"order_no": o.no, "from_status": before, "to_status": to, "reason": reason, "actor": tx.actor, "at": tx.now}
 
 
 async def lines_of(tx: Tx, order_no: str) -> list[domain.Line]:

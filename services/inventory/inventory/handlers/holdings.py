@@ -25,11 +25,13 @@ from servicekit.fastsql import Statement, insert_of
 
 # The reservation path's statements, built once (see servicekit.fastsql).
 _ORDER_NOS = bindparam("order_nos", type_=ARRAY(String))
-_CREATE_HEADERS = Statement(
+# Create missing headers and lock all of them in one statement: ON CONFLICT DO UPDATE locks an existing row
+# (as FOR UPDATE would) and returns it; a new row is returned locked too.
+_CREATE_AND_LOCK_HEADERS = Statement(
     text(
-        "INSERT INTO order_reservations (order_no, warehouse_code, priority, placed_at) "
+        "INSERT INTO order_reservations AS h (order_no, warehouse_code, priority, placed_at) "
         "SELECT o, :warehouse_code, :priority, :placed_at FROM unnest(CAST(:order_nos AS varchar[])) AS o "
-        "ON CONFLICT DO NOTHING"
+        "ORDER BY o ON CONFLICT (order_no) DO UPDATE SET order_no = h.order_no RETURNING h.*"
     )
 )
 _LOCK_HEADERS = Statement(
@@ -76,8 +78,9 @@ async def lock_orders(
     """Lock the headers of these orders (sorted); with `create`, a missing header is made from it."""
     wanted = sorted(set(order_nos))
     if create is not None and set(create) == set(_HEADER):
-        await _CREATE_HEADERS.execute(session, order_nos=wanted, **create)
-    elif create is not None:
+        rows = await _CREATE_AND_LOCK_HEADERS.fetch(session, order_nos=wanted, **create)
+        return {r["order_no"]: SimpleNamespace(**dict(r.items())) for r in rows}
+    if create is not None:
         await session.execute(
             insert(order_reservations).values([{"order_no": o, **create} for o in wanted]).on_conflict_do_nothing()
         )

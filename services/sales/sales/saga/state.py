@@ -71,6 +71,18 @@ _SAVE = Statement(
         + ", updated_at = :updated_at, steps = steps || CAST(:log AS jsonb) WHERE order_no = :order_no"
     )
 )
+# A status change (orders + history, as in sales.store) and the saga's save in one statement: the saga's steps
+# that move the order on do both.
+_SAVE_WITH_STATUS = Statement(
+    text(
+        "WITH changed AS (UPDATE orders SET status = :to_status, updated_at = :at WHERE order_no = :order_no), "
+        "history AS (INSERT INTO order_status_history (order_no, from_status, to_status, reason, actor, at) "
+        "VALUES (:order_no, :from_status, :to_status, :reason, :actor, :at)) "
+        "UPDATE sagas SET "
+        + ", ".join(f"{f} = :{f}" for f in _FIELDS)
+        + ", updated_at = :at, steps = steps || CAST(:log AS jsonb) WHERE order_no = :order_no"
+    )
+)
 _START = Statement(insert_of(sagas, "order_no", "started_at", "updated_at", "steps", *_FIELDS))
 
 
@@ -94,8 +106,13 @@ async def start(tx: Tx, order_no: str, *events: Event, **values: Any) -> dict[st
     return row
 
 
-async def save(tx: Tx, o: Loaded, *events: Event, **values: Any) -> None:
-    """Update the saga row and append `events` to its step log, in a single UPDATE."""
+async def save(tx: Tx, o: Loaded, *events: Event, transition: dict[str, Any] | None = None, **values: Any) -> None:
+    """Update the saga row and append `events` to its step log, in a single UPDATE. With `transition` (what
+    `sales.store.status_change` returned), the order's status change is written by the same statement."""
     o.saga.update(values)
     params = {f: o.saga[f] for f in _FIELDS}
-    await _SAVE.execute(tx.session, **params, updated_at=tx.now, log=json.dumps(_entries(tx, events)), order_no=o.no)
+    log = json.dumps(_entries(tx, events))
+    if transition is not None:
+        await _SAVE_WITH_STATUS.execute(tx.session, **params, **transition, log=log)
+    else:
+        await _SAVE.execute(tx.session, **params, updated_at=tx.now, log=log, order_no=o.no)

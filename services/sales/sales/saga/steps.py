@@ -32,7 +32,7 @@ from sales.saga.state import (
     save,
     step_deadline,
 )
-from sales.store import Loaded, contract_lines, lines_of, set_status
+from sales.store import Loaded, contract_lines, lines_of, set_status, status_change
 from sales.unit import Tx
 from servicekit.fastsql import Statement
 
@@ -86,13 +86,16 @@ async def request_adjustment(
     )
 
 
-async def request_credit(tx: Tx, o: Loaded, *events: Event, attempts: int = 1) -> None:
+async def request_credit(
+    tx: Tx, o: Loaded, *events: Event, attempts: int = 1, transition: dict[str, Any] | None = None
+) -> None:
     tx.publish(commands.check_credit(o))
     await save(
         tx,
         o,
         *events,
         (CREDIT, "requested" if attempts == 1 else f"re-sent (attempt {attempts})", f"amount {o.order['gross']}"),
+        transition=transition,
         step=CREDIT,
         status=ACTIVE,
         deadline_at=step_deadline(tx),
@@ -115,13 +118,13 @@ async def record_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine]) -> N
 async def stock_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine], step: str) -> None:
     """Reservation (or adjustment) succeeded: on to the credit check."""
     await record_reserved(tx, o, lines)
-    await set_status(tx, o, domain.AWAITING_CREDIT)
-    await request_credit(tx, o, (step, "replied: reserved", None))
+    transition = status_change(tx, o, domain.AWAITING_CREDIT)  # written with the saga's save
+    await request_credit(tx, o, (step, "replied: reserved", None), transition=transition)
 
 
 async def confirm(tx: Tx, o: Loaded) -> None:
     lines = await lines_of(tx, o.no)
-    await set_status(tx, o, domain.CONFIRMED)
+    transition = status_change(tx, o, domain.CONFIRMED)  # written with the saga's save
     tx.publish(
         OrderConfirmed(
             order_no=o.no,
@@ -145,6 +148,7 @@ async def confirm(tx: Tx, o: Loaded) -> None:
         o,
         (CREDIT, "replied: approved", None),
         (DONE, "confirmed", None),
+        transition=transition,
         step=DONE,
         status=COMPLETED,
         deadline_at=None,
