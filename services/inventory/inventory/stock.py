@@ -40,6 +40,7 @@ _LOCK_SKUS_IN = Statement(
         & (stock.c.warehouse_code == bindparam("warehouse_code"))
     )
 )
+_LOCK_SKUS_ANYWHERE = Statement(_LOCKED_ROWS.where(stock.c.sku == any_(bindparam("skus", type_=ARRAY(String)))))
 _WRITE_BACK = Statement(
     update(stock)
     .where((stock.c.sku == bindparam("k_sku")) & (stock.c.warehouse_code == bindparam("k_wh")))
@@ -92,15 +93,17 @@ class StockBook:
         """Lock every stock row of these skus (in one warehouse, or all of them), and the rows `also`, in one
         statement so that the rows are locked in one sorted pass."""
         extra = sorted(set(also))
-        if warehouse_code is not None and not extra:
-            self._keep(await _LOCK_SKUS_IN.fetch(self.session, skus=sorted(set(skus)), warehouse_code=warehouse_code))
+        if not extra:
+            wanted = sorted(set(skus))
+            if warehouse_code is not None:
+                self._keep(await _LOCK_SKUS_IN.fetch(self.session, skus=wanted, warehouse_code=warehouse_code))
+            else:
+                self._keep(await _LOCK_SKUS_ANYWHERE.fetch(self.session, skus=wanted))
             return
         where: ColumnElement[bool] = stock.c.sku.in_(sorted(set(skus)))
         if warehouse_code is not None:
             where = where & (stock.c.warehouse_code == warehouse_code)
-        if extra:
-            where = or_(where, tuple_(stock.c.sku, stock.c.warehouse_code).in_(extra))
-        await self._select(where)
+        await self._select(or_(where, tuple_(stock.c.sku, stock.c.warehouse_code).in_(extra)))
 
     async def _select(self, where: Any) -> None:
         self._keep((await self.session.execute(_LOCKED_ROWS.where(where))).mappings())
