@@ -182,8 +182,8 @@ class MessageProcessor:
                 for index, outcome in partition:
                     outcomes[index] = outcome
         elapsed = (time.perf_counter() - started) / max(len(records), 1)
-        for record, outcome in zip(records, outcomes, strict=True):
-            observability.MESSAGES.labels(self.consumer, record.topic, outcome).inc()
+        for record, done in zip(records, outcomes, strict=True):
+            observability.MESSAGES.labels(self.consumer, record.topic, done).inc()
             observability.HANDLE_SECONDS.labels(self.consumer, record.topic).observe(elapsed)
         return [o for o in outcomes if o is not None]
 

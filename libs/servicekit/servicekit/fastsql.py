@@ -109,7 +109,7 @@ async def connection(session: AsyncSession) -> asyncpg.Connection:
     """The session's asyncpg connection, its transaction begun (SQLAlchemy begins it lazily, at first use)."""
     adapted: Any = session.info.get(_RAW)
     if adapted is not None and adapted._transaction is not None:  # still in the transaction it began
-        return adapted._connection  # type: ignore[no-any-return]
+        return adapted._connection
     conn = await session.connection()
     fairy = await conn.get_raw_connection()
     adapted = fairy.dbapi_connection
@@ -118,7 +118,7 @@ async def connection(session: AsyncSession) -> asyncpg.Connection:
             if adapted._transaction is None:
                 await adapted._start_transaction()
     session.info[_RAW] = adapted
-    return adapted._connection  # type: ignore[no-any-return]
+    return adapted._connection
 
 
 def insert_of(table: Table, *columns: str) -> Insert:

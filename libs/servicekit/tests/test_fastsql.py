@@ -52,5 +52,5 @@ def test_in_lists_are_refused() -> None:
 
     with pytest.raises(ValueError, match="ANY"):
         Statement(select(audit.c.id).where(audit.c.entity_id.in_(bindparam("ids", expanding=True))))._compile(
-            dialect.dialect()
+            dialect.dialect()  # type: ignore[no-untyped-call]
         )
