@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
 
 from servicekit.invariants import report
 from servicekit.testing import JWT_SECRET, Infra, discover_infra, eventually
@@ -49,6 +51,36 @@ async def wal_lsn(infra: Infra) -> int:
 async def outbox_empty(urls: dict[str, str]) -> int:
     results = await check_all(urls)
     return sum(r.anomalies for r in results if r.name == "no outbox row left unsent")
+
+
+async def backlog(infra: Infra, urls: dict[str, str], groups: dict[str, str]) -> int:
+    """Work still queued anywhere: unpublished outbox rows plus the services' consumer lag."""
+    waiting = 0
+    for url in urls.values():
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+        try:
+            waiting += int(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+        finally:
+            await conn.close()
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
+    reader = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap)
+    await admin.start()
+    await reader.start()
+    try:
+        for group in groups.values():
+            committed = await admin.list_consumer_group_offsets(group)
+            ends = await reader.end_offsets(list(committed))
+            waiting += sum(max(0, ends[tp] - meta.offset) for tp, meta in committed.items() if meta.offset >= 0)
+    finally:
+        await reader.stop()
+        await admin.close()
+    return waiting
+
+
+async def settle(infra: Infra, urls: dict[str, str], groups: dict[str, str]) -> None:
+    """Each measurement starts from a quiet system: the work that follows the terminal state of the previous
+    level's orders (outbound orders, finance's copies, alerts) would otherwise run during the next one."""
+    await eventually(lambda: backlog(infra, urls, groups), lambda n: n == 0, timeout=120)
 
 
 async def run(quick: bool) -> dict[str, Any]:
@@ -79,14 +111,17 @@ async def run(quick: bool) -> dict[str, Any]:
                 await driver.closed_loop(4, 20)  # warm-up
                 cpu0 = {s: cpu_seconds(p.proc.pid) for s, p in procs.items() if p.proc}
                 wal0, started = await wal_lsn(infra), len(driver.placed)
+                groups = {s: p.group for s, p in procs.items() if p.group}
                 closed = []
                 for n in levels:
+                    await settle(infra, platform.urls, groups)
                     result = await driver.closed_loop(n, per_level[n])
                     closed.append(as_dict(result))
                     print("closed loop:", closed[-1], flush=True)
                 peak = max(r["per_second"] for r in closed)
                 opened = []
                 for share in (0.5, 0.8):
+                    await settle(infra, platform.urls, groups)
                     result = await driver.open_loop(peak * share, open_seconds)
                     opened.append({**as_dict(result), "share_of_peak": share})
                     print("open loop:", opened[-1], flush=True)
