@@ -70,20 +70,20 @@ _LOCK_ACCOUNT = Statement(
     .where(credit_accounts.c.customer_code == bindparam("customer_code"))
     .with_for_update()
 )
-_PRIOR = Statement(
-    select(credit_checks).where(
-        (credit_checks.c.order_no == bindparam("order_no")) & (credit_checks.c.revision == bindparam("revision"))
-    )
-)
-_HOLD_REVISION = Statement(select(credit_holds.c.revision).where(credit_holds.c.order_no == bindparam("order_no")))
-_EXPOSURE = Statement(
+# What the check needs besides the account, in one round trip: an earlier decision on the same revision, the
+# revision the order's hold is at, and the customer's exposure without this order.
+_SITUATION = Statement(
     text(
         """
-        SELECT
+        SELECT p.order_no IS NOT NULL AS decided, p.approved, p.reason, p.credit_limit, p.exposure, p.requested,
+          p.decided_at,
+          (SELECT revision FROM credit_holds WHERE order_no = :order_no) AS held_revision,
           (SELECT coalesce(sum(gross - paid), 0) FROM invoices
             WHERE customer_code = :customer_code AND status IN ('open', 'partially_paid')) AS receivables,
           (SELECT coalesce(sum(greatest(amount - invoiced, 0)), 0) FROM credit_holds
             WHERE customer_code = :customer_code AND active AND order_no <> :order_no) AS held
+        FROM (SELECT 1) AS one
+        LEFT JOIN credit_checks AS p ON p.order_no = :order_no AND p.revision = :revision
         """
     )
 )
@@ -118,18 +118,17 @@ _PUT_HOLD = Statement(
 
 async def check_credit(c: Ctx, msg: CheckCredit) -> None:
     account = await _LOCK_ACCOUNT.fetchrow(c.session, customer_code=msg.customer_code)
-    prior = await _PRIOR.fetchrow(c.session, order_no=msg.order_no, revision=msg.revision)
-    if prior is not None:  # the same check again: the same answer, no second effect
-        await c.publish(_reply(msg, _decision_of(prior), prior["decided_at"]))
+    situation = await _SITUATION.fetchrow(
+        c.session, order_no=msg.order_no, revision=msg.revision, customer_code=msg.customer_code
+    )
+    if situation["decided"]:  # the same check again: the same answer, no second effect
+        await c.publish(_reply(msg, _decision_of(situation), situation["decided_at"]))
         return
-    held_revision = await _HOLD_REVISION.fetchval(c.session, order_no=msg.order_no)
+    held_revision = situation["held_revision"]
     if held_revision is not None and held_revision > msg.revision:
         log.info("ignoring CheckCredit %s r%d: revision %d already held", msg.order_no, msg.revision, held_revision)
         return
-    current = ZERO
-    if account is not None:
-        row = await _EXPOSURE.fetchrow(c.session, customer_code=msg.customer_code, order_no=msg.order_no)
-        current = cents(Decimal(row["receivables"]) + Decimal(row["held"]))
+    current = cents(Decimal(situation["receivables"]) + Decimal(situation["held"])) if account is not None else ZERO
     decision = decide_credit(
         known=account is not None,
         active=bool(account and account["active"]),

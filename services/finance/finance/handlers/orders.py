@@ -20,10 +20,12 @@ _STORE_ORDER = Statement(
         where=sales_orders.c.revision < _ORDER.excluded.revision,
     ).returning(sales_orders.c.order_no)
 )
-_SHIPPED = Statement(
-    select(order_lines.c.line_no, order_lines.c.shipped_qty).where(order_lines.c.order_no == bindparam("order_no"))
+# The lines are replaced; what was shipped of them is kept (read as they are deleted).
+_DROP_LINES = Statement(
+    delete(order_lines)
+    .where(order_lines.c.order_no == bindparam("order_no"))
+    .returning(order_lines.c.line_no, order_lines.c.shipped_qty)
 )
-_DROP_LINES = Statement(delete(order_lines).where(order_lines.c.order_no == bindparam("order_no")))
 _ADD_LINES = Statement(
     insert_of(order_lines, "order_no", "line_no", "sku", "qty", "unit_price", "discount", "tax_rate", "shipped_qty")
 )
@@ -54,8 +56,7 @@ async def _store(
     )
     if stored is None:
         return
-    shipped = {r["line_no"]: r["shipped_qty"] for r in await _SHIPPED.fetch(c.session, order_no=order_no)}
-    await _DROP_LINES.execute(c.session, order_no=order_no)
+    shipped = {r["line_no"]: r["shipped_qty"] for r in await _DROP_LINES.fetch(c.session, order_no=order_no)}
     await _ADD_LINES.executemany(
         c.session,
         [
