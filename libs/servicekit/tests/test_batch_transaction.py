@@ -12,6 +12,7 @@ from kitapp.fixtures import TOPIC, customer, envelope, migrate
 from sqlalchemy import text
 
 from contracts import Envelope
+from contracts.envelope import HEADER_TYPE
 from servicekit.clock import SystemClock
 from servicekit.consumer import MessageProcessor
 from servicekit.db import Database
@@ -25,29 +26,46 @@ def record(env: Envelope, partition: int, offset: int) -> ConsumerRecord[bytes, 
     return ConsumerRecord(TOPIC, partition, offset, 0, 0, env.key.encode(), value, None, 0, len(value), ())
 
 
+def raw(value: bytes, event_type: str, offset: int) -> ConsumerRecord[bytes, bytes]:
+    headers = ((HEADER_TYPE, event_type.encode()),)
+    return ConsumerRecord(TOPIC, 0, offset, 0, 0, b"k", value, None, 0, len(value), headers)
+
+
 class NoDeadLetters:
     async def send(self, *_: object) -> None:
         raise AssertionError("nothing in this batch may be dead-lettered")
 
 
-async def test_a_batch_across_partitions_commits_once_and_drops_its_inner_duplicate(database_url: str) -> None:
-    await migrate(database_url)
-    db = Database(database_url)
-    processor = MessageProcessor(
+class DeadLetterList:
+    def __init__(self) -> None:
+        self.reasons: list[str] = []
+
+    async def send(self, record: object, reason: str, error: str) -> None:
+        self.reasons.append(reason)
+
+
+def processor(db: Database, dead_letters: object) -> MessageProcessor:
+    return MessageProcessor(
         consumer="kit",
         handlers=kitapp.handlers,
         db=db,
         tables=kitapp.kit,
         outbox=Outbox(kitapp.kit, "kit"),
         clock=SystemClock(),
-        dead_letters=NoDeadLetters(),  # type: ignore[arg-type]
+        dead_letters=dead_letters,  # type: ignore[arg-type]
     )
+
+
+async def test_a_batch_across_partitions_commits_once_and_drops_its_inner_duplicate(database_url: str) -> None:
+    await migrate(database_url)
+    db = Database(database_url)
+    kit = processor(db, NoDeadLetters())
     tag = uuid.uuid4().hex[:6]
     a, b = envelope(customer(f"a-{tag}")), envelope(customer(f"b-{tag}", name="echo"))
     c, d = envelope(customer(f"c-{tag}", name="echo")), envelope(customer(f"d-{tag}"))
     batch = [record(a, 0, 10), record(b, 1, 7), record(a, 2, 3), record(c, 0, 11), record(d, 1, 8)]
     try:
-        outcomes = await processor.process_batch(batch)
+        outcomes = await kit.process_batch(batch)
         assert outcomes == ["processed", "processed", "duplicate", "processed", "processed"]
         async with db.transaction() as s:
             effects = (await s.execute(text("SELECT customer_code, xmin::text FROM effects ORDER BY id"))).all()
@@ -58,9 +76,24 @@ async def test_a_batch_across_partitions_commits_once_and_drops_its_inner_duplic
             keys = (await s.execute(text("SELECT key FROM outbox ORDER BY id"))).scalars().all()
             assert keys == [f"b-{tag}-echo", f"c-{tag}-echo"]
         # The whole batch again (a redelivery after a crash before the offset commit): no second effect.
-        assert await processor.process_batch(batch) == ["duplicate"] * 5
+        assert await kit.process_batch(batch) == ["duplicate"] * 5
         async with db.transaction() as s:
             assert await s.scalar(text("SELECT count(*) FROM effects")) == 4
             assert await s.scalar(text("SELECT count(*) FROM outbox")) == 2
+    finally:
+        await db.dispose()
+
+
+async def test_unhandled_types_are_passed_over_by_header_and_handled_ones_still_validated(database_url: str) -> None:
+    await migrate(database_url)
+    db = Database(database_url)
+    dead = DeadLetterList()
+    try:
+        outcomes = await processor(db, dead).process_batch(
+            [raw(b"not json at all", "PurchaseOrderIssued", 1), raw(b"not json at all", "CustomerUpserted", 2)]
+        )
+        # The first is not this consumer's (its body is never parsed); the second is, and its body is poison.
+        assert outcomes == ["ignored", "dead_lettered"]
+        assert dead.reasons == ["invalid_envelope"]
     finally:
         await db.dispose()
