@@ -1,5 +1,6 @@
-"""The idempotent consumer: validate the contract, run one handler in one transaction with its inbox record,
-and dead-letter what cannot be processed.
+"""The idempotent consumer: validate the contract, run the handlers of a fetched batch in one transaction with
+their inbox records (record by record, each in its own transaction, when that fails), and dead-letter what
+cannot be processed.
 
 Offsets: subscribers use FastStream's `AckPolicy.NACK_ON_ERROR` with auto-commit off, so a batch's offsets are
 committed only after `process_batch` returns, i.e. after every record's transaction has committed (or the
