@@ -74,8 +74,9 @@ async def _create(conn: AsyncConnection, name: str, prefix: str, year: int) -> N
     try:
         # The name is built from a known prefix and an int, never from input.
         await conn.execute(text(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(start or 0) + 1}"))
-    except sa_exc.DBAPIError as exc:  # created meanwhile by another process: fine
-        if not _is(exc, asyncpg.UniqueViolationError):
+    except sa_exc.DBAPIError as exc:  # created meanwhile by another connection: fine
+        # Two concurrent CREATE SEQUENCE IF NOT EXISTS can still collide: on the name, or on its row type.
+        if not (_is(exc, asyncpg.DuplicateTableError) or _is(exc, asyncpg.UniqueViolationError)):
             raise
 
 
