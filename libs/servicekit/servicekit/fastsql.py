@@ -11,7 +11,7 @@ usual. Statements whose parameters expand at execution time (`IN` lists) are ref
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,7 +125,3 @@ def insert_of(table: Table, *columns: str) -> Insert:
     """`INSERT INTO table (columns) VALUES (:column, ...)`: an insert of exactly these columns (the others take
     their defaults), each a bind parameter of its own name."""
     return insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
-
-
-def rows_as_dicts(rows: Sequence[Any]) -> list[dict[str, Any]]:
-    return [dict(r.items()) if isinstance(r, asyncpg.Record) else dict(r) for r in rows]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -31,7 +30,3 @@ def envelope_headers(envelope: dict[str, Any]) -> list[tuple[str, bytes]]:
         (HEADER_VERSION, str(envelope["version"]).encode()),
         (HEADER_CORRELATION_ID, str(envelope["correlation_id"]).encode()),
     ]
-
-
-def encode(envelope: dict[str, Any]) -> bytes:
-    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()

@@ -26,8 +26,6 @@ from servicekit.fastsql import Statement
 
 PREFIXES = ("PR", "PO", "GRN", "SO", "DO", "INV", "BILL", "PAY", "EXC", "CN", "ST", "SPAY")
 
-_NEXT = text("SELECT nextval(CAST(:name AS regclass))")
-_EXISTS = text("SELECT 1 FROM (SELECT CAST(:name AS regclass)) AS s")  # fails when it does not exist
 _START = text("SELECT last_value FROM document_sequences WHERE prefix = :prefix AND year = :year")
 
 
@@ -47,29 +45,19 @@ async def next_number(session: AsyncSession, tables: KitTables, prefix: str, at:
     known = _KNOWN.setdefault(allocator, set())
     if name not in known:  # first use in this process: make sure it exists, outside the caller's transaction
         async with allocator.connect() as conn:
-            await _nextval(conn, name, prefix, at.year, peek=True)
+            await _create(conn, name, prefix, at.year)
         known.add(name)
     # nextval takes no lock and is not undone by a rollback: it can run in the caller's transaction.
-    value = await _NEXT_IN_TX.fetchval(session, name=name)
+    value = await _NEXT.fetchval(session, name=name)
     return f"{prefix}-{at.year}-{value:06d}"
 
 
 _KNOWN: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()  # seen to exist, per database
-_NEXT_IN_TX = Statement(_NEXT)
-
-
-async def _nextval(conn: AsyncConnection, name: str, prefix: str, year: int, *, peek: bool = False) -> int:
-    for _ in range(3):
-        try:
-            return int((await conn.execute(_EXISTS if peek else _NEXT, {"name": name})).scalar_one())
-        except sa_exc.DBAPIError as exc:
-            if not _is(exc, asyncpg.UndefinedTableError):
-                raise
-        await _create(conn, name, prefix, year)
-    raise RuntimeError(f"sequence {name} could not be created")
+_NEXT = Statement(text("SELECT nextval(CAST(:name AS regclass))"))
 
 
 async def _create(conn: AsyncConnection, name: str, prefix: str, year: int) -> None:
+    """Create the sequence unless it exists (IF NOT EXISTS), starting after the seeded counter if any."""
     start = (await conn.execute(_START, {"prefix": prefix, "year": year})).scalar()
     try:
         # The name is built from a known prefix and an int, never from input.

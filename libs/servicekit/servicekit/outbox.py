@@ -21,9 +21,7 @@ class Outbox:
     """Writes messages of one producer (the service) into its outbox table."""
 
     def __init__(self, tables: KitTables, producer: str) -> None:
-        self._table = tables.outbox
-        # Built once: constructing it per message costs more than running it.
-        assert tables.outbox.name == "outbox"
+        assert tables.outbox.name == "outbox"  # the statements below name it
         self.producer = producer
 
     async def add(

@@ -6,13 +6,13 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.finance import CreditApproved, CreditRefused, SettlementVoided
 from contracts.sales import CheckCredit, CustomerUpserted
-from finance.db import credit_accounts, credit_checks, credit_holds, invoices
+from finance.db import credit_accounts, credit_checks, credit_holds
 from finance.domain import ZERO, CreditDecision, cents, decide_credit
 from finance.handlers import Ctx
 from servicekit.fastsql import Statement, insert_of
@@ -50,18 +50,23 @@ async def lock_account(session: AsyncSession, customer_code: str) -> Any:
     ).first()
 
 
+# Open receivables + what active holds have not yet invoiced, the holds of one order excepted (when given).
+_EXPOSURE_COLUMNS = f"""
+  (SELECT coalesce(sum(gross - paid), 0) FROM invoices
+    WHERE customer_code = :customer_code AND status IN ({", ".join(f"'{s}'" for s in OPEN)})) AS receivables,
+  (SELECT coalesce(sum(greatest(amount - invoiced, 0)), 0) FROM credit_holds
+    WHERE customer_code = :customer_code AND active AND order_no IS DISTINCT FROM :order_no) AS held
+"""
+_EXPOSURE = Statement(text("SELECT" + _EXPOSURE_COLUMNS))
+
+
+def _exposure_of(row: Any) -> Decimal:
+    return cents(Decimal(row["receivables"]) + Decimal(row["held"]))
+
+
 async def exposure(session: AsyncSession, customer_code: str, *, excluding_order: str | None = None) -> Decimal:
     """Open receivables + what active holds have not yet invoiced."""
-    receivables = select(func.coalesce(func.sum(invoices.c.gross - invoices.c.paid), 0)).where(
-        invoices.c.customer_code == customer_code, invoices.c.status.in_(OPEN)
-    )
-    held = select(func.coalesce(func.sum(func.greatest(credit_holds.c.amount - credit_holds.c.invoiced, 0)), 0)).where(
-        credit_holds.c.customer_code == customer_code, credit_holds.c.active
-    )
-    if excluding_order is not None:
-        held = held.where(credit_holds.c.order_no != excluding_order)
-    row = (await session.execute(select(receivables.scalar_subquery(), held.scalar_subquery()))).one()
-    return cents(Decimal(row[0]) + Decimal(row[1]))
+    return _exposure_of(await _EXPOSURE.fetchrow(session, customer_code=customer_code, order_no=excluding_order))
 
 
 # The credit check runs for every order: its statements are built once (see servicekit.fastsql).
@@ -77,11 +82,9 @@ _SITUATION = Statement(
         """
         SELECT p.order_no IS NOT NULL AS decided, p.approved, p.reason, p.credit_limit, p.exposure, p.requested,
           p.decided_at,
-          (SELECT revision FROM credit_holds WHERE order_no = :order_no) AS held_revision,
-          (SELECT coalesce(sum(gross - paid), 0) FROM invoices
-            WHERE customer_code = :customer_code AND status IN ('open', 'partially_paid')) AS receivables,
-          (SELECT coalesce(sum(greatest(amount - invoiced, 0)), 0) FROM credit_holds
-            WHERE customer_code = :customer_code AND active AND order_no <> :order_no) AS held
+          (SELECT revision FROM credit_holds WHERE order_no = :order_no) AS held_revision,"""
+        + _EXPOSURE_COLUMNS
+        + """
         FROM (SELECT 1) AS one
         LEFT JOIN credit_checks AS p ON p.order_no = :order_no AND p.revision = :revision
         """
@@ -128,7 +131,7 @@ async def check_credit(c: Ctx, msg: CheckCredit) -> None:
     if held_revision is not None and held_revision > msg.revision:
         log.info("ignoring CheckCredit %s r%d: revision %d already held", msg.order_no, msg.revision, held_revision)
         return
-    current = cents(Decimal(situation["receivables"]) + Decimal(situation["held"])) if account is not None else ZERO
+    current = _exposure_of(situation) if account is not None else ZERO
     decision = decide_credit(
         known=account is not None,
         active=bool(account and account["active"]),

@@ -14,7 +14,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import ARRAY, String, any_, bindparam, delete, select, text, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import ReservedLine
@@ -75,16 +74,13 @@ class Held:
 async def lock_orders(
     session: AsyncSession, order_nos: Iterable[str], *, create: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Lock the headers of these orders (sorted); with `create`, a missing header is made from it."""
+    """Lock the headers of these orders (sorted); with `create` (priority, placed_at, warehouse_code), a missing
+    header is made from it."""
     wanted = sorted(set(order_nos))
-    if create is not None and set(create) == set(_HEADER):
-        rows = await _CREATE_AND_LOCK_HEADERS.fetch(session, order_nos=wanted, **create)
-        return {r["order_no"]: SimpleNamespace(**dict(r.items())) for r in rows}
     if create is not None:
-        await session.execute(
-            insert(order_reservations).values([{"order_no": o, **create} for o in wanted]).on_conflict_do_nothing()
-        )
-    rows = await _LOCK_HEADERS.fetch(session, order_nos=wanted)
+        rows = await _CREATE_AND_LOCK_HEADERS.fetch(session, order_nos=wanted, **create)
+    else:
+        rows = await _LOCK_HEADERS.fetch(session, order_nos=wanted)
     return {r["order_no"]: SimpleNamespace(**dict(r.items())) for r in rows}
 
 
