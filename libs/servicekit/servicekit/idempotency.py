@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -38,12 +39,13 @@ async def run_idempotent(
     body: Any,
     operation: Operation,
 ) -> tuple[int, Any]:
-    """Run `operation` (returning status and JSON body) at most once per key."""
+    """Run `operation` (returning status and JSON body) at most once per key. `body` (the request, fingerprinted
+    to refuse a reused key) may be a pydantic model: it is only rendered when there is a key."""
     if not key:
         async with db.transaction() as session:
             return await operation(session)
     table = tables.idempotency_keys
-    digest = fingerprint(body)
+    digest = fingerprint(body.model_dump(mode="json") if isinstance(body, BaseModel) else body)
     where = (table.c.key == key) & (table.c.principal == principal) & (table.c.endpoint == endpoint)
     async with db.transaction() as session:
         # A concurrent request with the same key waits here until the first one commits or rolls back.
@@ -89,8 +91,25 @@ async def respond_idempotently(
         key=key,
         principal=principal,
         endpoint=endpoint,
-        body=body.model_dump(mode="json"),
+        body=body,
         operation=operation,
     )
     response.status_code = status
     return payload
+
+
+async def respond_json_idempotently(
+    runtime: Runtime,
+    *,
+    key: str | None,
+    principal: str,
+    endpoint: str,
+    body: BaseModel,
+    operation: Operation,
+) -> JSONResponse:
+    """`respond_idempotently` for an operation whose payload is already its response model's JSON (rendered from
+    that model): sent as it is, without FastAPI validating and encoding it a second time."""
+    status, payload = await run_idempotent(
+        runtime.db, runtime.tables, key=key, principal=principal, endpoint=endpoint, body=body, operation=operation
+    )
+    return JSONResponse(payload, status_code=status)

@@ -16,7 +16,7 @@ from contracts.sales import OrderStatusChanged
 from sales import domain
 from sales.db import order_lines, order_status_history, orders, sagas
 from sales.unit import Tx
-from servicekit.fastsql import Statement, insert_of
+from servicekit.fastsql import Statement
 
 _SAGA_COLUMNS = [c.label(f"saga_{c.name}") for c in sagas.c if c.name != "order_no"]
 
@@ -69,7 +69,6 @@ _TRANSITION = Statement(
 _LINES = Statement(
     select(order_lines).where(order_lines.c.order_no == bindparam("order_no")).order_by(order_lines.c.line_no)
 )
-_HISTORY = Statement(insert_of(order_status_history, "order_no", "from_status", "to_status", "reason", "actor", "at"))
 
 
 async def load(tx: Tx, order_no: str, *, lock: bool = True) -> Loaded | None:
@@ -181,25 +180,26 @@ def stock_lines(lines: Iterable[domain.Line]) -> list[StockLine]:
     return [StockLine(line_no=x.line_no, sku=x.sku, qty=x.qty) for x in lines]
 
 
-async def record_initial(tx: Tx, o: Loaded, path: Sequence[str], reason: str | None = None) -> None:
-    """History and events of a new order's first states (it is inserted directly in the last of them)."""
+def initial_history(tx: Tx, o: Loaded, path: Sequence[str]) -> list[dict[str, Any]]:
+    """The history rows of a new order's first states (it is inserted directly in the last of them)."""
     rows, before = [], None
     for to in path:
         domain.check_transition(before, to)
-        rows.append(
-            {
-                "order_no": o.no,
-                "from_status": before,
-                "to_status": to,
-                "reason": reason,
-                "actor": tx.actor,
-                "at": tx.now,
-            }
-        )
+        rows.append({"order_no": o.no, "from_status": before, "to_status": to, "actor": tx.actor, "at": tx.now})
+        before = to
+    return rows
+
+
+def publish_history(tx: Tx, o: Loaded, rows: Sequence[dict[str, Any]]) -> None:
+    """`OrderStatusChanged` for each of a new order's first states (rows of `initial_history`, once written)."""
+    for row in rows:
         tx.publish(
             OrderStatusChanged(
-                order_no=o.no, customer_code=o.customer, from_status=before, to_status=to, reason=reason, at=tx.now
+                order_no=o.no,
+                customer_code=o.customer,
+                from_status=row["from_status"],
+                to_status=row["to_status"],
+                reason=None,
+                at=row["at"],
             )
         )
-        before = to
-    await _HISTORY.executemany(tx.session, rows)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,20 +11,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 
 from approvals.domain import plan
 from approvals.store import load_rules, start_approval
 from contracts.common import Address
 from contracts.sales import OrderApprovalRequested, OrderPlaced
 from sales import domain
-from sales.db import approval, customers, kit, order_lines, orders
+from sales.db import approval, customers, kit, orders
 from sales.saga import commands, state
-from sales.store import Loaded, contract_lines, line_values, record_initial
+from sales.store import Loaded, contract_lines, initial_history, line_values, publish_history
 from sales.unit import Tx
-from servicekit import audit
 from servicekit.errors import DomainError, InputError
-from servicekit.fastsql import Statement, insert_of
+from servicekit.fastsql import Statement
 from servicekit.numbering import next_number
 
 SALES_ORDER = "sales_order"
@@ -55,9 +55,34 @@ _ORDER_COLUMNS = (
     "placed_at",
     "updated_at",
 )
-_INSERT_ORDER = Statement(insert_of(orders, *_ORDER_COLUMNS).on_conflict_do_nothing().returning(orders.c.order_no))
-_INSERT_LINES = Statement(
-    insert_of(order_lines, "order_no", "line_no", "sku", "qty", "unit_price", "discount", "tax_rate", "net", "tax")
+_LINE_FIELDS = ("line_no", "sku", "qty", "unit_price", "discount", "tax_rate", "net", "tax")
+# A new order in ONE statement: the order, its lines, its first history rows, its saga row and its audit entry.
+# When the order is not inserted (the same channel and external reference committed concurrently), nothing is.
+_PLACE = Statement(
+    text(
+        "WITH o AS (INSERT INTO orders ("
+        + ", ".join(_ORDER_COLUMNS)
+        + ") VALUES ("
+        + ", ".join("CAST(:ship_to AS jsonb)" if c == "ship_to" else f":{c}" for c in _ORDER_COLUMNS)
+        + ") ON CONFLICT DO NOTHING RETURNING order_no), "
+        "l AS (INSERT INTO order_lines (order_no, " + ", ".join(_LINE_FIELDS) + ") "
+        "SELECT o.order_no, x.* FROM o, unnest(CAST(:l_line_no AS int[]), CAST(:l_sku AS varchar[]), "
+        "CAST(:l_qty AS numeric[]), CAST(:l_unit_price AS numeric[]), CAST(:l_discount AS numeric[]), "
+        "CAST(:l_tax_rate AS numeric[]), CAST(:l_net AS numeric[]), CAST(:l_tax AS numeric[])) AS x), "
+        "h AS (INSERT INTO order_status_history (order_no, from_status, to_status, reason, actor, at) "
+        "SELECT o.order_no, x.f, x.t, NULL, CAST(:placed_by AS varchar), CAST(:placed_at AS timestamptz) "
+        "FROM o, unnest(CAST(:h_from AS varchar[]), CAST(:h_to AS varchar[])) WITH ORDINALITY AS x(f, t, n) "
+        "ORDER BY x.n), "
+        "s AS (INSERT INTO sagas (order_no, started_at, updated_at, steps, step, status, revision, deadline_at, "
+        "attempts, stock_requested, credit_requested, awaiting_release, awaiting_void, finished_at) "
+        "SELECT o.order_no, CAST(:placed_at AS timestamptz), CAST(:placed_at AS timestamptz), "
+        "CAST(:s_steps AS jsonb), CAST(:s_step AS varchar), CAST(:s_status AS varchar), 1, "
+        "CAST(:s_deadline_at AS timestamptz), CAST(:s_attempts AS int), CAST(:s_stock_requested AS boolean), "
+        "false, false, false, NULL FROM o), "
+        "a AS (INSERT INTO audit_log (actor, entity, entity_id, action, after) "
+        "SELECT CAST(:a_actor AS varchar), 'sales_order', o.order_no, 'placed', CAST(:a_after AS jsonb) FROM o) "
+        "SELECT order_no FROM o"
+    )
 )
 
 
@@ -126,36 +151,45 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
         "placed_at": tx.now,
         "updated_at": tx.now,
     }
-    inserted = await _INSERT_ORDER.fetchval(tx.session, **order)
-    if inserted is None:  # the same (channel, external_ref) committed concurrently: that order it is
-        return Placed(str(await existing_order(tx, new.channel, new.external_ref)), created=False)
-    await _INSERT_LINES.executemany(tx.session, line_values(inserted, new.lines))
     o = Loaded(order, {})
-    await record_initial(tx, o, path)
-    tx.publish(_placed_event(o, new))
+    history = initial_history(tx, o, path)
     if levels:
-        await _start_approval(tx, o, levels)
-    else:
-        tx.publish(commands.reserve_stock(o, new.lines))
-        await state.start(
+        saga = state.initial(
             tx,
-            o.no,
+            (state.APPROVAL, "requested", f"levels: {', '.join(levels)}"),
+            step=state.APPROVAL,
+            deadline_at=tx.now + timedelta(seconds=tx.settings.approval_timeout_seconds),
+        )
+    else:
+        saga = state.initial(
+            tx,
             (state.RESERVE, "requested", None),
             step=state.RESERVE,
-            status=state.ACTIVE,
             deadline_at=state.step_deadline(tx),
             attempts=1,
             stock_requested=True,
         )
-    await audit.record(
+    rows = line_values(o.no, new.lines)
+    inserted = await _PLACE.fetchval(
         tx.session,
-        kit,
-        actor=tx.actor or f"channel:{new.channel}",
-        entity="sales_order",
-        entity_id=o.no,
-        action="placed",
-        after=_audit_view(order, new.lines),
+        **{**order, "ship_to": None if order["ship_to"] is None else json.dumps(order["ship_to"])},
+        **{f"l_{k}": [r[k] for r in rows] for k in _LINE_FIELDS},
+        h_from=[h["from_status"] for h in history],
+        h_to=[h["to_status"] for h in history],
+        **{f"s_{k}": saga[k] for k in ("step", "deadline_at", "attempts", "stock_requested")},
+        s_status=state.ACTIVE,
+        s_steps=json.dumps(saga["steps"]),
+        a_actor=tx.actor or f"channel:{new.channel}",
+        a_after=json.dumps(_audit_view(order, new.lines)),
     )
+    if inserted is None:  # the same (channel, external_ref) committed concurrently: that order it is
+        return Placed(str(await existing_order(tx, new.channel, new.external_ref)), created=False)
+    publish_history(tx, o, history)
+    tx.publish(_placed_event(o, new))
+    if levels:
+        await _start_approval(tx, o, levels, saga["deadline_at"])
+    else:
+        tx.publish(commands.reserve_stock(o, new.lines))
     return Placed(o.no, created=True, order=order, lines=new.lines)
 
 
@@ -165,19 +199,10 @@ async def approval_levels(tx: Tx, gross: Decimal, lines: Sequence[domain.Line]) 
     return plan(rules, SALES_ORDER, gross, discount=domain.max_discount(lines)) if rules else []
 
 
-async def _start_approval(tx: Tx, o: Loaded, levels: list[str]) -> None:
+async def _start_approval(tx: Tx, o: Loaded, levels: list[str], due: Any) -> None:
     requester = tx.actor or f"channel:{o.order['channel']}"
     await start_approval(tx.session, approval, SALES_ORDER, o.no, requester, levels, tx.now)
-    due = tx.now + timedelta(seconds=tx.settings.approval_timeout_seconds)
     tx.publish(approval_requested(o, 1, levels, tx.now, due))
-    await state.start(
-        tx,
-        o.no,
-        (state.APPROVAL, "requested", f"levels: {', '.join(levels)}"),
-        step=state.APPROVAL,
-        status=state.ACTIVE,
-        deadline_at=due,
-    )
 
 
 def approval_requested(o: Loaded, level: int, levels: Sequence[str], at: Any, due: Any) -> OrderApprovalRequested:

@@ -8,10 +8,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from sales.db import sagas
 from sales.store import Loaded
 from sales.unit import Tx
-from servicekit.fastsql import Statement, insert_of
+from servicekit.fastsql import Statement
 
 # steps
 APPROVAL = "approval"
@@ -83,27 +82,20 @@ _SAVE_WITH_STATUS = Statement(
         + ", updated_at = :at, steps = steps || CAST(:log AS jsonb) WHERE order_no = :order_no"
     )
 )
-_START = Statement(insert_of(sagas, "order_no", "started_at", "updated_at", "steps", *_FIELDS))
 
 
-async def start(tx: Tx, order_no: str, *events: Event, **values: Any) -> dict[str, Any]:
-    """Insert the saga row of a new order (`step`, `status`, `deadline_at`, ... as `values`)."""
-    row: dict[str, Any] = {
-        "order_no": order_no,
+def initial(tx: Tx, *events: Event, **values: Any) -> dict[str, Any]:
+    """The saga row of a new order (`step`, `deadline_at`, ... as `values`; its step log as `steps`), written by
+    the statement that places the order (sales.handlers.placing)."""
+    return {
         "revision": 1,
         "attempts": 0,
         "stock_requested": False,
         "credit_requested": False,
-        "awaiting_release": False,
-        "awaiting_void": False,
         "deadline_at": None,
-        "finished_at": None,
-        "started_at": tx.now,
-        "updated_at": tx.now,
         **values,
+        "steps": _entries(tx, events),
     }
-    await _START.execute(tx.session, **row, steps=_entries(tx, events))
-    return row
 
 
 async def save(tx: Tx, o: Loaded, *events: Event, transition: dict[str, Any] | None = None, **values: Any) -> None:
