@@ -90,23 +90,23 @@ _SITUATION = Statement(
         """
     )
 )
-_CHECKED = Statement(
-    insert_of(
-        credit_checks,
-        "order_no",
-        "revision",
-        "customer_code",
-        "approved",
-        "reason",
-        "requested",
-        "credit_limit",
-        "exposure",
-        "currency",
-        "decided_at",
-    )
+_CHECK = insert_of(
+    credit_checks,
+    "order_no",
+    "revision",
+    "customer_code",
+    "approved",
+    "reason",
+    "requested",
+    "credit_limit",
+    "exposure",
+    "currency",
+    "decided_at",
 )
+_CHECKED = Statement(_CHECK)
 _HOLD = insert_of(credit_holds, "order_no", "customer_code", "revision", "amount", "invoiced", "active", "updated_at")
-_PUT_HOLD = Statement(
+# An approval: the decision and the order's hold in one statement (their shared parameters are the same values).
+_CHECKED_AND_HELD = Statement(
     _HOLD.on_conflict_do_update(
         index_elements=[credit_holds.c.order_no],
         set_={
@@ -115,7 +115,7 @@ _PUT_HOLD = Statement(
             "active": True,
             "updated_at": _HOLD.excluded.updated_at,
         },
-    )
+    ).add_cte(_CHECK.cte("checked"))
 )
 
 
@@ -139,30 +139,24 @@ async def check_credit(c: Ctx, msg: CheckCredit) -> None:
         exposure=current,
         requested=msg.amount,
     )
-    await _CHECKED.execute(
-        c.session,
-        order_no=msg.order_no,
-        revision=msg.revision,
-        customer_code=msg.customer_code,
-        approved=decision.approved,
-        reason=decision.reason,
-        requested=msg.amount,
-        credit_limit=decision.credit_limit,
-        exposure=decision.exposure,
-        currency=msg.currency,
-        decided_at=c.now,
-    )
+    checked = {
+        "order_no": msg.order_no,
+        "revision": msg.revision,
+        "customer_code": msg.customer_code,
+        "approved": decision.approved,
+        "reason": decision.reason,
+        "requested": msg.amount,
+        "credit_limit": decision.credit_limit,
+        "exposure": decision.exposure,
+        "currency": msg.currency,
+        "decided_at": c.now,
+    }
     if decision.approved:
-        await _PUT_HOLD.execute(
-            c.session,
-            order_no=msg.order_no,
-            customer_code=msg.customer_code,
-            revision=msg.revision,
-            amount=msg.amount,
-            invoiced=ZERO,
-            active=True,
-            updated_at=c.now,
+        await _CHECKED_AND_HELD.execute(
+            c.session, **checked, amount=msg.amount, invoiced=ZERO, active=True, updated_at=c.now
         )
+    else:
+        await _CHECKED.execute(c.session, **checked)
     await c.publish(_reply(msg, decision, c.now))
 
 

@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import select, text, update
 
 from contracts.common import OrderLine
 from contracts.sales import OrderAmended, OrderCancelled, OrderConfirmed
-from finance.db import credit_accounts, order_lines, sales_orders
+from finance.db import credit_accounts, sales_orders
 from finance.handlers import Ctx
 from finance.handlers.credit import release_hold
-from servicekit.fastsql import Statement, insert_of
+from servicekit.fastsql import Statement
 
-_ORDER = insert_of(sales_orders, "order_no", "customer_code", "revision", "currency", "payment_terms_days")
-# Run for every confirmed order: built once (see servicekit.fastsql).
-_STORE_ORDER = Statement(
-    _ORDER.on_conflict_do_update(
-        index_elements=[sales_orders.c.order_no],
-        set_={"revision": _ORDER.excluded.revision, "currency": _ORDER.excluded.currency},
-        where=sales_orders.c.revision < _ORDER.excluded.revision,
-    ).returning(sales_orders.c.order_no)
-)
-# The lines are replaced; what was shipped of them is kept (read as they are deleted).
-_DROP_LINES = Statement(
-    delete(order_lines)
-    .where(order_lines.c.order_no == bindparam("order_no"))
-    .returning(order_lines.c.line_no, order_lines.c.shipped_qty)
-)
-_ADD_LINES = Statement(
-    insert_of(order_lines, "order_no", "line_no", "sku", "qty", "unit_price", "discount", "tax_rate", "shipped_qty")
+# Run for every confirmed order, in ONE statement (see servicekit.fastsql): keep the order's latest revision (an
+# older one arriving late changes nothing: no row comes back from `o`, so nothing else is written), upsert its
+# lines by number (what was shipped of a line is kept) and drop the lines it no longer has.
+_STORE = Statement(
+    text(
+        """
+        WITH o AS (
+          INSERT INTO sales_orders AS s (order_no, customer_code, revision, currency, payment_terms_days)
+          VALUES (:order_no, :customer_code, :revision, :currency, :payment_terms_days)
+          ON CONFLICT (order_no) DO UPDATE SET revision = excluded.revision, currency = excluded.currency
+          WHERE s.revision < excluded.revision
+          RETURNING order_no),
+        kept AS (
+          INSERT INTO order_lines AS l (order_no, line_no, sku, qty, unit_price, discount, tax_rate, shipped_qty)
+          SELECT o.order_no, x.line_no, x.sku, x.qty, x.unit_price, x.discount, x.tax_rate, 0
+          FROM o, unnest(CAST(:line_nos AS int[]), CAST(:skus AS varchar[]), CAST(:qtys AS numeric[]),
+                         CAST(:unit_prices AS numeric[]), CAST(:discounts AS numeric[]), CAST(:tax_rates AS numeric[]))
+               AS x(line_no, sku, qty, unit_price, discount, tax_rate)
+          ON CONFLICT (order_no, line_no) DO UPDATE SET sku = excluded.sku, qty = excluded.qty,
+            unit_price = excluded.unit_price, discount = excluded.discount, tax_rate = excluded.tax_rate),
+        dropped AS (
+          DELETE FROM order_lines AS l USING o
+          WHERE l.order_no = o.order_no AND NOT (l.line_no = ANY(CAST(:line_nos AS int[]))))
+        SELECT count(*) FROM o
+        """
+    )
 )
 
 
@@ -46,32 +55,19 @@ async def _store(
     c: Ctx, order_no: str, customer: str, revision: int, currency: str, terms: int, lines: list[OrderLine]
 ) -> None:
     """Keep the order's latest revision (an older one arriving late changes nothing); shipped qty is kept."""
-    stored = await _STORE_ORDER.fetchrow(
+    await _STORE.execute(
         c.session,
         order_no=order_no,
         customer_code=customer,
         revision=revision,
         currency=currency,
         payment_terms_days=terms,
-    )
-    if stored is None:
-        return
-    shipped = {r["line_no"]: r["shipped_qty"] for r in await _DROP_LINES.fetch(c.session, order_no=order_no)}
-    await _ADD_LINES.executemany(
-        c.session,
-        [
-            {
-                "order_no": order_no,
-                "line_no": line.line_no,
-                "sku": line.sku,
-                "qty": line.qty,
-                "unit_price": line.unit_price,
-                "discount": line.discount,
-                "tax_rate": line.tax_rate,
-                "shipped_qty": shipped.get(line.line_no, 0),
-            }
-            for line in lines
-        ],
+        line_nos=[x.line_no for x in lines],
+        skus=[x.sku for x in lines],
+        qtys=[x.qty for x in lines],
+        unit_prices=[x.unit_price for x in lines],
+        discounts=[x.discount for x in lines],
+        tax_rates=[x.tax_rate for x in lines],
     )
 
 
