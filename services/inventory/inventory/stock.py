@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, String, any_, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import ARRAY, String, any_, bindparam, func, or_, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -41,11 +41,13 @@ _LOCK_SKUS_IN = Statement(
     )
 )
 _LOCK_SKUS_ANYWHERE = Statement(_LOCKED_ROWS.where(stock.c.sku == any_(bindparam("skus", type_=ARRAY(String)))))
+# Every changed row in one statement (they are locked already).
 _WRITE_BACK = Statement(
-    update(stock)
-    .where((stock.c.sku == bindparam("k_sku")) & (stock.c.warehouse_code == bindparam("k_wh")))
-    .values(
-        on_hand=bindparam("v_on"), reserved=bindparam("v_res"), low_stock=bindparam("v_low"), updated_at=bindparam("at")
+    text(
+        "UPDATE stock AS s SET on_hand = v.on_hand, reserved = v.reserved, low_stock = v.low_stock, updated_at = :at"
+        " FROM unnest(CAST(:skus AS varchar[]), CAST(:warehouses AS varchar[]), CAST(:on_hand AS numeric[]),"
+        " CAST(:reserved AS numeric[]), CAST(:low_stock AS boolean[])) AS v(sku, warehouse_code, on_hand, reserved,"
+        " low_stock) WHERE s.sku = v.sku AND s.warehouse_code = v.warehouse_code"
     )
 )
 
@@ -193,7 +195,6 @@ class StockBook:
         changed = [r for r in self.rows.values() if r.changed]
         if not changed:
             return
-        params = []
         for r in changed:
             check = domain.low_stock(r.available, r.reorder_point, r.low_stock)
             if check.emit:
@@ -220,18 +221,16 @@ class StockBook:
                     )
                 )
             r.low_stock = check.flagged
-            params.append(
-                {
-                    "k_sku": r.sku,
-                    "k_wh": r.warehouse_code,
-                    "v_on": r.on_hand,
-                    "v_res": r.reserved,
-                    "v_low": r.low_stock,
-                    "at": self.now,
-                }
-            )
             r.changed, r.available_before = False, r.available
-        await _WRITE_BACK.executemany(self.session, params)
+        await _WRITE_BACK.execute(
+            self.session,
+            skus=[r.sku for r in changed],
+            warehouses=[r.warehouse_code for r in changed],
+            on_hand=[r.on_hand for r in changed],
+            reserved=[r.reserved for r in changed],
+            low_stock=[r.low_stock for r in changed],
+            at=self.now,
+        )
         if self._movements:
             await self.session.execute(insert(stock_movements), self._movements)
             self._movements = []

@@ -20,7 +20,7 @@ from contracts.common import ReservedLine
 from inventory import domain
 from inventory.db import order_reservations, reservations
 from inventory.stock import StockBook
-from servicekit.fastsql import Statement, insert_of
+from servicekit.fastsql import Statement
 
 # The reservation path's statements, built once (see servicekit.fastsql).
 _ORDER_NOS = bindparam("order_nos", type_=ARRAY(String))
@@ -44,10 +44,13 @@ _HELD = Statement(
     .where(reservations.c.order_no == any_(_ORDER_NOS))
     .order_by(reservations.c.line_no, reservations.c.warehouse_code)
 )
-_TAKE = insert_of(reservations, "order_no", "line_no", "sku", "warehouse_code", "qty")
-_ADD_TAKE = Statement(
-    _TAKE.on_conflict_do_update(
-        constraint="pk_reservations", set_={"qty": reservations.c.qty + _TAKE.excluded.qty, "sku": _TAKE.excluded.sku}
+# A reservation's rows in one statement; one row per (line, warehouse), as a row may not be upserted twice in it.
+_ADD_TAKES = Statement(
+    text(
+        "INSERT INTO reservations AS r (order_no, line_no, sku, warehouse_code, qty)"
+        " SELECT :order_no, x.* FROM unnest(CAST(:line_nos AS int[]), CAST(:skus AS varchar[]),"
+        " CAST(:warehouses AS varchar[]), CAST(:qtys AS numeric[])) AS x"
+        " ON CONFLICT ON CONSTRAINT pk_reservations DO UPDATE SET qty = r.qty + excluded.qty, sku = excluded.sku"
     )
 )
 _TOUCH = Statement(
@@ -106,15 +109,18 @@ async def add_takes(session: AsyncSession, book: StockBook, order_no: str, takes
         return
     for t in takes:
         book.reserve(t.sku, t.warehouse_code, t.qty)
-    rows: dict[tuple[int, str], dict[str, Any]] = {}
-    for t in takes:  # one row per (line, warehouse): a row may not be upserted twice in one statement
-        row = rows.setdefault(
-            (t.line_no, t.warehouse_code),
-            {"order_no": order_no, "line_no": t.line_no, "sku": t.sku, "warehouse_code": t.warehouse_code, "qty": 0},
-        )
-        row["qty"] += t.qty
-        row["sku"] = t.sku
-    await _ADD_TAKE.executemany(session, list(rows.values()))
+    rows: dict[tuple[int, str], list[Any]] = {}
+    for t in takes:  # one row per (line, warehouse)
+        row = rows.setdefault((t.line_no, t.warehouse_code), [t.sku, domain.ZERO])
+        row[0], row[1] = t.sku, row[1] + t.qty
+    await _ADD_TAKES.execute(
+        session,
+        order_no=order_no,
+        line_nos=[line_no for line_no, _ in rows],
+        skus=[sku for sku, _ in rows.values()],
+        warehouses=[wh for _, wh in rows],
+        qtys=[qty for _, qty in rows.values()],
+    )
 
 
 async def remove(session: AsyncSession, book: StockBook, order_no: str, held: Sequence[Held]) -> None:

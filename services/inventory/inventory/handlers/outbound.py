@@ -13,7 +13,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import StockLine
@@ -31,7 +31,7 @@ from inventory.stock import Publish
 from servicekit import audit
 from servicekit.consumer import HandlerContext
 from servicekit.errors import DomainError, InputError, NotFoundError
-from servicekit.fastsql import Statement, insert_of
+from servicekit.fastsql import Statement
 from servicekit.numbering import next_number
 from servicekit.runtime import Runtime
 
@@ -45,20 +45,16 @@ _EXISTING = Statement(
     .order_by(outbound_orders.c.do_no)
     .with_for_update()
 )
+# An outbound order and its lines in one statement.
 _NEW_ORDER = Statement(
-    insert_of(
-        outbound_orders,
-        "do_no",
-        "order_no",
-        "revision",
-        "warehouse_code",
-        "status",
-        "priority",
-        "ship_to",
-        "created_at",
+    text(
+        "WITH d AS (INSERT INTO outbound_orders (do_no, order_no, revision, warehouse_code, status, priority, ship_to,"
+        " created_at) VALUES (:do_no, :order_no, :revision, :warehouse_code, 'created', :priority,"
+        " CAST(:ship_to AS jsonb), :created_at) RETURNING do_no)"
+        " INSERT INTO outbound_lines (do_no, line_no, sku, qty) SELECT d.do_no, x.* FROM d,"
+        " unnest(CAST(:line_nos AS int[]), CAST(:skus AS varchar[]), CAST(:qtys AS numeric[])) AS x"
     )
 )
-_NEW_LINES = Statement(insert_of(outbound_lines, "do_no", "line_no", "sku", "qty"))
 
 
 async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
@@ -77,23 +73,22 @@ async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
     for h in held:
         sku, qty = by_wh[h.warehouse_code].get(h.line_no, (h.sku, domain.ZERO))
         by_wh[h.warehouse_code][h.line_no] = (sku, qty + h.qty)
-    ship_to = msg.ship_to.model_dump(mode="json") if msg.ship_to else None
+    ship_to = msg.ship_to.model_dump_json() if msg.ship_to else None
     for wh in sorted(by_wh):
         do_no = await next_number(session, kit, "DO", now)
+        lines = [StockLine(line_no=n, sku=s, qty=q) for n, (s, q) in sorted(by_wh[wh].items())]
         await _NEW_ORDER.execute(
             session,
             do_no=do_no,
             order_no=msg.order_no,
             revision=msg.revision,
             warehouse_code=wh,
-            status="created",
             priority=msg.priority,
             ship_to=ship_to,
             created_at=now,
-        )
-        lines = [StockLine(line_no=n, sku=s, qty=q) for n, (s, q) in sorted(by_wh[wh].items())]
-        await _NEW_LINES.executemany(
-            session, [{"do_no": do_no, "line_no": x.line_no, "sku": x.sku, "qty": x.qty} for x in lines]
+            line_nos=[x.line_no for x in lines],
+            skus=[x.sku for x in lines],
+            qtys=[x.qty for x in lines],
         )
         await ctx.publish(
             OutboundOrderCreated(

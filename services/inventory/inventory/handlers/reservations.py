@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import ShortageLine
@@ -28,6 +29,16 @@ from inventory.handlers.holdings import Held
 from inventory.handlers.planning import plan, unknown_skus
 from inventory.stock import Publish, StockBook
 from servicekit.consumer import HandlerContext
+from servicekit.fastsql import Statement
+
+# A reservation made in full: its header updated and the order out of the backorder queue, in one statement.
+_TOUCH_AND_DEQUEUE = Statement(
+    text(
+        "WITH dequeued AS (DELETE FROM backorders WHERE order_no = :order_no) UPDATE order_reservations"
+        " SET priority = :priority, placed_at = :placed_at, warehouse_code = :warehouse_code, updated_at = :at"
+        " WHERE order_no = :order_no"
+    )
+)
 
 
 async def reserve_stock(ctx: HandlerContext, cmd: ReserveStock) -> None:
@@ -54,11 +65,11 @@ async def reserve_stock(ctx: HandlerContext, cmd: ReserveStock) -> None:
         await ctx.publish(_failed(cmd.order_no, "out_of_stock", attempt.shortages, None, now))
         return
     await holdings.add_takes(session, book, cmd.order_no, attempt.allocation.takes)
-    await holdings.touch(session, cmd.order_no, now, **header)
     if attempt.shortages and cmd.backorder:
+        await holdings.touch(session, cmd.order_no, now, **header)
         await backorders.enqueue(session, cmd, now)
     else:
-        await backorders.dequeue(session, cmd.order_no)
+        await _TOUCH_AND_DEQUEUE.execute(session, order_no=cmd.order_no, at=now, **header)
     await book.flush()
     await ctx.publish(
         StockReserved(
