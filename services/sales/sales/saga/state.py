@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
@@ -70,17 +71,30 @@ _SAVE = Statement(
         + ", updated_at = :updated_at, steps = steps || CAST(:log AS jsonb) WHERE order_no = :order_no"
     )
 )
-# A status change (orders + history, as in sales.store) and the saga's save in one statement: the saga's steps
-# that move the order on do both.
-_SAVE_WITH_STATUS = Statement(
-    text(
-        "WITH changed AS (UPDATE orders SET status = :to_status, updated_at = :at WHERE order_no = :order_no), "
-        "history AS (INSERT INTO order_status_history (order_no, from_status, to_status, reason, actor, at) "
-        "VALUES (:order_no, :from_status, :to_status, :reason, :actor, :at)) "
-        "UPDATE sagas SET "
-        + ", ".join(f"{f} = :{f}" for f in _FIELDS)
-        + ", updated_at = :at, steps = steps || CAST(:log AS jsonb) WHERE order_no = :order_no"
+
+
+def _save_with_status(*ctes: str) -> Statement:
+    """A status change (orders + history, as in sales.store), other changes (`ctes`) and the saga's save in one
+    statement: the saga's steps that move the order on do all of them."""
+    return Statement(
+        text(
+            "WITH changed AS (UPDATE orders SET status = :to_status, updated_at = :at WHERE order_no = :order_no), "
+            "history AS (INSERT INTO order_status_history (order_no, from_status, to_status, reason, actor, at) "
+            "VALUES (:order_no, :from_status, :to_status, :reason, :actor, :at))"
+            + "".join(f", {cte}" for cte in ctes)
+            + " UPDATE sagas SET "
+            + ", ".join(f"{f} = :{f}" for f in _FIELDS)
+            + ", updated_at = :at, steps = steps || CAST(:log AS jsonb) WHERE order_no = :order_no"
+        )
     )
+
+
+_SAVE_WITH_STATUS = _save_with_status()
+# ... and the quantity reserved per order line (arrays of line numbers and quantities).
+_SAVE_WITH_STATUS_AND_RESERVED = _save_with_status(
+    "reserved AS (UPDATE order_lines AS l SET reserved_qty = r.qty"
+    " FROM unnest(CAST(:line_nos AS int[]), CAST(:qtys AS numeric[])) AS r(line_no, qty)"
+    " WHERE l.order_no = :order_no AND l.line_no = r.line_no)"
 )
 
 
@@ -98,13 +112,26 @@ def initial(tx: Tx, *events: Event, **values: Any) -> dict[str, Any]:
     }
 
 
-async def save(tx: Tx, o: Loaded, *events: Event, transition: dict[str, Any] | None = None, **values: Any) -> None:
+async def save(
+    tx: Tx,
+    o: Loaded,
+    *events: Event,
+    transition: dict[str, Any] | None = None,
+    reserved: dict[int, Decimal] | None = None,
+    **values: Any,
+) -> None:
     """Update the saga row and append `events` to its step log, in a single UPDATE. With `transition` (what
-    `sales.store.status_change` returned), the order's status change is written by the same statement."""
+    `sales.store.status_change` returned), the order's status change is written by the same statement, and with
+    it `reserved`, the quantity reserved per line number."""
     o.saga.update(values)
     params = {f: o.saga[f] for f in _FIELDS}
     log = json.dumps(_entries(tx, events))
-    if transition is not None:
-        await _SAVE_WITH_STATUS.execute(tx.session, **params, **transition, log=log)
-    else:
+    if transition is None:
+        assert not reserved, "reserved quantities are saved with a status change"
         await _SAVE.execute(tx.session, **params, updated_at=tx.now, log=log, order_no=o.no)
+    elif reserved:
+        await _SAVE_WITH_STATUS_AND_RESERVED.execute(
+            tx.session, **params, **transition, log=log, line_nos=list(reserved), qtys=list(reserved.values())
+        )
+    else:
+        await _SAVE_WITH_STATUS.execute(tx.session, **params, **transition, log=log)

@@ -11,8 +11,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
-
 from contracts.common import ReservedLine
 from contracts.sales import OrderCancelled, OrderConfirmed, OrderRejected
 from sales import domain
@@ -34,16 +32,6 @@ from sales.saga.state import (
 )
 from sales.store import Loaded, contract_lines, lines_of, set_status, status_change
 from sales.unit import Tx
-from servicekit.fastsql import Statement
-
-# Every line of the order in one statement (arrays of line numbers and quantities).
-_RESERVED = Statement(
-    text(
-        "UPDATE order_lines AS l SET reserved_qty = r.qty"
-        " FROM unnest(CAST(:line_nos AS int[]), CAST(:qtys AS numeric[])) AS r(line_no, qty)"
-        " WHERE l.order_no = :order_no AND l.line_no = r.line_no"
-    )
-)
 
 
 async def request_reservation(
@@ -87,7 +75,12 @@ async def request_adjustment(
 
 
 async def request_credit(
-    tx: Tx, o: Loaded, *events: Event, attempts: int = 1, transition: dict[str, Any] | None = None
+    tx: Tx,
+    o: Loaded,
+    *events: Event,
+    attempts: int = 1,
+    transition: dict[str, Any] | None = None,
+    reserved: dict[int, Decimal] | None = None,
 ) -> None:
     tx.publish(commands.check_credit(o))
     await save(
@@ -96,6 +89,7 @@ async def request_credit(
         *events,
         (CREDIT, "requested" if attempts == 1 else f"re-sent (attempt {attempts})", f"amount {o.order['gross']}"),
         transition=transition,
+        reserved=reserved,
         step=CREDIT,
         status=ACTIVE,
         deadline_at=step_deadline(tx),
@@ -105,21 +99,20 @@ async def request_credit(
     )
 
 
-async def record_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine]) -> None:
-    """Store the reserved quantity per order line (a line may be reserved in several warehouses)."""
+def reserved_per_line(lines: Iterable[ReservedLine]) -> dict[int, Decimal]:
+    """The quantity reserved per order line (a line may be reserved in several warehouses)."""
     per_line: dict[int, Decimal] = {}
     for x in lines:
         per_line[x.line_no] = per_line.get(x.line_no, Decimal("0")) + x.qty
-    if not per_line:
-        return
-    await _RESERVED.execute(tx.session, order_no=o.no, line_nos=list(per_line), qtys=list(per_line.values()))
+    return per_line
 
 
 async def stock_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine], step: str) -> None:
-    """Reservation (or adjustment) succeeded: on to the credit check."""
-    await record_reserved(tx, o, lines)
-    transition = status_change(tx, o, domain.AWAITING_CREDIT)  # written with the saga's save
-    await request_credit(tx, o, (step, "replied: reserved", None), transition=transition)
+    """Reservation (or adjustment) succeeded: on to the credit check. The reserved quantities, the status change
+    and the saga's state are written by one statement."""
+    transition = status_change(tx, o, domain.AWAITING_CREDIT)
+    reserved = reserved_per_line(lines)
+    await request_credit(tx, o, (step, "replied: reserved", None), transition=transition, reserved=reserved)
 
 
 async def confirm(tx: Tx, o: Loaded) -> None:
