@@ -59,7 +59,7 @@ async def backlog(infra: Infra, urls: dict[str, str], groups: dict[str, str]) ->
     for url in urls.values():
         conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
         try:
-            waiting += int(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+            waiting += int(await conn.fetchval("SELECT count(*) FROM outbox"))
         finally:
             await conn.close()
     admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)

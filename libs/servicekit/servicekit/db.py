@@ -72,8 +72,6 @@ def kit_tables(metadata: MetaData) -> KitTables:
         Column("message_type", String(200), nullable=False),
         Column("envelope", JSONB, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        Column("published_at", DateTime(timezone=True)),
-        Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
     )
     inbox = Table(
         "inbox",

@@ -32,7 +32,7 @@ COMMON = (
     Check(
         "no outbox row left unsent",
         "SELECT id, message_type, key, created_at FROM outbox "
-        "WHERE published_at IS NULL AND created_at < now() - make_interval(secs => $1) ORDER BY id",
+        "WHERE created_at < now() - make_interval(secs => $1) ORDER BY id",
     ),
 )
 

@@ -19,8 +19,9 @@ KIT_TABLES = ("outbox", "inbox", "audit_log", "idempotency_keys", "document_sequ
 
 
 def create_kit_schema() -> None:
-    """Create the shared tables, version 1. Called from each service's first migration; later changes to
-    the kit tables come as new helpers called from new migrations, never by editing this one."""
+    """Create the shared tables (as `kit_tables` declares them now). Called from each service's first migration;
+    later changes to the kit tables come as new helpers called from new migrations, written so that they also
+    apply to a database this function created after the change (see `outbox_keeps_only_unsent`)."""
     bind = op.get_bind()
     metadata = new_metadata()
     kit_tables(metadata)
@@ -34,6 +35,26 @@ def create_kit_schema() -> None:
     )
     op.execute(
         "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION kit_outbox_notify()"
+    )
+
+
+def outbox_keeps_only_unsent() -> None:
+    """Kit tables, version 2: the relay deletes the rows it has published (a delete is far cheaper than marking
+    them, which rewrote each row and its index entries), so the outbox holds only what is still to be sent and
+    `published_at` goes. Rows already marked are dropped first, never sent again. A database created after this
+    change has no such column: then there is nothing to do."""
+    op.execute(
+        """
+        DO $$ BEGIN
+          IF EXISTS (SELECT FROM information_schema.columns
+                     WHERE table_schema = current_schema() AND table_name = 'outbox' AND column_name = 'published_at')
+          THEN
+            DELETE FROM outbox WHERE published_at IS NOT NULL;
+            DROP INDEX IF EXISTS ix_outbox_unpublished;
+            ALTER TABLE outbox DROP COLUMN published_at;
+          END IF;
+        END $$;
+        """
     )
 
 
@@ -65,8 +86,9 @@ def run_env(metadata: MetaData, default_url: str | None = None) -> None:
     asyncio.run(_run_online(url, metadata))
 
 
-def upgrade_to_head(migrations_dir: Path, url: str) -> None:
-    """Apply the service's migrations. Alembic's env runs its own event loop, hence the thread."""
+def upgrade_to_head(migrations_dir: Path, url: str, revision: str = "head") -> None:
+    """Apply the service's migrations (up to `revision`). Alembic's env runs its own event loop, hence the
+    thread."""
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.attributes["url"] = url
@@ -74,7 +96,7 @@ def upgrade_to_head(migrations_dir: Path, url: str) -> None:
 
     def target() -> None:
         try:
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
         except BaseException as exc:  # re-raised in the caller's thread
             errors.append(exc)
 

@@ -1,11 +1,12 @@
-"""The outbox relay: publishes committed outbox rows to Kafka and marks them published.
+"""The outbox relay: publishes committed outbox rows to Kafka, then deletes them (the outbox holds only what is
+still to be sent; Kafka keeps what was).
 
 Why no "last published id" cursor: ids come from a sequence when a row is inserted, not when its transaction
 commits, so a row with a smaller id can become visible after a larger one and a cursor would skip it. The relay
-instead takes every visible unpublished row (a partial index keeps this cheap), oldest id first. Rows of one key
+instead takes every visible row, oldest id first. Rows of one key
 come from transactions that lock the same aggregate, so their ids follow their commit order.
 
-Delivery is at least once: a relay killed after Kafka acknowledged a batch but before marking it publishes the
+Delivery is at least once: a relay killed after Kafka acknowledged a batch but before deleting it publishes the
 batch again, and consumers drop the duplicates by event id (see inbox.py).
 
 One relay runs per service: it holds a session-level advisory lock; replicas without it wait as standbys and
@@ -97,7 +98,7 @@ class OutboxRelay:
         rows = await conn.fetch(
             "SELECT id, topic, key, envelope::text AS body, event_id::text AS event_id, message_type,"
             " envelope->>'version' AS version, envelope->>'correlation_id' AS correlation_id"
-            " FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
+            " FROM outbox ORDER BY id LIMIT $1",
             self._batch_size,
         )
         if not rows:
@@ -120,11 +121,9 @@ class OutboxRelay:
                     ),
                 )
             )
-        # Every send must be acknowledged before any row is marked: a failure leaves the batch to be sent again.
+        # Every send must be acknowledged before any row is deleted: a failure leaves the batch to be sent again.
         await asyncio.gather(*futures)
-        await conn.execute(
-            "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
-        )
+        await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
         self.published += len(rows)
         PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)

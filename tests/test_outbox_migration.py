@@ -1,0 +1,47 @@
+"""Kit tables v2 on a database made before it: rows the relay had already published (and marked) are dropped,
+never sent again; rows still to be sent stay; the `published_at` column and its index go."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from servicekit.migrations import upgrade_to_head
+from servicekit.testing import Infra, asyncpg_url, create_database, drop_database
+from tools.stack import service_module
+
+pytestmark = pytest.mark.integration
+
+
+async def test_an_old_outbox_keeps_only_its_unsent_rows(infra: Infra) -> None:
+    url = await create_database(infra, prefix="mig_outbox")
+    try:
+        upgrade_to_head(service_module("sales").MIGRATIONS, url, "0002")
+        conn = await asyncpg.connect(asyncpg_url(url))
+        try:
+            # The outbox as kit tables v1 made it, with one row published (marked) and one not yet.
+            await conn.execute(
+                "ALTER TABLE outbox ADD COLUMN published_at timestamptz;"
+                " CREATE INDEX ix_outbox_unpublished ON outbox (id) WHERE published_at IS NULL"
+            )
+            for key, published in (("SO-sent", "now()"), ("SO-unsent", "NULL")):
+                await conn.execute(
+                    "INSERT INTO outbox (event_id, topic, key, message_type, envelope, published_at)"
+                    f" VALUES (gen_random_uuid(), 'sales.orders', $1, 'OrderPlaced', '{{}}', {published})",
+                    key,
+                )
+        finally:
+            await conn.close()
+
+        upgrade_to_head(service_module("sales").MIGRATIONS, url)
+
+        conn = await asyncpg.connect(asyncpg_url(url))
+        try:
+            assert [r["key"] for r in await conn.fetch("SELECT key FROM outbox")] == ["SO-unsent"]
+            columns = await conn.fetch("SELECT column_name FROM information_schema.columns WHERE table_name = 'outbox'")
+            assert "published_at" not in {r["column_name"] for r in columns}
+            assert await conn.fetchval("SELECT to_regclass('ix_outbox_unpublished')") is None
+        finally:
+            await conn.close()
+    finally:
+        await drop_database(infra, url)
