@@ -22,7 +22,7 @@ from servicekit.testing import Infra, create_database, drop_database, serve, ser
 
 
 @pytest.fixture(scope="module")  # torn down before other packages run: no stray consumers
-async def purchasing(infra: Infra) -> AsyncIterator[Harness]:
+async def purchasing(infra: Infra, request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
     url = await create_database(infra, prefix="pur")
     clock = ManualClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
     settings = await service_settings(
@@ -31,6 +31,9 @@ async def purchasing(infra: Infra) -> AsyncIterator[Harness]:
         url,
         pin=definition().handlers.topics,  # type: ignore[union-attr]
         overdue_scan_seconds=3600,  # the tests run the scan themselves (run_once), never by waiting
+        # A module that reads what purchasing emits from its outbox sets START_RELAY = False (the relay would
+        # publish and delete the rows); modules that follow the topics keep it.
+        start_relay=getattr(request.module, "START_RELAY", True),
     )
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
     await producer.start()
