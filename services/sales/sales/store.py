@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from contracts.common import Amounts, OrderLine, StockLine
 from contracts.sales import OrderStatusChanged
@@ -27,6 +28,7 @@ class Loaded:
 
     order: dict[str, Any]
     saga: dict[str, Any]
+    lines: list[domain.Line] | None = None  # when loaded with them (`load(..., with_lines=True)`)
 
     @property
     def no(self) -> str:
@@ -56,6 +58,19 @@ _READ = (
 )
 _READ_LOCKED = Statement(_READ.with_for_update(of=orders))
 _READ_PLAIN = Statement(_READ)
+# ... and its lines, one array per field (in line order), in the same round trip.
+_LINE_FIELDS = ("line_no", "sku", "qty", "unit_price", "discount", "tax_rate")
+_READ_LOCKED_WITH_LINES = Statement(
+    _READ.add_columns(
+        *(
+            select(func.array_agg(aggregate_order_by(order_lines.c[f], order_lines.c.line_no)))
+            .where(order_lines.c.order_no == orders.c.order_no)
+            .scalar_subquery()
+            .label(f"lines_{f}")
+            for f in _LINE_FIELDS
+        )
+    ).with_for_update(of=orders)
+)
 # A transition in one round trip: the status and its history row.
 _TRANSITION = Statement(
     text(
@@ -71,15 +86,25 @@ _LINES = Statement(
 )
 
 
-async def load(tx: Tx, order_no: str, *, lock: bool = True) -> Loaded | None:
-    """The order and its saga row; locked (FOR UPDATE OF orders) unless told otherwise."""
-    row = await (_READ_LOCKED if lock else _READ_PLAIN).fetchrow(tx.session, order_no=order_no)
+async def load(tx: Tx, order_no: str, *, lock: bool = True, with_lines: bool = False) -> Loaded | None:
+    """The order and its saga row (and its lines, `with_lines`); locked (FOR UPDATE OF orders) unless told
+    otherwise."""
+    if with_lines:
+        assert lock, "the lines come with the locked read"
+        statement = _READ_LOCKED_WITH_LINES
+    else:
+        statement = _READ_LOCKED if lock else _READ_PLAIN
+    row = await statement.fetchrow(tx.session, order_no=order_no)
     if row is None:
         return None
-    order = {k: v for k, v in row.items() if not k.startswith("saga_")}
+    order = {k: v for k, v in row.items() if not k.startswith(("saga_", "lines_"))}
     saga = {k.removeprefix("saga_"): v for k, v in row.items() if k.startswith("saga_")}
     saga["order_no"] = order["order_no"]
-    return Loaded(order, saga)
+    lines = None
+    if with_lines:
+        fields = [row[f"lines_{f}"] or [] for f in _LINE_FIELDS]
+        lines = [domain.Line(*values) for values in zip(*fields, strict=True)]
+    return Loaded(order, saga, lines)
 
 
 async def set_status(

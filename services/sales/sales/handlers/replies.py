@@ -90,7 +90,7 @@ async def reservation_adjustment_failed(tx: Tx, msg: ReservationAdjustmentFailed
 
 
 async def credit_approved(tx: Tx, msg: CreditApproved) -> None:
-    o = await load(tx, msg.order_no)
+    o = await load(tx, msg.order_no, with_lines=True)  # the confirmation carries them
     if o is None:
         return
     if _waiting(o, domain.AWAITING_CREDIT, state.CREDIT) and msg.revision == o.revision:

@@ -116,7 +116,7 @@ async def stock_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine], step:
 
 
 async def confirm(tx: Tx, o: Loaded) -> None:
-    lines = await lines_of(tx, o.no)
+    lines = o.lines if o.lines is not None else await lines_of(tx, o.no)
     transition = status_change(tx, o, domain.CONFIRMED)  # written with the saga's save
     tx.publish(
         OrderConfirmed(
