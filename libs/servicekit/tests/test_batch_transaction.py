@@ -3,7 +3,9 @@ have no second effect, and the outbox rows it emits are written in publishing or
 
 from __future__ import annotations
 
+import copy
 import uuid
+from typing import Any
 
 import pytest
 from aiokafka.structs import ConsumerRecord
@@ -14,7 +16,7 @@ from sqlalchemy import text
 from contracts import Envelope
 from contracts.envelope import HEADER_TYPE
 from servicekit.clock import SystemClock
-from servicekit.consumer import MessageProcessor
+from servicekit.consumer import MessageHandlers, MessageProcessor
 from servicekit.db import Database
 from servicekit.outbox import Outbox
 
@@ -44,10 +46,10 @@ class DeadLetterList:
         self.reasons.append(reason)
 
 
-def processor(db: Database, dead_letters: object) -> MessageProcessor:
+def processor(db: Database, dead_letters: object, handlers: MessageHandlers[Any] | None = None) -> MessageProcessor:
     return MessageProcessor(
         consumer="kit",
-        handlers=kitapp.handlers,
+        handlers=handlers or kitapp.handlers,
         db=db,
         tables=kitapp.kit,
         outbox=Outbox(kitapp.kit, "kit"),
@@ -95,5 +97,39 @@ async def test_unhandled_types_are_passed_over_by_header_and_handled_ones_still_
         # The first is not this consumer's (its body is never parsed); the second is, and its body is poison.
         assert outcomes == ["ignored", "dead_lettered"]
         assert dead.reasons == ["invalid_envelope"]
+    finally:
+        await db.dispose()
+
+
+async def test_a_batch_is_prepared_once_in_its_transaction_with_its_fresh_messages(database_url: str) -> None:
+    await migrate(database_url)
+    db = Database(database_url)
+    seen: list[tuple[str, list[str]]] = []
+
+    async def prepare(session: Any, messages: list[Any]) -> None:
+        xid = await session.scalar(text("SELECT pg_current_xact_id()::text"))
+        seen.append((xid, [m.customer_code for m in messages]))
+
+    handlers = copy.copy(kitapp.handlers)  # the shared handlers stay without the hook
+    handlers.prepare_groups(prepare)
+    kit = processor(db, NoDeadLetters(), handlers)
+    tag = uuid.uuid4().hex[:6]
+    a, b = envelope(customer(f"a-{tag}")), envelope(customer(f"b-{tag}"))
+    try:
+        assert await kit.process_batch([record(a, 0, 1)]) == ["processed"]  # alone: no group, no preparation
+        assert seen == []
+        c = envelope(customer(f"c-{tag}"))
+        outcomes = await kit.process_batch([record(a, 0, 1), record(b, 1, 1), record(c, 0, 2), record(b, 1, 1)])
+        assert outcomes == ["duplicate", "processed", "processed", "duplicate"]
+        # Once, before the handlers, with what they were about to handle (the duplicates left out) ...
+        assert [codes for _, codes in seen] == [[f"b-{tag}", f"c-{tag}"]]
+        async with db.transaction() as s:
+            xmins = (
+                (await s.execute(text("SELECT xmin::text FROM effects WHERE customer_code <> :a"), {"a": f"a-{tag}"}))
+                .scalars()
+                .all()
+            )
+        # ... in the batch's own transaction.
+        assert set(xmins) == {seen[0][0]}
     finally:
         await db.dispose()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from contracts import Message
 from contracts.finance import (
     CreditApproved,
@@ -25,6 +27,7 @@ from contracts.inventory import (
     StockReservationFailed,
     StockReserved,
 )
+from sales import store
 from sales.config import SalesSettings
 from sales.handlers import fulfilment, replies
 from sales.unit import Tx
@@ -50,9 +53,21 @@ ROUTES: list[tuple[type[Any], Callable[[Tx, Any], Awaitable[None]]]] = [
 ]
 
 
+# The saga's replies: their handlers begin by loading (and locking) the order, so a batch reads them all at once.
+PRELOADED = (StockReserved, StockReservationFailed, CreditApproved, CreditRefused)
+
+
+async def _preload(session: AsyncSession, messages: list[Message]) -> None:
+    order_nos = [m.order_no for m in messages if isinstance(m, PRELOADED)]
+    if order_nos:
+        await store.preload(session, order_nos)
+
+
 def _bind(settings: SalesSettings, use_case: Callable[[Tx, Any], Awaitable[None]]) -> Any:
     async def handle(ctx: HandlerContext, msg: Any) -> None:
         tx = Tx.of_handler(ctx, settings)
+        # Every handler takes what was read ahead about its order, used or not (see sales.store.preload).
+        tx.preloaded = store.take_preloaded(ctx.session, getattr(msg, "order_no", None))
         await use_case(tx, msg)
         await tx.flush()
 
@@ -64,4 +79,5 @@ def message_handlers(settings: SalesSettings) -> MessageHandlers[Any]:
     handlers: MessageHandlers[Any] = MessageHandlers()
     for model, use_case in ROUTES:
         handlers.on(model)(_bind(settings, use_case))
+    handlers.prepare_groups(_preload)
     return handlers

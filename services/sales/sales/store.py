@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Amounts, OrderLine, StockLine
 from contracts.sales import OrderStatusChanged
@@ -51,26 +52,28 @@ class Loaded:
 
 
 # Hot-path statements are built once (no per-call construction and cache-key work).
-_READ = (
-    select(orders, *_SAGA_COLUMNS)
-    .join(sagas, sagas.c.order_no == orders.c.order_no)
-    .where(orders.c.order_no == bindparam("order_no"))
-)
+_ORDER_AND_SAGA = select(orders, *_SAGA_COLUMNS).join(sagas, sagas.c.order_no == orders.c.order_no)
+_READ = _ORDER_AND_SAGA.where(orders.c.order_no == bindparam("order_no"))
 _READ_LOCKED = Statement(_READ.with_for_update(of=orders))
 _READ_PLAIN = Statement(_READ)
 # ... and its lines, one array per field (in line order), in the same round trip.
 _LINE_FIELDS = ("line_no", "sku", "qty", "unit_price", "discount", "tax_rate")
-_READ_LOCKED_WITH_LINES = Statement(
-    _READ.add_columns(
-        *(
-            select(func.array_agg(aggregate_order_by(order_lines.c[f], order_lines.c.line_no)))
-            .where(order_lines.c.order_no == orders.c.order_no)
-            .scalar_subquery()
-            .label(f"lines_{f}")
-            for f in _LINE_FIELDS
-        )
-    ).with_for_update(of=orders)
+_LINE_ARRAYS = [
+    select(func.array_agg(aggregate_order_by(order_lines.c[f], order_lines.c.line_no)))
+    .where(order_lines.c.order_no == orders.c.order_no)
+    .scalar_subquery()
+    .label(f"lines_{f}")
+    for f in _LINE_FIELDS
+]
+_READ_LOCKED_WITH_LINES = Statement(_READ.add_columns(*_LINE_ARRAYS).with_for_update(of=orders))
+# A consumer batch's orders, with their lines, locked in order number order (see `preload`).
+_READ_MANY_LOCKED_WITH_LINES = Statement(
+    _ORDER_AND_SAGA.add_columns(*_LINE_ARRAYS)
+    .where(orders.c.order_no == any_(bindparam("order_nos", type_=ARRAY(String))))
+    .order_by(orders.c.order_no)
+    .with_for_update(of=orders)
 )
+_PRELOADED = "sales_preloaded_orders"
 # A transition in one round trip: the status and its history row.
 _TRANSITION = Statement(
     text(
@@ -88,15 +91,21 @@ _LINES = Statement(
 
 async def load(tx: Tx, order_no: str, *, lock: bool = True, with_lines: bool = False) -> Loaded | None:
     """The order and its saga row (and its lines, `with_lines`); locked (FOR UPDATE OF orders) unless told
-    otherwise."""
+    otherwise. A handler's first locked load of the order its batch read ahead takes that read instead."""
+    preloaded: Loaded | None = tx.preloaded
+    if lock and preloaded is not None and preloaded.no == order_no:
+        tx.preloaded = None
+        return preloaded
     if with_lines:
         assert lock, "the lines come with the locked read"
         statement = _READ_LOCKED_WITH_LINES
     else:
         statement = _READ_LOCKED if lock else _READ_PLAIN
     row = await statement.fetchrow(tx.session, order_no=order_no)
-    if row is None:
-        return None
+    return None if row is None else _loaded(row, with_lines)
+
+
+def _loaded(row: Any, with_lines: bool) -> Loaded:
     order = {k: v for k, v in row.items() if not k.startswith(("saga_", "lines_"))}
     saga = {k.removeprefix("saga_"): v for k, v in row.items() if k.startswith("saga_")}
     saga["order_no"] = order["order_no"]
@@ -105,6 +114,20 @@ async def load(tx: Tx, order_no: str, *, lock: bool = True, with_lines: bool = F
         fields = [row[f"lines_{f}"] or [] for f in _LINE_FIELDS]
         lines = [domain.Line(*values) for values in zip(*fields, strict=True)]
     return Loaded(order, saga, lines)
+
+
+async def preload(session: AsyncSession, order_nos: Iterable[str]) -> None:
+    """Read (and lock, in order number order) the orders a consumer batch's handlers are about to load, with
+    their lines, in one statement. Each is handed to the first handler of a message about that order
+    (`take_preloaded`), whether it loads it or not: a second message about the same order in the batch reads it
+    again, and sees what the first one changed."""
+    rows = await _READ_MANY_LOCKED_WITH_LINES.fetch(session, order_nos=sorted(set(order_nos)))
+    session.info[_PRELOADED] = {row["order_no"]: _loaded(row, True) for row in rows}
+
+
+def take_preloaded(session: AsyncSession, order_no: str | None) -> Loaded | None:
+    preloaded: dict[str, Loaded] | None = session.info.get(_PRELOADED)
+    return preloaded.pop(order_no, None) if preloaded and order_no is not None else None
 
 
 async def set_status(

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +32,8 @@ class Tx:
     correlation_id: str | None = None
     causation_id: str | None = None
     messages: list[Message] = field(default_factory=list)
+    # The order a consumer batch read ahead for this handler (a sales.store.Loaded), used by its first `load`.
+    preloaded: Any = None
 
     def publish(self, message: Message) -> None:
         self.messages.append(message)

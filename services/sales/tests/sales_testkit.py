@@ -55,6 +55,28 @@ def order_body(customer: str, **over: Any) -> dict[str, Any]:
     return {**body, **over}
 
 
+def reserved(order: dict[str, Any]) -> StockReserved:
+    """Inventory's reply: every line reserved in WH1."""
+    lines = [
+        ReservedLine(line_no=x["line_no"], sku=x["sku"], warehouse_code="WH1", qty=D(x["qty"])) for x in order["lines"]
+    ]
+    return StockReserved(order_no=order["order_no"], lines=lines, reserved_at=now())
+
+
+def approved(order: dict[str, Any], revision: int = 1) -> CreditApproved:
+    """Finance's reply: the order's gross approved."""
+    gross = D(order["totals"]["gross"])
+    return CreditApproved(
+        order_no=order["order_no"],
+        revision=revision,
+        customer_code=order["customer_code"],
+        amount=gross,
+        credit_limit=D("50000.00"),
+        exposure=gross,
+        approved_at=now(),
+    )
+
+
 class Harness:
     def __init__(
         self, client: httpx.AsyncClient, producer: AIOKafkaProducer, clock: ManualClock, tail: TopicTail
@@ -134,26 +156,10 @@ class Harness:
 
     # --- playing inventory and finance ---------------------------------------------------------------
     async def reserve_ok(self, order: dict[str, Any]) -> Envelope:
-        lines = [
-            ReservedLine(line_no=x["line_no"], sku=x["sku"], warehouse_code="WH1", qty=D(x["qty"]))
-            for x in order["lines"]
-        ]
-        return await self.send(StockReserved(order_no=order["order_no"], lines=lines, reserved_at=now()))
+        return await self.send(reserved(order))
 
     async def credit_ok(self, order: dict[str, Any], revision: int = 1) -> Envelope:
-        gross = D(order["totals"]["gross"])
-        return await self.send(
-            CreditApproved(
-                order_no=order["order_no"],
-                revision=revision,
-                customer_code=order["customer_code"],
-                amount=gross,
-                credit_limit=D("50000.00"),
-                exposure=gross,
-                approved_at=now(),
-            ),
-            producer="finance",
-        )
+        return await self.send(approved(order, revision), producer="finance")
 
     async def confirmed(self, customer: str, **over: Any) -> dict[str, Any]:
         order = await self.place(customer, **over)
