@@ -6,7 +6,7 @@ from typing import Any
 
 from contracts.envelope import Message
 from notifier.config import NotifierSettings
-from notifier.handlers.events import on_event
+from notifier.handlers.events import on_event, record_order_customers
 from notifier.subjects import SUBJECTS
 from servicekit.consumer import HandlerContext, MessageHandlers
 
@@ -19,4 +19,5 @@ def build_handlers(settings: NotifierSettings) -> MessageHandlers[Any]:
 
     for model in SUBJECTS:
         handlers.on(model)(handle)
+    handlers.prepare_groups(record_order_customers)
     return handlers

@@ -57,10 +57,15 @@ ROUTES: list[tuple[type[Any], Callable[[Tx, Any], Awaitable[None]]]] = [
 PRELOADED = (StockReserved, StockReservationFailed, CreditApproved, CreditRefused)
 
 
-async def _preload(session: AsyncSession, messages: list[Message]) -> None:
+async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
+    """A batch's set-based work before its handlers: its replies' orders read ahead, its new outbound orders
+    recorded."""
     order_nos = [m.order_no for m in messages if isinstance(m, PRELOADED)]
     if order_nos:
         await store.preload(session, order_nos)
+    created = [m for m in messages if isinstance(m, OutboundOrderCreated)]
+    if created:
+        await fulfilment.record_outbound_created(session, created)
 
 
 def _bind(settings: SalesSettings, use_case: Callable[[Tx, Any], Awaitable[None]]) -> Any:
@@ -79,5 +84,5 @@ def message_handlers(settings: SalesSettings) -> MessageHandlers[Any]:
     handlers: MessageHandlers[Any] = MessageHandlers()
     for model, use_case in ROUTES:
         handlers.on(model)(_bind(settings, use_case))
-    handlers.prepare_groups(_preload)
+    handlers.prepare_groups(_prepare)
     return handlers

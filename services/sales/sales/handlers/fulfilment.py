@@ -4,8 +4,11 @@ fact first (idempotently, by document number); then the order advances as far as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.finance import InvoiceIssued, OrderSettled, PaymentAllocated
 from contracts.inventory import OutboundOrderCreated, ShipmentDelivered, ShipmentDispatched
@@ -57,7 +60,33 @@ _OUTBOUND_CREATED = Statement(
 )
 
 
+# A batch's new outbound orders in one statement (see sales.consumers): their handlers have nothing left to write.
+_OUTBOUND_CREATED_MANY = Statement(
+    text(
+        "INSERT INTO shipments AS s (do_no, order_no, warehouse_code, created_at)"
+        " SELECT * FROM unnest(CAST(:do_nos AS varchar[]), CAST(:order_nos AS varchar[]),"
+        " CAST(:warehouses AS varchar[]), CAST(:created AS timestamptz[]))"
+        " ON CONFLICT (do_no) DO UPDATE SET created_at = excluded.created_at"
+    )
+)
+_RECORDED = "sales_outbound_orders_recorded"
+
+
+async def record_outbound_created(session: AsyncSession, messages: Sequence[OutboundOrderCreated]) -> None:
+    latest = {m.do_no: m for m in messages}  # one row per outbound order (an upsert may not touch a row twice)
+    await _OUTBOUND_CREATED_MANY.execute(
+        session,
+        do_nos=list(latest),
+        order_nos=[m.order_no for m in latest.values()],
+        warehouses=[m.warehouse_code for m in latest.values()],
+        created=[m.created_at for m in latest.values()],
+    )
+    session.info.setdefault(_RECORDED, set()).update(latest)
+
+
 async def outbound_created(tx: Tx, msg: OutboundOrderCreated) -> None:
+    if msg.do_no in tx.session.info.get(_RECORDED, ()):
+        return  # written with its batch (record_outbound_created)
     await _OUTBOUND_CREATED.execute(
         tx.session, do_no=msg.do_no, order_no=msg.order_no, warehouse_code=msg.warehouse_code, created_at=msg.created_at
     )
