@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from kitapp import app as kitapp
 from kitapp.fixtures import migrate
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from servicekit.db import Database
-from servicekit.numbering import next_number
+from servicekit.fastsql import Statement
+from servicekit.numbering import NUMBER_SQL, next_number, number_params
 
 pytestmark = pytest.mark.integration
 AT = datetime(2026, 3, 1, tzinfo=UTC)
@@ -63,5 +64,26 @@ async def test_a_rolled_back_transaction_leaves_a_gap_not_a_duplicate(database_u
         with pytest.raises(ValueError):
             async with db.transaction() as s:
                 await next_number(s, kitapp.kit, "XX", AT)
+    finally:
+        await db.dispose()
+
+
+async def test_the_sql_expression_numbers_as_next_number_does_from_the_same_sequence(database_url: str) -> None:
+    await migrate(database_url)
+    db = Database(database_url)
+    in_sql = Statement(text(f"SELECT {NUMBER_SQL}"))
+    try:
+        async with db.transaction() as s:  # a type first numbered in SQL
+            assert await in_sql.fetchval(s, **await number_params(s, "ST", AT)) == "ST-2026-000001"
+            assert await next_number(s, kitapp.kit, "ST", AT) == "ST-2026-000002"
+        async with db.transaction() as s:
+            await s.execute(insert(kitapp.kit.document_sequences).values(prefix="CN", year=2026, last_value=999998))
+        async with db.transaction() as s:  # past six digits, neither cuts the number
+            numbers = [
+                await next_number(s, kitapp.kit, "CN", AT),
+                await in_sql.fetchval(s, **await number_params(s, "CN", AT)),
+                await next_number(s, kitapp.kit, "CN", AT),
+            ]
+        assert numbers == ["CN-2026-999999", "CN-2026-1000000", "CN-2026-1000001"]
     finally:
         await db.dispose()

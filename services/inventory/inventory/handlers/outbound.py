@@ -32,7 +32,7 @@ from servicekit import audit
 from servicekit.consumer import HandlerContext
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.fastsql import Statement
-from servicekit.numbering import next_number
+from servicekit.numbering import NUMBER_SQL, number_params
 from servicekit.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -45,14 +45,15 @@ _EXISTING = Statement(
     .order_by(outbound_orders.c.do_no)
     .with_for_update()
 )
-# An outbound order and its lines in one statement.
+# An outbound order, numbered, and its lines in one statement; returns its number.
 _NEW_ORDER = Statement(
     text(
         "WITH d AS (INSERT INTO outbound_orders (do_no, order_no, revision, warehouse_code, status, priority, ship_to,"
-        " created_at) VALUES (:do_no, :order_no, :revision, :warehouse_code, 'created', :priority,"
-        " CAST(:ship_to AS jsonb), :created_at) RETURNING do_no)"
-        " INSERT INTO outbound_lines (do_no, line_no, sku, qty) SELECT d.do_no, x.* FROM d,"
-        " unnest(CAST(:line_nos AS int[]), CAST(:skus AS varchar[]), CAST(:qtys AS numeric[])) AS x"
+        f" created_at) VALUES ({NUMBER_SQL}, :order_no, :revision, :warehouse_code, 'created', :priority,"
+        " CAST(:ship_to AS jsonb), :created_at) RETURNING do_no),"
+        " lines AS (INSERT INTO outbound_lines (do_no, line_no, sku, qty) SELECT d.do_no, x.* FROM d,"
+        " unnest(CAST(:line_nos AS int[]), CAST(:skus AS varchar[]), CAST(:qtys AS numeric[])) AS x)"
+        " SELECT do_no FROM d"
     )
 )
 
@@ -75,11 +76,10 @@ async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
         by_wh[h.warehouse_code][h.line_no] = (sku, qty + h.qty)
     ship_to = msg.ship_to.model_dump_json() if msg.ship_to else None
     for wh in sorted(by_wh):
-        do_no = await next_number(session, kit, "DO", now)
         lines = [StockLine(line_no=n, sku=s, qty=q) for n, (s, q) in sorted(by_wh[wh].items())]
-        await _NEW_ORDER.execute(
+        do_no = await _NEW_ORDER.fetchval(
             session,
-            do_no=do_no,
+            **await number_params(session, "DO", now),
             order_no=msg.order_no,
             revision=msg.revision,
             warehouse_code=wh,

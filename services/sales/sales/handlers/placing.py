@@ -18,13 +18,13 @@ from approvals.store import load_rules, start_approval
 from contracts.common import Address
 from contracts.sales import OrderApprovalRequested, OrderPlaced
 from sales import domain
-from sales.db import approval, customers, kit, orders
+from sales.db import approval, customers, orders
 from sales.saga import commands, state
 from sales.store import Loaded, contract_lines, initial_history, line_values, publish_history
 from sales.unit import Tx
 from servicekit.errors import DomainError, InputError
 from servicekit.fastsql import Statement
-from servicekit.numbering import next_number
+from servicekit.numbering import NUMBER_SQL, number_params
 
 SALES_ORDER = "sales_order"
 
@@ -56,6 +56,7 @@ _ORDER_COLUMNS = (
     "updated_at",
 )
 _LINE_FIELDS = ("line_no", "sku", "qty", "unit_price", "discount", "tax_rate", "net", "tax")
+_VALUES = {"order_no": NUMBER_SQL, "ship_to": "CAST(:ship_to AS jsonb)"}  # the others: their own parameter
 # A new order in ONE statement: the order, its lines, its first history rows, its saga row and its audit entry.
 # When the order is not inserted (the same channel and external reference committed concurrently), nothing is.
 _PLACE = Statement(
@@ -63,7 +64,9 @@ _PLACE = Statement(
         "WITH o AS (INSERT INTO orders ("
         + ", ".join(_ORDER_COLUMNS)
         + ") VALUES ("
-        + ", ".join("CAST(:ship_to AS jsonb)" if c == "ship_to" else f":{c}" for c in _ORDER_COLUMNS)
+        + ", ".join(
+            {"ship_to": "CAST(:ship_to AS jsonb)", "order_no": NUMBER_SQL}.get(c, f":{c}") for c in _ORDER_COLUMNS
+        )
         + ") ON CONFLICT DO NOTHING RETURNING order_no), "
         "l AS (INSERT INTO order_lines (order_no, " + ", ".join(_LINE_FIELDS) + ") "
         "SELECT o.order_no, x.* FROM o, unnest(CAST(:l_line_no AS int[]), CAST(:l_sku AS varchar[]), "
@@ -80,7 +83,8 @@ _PLACE = Statement(
         "CAST(:s_deadline_at AS timestamptz), CAST(:s_attempts AS int), CAST(:s_stock_requested AS boolean), "
         "false, false, false, NULL FROM o), "
         "a AS (INSERT INTO audit_log (actor, entity, entity_id, action, after) "
-        "SELECT CAST(:a_actor AS varchar), 'sales_order', o.order_no, 'placed', CAST(:a_after AS jsonb) FROM o) "
+        "SELECT CAST(:a_actor AS varchar), 'sales_order', o.order_no, 'placed',"
+        " CAST(:a_after AS jsonb) || jsonb_build_object('order_no', o.order_no) FROM o) "
         "SELECT order_no FROM o"
     )
 )
@@ -129,7 +133,7 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
     levels = await approval_levels(tx, totals.gross, new.lines)
     path = [domain.PENDING, domain.PENDING_APPROVAL if levels else domain.RESERVING]
     order = {
-        "order_no": await next_number(tx.session, kit, "SO", tx.now),
+        "order_no": None,  # numbered by the statement that inserts it
         "customer_code": new.customer_code,
         "channel": new.channel,
         "external_ref": new.external_ref,
@@ -169,10 +173,12 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
             attempts=1,
             stock_requested=True,
         )
-    rows = line_values(o.no, new.lines)
+    rows = line_values("", new.lines)
     inserted = await _PLACE.fetchval(
         tx.session,
-        **{**order, "ship_to": None if order["ship_to"] is None else json.dumps(order["ship_to"])},
+        **{k: v for k, v in order.items() if k not in ("order_no", "ship_to")},
+        ship_to=None if order["ship_to"] is None else json.dumps(order["ship_to"]),
+        **await number_params(tx.session, "SO", tx.now),
         **{f"l_{k}": [r[k] for r in rows] for k in _LINE_FIELDS},
         h_from=[h["from_status"] for h in history],
         h_to=[h["to_status"] for h in history],
@@ -180,10 +186,11 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
         s_status=state.ACTIVE,
         s_steps=json.dumps(saga["steps"]),
         a_actor=tx.actor or f"channel:{new.channel}",
-        a_after=json.dumps(_audit_view(order, new.lines)),
+        a_after=json.dumps(_audit_view(order, new.lines)),  # its number added by the statement
     )
     if inserted is None:  # the same (channel, external_ref) committed concurrently: that order it is
         return Placed(str(await existing_order(tx, new.channel, new.external_ref)), created=False)
+    order["order_no"] = inserted
     publish_history(tx, o, history)
     tx.publish(_placed_event(o, new))
     if levels:
