@@ -41,15 +41,15 @@ _LOCK_SKUS_IN = Statement(
     )
 )
 _LOCK_SKUS_ANYWHERE = Statement(_LOCKED_ROWS.where(stock.c.sku == any_(bindparam("skus", type_=ARRAY(String)))))
-# Every changed row in one statement (they are locked already).
-_WRITE_BACK = Statement(
-    text(
-        "UPDATE stock AS s SET on_hand = v.on_hand, reserved = v.reserved, low_stock = v.low_stock, updated_at = :at"
-        " FROM unnest(CAST(:skus AS varchar[]), CAST(:warehouses AS varchar[]), CAST(:on_hand AS numeric[]),"
-        " CAST(:reserved AS numeric[]), CAST(:low_stock AS boolean[])) AS v(sku, warehouse_code, on_hand, reserved,"
-        " low_stock) WHERE s.sku = v.sku AND s.warehouse_code = v.warehouse_code"
-    )
+# Every changed row in one statement (they are locked already); its parameters come from `StockBook.settle`.
+WRITE_BACK_SQL = (
+    "UPDATE stock AS s SET on_hand = v.on_hand, reserved = v.reserved, low_stock = v.low_stock, updated_at = :at"
+    " FROM unnest(CAST(:stock_skus AS varchar[]), CAST(:stock_warehouses AS varchar[]),"
+    " CAST(:stock_on_hand AS numeric[]), CAST(:stock_reserved AS numeric[]), CAST(:stock_low AS boolean[]))"
+    " AS v(sku, warehouse_code, on_hand, reserved, low_stock)"
+    " WHERE s.sku = v.sku AND s.warehouse_code = v.warehouse_code"
 )
+_WRITE_BACK = Statement(text(WRITE_BACK_SQL))
 
 
 @dataclass
@@ -192,9 +192,18 @@ class StockBook:
 
     async def flush(self) -> None:
         """Write changed rows and movements back; emit LowStockDetected / StockAvailable as they apply."""
+        rows = await self.settle()
+        if rows["stock_skus"]:
+            await _WRITE_BACK.execute(self.session, **rows, at=self.now)
+        if self._movements:
+            await self.session.execute(insert(stock_movements), self._movements)
+            self._movements = []
+
+    async def settle(self) -> dict[str, list[Any]]:
+        """Emit LowStockDetected / StockAvailable as they apply to the changed rows, and return them as the
+        parameters of `WRITE_BACK_SQL` (the caller writes them, as `flush` does, or within a statement of its
+        own). Movements are `flush`'s."""
         changed = [r for r in self.rows.values() if r.changed]
-        if not changed:
-            return
         for r in changed:
             check = domain.low_stock(r.available, r.reorder_point, r.low_stock)
             if check.emit:
@@ -222,18 +231,17 @@ class StockBook:
                 )
             r.low_stock = check.flagged
             r.changed, r.available_before = False, r.available
-        await _WRITE_BACK.execute(
-            self.session,
-            skus=[r.sku for r in changed],
-            warehouses=[r.warehouse_code for r in changed],
-            on_hand=[r.on_hand for r in changed],
-            reserved=[r.reserved for r in changed],
-            low_stock=[r.low_stock for r in changed],
-            at=self.now,
-        )
-        if self._movements:
-            await self.session.execute(insert(stock_movements), self._movements)
-            self._movements = []
+        return {
+            "stock_skus": [r.sku for r in changed],
+            "stock_warehouses": [r.warehouse_code for r in changed],
+            "stock_on_hand": [r.on_hand for r in changed],
+            "stock_reserved": [r.reserved for r in changed],
+            "stock_low": [r.low_stock for r in changed],
+        }
+
+    @property
+    def has_movements(self) -> bool:
+        return bool(self._movements)
 
 
 async def on_hand_total(session: AsyncSession, sku: str) -> Decimal:

@@ -45,14 +45,14 @@ _HELD = Statement(
     .order_by(reservations.c.line_no, reservations.c.warehouse_code)
 )
 # A reservation's rows in one statement; one row per (line, warehouse), as a row may not be upserted twice in it.
-_ADD_TAKES = Statement(
-    text(
-        "INSERT INTO reservations AS r (order_no, line_no, sku, warehouse_code, qty)"
-        " SELECT :order_no, x.* FROM unnest(CAST(:line_nos AS int[]), CAST(:skus AS varchar[]),"
-        " CAST(:warehouses AS varchar[]), CAST(:qtys AS numeric[])) AS x"
-        " ON CONFLICT ON CONSTRAINT pk_reservations DO UPDATE SET qty = r.qty + excluded.qty, sku = excluded.sku"
-    )
+# Its parameters come from `takes`.
+ADD_TAKES_SQL = (
+    "INSERT INTO reservations AS r (order_no, line_no, sku, warehouse_code, qty)"
+    " SELECT :order_no, x.* FROM unnest(CAST(:take_lines AS int[]), CAST(:take_skus AS varchar[]),"
+    " CAST(:take_warehouses AS varchar[]), CAST(:take_qtys AS numeric[])) AS x"
+    " ON CONFLICT ON CONSTRAINT pk_reservations DO UPDATE SET qty = r.qty + excluded.qty, sku = excluded.sku"
 )
+_ADD_TAKES = Statement(text(ADD_TAKES_SQL))
 _TOUCH = Statement(
     update(order_reservations)
     .where(order_reservations.c.order_no == bindparam("o_no"))
@@ -105,22 +105,25 @@ def outstanding(wanted: Iterable[tuple[int, str, Decimal]], held: Sequence[Held]
 
 async def add_takes(session: AsyncSession, book: StockBook, order_no: str, takes: Sequence[domain.Take]) -> None:
     """Reserve allocated stock: the stock rows (already locked in `book`) and the reservation rows."""
-    if not takes:
-        return
+    if takes:
+        await _ADD_TAKES.execute(session, order_no=order_no, **take(book, takes))
+
+
+def take(book: StockBook, takes: Sequence[domain.Take]) -> dict[str, list[Any]]:
+    """Reserve allocated stock in `book` (its rows locked); returns the reservation rows as the parameters of
+    `ADD_TAKES_SQL` (with `order_no`), for the caller to write."""
     for t in takes:
         book.reserve(t.sku, t.warehouse_code, t.qty)
     rows: dict[tuple[int, str], list[Any]] = {}
     for t in takes:  # one row per (line, warehouse)
         row = rows.setdefault((t.line_no, t.warehouse_code), [t.sku, domain.ZERO])
         row[0], row[1] = t.sku, row[1] + t.qty
-    await _ADD_TAKES.execute(
-        session,
-        order_no=order_no,
-        line_nos=[line_no for line_no, _ in rows],
-        skus=[sku for sku, _ in rows.values()],
-        warehouses=[wh for _, wh in rows],
-        qtys=[qty for _, qty in rows.values()],
-    )
+    return {
+        "take_lines": [line_no for line_no, _ in rows],
+        "take_skus": [sku for sku, _ in rows.values()],
+        "take_warehouses": [wh for _, wh in rows],
+        "take_qtys": [qty for _, qty in rows.values()],
+    }
 
 
 async def remove(session: AsyncSession, book: StockBook, order_no: str, held: Sequence[Held]) -> None:

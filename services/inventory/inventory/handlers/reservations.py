@@ -27,14 +27,16 @@ from inventory import domain
 from inventory.handlers import backorders, holdings
 from inventory.handlers.holdings import Held
 from inventory.handlers.planning import plan, unknown_skus
-from inventory.stock import Publish, StockBook
+from inventory.stock import WRITE_BACK_SQL, Publish, StockBook
 from servicekit.consumer import HandlerContext
 from servicekit.fastsql import Statement
 
-# A reservation made in full: its header updated and the order out of the backorder queue, in one statement.
-_TOUCH_AND_DEQUEUE = Statement(
+# A reservation made (not queued for the rest): its rows, the stock rows, its header and the order out of the
+# backorder queue, in one statement.
+_RESERVED = Statement(
     text(
-        "WITH dequeued AS (DELETE FROM backorders WHERE order_no = :order_no) UPDATE order_reservations"
+        f"WITH takes AS ({holdings.ADD_TAKES_SQL}), stock_rows AS ({WRITE_BACK_SQL}),"
+        " dequeued AS (DELETE FROM backorders WHERE order_no = :order_no) UPDATE order_reservations"
         " SET priority = :priority, placed_at = :placed_at, warehouse_code = :warehouse_code, updated_at = :at"
         " WHERE order_no = :order_no"
     )
@@ -64,13 +66,15 @@ async def reserve_stock(ctx: HandlerContext, cmd: ReserveStock) -> None:
             await backorders.enqueue(session, cmd, now)
         await ctx.publish(_failed(cmd.order_no, "out_of_stock", attempt.shortages, None, now))
         return
-    await holdings.add_takes(session, book, cmd.order_no, attempt.allocation.takes)
     if attempt.shortages and cmd.backorder:
+        await holdings.add_takes(session, book, cmd.order_no, attempt.allocation.takes)
         await holdings.touch(session, cmd.order_no, now, **header)
         await backorders.enqueue(session, cmd, now)
+        await book.flush()
     else:
-        await _TOUCH_AND_DEQUEUE.execute(session, order_no=cmd.order_no, at=now, **header)
-    await book.flush()
+        takes = holdings.take(book, attempt.allocation.takes)
+        assert not book.has_movements  # a reservation moves no stock
+        await _RESERVED.execute(session, order_no=cmd.order_no, at=now, **header, **takes, **await book.settle())
     await ctx.publish(
         StockReserved(
             order_no=cmd.order_no,
