@@ -70,16 +70,17 @@ def approval_tables(metadata: MetaData) -> ApprovalTables:
     return ApprovalTables(rules, steps)
 
 
-def _rule(row: Any) -> ApprovalRule:
+def rule_of(row: Any, prefix: str = "") -> ApprovalRule:
+    """A rule from a row of the rules table (its columns named `prefix` + column, when read with others)."""
     return ApprovalRule(
-        document_type=row["document_type"],
-        approver_roles=tuple(row["approver_roles"]),
-        min_amount=row["min_amount"],
-        max_amount=row["max_amount"],
-        categories=frozenset(row["categories"] or ()),
-        max_discount=row["max_discount"],
-        position=row["position"],
-        name=row["name"],
+        document_type=row[f"{prefix}document_type"],
+        approver_roles=tuple(row[f"{prefix}approver_roles"]),
+        min_amount=row[f"{prefix}min_amount"],
+        max_amount=row[f"{prefix}max_amount"],
+        categories=frozenset(row[f"{prefix}categories"] or ()),
+        max_discount=row[f"{prefix}max_discount"],
+        position=row[f"{prefix}position"],
+        name=row[f"{prefix}name"],
     )
 
 
@@ -95,9 +96,9 @@ async def load_rules(
     session: AsyncSession, tables: ApprovalTables, document_type: str | None = None
 ) -> list[ApprovalRule]:
     if document_type is not None:
-        return [_rule(row) for row in await _rules_of_type(tables.rules).fetch(session, document_type=document_type)]
+        return [rule_of(row) for row in await _rules_of_type(tables.rules).fetch(session, document_type=document_type)]
     query = select(tables.rules).order_by(tables.rules.c.document_type, tables.rules.c.position)
-    return [_rule(row._mapping) for row in (await session.execute(query))]
+    return [rule_of(row._mapping) for row in (await session.execute(query))]
 
 
 async def replace_rules(

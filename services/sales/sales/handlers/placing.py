@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, text
 
-from approvals.domain import plan
-from approvals.store import load_rules, start_approval
+from approvals.domain import ApprovalRule, plan
+from approvals.store import load_rules, rule_of, start_approval
 from contracts.common import Address
 from contracts.sales import OrderApprovalRequested, OrderPlaced
 from sales import domain
@@ -29,8 +29,13 @@ from servicekit.numbering import NUMBER_SQL, number_params
 SALES_ORDER = "sales_order"
 
 # Run for every new order: built once.
-_CUSTOMER = Statement(
-    select(customers.c.active, customers.c.payment_terms_days).where(customers.c.code == bindparam("code"))
+# The customer and the approval rules of sales orders in one round trip: a row per rule (one without a rule when
+# there is none), none when the customer is unknown.
+_CUSTOMER_AND_RULES = Statement(
+    select(customers.c.active, customers.c.payment_terms_days, *(c.label(f"rule_{c.name}") for c in approval.rules.c))
+    .select_from(customers.outerjoin(approval.rules, approval.rules.c.document_type == bindparam("document_type")))
+    .where(customers.c.code == bindparam("code"))
+    .order_by(approval.rules.c.position)
 )
 _ORDER_COLUMNS = (
     "order_no",
@@ -121,7 +126,8 @@ async def existing_order(tx: Tx, channel: str, external_ref: str | None) -> str 
 
 
 async def place_order(tx: Tx, new: NewOrder) -> Placed:
-    customer = await _CUSTOMER.fetchrow(tx.session, code=new.customer_code)
+    rows = await _CUSTOMER_AND_RULES.fetch(tx.session, code=new.customer_code, document_type=SALES_ORDER)
+    customer = rows[0] if rows else None
     if customer is None:
         raise InputError("customer_code", f"unknown customer {new.customer_code}")
     if not customer["active"]:
@@ -130,7 +136,8 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
     if found is not None:
         return Placed(found, created=False)
     totals = domain.totals_of(new.lines)
-    levels = await approval_levels(tx, totals.gross, new.lines)
+    rules = [rule_of(r, "rule_") for r in rows if r["rule_document_type"] is not None]
+    levels = await approval_levels(tx, totals.gross, new.lines, rules)
     path = [domain.PENDING, domain.PENDING_APPROVAL if levels else domain.RESERVING]
     order = {
         "order_no": None,  # numbered by the statement that inserts it
@@ -200,9 +207,13 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
     return Placed(o.no, created=True, order=order, lines=new.lines)
 
 
-async def approval_levels(tx: Tx, gross: Decimal, lines: Sequence[domain.Line]) -> list[str]:
-    """The approver roles the `sales_order` rules ask for (shared engine); [] when none applies."""
-    rules = await load_rules(tx.session, approval, SALES_ORDER)
+async def approval_levels(
+    tx: Tx, gross: Decimal, lines: Sequence[domain.Line], rules: list[ApprovalRule] | None = None
+) -> list[str]:
+    """The approver roles the `sales_order` rules (read now unless given) ask for (shared engine); [] when none
+    applies."""
+    if rules is None:
+        rules = await load_rules(tx.session, approval, SALES_ORDER)
     return plan(rules, SALES_ORDER, gross, discount=domain.max_discount(lines)) if rules else []
 
 
