@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts import Message
 from contracts.inventory import StockAvailable
 from contracts.purchasing import PurchaseOrderCancelled, PurchaseOrderClosed, PurchaseOrderSent
 from contracts.sales import AdjustReservation, OrderCancelled, OrderConfirmed, ReleaseStock, ReserveStock
-from inventory.handlers import backorders, outbound, purchase_orders, reservations
+from inventory.handlers import backorders, holdings, outbound, purchase_orders, reservations
 from servicekit.consumer import MessageHandlers
+
+
+async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
+    """A batch's reservation headers, created and locked at once (headers before stock rows, as everywhere)."""
+    commands = [m for m in messages if isinstance(m, ReserveStock)]
+    if commands:
+        await holdings.lock_headers_of(session, commands)
 
 
 def build() -> MessageHandlers[Any]:
@@ -23,4 +33,5 @@ def build() -> MessageHandlers[Any]:
     handlers.on(PurchaseOrderSent)(purchase_orders.on_sent)
     handlers.on(PurchaseOrderCancelled)(purchase_orders.on_cancelled)
     handlers.on(PurchaseOrderClosed)(purchase_orders.on_closed)
+    handlers.prepare_groups(_prepare)
     return handlers

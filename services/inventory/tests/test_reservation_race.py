@@ -8,18 +8,20 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
+from aiokafka.structs import ConsumerRecord
 from inventory_testkit import now, order_no, uid
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from contracts import Envelope
 from contracts.common import StockLine
 from contracts.sales import ReserveStock
 from inventory.config import InventorySettings
+from inventory.consumers import build
 from inventory.db import kit, reservations, stock
 from inventory.handlers import adjustments, catalog
 from inventory.handlers.reservations import reserve_stock
 from inventory.main import MIGRATIONS, definition
-from servicekit.consumer import HandlerContext
+from servicekit.consumer import HandlerContext, MessageProcessor
 from servicekit.migrations import upgrade_to_head
 from servicekit.runtime import Runtime
 from servicekit.testing import Infra
@@ -86,3 +88,39 @@ async def test_orders_locking_skus_in_opposite_orders_do_not_deadlock(runtime: R
     assert await replies(runtime, "StockReserved") == 7
     assert await reserved(runtime, a) == (7, 7, 7)
     assert await reserved(runtime, b) == (7, 7, 7)
+
+
+class NoDeadLetters:
+    async def send(self, *_: object) -> None:
+        raise AssertionError("nothing here may be dead-lettered")
+
+
+def record(cmd: ReserveStock, offset: int) -> ConsumerRecord[bytes, bytes]:
+    value = Envelope.wrap(cmd, producer="sales").model_dump_json().encode()
+    return ConsumerRecord("inventory.commands", 0, offset, 0, 0, cmd.order_no.encode(), value, None, 0, len(value), ())
+
+
+async def test_a_batch_locks_its_headers_at_once_and_a_repeated_command_reserves_once(runtime: Runtime) -> None:
+    wh, sku = uid("WH"), uid("SKU")
+    await seed(runtime, wh, {sku: 5})
+    first, second = command(sku), command(sku)
+    processor = MessageProcessor(
+        consumer="inventory",
+        handlers=build(),
+        db=runtime.db,
+        tables=kit,
+        outbox=runtime.outbox,
+        clock=runtime.clock,
+        dead_letters=NoDeadLetters(),  # type: ignore[arg-type]
+    )
+    # The same order's command twice (a re-send: another event), and another order's, in one batch.
+    batch = [record(first, 1), record(second, 2), record(first, 3)]
+    assert await processor.process_batch(batch) == ["processed"] * 3
+    assert await reserved(runtime, sku) == (5, 2, 2)
+    assert await replies(runtime, "StockReserved") == 3  # the re-sent command is answered again, reserving nothing
+    async with runtime.db.transaction() as s:
+        xmins = await s.execute(
+            text("SELECT DISTINCT xmin::text FROM order_reservations WHERE order_no IN (:a, :b)"),
+            {"a": first.order_no, "b": second.order_no},
+        )
+        assert len(xmins.all()) == 1, "the batch was handled one by one, not as one group"

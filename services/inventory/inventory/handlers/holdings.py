@@ -17,6 +17,7 @@ from sqlalchemy import ARRAY, String, any_, bindparam, delete, select, text, tup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import ReservedLine
+from contracts.sales import ReserveStock
 from inventory import domain
 from inventory.db import order_reservations, reservations
 from inventory.stock import StockBook
@@ -33,6 +34,17 @@ _CREATE_AND_LOCK_HEADERS = Statement(
         "ORDER BY o ON CONFLICT (order_no) DO UPDATE SET order_no = h.order_no RETURNING h.*"
     )
 )
+# A consumer batch's reservation commands: their headers created where missing and locked, in one sorted pass
+# (see `lock_headers_of`).
+_CREATE_AND_LOCK_MANY = Statement(
+    text(
+        "INSERT INTO order_reservations AS h (order_no, warehouse_code, priority, placed_at) "
+        "SELECT * FROM unnest(CAST(:order_nos AS varchar[]), CAST(:warehouses AS varchar[]),"
+        " CAST(:priorities AS int[]), CAST(:placed AS timestamptz[])) ORDER BY 1 "
+        "ON CONFLICT (order_no) DO UPDATE SET order_no = h.order_no RETURNING h.order_no"
+    )
+)
+_LOCKED = "inventory_headers_locked"
 _LOCK_HEADERS = Statement(
     select(order_reservations)
     .where(order_reservations.c.order_no == any_(_ORDER_NOS))
@@ -85,6 +97,28 @@ async def lock_orders(
     else:
         rows = await _LOCK_HEADERS.fetch(session, order_nos=wanted)
     return {r["order_no"]: SimpleNamespace(**dict(r.items())) for r in rows}
+
+
+async def lock_headers_of(session: AsyncSession, commands: Sequence[ReserveStock]) -> None:
+    """Before a batch's handlers: create (from its first command) and lock the header of every order the batch
+    reserves for, in one statement. The lock is what their handlers need first; it holds until the batch commits,
+    so a handler finding its order's header locked here (`header_locked`) skips that step."""
+    first: dict[str, ReserveStock] = {}
+    for c in commands:
+        first.setdefault(c.order_no, c)  # a header may not be upserted twice in one statement
+    order_nos = sorted(first)
+    rows = await _CREATE_AND_LOCK_MANY.fetch(
+        session,
+        order_nos=order_nos,
+        warehouses=[first[o].warehouse_code for o in order_nos],
+        priorities=[first[o].priority for o in order_nos],
+        placed=[first[o].placed_at for o in order_nos],
+    )
+    session.info.setdefault(_LOCKED, set()).update(r["order_no"] for r in rows)
+
+
+def header_locked(session: AsyncSession, order_no: str) -> bool:
+    return order_no in session.info.get(_LOCKED, ())
 
 
 async def held_by(session: AsyncSession, order_nos: Iterable[str]) -> dict[str, list[Held]]:

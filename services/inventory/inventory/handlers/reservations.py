@@ -46,7 +46,8 @@ _RESERVED = Statement(
 async def reserve_stock(ctx: HandlerContext, cmd: ReserveStock) -> None:
     session, now = ctx.session, ctx.clock.now()
     header = {"priority": cmd.priority, "placed_at": cmd.placed_at, "warehouse_code": cmd.warehouse_code}
-    await holdings.lock_orders(session, [cmd.order_no], create=header)
+    if not holdings.header_locked(session, cmd.order_no):  # else its batch created and locked it already
+        await holdings.lock_orders(session, [cmd.order_no], create=header)
     held = (await holdings.held_by(session, [cmd.order_no])).get(cmd.order_no, [])
     book = StockBook(session, ctx.publish, now)
     wanted = [(line.line_no, line.sku, line.qty) for line in cmd.lines]
