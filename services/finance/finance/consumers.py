@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts import Message
 from contracts.inventory import GoodsReceived, ShipmentDispatched
 from contracts.purchasing import PurchaseOrderSent, SupplierUpserted
 from contracts.sales import (
@@ -16,6 +19,13 @@ from contracts.sales import (
 )
 from finance.handlers import Ctx, credit, invoicing, orders, payables
 from servicekit.consumer import HandlerContext, MessageHandlers
+
+
+async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
+    """A batch's credit checks: their customers' accounts locked (and read) at once."""
+    checks = [m for m in messages if isinstance(m, CheckCredit)]
+    if checks:
+        await credit.lock_accounts_of(session, checks)
 
 
 def _ctx(ctx: HandlerContext) -> Ctx:
@@ -65,4 +75,5 @@ def build() -> MessageHandlers[Any]:
     async def on_goods_received(ctx: HandlerContext, msg: GoodsReceived) -> None:
         await payables.goods_received(_ctx(ctx), msg)
 
+    handlers.prepare_groups(_prepare)
     return handlers

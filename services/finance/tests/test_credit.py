@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from aiokafka.structs import ConsumerRecord
 from finance_testkit import Harness, doc
+from sqlalchemy import text
 
-from contracts.sales import CheckCredit, OrderCancelled, VoidOrderSettlement
+from contracts import Envelope, Message, topic_of
+from contracts.sales import CheckCredit, CustomerUpserted, OrderCancelled, VoidOrderSettlement
 from finance.api import ctx
 from finance.handlers.credit import check_credit
 from servicekit.testing import TopicTail, auth
@@ -157,3 +161,41 @@ async def test_void_and_cancel_release_the_hold_idempotently(finance: Harness, i
     assert replies(records, cancelled, "SettlementVoided")[0]["payload"]["released_amount"] == "500.00"
     r = await finance.client.get(f"/api/v1/credit-accounts/{customer}", headers=auth("finance"))
     assert r.json()["exposure"] == "0.00" and r.json()["holds"] == []
+
+
+def record(message: Message, offset: int) -> ConsumerRecord[bytes, bytes]:
+    value = Envelope.wrap(message, producer="sales").model_dump_json().encode()
+    return ConsumerRecord(
+        topic_of(message).name, 0, offset, 0, 0, message.key().encode(), value, None, 0, len(value), ()
+    )
+
+
+async def test_a_batch_locks_its_accounts_at_once_and_a_limit_changed_in_it_counts(finance: Harness) -> None:
+    customer = await finance.customer(limit="1000.00")
+    first, second, third = doc("SO"), doc("SO"), doc("SO")
+    lowered = CustomerUpserted(
+        customer_code=customer,
+        name=f"Customer {customer}",
+        credit_limit=D("800.00"),
+        payment_terms_days=30,
+        updated_at=datetime.now(UTC),
+    )
+    batch = [
+        record(CheckCredit(order_no=first, customer_code=customer, amount=D("600.00")), 1),
+        record(CheckCredit(order_no=second, customer_code=customer, amount=D("300.00")), 2),
+        record(lowered, 3),  # the account read ahead for the batch is stale after this
+        record(CheckCredit(order_no=third, customer_code=customer, amount=D("100.00")), 4),
+    ]
+    assert finance.runtime.processor is not None
+    assert await finance.runtime.processor.process_batch(batch) == ["processed"] * 4
+    async with finance.runtime.db.transaction() as s:
+        rows = (
+            await s.execute(
+                text("SELECT order_no, approved, credit_limit, xmin::text FROM credit_checks WHERE order_no = ANY(:o)"),
+                {"o": [first, second, third]},
+            )
+        ).all()
+    decided = {r[0]: (r[1], r[2]) for r in rows}
+    # 600 and 900 fit 1000; 1000 does not fit the 800 the batch set before the third check.
+    assert decided == {first: (True, D("1000.00")), second: (True, D("1000.00")), third: (False, D("800.00"))}
+    assert len({r[3] for r in rows}) == 1, "the batch was handled one by one, not as one group"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import ARRAY, String, any_, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +23,8 @@ OPEN = ("open", "partially_paid")
 
 
 async def upsert_customer(c: Ctx, msg: CustomerUpserted) -> None:
+    # An account its batch locked and read ahead (`lock_accounts_of`) is read again by the checks after this.
+    c.session.info.get(_ACCOUNTS, {}).pop(msg.customer_code, None)
     values = {
         "name": msg.name,
         "credit_limit": msg.credit_limit,
@@ -75,6 +78,32 @@ _LOCK_ACCOUNT = Statement(
     .where(credit_accounts.c.customer_code == bindparam("customer_code"))
     .with_for_update()
 )
+# A consumer batch's credit checks: their customers' accounts locked in one sorted statement first.
+_LOCK_ACCOUNTS = Statement(
+    select(credit_accounts.c.customer_code, credit_accounts.c.active, credit_accounts.c.credit_limit)
+    .where(credit_accounts.c.customer_code == any_(bindparam("codes", type_=ARRAY(String))))
+    .order_by(credit_accounts.c.customer_code)
+    .with_for_update()
+)
+_ACCOUNTS = "finance_accounts_locked"
+
+
+async def lock_accounts_of(session: AsyncSession, checks: Sequence[CheckCredit]) -> None:
+    """Before a batch's handlers: lock (and read) the accounts of the customers its credit checks are for, in one
+    statement. Each check then takes its account from here instead of locking it itself; the locks hold until
+    the batch commits, and an upsert of an account in the batch drops it from here (it is read again)."""
+    codes = sorted({c.customer_code for c in checks})
+    found = {r["customer_code"]: r for r in await _LOCK_ACCOUNTS.fetch(session, codes=codes)}
+    session.info[_ACCOUNTS] = {code: found.get(code) for code in codes}
+
+
+async def _locked_account(session: AsyncSession, customer_code: str) -> Any:
+    locked = session.info.get(_ACCOUNTS)
+    if locked is not None and customer_code in locked:
+        return locked[customer_code]  # None: no account (a missing row locks nothing, as below)
+    return await _LOCK_ACCOUNT.fetchrow(session, customer_code=customer_code)
+
+
 # What the check needs besides the account, in one round trip: an earlier decision on the same revision, the
 # revision the order's hold is at, and the customer's exposure without this order.
 _SITUATION = Statement(
@@ -120,7 +149,7 @@ _CHECKED_AND_HELD = Statement(
 
 
 async def check_credit(c: Ctx, msg: CheckCredit) -> None:
-    account = await _LOCK_ACCOUNT.fetchrow(c.session, customer_code=msg.customer_code)
+    account = await _locked_account(c.session, msg.customer_code)
     situation = await _SITUATION.fetchrow(
         c.session, order_no=msg.order_no, revision=msg.revision, customer_code=msg.customer_code
     )
