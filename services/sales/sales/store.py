@@ -65,8 +65,7 @@ _LINE_ARRAYS = [
     .label(f"lines_{f}")
     for f in _LINE_FIELDS
 ]
-_READ_LOCKED_WITH_LINES = Statement(_READ.add_columns(*_LINE_ARRAYS).with_for_update(of=orders))
-# A consumer batch's orders, with their lines, locked in order number order (see `preload`).
+# Orders with their lines, locked in order number order: a consumer batch's (see `preload`), or one.
 _READ_MANY_LOCKED_WITH_LINES = Statement(
     _ORDER_AND_SAGA.add_columns(*_LINE_ARRAYS)
     .where(orders.c.order_no == any_(bindparam("order_nos", type_=ARRAY(String))))
@@ -98,10 +97,9 @@ async def load(tx: Tx, order_no: str, *, lock: bool = True, with_lines: bool = F
         return preloaded
     if with_lines:
         assert lock, "the lines come with the locked read"
-        statement = _READ_LOCKED_WITH_LINES
+        row = await _READ_MANY_LOCKED_WITH_LINES.fetchrow(tx.session, order_nos=[order_no])
     else:
-        statement = _READ_LOCKED if lock else _READ_PLAIN
-    row = await statement.fetchrow(tx.session, order_no=order_no)
+        row = await (_READ_LOCKED if lock else _READ_PLAIN).fetchrow(tx.session, order_no=order_no)
     return None if row is None else _loaded(row, with_lines)
 
 
@@ -228,26 +226,22 @@ def stock_lines(lines: Iterable[domain.Line]) -> list[StockLine]:
     return [StockLine(line_no=x.line_no, sku=x.sku, qty=x.qty) for x in lines]
 
 
-def initial_history(tx: Tx, o: Loaded, path: Sequence[str]) -> list[dict[str, Any]]:
-    """The history rows of a new order's first states (it is inserted directly in the last of them)."""
-    rows, before = [], None
+def first_states(path: Sequence[str]) -> list[tuple[str | None, str]]:
+    """A new order's first transitions, checked (it is inserted directly in the last of them)."""
+    pairs: list[tuple[str | None, str]] = []
+    before: str | None = None
     for to in path:
         domain.check_transition(before, to)
-        rows.append({"order_no": o.no, "from_status": before, "to_status": to, "actor": tx.actor, "at": tx.now})
+        pairs.append((before, to))
         before = to
-    return rows
+    return pairs
 
 
-def publish_history(tx: Tx, o: Loaded, rows: Sequence[dict[str, Any]]) -> None:
-    """`OrderStatusChanged` for each of a new order's first states (rows of `initial_history`, once written)."""
-    for row in rows:
+def publish_first_states(tx: Tx, o: Loaded, pairs: Sequence[tuple[str | None, str]]) -> None:
+    """`OrderStatusChanged` for each of a new order's first transitions (once the order is written)."""
+    for before, to in pairs:
         tx.publish(
             OrderStatusChanged(
-                order_no=o.no,
-                customer_code=o.customer,
-                from_status=row["from_status"],
-                to_status=row["to_status"],
-                reason=None,
-                at=row["at"],
+                order_no=o.no, customer_code=o.customer, from_status=before, to_status=to, reason=None, at=tx.now
             )
         )

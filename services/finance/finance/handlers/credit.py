@@ -73,12 +73,7 @@ async def exposure(session: AsyncSession, customer_code: str, *, excluding_order
 
 
 # The credit check runs for every order: its statements are built once (see servicekit.fastsql).
-_LOCK_ACCOUNT = Statement(
-    select(credit_accounts.c.active, credit_accounts.c.credit_limit)
-    .where(credit_accounts.c.customer_code == bindparam("customer_code"))
-    .with_for_update()
-)
-# A consumer batch's credit checks: their customers' accounts locked in one sorted statement first.
+# Accounts locked (and read) in customer order: a consumer batch's credit checks' at once, or one.
 _LOCK_ACCOUNTS = Statement(
     select(credit_accounts.c.customer_code, credit_accounts.c.active, credit_accounts.c.credit_limit)
     .where(credit_accounts.c.customer_code == any_(bindparam("codes", type_=ARRAY(String))))
@@ -101,7 +96,7 @@ async def _locked_account(session: AsyncSession, customer_code: str) -> Any:
     locked = session.info.get(_ACCOUNTS)
     if locked is not None and customer_code in locked:
         return locked[customer_code]  # None: no account (a missing row locks nothing, as below)
-    return await _LOCK_ACCOUNT.fetchrow(session, customer_code=customer_code)
+    return await _LOCK_ACCOUNTS.fetchrow(session, codes=[customer_code])
 
 
 # What the check needs besides the account, in one round trip: an earlier decision on the same revision, the

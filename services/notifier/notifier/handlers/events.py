@@ -13,17 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts import purchasing, sales
 from contracts.envelope import Message
 from notifier.config import NotifierSettings
-from notifier.db import alerts, order_customers, parties, watch_firings, watches
+from notifier.db import alerts, parties, watch_firings, watches
 from notifier.domain.conditions import all_hold, resolve
 from notifier.handlers import rule_cache
 from notifier.handlers.alerts import AlertRule, Raise, clear_alerts, raise_alert
 from notifier.subjects import SUBJECTS, Subject, WatchClear, WatchOpen, watch_actions
 from servicekit.consumer import HandlerContext
-from servicekit.fastsql import Statement, insert_of
+from servicekit.fastsql import Statement
 
-# Every order placed: built once (see servicekit.fastsql).
-_ORDER_CUSTOMER = Statement(insert_of(order_customers, "order_no", "customer_code").on_conflict_do_nothing())
-# ... or a batch's orders placed at once (see `record_order_customers`).
+# The customers of orders placed: a batch's at once, or one (see `record_order_customers`).
 _ORDER_CUSTOMERS = Statement(
     text(
         "INSERT INTO order_customers (order_no, customer_code)"
@@ -110,7 +108,7 @@ async def _directory(session: AsyncSession, message: Message, now: datetime) -> 
             m.updated_at,
         )
     elif isinstance(message, sales.OrderPlaced) and m.order_no not in session.info.get(_RECORDED, ()):
-        await _ORDER_CUSTOMER.execute(session, order_no=m.order_no, customer_code=m.customer_code)
+        await record_order_customers(session, [message])
 
 
 async def _party(

@@ -16,7 +16,7 @@ from sales import domain
 from sales.db import invoices, order_lines, orders, shipments
 from sales.store import Loaded, load, set_status
 from sales.unit import Tx
-from servicekit.fastsql import Statement, insert_of
+from servicekit.fastsql import Statement
 
 _FACTS = text(
     """
@@ -51,16 +51,8 @@ async def advance(tx: Tx, o: Loaded) -> None:
         await set_status(tx, o, status)
 
 
-_NEW_SHIPMENT = insert_of(shipments, "do_no", "order_no", "warehouse_code", "created_at")
-# Every confirmed order gets one: built once (see servicekit.fastsql).
-_OUTBOUND_CREATED = Statement(
-    _NEW_SHIPMENT.on_conflict_do_update(
-        index_elements=[shipments.c.do_no], set_={"created_at": _NEW_SHIPMENT.excluded.created_at}
-    )
-)
-
-
-# A batch's new outbound orders in one statement (see sales.consumers): their handlers have nothing left to write.
+# New outbound orders in one statement: a batch's (see sales.consumers; their handlers have nothing left to write)
+# or one.
 _OUTBOUND_CREATED_MANY = Statement(
     text(
         "INSERT INTO shipments AS s (do_no, order_no, warehouse_code, created_at)"
@@ -85,11 +77,8 @@ async def record_outbound_created(session: AsyncSession, messages: Sequence[Outb
 
 
 async def outbound_created(tx: Tx, msg: OutboundOrderCreated) -> None:
-    if msg.do_no in tx.session.info.get(_RECORDED, ()):
-        return  # written with its batch (record_outbound_created)
-    await _OUTBOUND_CREATED.execute(
-        tx.session, do_no=msg.do_no, order_no=msg.order_no, warehouse_code=msg.warehouse_code, created_at=msg.created_at
-    )
+    if msg.do_no not in tx.session.info.get(_RECORDED, ()):  # else written with its batch
+        await record_outbound_created(tx.session, [msg])
 
 
 async def shipment_dispatched(tx: Tx, msg: ShipmentDispatched) -> None:

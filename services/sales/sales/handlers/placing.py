@@ -20,7 +20,7 @@ from contracts.sales import OrderApprovalRequested, OrderPlaced
 from sales import domain
 from sales.db import approval, customers, orders
 from sales.saga import commands, state
-from sales.store import Loaded, contract_lines, initial_history, line_values, publish_history
+from sales.store import Loaded, contract_lines, first_states, line_values, publish_first_states
 from sales.unit import Tx
 from servicekit.errors import DomainError, InputError
 from servicekit.fastsql import Statement
@@ -163,7 +163,7 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
         "updated_at": tx.now,
     }
     o = Loaded(order, {})
-    history = initial_history(tx, o, path)
+    transitions = first_states(path)
     if levels:
         saga = state.initial(
             tx,
@@ -180,15 +180,15 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
             attempts=1,
             stock_requested=True,
         )
-    rows = line_values("", new.lines)
+    lines = line_values("", new.lines)
     inserted = await _PLACE.fetchval(
         tx.session,
         **{k: v for k, v in order.items() if k not in ("order_no", "ship_to")},
         ship_to=None if order["ship_to"] is None else json.dumps(order["ship_to"]),
         **await number_params(tx.session, "SO", tx.now),
-        **{f"l_{k}": [r[k] for r in rows] for k in _LINE_FIELDS},
-        h_from=[h["from_status"] for h in history],
-        h_to=[h["to_status"] for h in history],
+        **{f"l_{k}": [x[k] for x in lines] for k in _LINE_FIELDS},
+        h_from=[before for before, _ in transitions],
+        h_to=[to for _, to in transitions],
         **{f"s_{k}": saga[k] for k in ("step", "deadline_at", "attempts", "stock_requested")},
         s_status=state.ACTIVE,
         s_steps=json.dumps(saga["steps"]),
@@ -198,7 +198,7 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
     if inserted is None:  # the same (channel, external_ref) committed concurrently: that order it is
         return Placed(str(await existing_order(tx, new.channel, new.external_ref)), created=False)
     order["order_no"] = inserted
-    publish_history(tx, o, history)
+    publish_first_states(tx, o, transitions)
     tx.publish(_placed_event(o, new))
     if levels:
         await _start_approval(tx, o, levels, saga["deadline_at"])
