@@ -13,7 +13,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from contracts import dead_letter_topic
-from servicekit.kafka import make_producer
+from servicekit.kafka import Producer
 
 DLQ_PREFIX = "dlq-"
 H_REASON = "dlq-reason"
@@ -27,7 +27,7 @@ H_REPLAYED = "replayed-from-dlq"
 
 
 class DeadLetters:
-    def __init__(self, producer: AIOKafkaProducer, service: str) -> None:
+    def __init__(self, producer: Producer, service: str) -> None:
         self._producer = producer
         self._service = service
         self.topic = dead_letter_topic(service)
@@ -101,7 +101,7 @@ async def replay(bootstrap: str, service: str, reason: str | None = None) -> int
     Progress is the committed offset of the group `dlq-replay.<service>`, so each dead letter is replayed once
     per request; a replayed message that fails again lands in the dead-letter topic again, as a new record."""
     consumer, records = await _read_all(bootstrap, dead_letter_topic(service), f"dlq-replay.{service}")
-    producer = make_producer(bootstrap, f"{service}-dlq-replay")
+    producer = Producer(bootstrap, f"{service}-dlq-replay")
     await producer.start()
     replayed = 0
     try:

@@ -22,6 +22,9 @@ GROUP_FALLBACKS = Counter(
     ["consumer"],
 )
 PUBLISHED = Counter("platform_outbox_published_total", "Outbox rows published to Kafka", ["service"])
+PRODUCER_RENEWED = Counter(
+    "platform_producer_renewed_total", "Kafka producers replaced after a failed delivery", ["client_id"]
+)
 
 
 @contextlib.contextmanager

@@ -20,9 +20,8 @@ import contextlib
 import logging
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
 
-from servicekit.kafka import envelope_headers, make_producer
+from servicekit.kafka import Producer, envelope_headers
 from servicekit.observability import PUBLISHED
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ class OutboxRelay:
         service: str,
         batch_size: int = 500,
         poll_seconds: float = 0.5,
-        producer: AIOKafkaProducer | None = None,
+        producer: Producer | None = None,
     ) -> None:
         self._dsn = dsn
         self._bootstrap = bootstrap
@@ -54,10 +53,10 @@ class OutboxRelay:
         self.published = 0
 
     async def run(self) -> None:
-        """Run until `stop()`; reconnects after database or broker failures."""
+        """Run until `stop()`; reconnects after database or broker failures (a producer that failed to deliver
+        is replaced by the next delivery, see kafka.Producer)."""
         if self._producer is None:
-            self._producer = make_producer(self._bootstrap, f"{self._service}-relay")
-            await self._producer.start()
+            self._producer = Producer(self._bootstrap, f"{self._service}-relay")
         try:
             while not self._stopping.is_set():
                 try:
@@ -104,14 +103,14 @@ class OutboxRelay:
         if not rows:
             return 0
         assert self._producer is not None
-        futures = []
-        for row in rows:
-            futures.append(
-                await self._producer.send(
+        # Every message must be acknowledged before any row is deleted: a failure leaves the batch to be sent again.
+        await self._producer.deliver(
+            [
+                (
                     row["topic"],
-                    value=row["body"].encode(),
-                    key=row["key"].encode(),
-                    headers=envelope_headers(
+                    row["body"].encode(),
+                    row["key"].encode(),
+                    envelope_headers(
                         {
                             "event_id": row["event_id"],
                             "type": row["message_type"],
@@ -120,9 +119,9 @@ class OutboxRelay:
                         }
                     ),
                 )
-            )
-        # Every send must be acknowledged before any row is deleted: a failure leaves the batch to be sent again.
-        await asyncio.gather(*futures)
+                for row in rows
+            ]
+        )
         await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
         self.published += len(rows)
         PUBLISHED.labels(self._service).inc(len(rows))

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -21,7 +20,7 @@ from servicekit.config import ServiceSettings
 from servicekit.consumer import MessageHandlers, MessageProcessor
 from servicekit.db import Database, KitTables
 from servicekit.deadletter import DeadLetters
-from servicekit.kafka import make_producer
+from servicekit.kafka import Producer
 from servicekit.migrations import upgrade_to_head
 from servicekit.outbox import Outbox
 from servicekit.relay import OutboxRelay
@@ -59,7 +58,7 @@ class Runtime:
         self.tables = definition.tables
         self.db = Database(settings.database_url, pool_size=settings.db_pool_size)
         self.outbox = Outbox(definition.tables, settings.service_name)
-        self.producer: AIOKafkaProducer | None = None
+        self.producer: Producer | None = None
         self.relay: OutboxRelay | None = None
         self.broker: KafkaBroker | None = None
         self.processor: MessageProcessor | None = None
@@ -69,7 +68,7 @@ class Runtime:
         s = self.settings
         if s.run_migrations and self.definition.migrations_dir is not None:
             await asyncio.to_thread(upgrade_to_head, self.definition.migrations_dir, s.database_url)
-        self.producer = make_producer(s.kafka_bootstrap, s.service_name)
+        self.producer = Producer(s.kafka_bootstrap, s.service_name)
         await self.producer.start()
         if s.start_relay:
             self.relay = OutboxRelay(
@@ -148,10 +147,4 @@ class Runtime:
         await self.db.dispose()
 
     async def kafka_ready(self) -> bool:
-        if self.producer is None:
-            return False
-        try:
-            await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=3)
-        except Exception:
-            return False
-        return True
+        return self.producer is not None and await self.producer.metadata_reachable()

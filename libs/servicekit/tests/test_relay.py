@@ -14,10 +14,11 @@ from collections import defaultdict
 
 import pytest
 from kitapp import app as kitapp
-from kitapp.fixtures import TOPIC, customer, migrate
+from kitapp.fixtures import TOPIC, customer, lose_producer_state, migrate
 from sqlalchemy import func, select
 
 from servicekit.db import Database
+from servicekit.kafka import Producer
 from servicekit.outbox import Outbox
 from servicekit.relay import OutboxRelay
 from servicekit.testing import Infra, TopicTail, asyncpg_url, eventually
@@ -132,3 +133,45 @@ async def test_only_one_relay_publishes_per_service(infra: Infra, database_url: 
         first.stop()
         second.stop()
         await asyncio.gather(*tasks)
+
+
+async def test_relay_keeps_publishing_after_the_broker_refuses_its_producer_for_good(
+    infra: Infra, database_url: str
+) -> None:
+    """A broker that lost the producer's state refuses every later batch of that producer; the relay must not
+    retry with it for ever (rows would stay unsent), but send the batch again with a new producer."""
+    await migrate(database_url)
+    db, outbox = Database(database_url), Outbox(kitapp.kit, "sales")
+    prefix = f"oos-{uuid.uuid4().hex[:6]}-"
+    producer = Producer(infra.kafka_bootstrap, "sales-relay-test")
+    await producer.start()
+    relay = OutboxRelay(
+        dsn=asyncpg_url(database_url),
+        bootstrap=infra.kafka_bootstrap,
+        service="sales",
+        poll_seconds=0.1,
+        producer=producer,
+    )
+    async with TopicTail(infra.kafka_bootstrap, TOPIC) as tail:
+        task = asyncio.create_task(relay.run())
+        try:
+            async with db.transaction() as s:
+                await outbox.add(s, customer(f"{prefix}0", name="first"))
+            await eventually(lambda: _unpublished(db), lambda n: n == 0)
+            await lose_producer_state(producer)
+            async with db.transaction() as s:
+                for i in range(20):
+                    await outbox.add(s, customer(f"{prefix}{i % 4}", name=f"n-{i:02d}"))
+            await eventually(lambda: _unpublished(db), lambda n: n == 0, timeout=30)
+            records = await tail.wait_for(lambda rs: sum(map(len, _seen(rs, prefix).values())) >= 21)
+        finally:
+            relay.stop()
+            await task
+            await producer.stop()
+    seen = _seen(records, prefix)
+    for k in range(4):
+        # The partitions that took the refused batch get it again (at least once; consumers drop duplicates).
+        first_sightings = [name for name in dict.fromkeys(seen[f"{prefix}{k}"]) if name != "first"]
+        assert first_sightings == [f"n-{i:02d}" for i in range(20) if i % 4 == k]
+    assert producer.renewals == 1
+    await db.dispose()

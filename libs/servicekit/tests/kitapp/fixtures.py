@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from sqlalchemy import func, select
 
 from contracts import Envelope
 from contracts.sales import CustomerUpserted
 from kitapp import app as kitapp
+from servicekit.kafka import Producer
 from servicekit.migrations import upgrade_to_head
 from servicekit.runtime import Runtime
 from servicekit.testing import Infra, pin_group_to_end
@@ -81,3 +82,14 @@ async def effects_for(runtime: Runtime, code: str) -> int:
             )
             or 0
         )
+
+
+async def lose_producer_state(producer: Producer, topic: str = TOPIC) -> None:
+    """Put a running producer out of step with the broker, as when the broker loses the producer's state (say
+    across a restart): the producer's sequence numbers no longer follow the broker's, so the real broker refuses
+    each of its later batches with OUT_OF_ORDER_SEQUENCE_NUMBER, and aiokafka never recovers from that by itself.
+    Done through aiokafka's private sequence counters: no public call can make a broker forget."""
+    current = producer._current
+    assert current is not None, "start the producer first"
+    for partition in await current.partitions_for(topic):
+        current._txn_manager.increment_sequence_number(TopicPartition(topic, partition), 7)

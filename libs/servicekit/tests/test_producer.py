@@ -1,0 +1,58 @@
+"""The service's producer on the real broker: one that can no longer deliver is replaced, not kept retrying."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from aiokafka.errors import OutOfOrderSequenceNumber
+from kitapp.fixtures import TOPIC, lose_producer_state
+
+from servicekit.kafka import Producer
+from servicekit.testing import Infra, TopicTail
+
+pytestmark = pytest.mark.integration
+
+
+def _message(key: str, value: str) -> tuple[str, bytes, bytes, list[tuple[str, bytes]]]:
+    return (TOPIC, value.encode(), key.encode(), [])
+
+
+async def test_a_producer_the_broker_refuses_for_good_is_replaced(infra: Infra) -> None:
+    key = f"oos-{uuid.uuid4().hex[:8]}"
+    producer = Producer(infra.kafka_bootstrap, "test-producer")
+    await producer.start()
+    async with TopicTail(infra.kafka_bootstrap, TOPIC) as tail:
+        try:
+            await producer.deliver([_message(key, "before")])
+            await lose_producer_state(producer)
+            with pytest.raises(OutOfOrderSequenceNumber):
+                await producer.deliver([_message(key, "refused")])
+            # The same messages again, as the relay does: a new producer delivers them.
+            await producer.deliver([_message(key, "refused"), _message(key, "after")])
+            await producer.send_and_wait(TOPIC, value=b"last", key=key.encode(), headers=[])
+        finally:
+            await producer.stop()
+        records = await tail.wait_for(lambda rs: len([r for r in rs if r.key == key.encode()]) >= 4)
+    assert [r.value for r in records if r.key == key.encode()] == [b"before", b"refused", b"after", b"last"]
+    assert producer.renewals == 1
+
+
+async def test_a_delivery_that_never_completes_times_out_and_the_next_one_gets_through(infra: Infra) -> None:
+    key = f"stuck-{uuid.uuid4().hex[:8]}"
+    producer = Producer(infra.kafka_bootstrap, "test-producer", delivery_timeout=1.0)
+    await producer.start()
+    async with TopicTail(infra.kafka_bootstrap, TOPIC) as tail:
+        try:
+            # A sender task that stopped without failing its batches leaves their futures pending for ever.
+            stuck = producer._current
+            assert stuck is not None
+            stuck._sender.sender_task.cancel()
+            with pytest.raises(TimeoutError):
+                await producer.deliver([_message(key, "lost")])
+            await producer.deliver([_message(key, "again")])
+        finally:
+            await producer.stop()
+        records = await tail.wait_for(lambda rs: any(r.key == key.encode() for r in rs))
+    assert [r.value for r in records if r.key == key.encode()] == [b"again"]
+    assert producer.renewals == 1
