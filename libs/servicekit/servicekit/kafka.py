@@ -35,13 +35,14 @@ def make_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
 class Producer:
     """An idempotent producer that is replaced by a new one whenever a delivery fails.
 
-    aiokafka retries an idempotent batch until the broker takes it, but a fatal error in its sender task (an
-    out-of-order sequence number after the broker lost the producer's state, a fenced epoch, any unexpected
-    error) ends that task for good: every later send raises the same error, and a sender stuck in some other
-    way never resolves its futures. Whoever kept using such a producer would retry forever without sending
-    anything, so a failed or timed-out delivery discards it, and the next one starts a new producer (a new
-    producer id, sequences from zero). The failed messages are sent again by the caller: delivery stays at least
-    once and consumers drop the duplicates by event id."""
+    aiokafka's idempotent producer can fall out of step with the broker for good: a batch that waited longer
+    than request_timeout_ms for a partition leader (the broker restarting, say) is failed after it was given its
+    sequence numbers, so the broker refuses every later batch of that producer on that partition
+    (OUT_OF_ORDER_SEQUENCE_NUMBER); a fatal error in its sender task (a fenced epoch, any unexpected error) ends
+    the task and every later send raises. Whoever kept using such a producer would retry for ever without
+    sending anything, so a failed or timed-out delivery discards it, and the next one starts a new producer (a
+    new producer id, sequences from zero). The failed messages are sent again by the caller: delivery stays at
+    least once and consumers drop the duplicates by event id."""
 
     def __init__(self, bootstrap: str, client_id: str, *, delivery_timeout: float = 60.0) -> None:
         self._bootstrap = bootstrap

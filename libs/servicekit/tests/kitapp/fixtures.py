@@ -85,10 +85,10 @@ async def effects_for(runtime: Runtime, code: str) -> int:
 
 
 async def lose_producer_state(producer: Producer, topic: str = TOPIC) -> None:
-    """Put a running producer out of step with the broker, as when the broker loses the producer's state (say
-    across a restart): the producer's sequence numbers no longer follow the broker's, so the real broker refuses
-    each of its later batches with OUT_OF_ORDER_SEQUENCE_NUMBER, and aiokafka never recovers from that by itself.
-    Done through aiokafka's private sequence counters: no public call can make a broker forget."""
+    """Put a running producer out of step with the broker, as aiokafka does itself when it fails a batch that
+    waited too long for a partition leader (a broker restart) after giving it sequence numbers: the real broker
+    then refuses each later batch of that producer with OUT_OF_ORDER_SEQUENCE_NUMBER, and aiokafka never
+    recovers. Done by advancing aiokafka's private sequence counters: no public call makes that gap."""
     current = producer._current
     assert current is not None, "start the producer first"
     for partition in await current.partitions_for(topic):
