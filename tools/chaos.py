@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 
 from servicekit.invariants import Result, report
+from servicekit.kafka import REQUEST_TIMEOUT_MS
 from servicekit.testing import JWT_SECRET, Infra, discover_infra, eventually
 from tools import faults
 from tools.bench.system import build_catalogue
@@ -100,7 +101,10 @@ def _faults(short: bool, infra: Infra, procs: dict[str, Process]) -> list[tuple[
     plan: list[tuple[str, Callable[[], Awaitable[object]]]] = [
         ("SIGKILL inventory, restart", lambda: faults.kill_and_restart(procs["inventory"])),
         ("rewind finance offsets 30 %", lambda: faults.rewind_offsets(procs["finance"], boot)),
-        ("restart Kafka broker", faults.restart_kafka),
+        (
+            "stop Kafka past the producers' request timeout, restart",
+            lambda: faults.restart_kafka(down_seconds=REQUEST_TIMEOUT_MS / 1000 + 5),
+        ),
         ("SIGKILL sales, restart", lambda: faults.kill_and_restart(procs["sales"])),
     ]
     if not short:
@@ -108,6 +112,7 @@ def _faults(short: bool, infra: Infra, procs: dict[str, Process]) -> list[tuple[
             ("SIGKILL finance, restart", lambda: faults.kill_and_restart(procs["finance"])),
             ("SIGKILL purchasing, restart", lambda: faults.kill_and_restart(procs["purchasing"])),
             ("SIGKILL notifier, restart", lambda: faults.kill_and_restart(procs["notifier"])),
+            ("restart Kafka broker", faults.restart_kafka),
             ("restart PostgreSQL", faults.restart_postgres),
             (
                 "SIGSTOP inventory past its session timeout",
@@ -148,11 +153,19 @@ async def run(short: bool = False, log: Callable[[str], None] = print) -> tuple[
                 f"load: {len(load.acknowledged)} orders acknowledged, {load.refused} refused, "
                 f"{len(load.shipped)} shipped"
             )
-            pending = await eventually(
-                lambda: _settled(api, load.acknowledged), lambda left: not left, timeout=240, interval=2
-            )
+            # Waits for quiet; what has not settled by then is reported as invalid, not raised.
+            with contextlib.suppress(AssertionError):
+                await eventually(
+                    lambda: _settled(api, load.acknowledged), lambda left: not left, timeout=240, interval=2
+                )
+            pending = await _settled(api, load.acknowledged)
             results: list[Result] = [
-                Result("chaos", "every acknowledged order reached a terminal saga state", len(pending), []),
+                Result(
+                    "chaos",
+                    "every acknowledged order reached a terminal saga state",
+                    len(pending),
+                    [{"order_no": no} for no in pending[:5]],
+                ),
             ]
             missing = []
             for no in load.acknowledged:
@@ -161,12 +174,13 @@ async def run(short: bool = False, log: Callable[[str], None] = print) -> tuple[
                     continue
                 missing.append({"order_no": no})
             results.insert(0, Result("chaos", "every acknowledged order exists", len(missing), missing[:5]))
-            await eventually(
-                lambda: check_all(platform.urls),
-                lambda rs: all(r.valid for r in rs if r.name == "no outbox row left unsent"),
-                timeout=120,
-                interval=1,
-            )
+            with contextlib.suppress(AssertionError):
+                await eventually(
+                    lambda: check_all(platform.urls),
+                    lambda rs: all(r.valid for r in rs if r.name == "no outbox row left unsent"),
+                    timeout=120,
+                    interval=1,
+                )
             results += await check_all(platform.urls, grace_seconds=IN_FLIGHT_GRACE_SECONDS)
     text = report(results)
     return all(r.valid for r in results), text

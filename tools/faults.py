@@ -37,8 +37,12 @@ def _script(name: str, action: str) -> None:
     subprocess.run([str(REPO / "deploy" / "local" / name), action], check=True, cwd=REPO, env=infra_script_env())
 
 
-async def restart_kafka() -> None:
+async def restart_kafka(down_seconds: float = 0) -> None:
+    """Stop the broker, keep it down `down_seconds`, start it again. Down longer than the producers' request
+    timeout, aiokafka fails batches it has already numbered, putting idempotent producers out of step with the
+    broker for good (servicekit.kafka.Producer replaces them)."""
     await asyncio.to_thread(_script, "kafka.sh", "stop")
+    await asyncio.sleep(down_seconds)
     await asyncio.to_thread(_script, "kafka.sh", "start")
 
 

@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 Headers = Sequence[tuple[str, bytes]]
 
 
+REQUEST_TIMEOUT_MS = 15000
+
+
 def make_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
     # Idempotence (acks=all, a producer id and sequence numbers) keeps retried batches from being written twice
     # or out of order within a partition.
@@ -28,7 +31,7 @@ def make_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
         enable_idempotence=True,
         acks="all",
         linger_ms=1,
-        request_timeout_ms=15000,
+        request_timeout_ms=REQUEST_TIMEOUT_MS,
     )
 
 
