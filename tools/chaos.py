@@ -1,8 +1,8 @@
 """`make chaos`: a steady load of orders while services, the broker and the database are killed, paused and
 restarted and consumer offsets are rewound; then, once quiet, a Jepsen-style check of what must hold:
-every order the API acknowledged exists, every saga reached a terminal state, and every service invariant
-(stock, reservations, ledger, invoices, journal, alerts, outbox) is valid. Exits non-zero when anything is
-invalid. `--short` is the variant `make test` runs.
+every order the API acknowledged exists, every saga reached a terminal state, no message was dead-lettered, and
+every service invariant (stock, reservations, ledger, invoices, journal, alerts, outbox) is valid. Exits
+non-zero when anything is invalid. `--short` is the variant `make test` runs.
 
     .venv/bin/python -m tools.chaos [--short]"""
 
@@ -18,17 +18,19 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
+from servicekit.deadletter import list_dead_letters
 from servicekit.invariants import Result, report
 from servicekit.kafka import REQUEST_TIMEOUT_MS
 from servicekit.testing import JWT_SECRET, Infra, discover_infra, eventually
 from tools import faults
 from tools.bench.system import build_catalogue
 from tools.invariants import IN_FLIGHT_GRACE_SECONDS, check_all
-from tools.stack import Process, as_processes
+from tools.stack import SERVICES, Process, as_processes
 from tools.workload import Api, ApiError
 
 IN_SAGA = frozenset({"pending", "pending_approval", "reserving", "awaiting_credit"})
@@ -124,8 +126,20 @@ def _faults(short: bool, infra: Infra, procs: dict[str, Process]) -> list[tuple[
     return plan
 
 
+async def _dead_letters_since(bootstrap: str, began: datetime) -> list[dict[str, object]]:
+    """What the services dead-lettered during the run. The load sends no malformed or impossible messages, so
+    each one is a message lost to a fault (say, a database restart taken for a handler error)."""
+    found = []
+    for service in SERVICES:
+        for letter in await list_dead_letters(bootstrap, service):
+            if letter["at"] and datetime.fromisoformat(letter["at"]) >= began:
+                found.append({"service": service, **letter})
+    return found
+
+
 async def run(short: bool = False, log: Callable[[str], None] = print) -> tuple[bool, str]:
     infra = discover_infra()
+    run_began = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp:
         async with as_processes(infra, Path(tmp), prefix="chaos") as (platform, procs):
             api = Api(platform.clients, JWT_SECRET, user="chaos")
@@ -182,6 +196,8 @@ async def run(short: bool = False, log: Callable[[str], None] = print) -> tuple[
                     interval=1,
                 )
             results += await check_all(platform.urls, grace_seconds=IN_FLIGHT_GRACE_SECONDS)
+            letters = await _dead_letters_since(infra.kafka_bootstrap, run_began)
+            results.append(Result("chaos", "no message dead-lettered", len(letters), letters[:5]))
     text = report(results)
     return all(r.valid for r in results), text
 

@@ -20,10 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
 
-import asyncpg
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
-from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +29,7 @@ from contracts import ContractError, Envelope, Message, parse_payload, topic_of
 from contracts.envelope import HEADER_TYPE
 from servicekit import inbox, observability
 from servicekit.clock import Clock
-from servicekit.db import Database, KitTables
+from servicekit.db import Database, KitTables, causes, is_disconnect
 from servicekit.deadletter import DeadLetters
 from servicekit.fastsql import Statement
 from servicekit.outbox import Outbox
@@ -115,16 +113,16 @@ class MessageHandlers(Generic[M]):
 
 
 def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, OSError | ConnectionError | asyncio.TimeoutError | asyncpg.InterfaceError):
+    """Can a retry fix it: the database connection lost, a timeout, a serialization failure or deadlock."""
+    if is_disconnect(exc):
         return True
-    if isinstance(exc, asyncpg.PostgresConnectionError):
-        return True
-    if isinstance(exc, sa_exc.DBAPIError):
-        if exc.connection_invalidated:
+    for e in causes(exc):
+        if isinstance(e, asyncio.TimeoutError):
             return True
-        return is_transient(exc.orig) if exc.orig is not None else False
-    sqlstate = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "__cause__", None), "sqlstate", None)
-    return isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATES)
+        sqlstate = getattr(e, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATES):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

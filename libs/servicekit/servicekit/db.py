@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -119,12 +120,42 @@ def kit_tables(metadata: MetaData) -> KitTables:
     return KitTables(outbox, inbox, audit_log, idempotency_keys, document_sequences)
 
 
+# SQLSTATE classes of a lost connection: connection exceptions, the server shutting down or not yet accepting.
+DISCONNECT_SQLSTATES = ("08", "57P")
+
+
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and what it wraps: SQLAlchemy's `orig`, then `__cause__` / `__context__`."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        orig = getattr(current, "orig", None)
+        current = orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """Did the database connection die (a server restart, a terminated backend, a broken socket)? Looks through
+    the wrappers: SQLAlchemy's asyncpg adapter raises its own `InterfaceError` caused by asyncpg's."""
+    for e in causes(exc):
+        if isinstance(e, OSError | ConnectionError | asyncpg.InterfaceError | asyncpg.PostgresConnectionError):
+            return True
+        if getattr(e, "connection_invalidated", False):
+            return True
+        sqlstate = getattr(e, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(DISCONNECT_SQLSTATES):
+            return True
+    return False
+
+
 class Database:
     """An engine and its session factory. Every use case runs in one `transaction()`."""
 
     def __init__(self, url: str, *, pool_size: int = 20, echo: bool = False) -> None:
         # No pre-ping: it costs a round trip per transaction. A connection found dead (a database restart) fails
-        # its transaction as transient (retried) and makes SQLAlchemy invalidate the pool's older connections.
+        # its transaction as transient (retried) and is invalidated, not returned to the pool: SQLAlchemy does
+        # that for its own statements, fastsql for its (see fastsql.connection_lost).
         # Connections are kept (no overflow): an overflow connection is opened and closed per use, which under a
         # burst costs more CPU than waiting for a pooled one.
         self.engine: AsyncEngine = create_async_engine(

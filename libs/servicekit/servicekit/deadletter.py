@@ -90,6 +90,7 @@ async def list_dead_letters(bootstrap: str, service: str) -> list[dict[str, Any]
             "original_topic": header(r, H_TOPIC),
             "original_offset": header(r, H_OFFSET),
             "key": r.key.decode() if r.key else None,
+            "at": header(r, H_AT),
         }
         for r in records
     ]

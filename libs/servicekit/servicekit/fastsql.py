@@ -7,11 +7,14 @@ costs about half of `session.execute` in CPU, which matters on paths that run fo
 
 Rows come back as asyncpg records (or dicts when a column needs converting, such as JSON), read by column name.
 Errors are asyncpg's own (`asyncpg.UniqueViolationError`, ...); the transaction is rolled back by its owner as
-usual. Statements whose parameters expand at execution time (`IN` lists) are refused: use `= ANY(:array)`."""
+usual. A connection found dead is invalidated, as SQLAlchemy does for its own statements: returned to the pool,
+it would fail every transaction that took it, since the pool cannot see that it died. Statements whose
+parameters expand at execution time (`IN` lists) are refused: use `= ANY(:array)`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +24,8 @@ from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
+
+from servicekit.db import is_disconnect
 
 _RAW = "fastsql_connection"
 
@@ -82,8 +87,9 @@ class Statement:
         return out
 
     async def fetch(self, session: AsyncSession, **params: Any) -> list[Any]:
-        conn, compiled = await self._prepare(session)
-        return self._rows(compiled, await conn.fetch(compiled.sql, *self._args(compiled, params)))
+        async with connection_lost(session):
+            conn, compiled = await self._prepare(session)
+            return self._rows(compiled, await conn.fetch(compiled.sql, *self._args(compiled, params)))
 
     async def fetchrow(self, session: AsyncSession, **params: Any) -> Any:
         rows = await self.fetch(session, **params)
@@ -95,14 +101,29 @@ class Statement:
 
     async def execute(self, session: AsyncSession, **params: Any) -> str:
         """Run it; returns the status (`UPDATE 3`)."""
-        conn, compiled = await self._prepare(session)
-        return str(await conn.execute(compiled.sql, *self._args(compiled, params)))
+        async with connection_lost(session):
+            conn, compiled = await self._prepare(session)
+            return str(await conn.execute(compiled.sql, *self._args(compiled, params)))
 
     async def executemany(self, session: AsyncSession, rows: Iterable[Mapping[str, Any]]) -> None:
-        conn, compiled = await self._prepare(session)
-        args = [self._args(compiled, row) for row in rows]
-        if args:
-            await conn.executemany(compiled.sql, args)
+        async with connection_lost(session):
+            conn, compiled = await self._prepare(session)
+            args = [self._args(compiled, row) for row in rows]
+            if args:
+                await conn.executemany(compiled.sql, args)
+
+
+@contextlib.asynccontextmanager
+async def connection_lost(session: AsyncSession) -> AsyncIterator[None]:
+    """Invalidate the session's connection when what runs inside finds it dead (then re-raise)."""
+    try:
+        yield
+    except Exception as exc:
+        if is_disconnect(exc):
+            session.info.pop(_RAW, None)
+            with contextlib.suppress(Exception):
+                await (await session.connection()).invalidate(exc)
+        raise
 
 
 async def connection(session: AsyncSession) -> asyncpg.Connection:

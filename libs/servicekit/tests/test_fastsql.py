@@ -8,8 +8,10 @@ from kitapp import app as kitapp
 from kitapp.fixtures import migrate
 from sqlalchemy import bindparam, func, select, text
 
+from servicekit.consumer import is_transient
 from servicekit.db import Database
 from servicekit.fastsql import Statement, insert_of
+from servicekit.testing import asyncpg_url, eventually
 
 pytestmark = pytest.mark.integration
 audit = kitapp.kit.audit_log
@@ -54,3 +56,46 @@ def test_in_lists_are_refused() -> None:
         Statement(select(audit.c.id).where(audit.c.entity_id.in_(bindparam("ids", expanding=True))))._compile(
             dialect.dialect()  # type: ignore[no-untyped-call]
         )
+
+
+_BACKEND = Statement(text("SELECT pg_backend_pid()"))
+
+
+async def _terminate(database_url: str, pid: int) -> None:
+    """End a backend from the server side, as a database restart does, and wait until it is gone."""
+    admin = await asyncpg.connect(asyncpg_url(database_url))
+    try:
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        await eventually(
+            lambda: admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid), lambda n: n == 0
+        )
+    finally:
+        await admin.close()
+
+
+@pytest.mark.parametrize("first", ["fastsql", "sqlalchemy"])
+async def test_a_connection_the_server_ended_fails_as_transient_and_leaves_the_pool(
+    database_url: str, first: str
+) -> None:
+    """After a database restart the pool still holds connections the server has closed. The first transaction
+    on one must fail as transient (the consumer retries it, never dead-letters it) and the connection must
+    not go back to the pool: the next transaction gets a working one. With a pool of one, a dead connection
+    kept in the pool would fail every later transaction."""
+    await migrate(database_url)
+    db = Database(database_url, pool_size=1)
+    try:
+        async with db.transaction() as s:
+            pid = await _BACKEND.fetchval(s)
+        await _terminate(database_url, pid)
+        with pytest.raises(Exception) as failed:
+            async with db.transaction() as s:
+                if first == "fastsql":
+                    await _GET.fetch(s, entity="order")
+                else:
+                    await s.execute(select(audit.c.id))
+        assert is_transient(failed.value), repr(failed.value)
+        async with db.transaction() as s:
+            assert await _BACKEND.fetchval(s) != pid
+            assert await _TWICE.fetchval(s, a=1, b=2) == 4
+    finally:
+        await db.dispose()
