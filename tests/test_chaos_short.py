@@ -1,7 +1,7 @@
 """The shortened chaos run (the full one is `make chaos`): steady orders and shipments while inventory and sales
-are SIGKILLed and restarted, finance's offsets are rewound (re-delivery) and the Kafka broker is down for longer
-than the producers' request timeout; then every acknowledged order must exist and finish its saga, and every
-invariant of the five databases must hold."""
+are SIGKILLed and restarted, finance's offsets are rewound (re-delivery), the Kafka broker is down for longer
+than the producers' request timeout and PostgreSQL is restarted; then every acknowledged order must exist and
+finish its saga, no message may be dead-lettered, and every invariant of the five databases must hold."""
 
 from __future__ import annotations
 

@@ -108,6 +108,7 @@ def _faults(short: bool, infra: Infra, procs: dict[str, Process]) -> list[tuple[
             lambda: faults.restart_kafka(down_seconds=REQUEST_TIMEOUT_MS / 1000 + 5),
         ),
         ("SIGKILL sales, restart", lambda: faults.kill_and_restart(procs["sales"])),
+        ("restart PostgreSQL", faults.restart_postgres),
     ]
     if not short:
         plan += [
@@ -115,7 +116,6 @@ def _faults(short: bool, infra: Infra, procs: dict[str, Process]) -> list[tuple[
             ("SIGKILL purchasing, restart", lambda: faults.kill_and_restart(procs["purchasing"])),
             ("SIGKILL notifier, restart", lambda: faults.kill_and_restart(procs["notifier"])),
             ("restart Kafka broker", faults.restart_kafka),
-            ("restart PostgreSQL", faults.restart_postgres),
             (
                 "SIGSTOP inventory past its session timeout",
                 lambda: faults.pause_past_session_timeout(procs["inventory"]),
