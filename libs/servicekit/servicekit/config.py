@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
     # fetch (fewer requests and transactions under load) for a few milliseconds of latency per hop.
     consumer_fetch_min_bytes: int = Field(default=65536, ge=1)
     consumer_fetch_max_wait_ms: int = Field(default=25, ge=0)
+    # Processed offsets are committed this often (0: after every batch). A crash re-reads at most this much,
+    # which the inbox makes harmless; see servicekit.offsets.
+    consumer_commit_interval_ms: int = Field(default=200, ge=0)
     # Attempts for a handler error before the message is dead-lettered.
     handler_max_attempts: int = Field(default=3, ge=1)
     run_migrations: bool = True

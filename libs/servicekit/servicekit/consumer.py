@@ -2,11 +2,12 @@
 their inbox records (record by record, each in its own transaction, when that fails), and dead-letter what
 cannot be processed.
 
-Offsets: subscribers use FastStream's `AckPolicy.NACK_ON_ERROR` with auto-commit off, so a batch's offsets are
-committed only after `process_batch` returns, i.e. after every record's transaction has committed (or the
-record was dead-lettered, and the broker has acknowledged the dead letter). A crash before that commit
-redelivers the batch; the inbox makes the replays no-ops. A transient failure (database or broker unreachable)
-raises, FastStream seeks back, and the batch is tried again; it is never dead-lettered for that.
+Offsets: subscribers commit nothing themselves (FastStream's `AckPolicy.MANUAL`, auto-commit off). Once
+`process_batch` returned, i.e. every record's transaction has committed (or the record was dead-lettered and
+the broker has acknowledged the dead letter), the batch's offsets are handed to `offsets.OffsetCommitter`,
+which commits them in the background. A crash before that commit redelivers the records; the inbox makes the
+replays no-ops. A transient failure (database or broker unreachable) raises, the batch's partitions are sought
+back, and the batch is tried again; it is never dead-lettered for that.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from servicekit.db import Database, KitTables
 from servicekit.deadletter import DeadLetters
 from servicekit.kafka import Producer
 from servicekit.migrations import upgrade_to_head
+from servicekit.offsets import OffsetCommitter
 from servicekit.outbox import Outbox
 from servicekit.relay import OutboxRelay
 
@@ -62,6 +63,7 @@ class Runtime:
         self.relay: OutboxRelay | None = None
         self.broker: KafkaBroker | None = None
         self.processor: MessageProcessor | None = None
+        self.offsets = OffsetCommitter(settings.consumer_commit_interval_ms / 1000)
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -109,16 +111,28 @@ class Runtime:
             fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
             batch_timeout_ms=50,
             auto_offset_reset="earliest",
-            # Offsets are committed after the batch's transactions commit; a raised error seeks back instead.
-            ack_policy=AckPolicy.NACK_ON_ERROR,
+            # Offsets are committed by `self.offsets` once the batch's transactions committed (see offsets.py);
+            # a raised error seeks the batch's partitions back instead.
+            ack_policy=AckPolicy.MANUAL,
             decoder=_raw_records,
         )
+        offsets = self.offsets
 
         @subscriber
         async def consume(records: Any) -> None:
-            await processor.process_batch(records if isinstance(records, tuple) else (records,))
+            batch = records if isinstance(records, tuple) else (records,)
+            consumer = subscriber.consumer
+            try:
+                await processor.process_batch(batch)
+            except BaseException:
+                offsets.rewind(consumer, batch)
+                raise
+            offsets.processed(consumer, batch)
+            if offsets.interval <= 0:
+                await offsets.flush()
 
         await self.broker.start()
+        self._spawn(offsets.run(), "offsets")
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
         async def guarded() -> None:
@@ -132,8 +146,11 @@ class Runtime:
         self._tasks.append(asyncio.create_task(guarded(), name=name))
 
     async def stop(self) -> None:
-        # The broker first: FastStream lets in-flight batches finish before it closes its consumers.
+        # The broker first: FastStream lets in-flight batches finish before it closes its consumers. What was
+        # processed is committed before (a batch that finishes after is redelivered on restart: a no-op).
         if self.broker is not None:
+            with contextlib.suppress(Exception):
+                await self.offsets.flush()
             await self.broker.stop()
         if self.relay is not None:
             self.relay.stop()
