@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import random
 import signal
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -137,6 +139,26 @@ async def _dead_letters_since(bootstrap: str, began: datetime) -> list[dict[str,
     return found
 
 
+def log_summary(path: Path, most: int = 6) -> list[str]:
+    """The service's own warnings and errors (the Kafka client's reconnect chatter left out), most frequent
+    first, with the time each was first seen: what a failed run's report shows, since the logs go with it."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    first: dict[tuple[str, str, str], str] = {}
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(entry, dict) or entry.get("level") not in ("WARNING", "ERROR", "CRITICAL"):
+            continue
+        if str(entry.get("logger", "")).startswith("aiokafka"):
+            continue
+        key = (str(entry["level"]), str(entry.get("logger")), str(entry.get("message", ""))[:160])
+        seen[key] += 1
+        first.setdefault(key, str(entry.get("at", ""))[11:19])
+    return [f"{n:6d}× from {first[k]} {k[0]} {k[1]}: {k[2]}" for k, n in seen.most_common(most)]
+
+
 async def run(short: bool = False, log: Callable[[str], None] = print) -> tuple[bool, str]:
     infra = discover_infra()
     run_began = datetime.now(UTC)
@@ -198,8 +220,13 @@ async def run(short: bool = False, log: Callable[[str], None] = print) -> tuple[
             results += await check_all(platform.urls, grace_seconds=IN_FLIGHT_GRACE_SECONDS)
             letters = await _dead_letters_since(infra.kafka_bootstrap, run_began)
             results.append(Result("chaos", "no message dead-lettered", len(letters), letters[:5]))
-    text = report(results)
-    return all(r.valid for r in results), text
+            valid = all(r.valid for r in results)
+            text = report(results)
+            if not valid:
+                for service, process in procs.items():
+                    lines = log_summary(process.log)
+                    text += f"\n{service} log, warnings and errors:\n" + "\n".join(lines or ["(none)"])
+    return valid, text
 
 
 def main() -> None:
