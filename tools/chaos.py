@@ -190,11 +190,12 @@ async def run(short: bool = False, log: Callable[[str], None] = print) -> tuple[
                 f"{len(load.shipped)} shipped"
             )
             # Waits for quiet; what has not settled by then is reported as invalid, not raised.
-            with contextlib.suppress(AssertionError):
-                await eventually(
+            try:
+                pending = await eventually(
                     lambda: _settled(api, load.acknowledged), lambda left: not left, timeout=240, interval=2
                 )
-            pending = await _settled(api, load.acknowledged)
+            except AssertionError:
+                pending = await _settled(api, load.acknowledged)
             results: list[Result] = [
                 Result(
                     "chaos",

@@ -40,8 +40,9 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Message)
 Outcome = Literal["processed", "duplicate", "ignored", "dead_lettered"]
 
-# SQLSTATE classes that a retry can fix: connection trouble, serialization failures, deadlocks, shutdown.
-_TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57P")
+# SQLSTATE classes a retry can fix besides a lost connection (db.is_disconnect): serialization failures,
+# deadlocks, insufficient resources.
+_TRANSIENT_SQLSTATES = ("40001", "40P01", "53")
 
 
 _GROUP_LOCK_TIMEOUT = Statement(text("SET LOCAL lock_timeout = '100ms'"))

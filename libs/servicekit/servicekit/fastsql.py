@@ -14,7 +14,7 @@ parameters expand at execution time (`IN` lists) are refused: use `= ANY(:array)
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,9 +87,12 @@ class Statement:
         return out
 
     async def fetch(self, session: AsyncSession, **params: Any) -> list[Any]:
-        async with connection_lost(session):
+        try:
             conn, compiled = await self._prepare(session)
             return self._rows(compiled, await conn.fetch(compiled.sql, *self._args(compiled, params)))
+        except Exception as exc:
+            await connection_lost(session, exc)
+            raise
 
     async def fetchrow(self, session: AsyncSession, **params: Any) -> Any:
         rows = await self.fetch(session, **params)
@@ -101,29 +104,31 @@ class Statement:
 
     async def execute(self, session: AsyncSession, **params: Any) -> str:
         """Run it; returns the status (`UPDATE 3`)."""
-        async with connection_lost(session):
+        try:
             conn, compiled = await self._prepare(session)
             return str(await conn.execute(compiled.sql, *self._args(compiled, params)))
+        except Exception as exc:
+            await connection_lost(session, exc)
+            raise
 
     async def executemany(self, session: AsyncSession, rows: Iterable[Mapping[str, Any]]) -> None:
-        async with connection_lost(session):
+        try:
             conn, compiled = await self._prepare(session)
             args = [self._args(compiled, row) for row in rows]
             if args:
                 await conn.executemany(compiled.sql, args)
+        except Exception as exc:
+            await connection_lost(session, exc)
+            raise
 
 
-@contextlib.asynccontextmanager
-async def connection_lost(session: AsyncSession) -> AsyncIterator[None]:
-    """Invalidate the session's connection when what runs inside finds it dead (then re-raise)."""
-    try:
-        yield
-    except Exception as exc:
-        if is_disconnect(exc):
-            session.info.pop(_RAW, None)
-            with contextlib.suppress(Exception):
-                await (await session.connection()).invalidate(exc)
-        raise
+async def connection_lost(session: AsyncSession, exc: Exception) -> None:
+    """After a statement failed: when `exc` says the connection died, invalidate it (the caller re-raises). A
+    plain try/except at the call sites, not a context manager: these are the hot statements."""
+    if is_disconnect(exc):
+        session.info.pop(_RAW, None)
+        with contextlib.suppress(Exception):
+            await (await session.connection()).invalidate(exc)
 
 
 async def connection(session: AsyncSession) -> asyncpg.Connection:
