@@ -72,6 +72,10 @@ unix_socket_directories = '${PG_SOCKET_DIR}'
 unix_socket_permissions = 0700
 max_connections = 300
 shared_buffers = 256MB
+# The outbox is a queue (rows deleted as soon as they are published) and a new database's tables fill from
+# empty: vacuum and analyze them every few seconds rather than every minute, so the outbox does not fill with
+# dead rows and cached plans are made with statistics (a plan cached while a table was empty scans it whole).
+autovacuum_naptime = 5s
 password_encryption = scram-sha-256
 logging_collector = off
 log_min_messages = warning

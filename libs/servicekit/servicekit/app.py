@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from servicekit.clock import Clock
 from servicekit.config import ServiceSettings
 from servicekit.errors import install_error_handlers, problem
+from servicekit.heap import settle_heap
 from servicekit.observability import configure_logging
 from servicekit.runtime import Runtime, ServiceDefinition
 
@@ -27,6 +28,7 @@ def create_service_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level)
         await runtime.start()
+        settle_heap(settings.gc_threshold)
         try:
             yield
         finally:

@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
     consumer_commit_interval_ms: int = Field(default=200, ge=0)
     # Attempts for a handler error before the message is dead-lettered.
     handler_max_attempts: int = Field(default=3, ge=1)
+    # Allocations between young garbage collections, set once the service has started (0: Python's default,
+    # 700); see servicekit.heap.
+    gc_threshold: int = Field(default=20000, ge=0)
     run_migrations: bool = True
     start_consumers: bool = True
     start_relay: bool = True

@@ -122,7 +122,7 @@ class OutboxRelay:
                 for row in rows
             ]
         )
-        await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
+        await conn.execute(delete_statement([r["id"] for r in rows]))
         self.published += len(rows)
         PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
@@ -133,6 +133,15 @@ class OutboxRelay:
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+
+
+def delete_statement(ids: list[int]) -> str:
+    """The delete of published rows, its ids written into the statement (integers read from the database), not
+    bound: a statement with parameters is prepared, and after a few runs PostgreSQL keeps a generic plan, made
+    while the outbox was small or its statistics stale: a sequential scan. Between two vacuums the outbox is mostly
+    dead rows (every row is deleted soon after it is written), so that scan grew to 1.4 ms per batch under load.
+    Planned at each call, the delete finds its rows through the primary key."""
+    return f"DELETE FROM outbox WHERE id = ANY('{{{','.join(str(int(i)) for i in ids)}}}'::bigint[])"
 
 
 async def main() -> None:

@@ -12,6 +12,7 @@ import sys
 import uuid
 from collections import defaultdict
 
+import asyncpg
 import pytest
 from kitapp import app as kitapp
 from kitapp.fixtures import TOPIC, customer, lose_producer_state, migrate
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 from servicekit.db import Database
 from servicekit.kafka import Producer
 from servicekit.outbox import Outbox
-from servicekit.relay import OutboxRelay
+from servicekit.relay import OutboxRelay, delete_statement
 from servicekit.testing import Infra, TopicTail, asyncpg_url, eventually
 
 pytestmark = pytest.mark.integration
@@ -175,3 +176,31 @@ async def test_relay_keeps_publishing_after_the_broker_refuses_its_producer_for_
         assert first_sightings == [f"n-{i:02d}" for i in range(20) if i % 4 == k]
     assert producer.renewals == 1
     await db.dispose()
+
+
+async def test_published_rows_are_deleted_through_the_primary_key_whatever_plan_was_cached(database_url: str) -> None:
+    """A busy outbox is mostly dead rows between vacuums, and a prepared delete keeps the plan it was given while
+    the table was small: a sequential scan over all of them (the control below). The relay's delete is planned
+    at each call and goes through the primary key, and deletes exactly the rows it names."""
+    await migrate(database_url)
+    conn = await asyncpg.connect(asyncpg_url(database_url))
+    try:
+        await conn.execute("ALTER TABLE outbox SET (autovacuum_enabled = false)")  # no vacuum resets the plans
+        await conn.execute("SET plan_cache_mode = force_generic_plan")
+        await conn.execute("PREPARE prepared_delete(bigint[]) AS DELETE FROM outbox WHERE id = ANY($1)")
+        await conn.execute("EXECUTE prepared_delete('{0}')")  # planned now, while the outbox is empty
+        await conn.execute(
+            "INSERT INTO outbox (event_id, topic, key, message_type, envelope)"
+            " SELECT gen_random_uuid(), 't', 'k', 'M', '{}'::jsonb FROM generate_series(1, 20000)"
+        )
+        ids = [r["id"] for r in await conn.fetch("SELECT id FROM outbox ORDER BY id")]
+        await conn.execute(delete_statement(ids[:-30]))  # published: 30 rows left among 20000 dead ones
+        control = "\n".join(r[0] for r in await conn.fetch("EXPLAIN EXECUTE prepared_delete('{1,2}')"))
+        assert "Seq Scan on outbox" in control, control
+
+        plan = "\n".join(r[0] for r in await conn.fetch("EXPLAIN " + delete_statement(ids[-30:-20])))
+        assert "pk_outbox" in plan and "Seq Scan" not in plan, plan
+        assert await conn.execute(delete_statement(ids[-30:-20])) == "DELETE 10"
+        assert [r["id"] for r in await conn.fetch("SELECT id FROM outbox ORDER BY id")] == ids[-20:]
+    finally:
+        await conn.close()
