@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, select, text, update
+from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, select, text, true, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,18 +56,23 @@ _ORDER_AND_SAGA = select(orders, *_SAGA_COLUMNS).join(sagas, sagas.c.order_no ==
 _READ = _ORDER_AND_SAGA.where(orders.c.order_no == bindparam("order_no"))
 _READ_LOCKED = Statement(_READ.with_for_update(of=orders))
 _READ_PLAIN = Statement(_READ)
-# ... and its lines, one array per field (in line order), in the same round trip.
+# ... and its lines, one array per field (in line order), in the same round trip: one aggregate over the order's
+# lines (LATERAL), not one subquery per field.
 _LINE_FIELDS = ("line_no", "sku", "qty", "unit_price", "discount", "tax_rate")
-_LINE_ARRAYS = [
-    select(func.array_agg(aggregate_order_by(order_lines.c[f], order_lines.c.line_no)))
+_LINE_ARRAYS = (
+    select(
+        *(
+            func.array_agg(aggregate_order_by(order_lines.c[f], order_lines.c.line_no)).label(f"lines_{f}")
+            for f in _LINE_FIELDS
+        )
+    )
     .where(order_lines.c.order_no == orders.c.order_no)
-    .scalar_subquery()
-    .label(f"lines_{f}")
-    for f in _LINE_FIELDS
-]
+    .lateral("order_line_arrays")
+)
 # Orders with their lines, locked in order number order: a consumer batch's (see `preload`), or one.
 _READ_MANY_LOCKED_WITH_LINES = Statement(
-    _ORDER_AND_SAGA.add_columns(*_LINE_ARRAYS)
+    select(orders, *_SAGA_COLUMNS, *_LINE_ARRAYS.c)
+    .select_from(orders.join(sagas, sagas.c.order_no == orders.c.order_no).join(_LINE_ARRAYS, true()))
     .where(orders.c.order_no == any_(bindparam("order_nos", type_=ARRAY(String))))
     .order_by(orders.c.order_no)
     .with_for_update(of=orders)
