@@ -2,19 +2,31 @@
 causes it. `OutboxRelay` (in relay.py) later publishes it to Kafka.
 
 A transaction may defer its outbox rows (`defer`): they are collected and written in one multi-row insert by
-`flush` just before it commits (the consumer does this for a whole batch of messages), in publishing order."""
+`flush` just before it commits (the consumer does this for a whole batch of messages), in publishing order.
+
+Waking the relay: when this process runs the service's active relay (`relay`, its leader), a transaction that
+wrote outbox rows wakes it in-process once it has committed. Otherwise (a replica whose relay is a standby, or a
+process without one) the transaction sends a NOTIFY, which PostgreSQL delivers on commit to the relay listening
+elsewhere. Not a NOTIFY every time: at commit, NOTIFY takes a lock shared by every database of the server and
+holds it through the commit's WAL flush, so every transaction that notifies, in all five services, commits one
+after another. Either way the relay also polls, so a wake-up lost (a leader that changed in between) costs
+at most its poll interval."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from contracts import Envelope, Message, topic_of
 from servicekit.db import KitTables
 from servicekit.fastsql import Statement
+
+if TYPE_CHECKING:
+    from servicekit.relay import OutboxRelay
 
 
 class Outbox:
@@ -23,6 +35,7 @@ class Outbox:
     def __init__(self, tables: KitTables, producer: str) -> None:
         assert tables.outbox.name == "outbox"  # the statements below name it
         self.producer = producer
+        self.relay: OutboxRelay | None = None  # this process's relay, when it runs one
 
     async def add(
         self,
@@ -47,7 +60,7 @@ class Outbox:
         if pending is not None:
             pending.extend(rows)
         else:
-            await _insert(session, rows)
+            await self._insert(session, rows)
 
     @staticmethod
     def defer(session: AsyncSession) -> None:
@@ -57,10 +70,37 @@ class Outbox:
     async def flush(self, session: AsyncSession) -> None:
         pending: list[dict[str, Any]] | None = session.info.pop(_PENDING, None)
         if pending:
-            await _insert(session, pending)
+            await self._insert(session, pending)
+
+    async def _insert(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+        await _INSERT.execute(session, **{column: [row[column] for row in rows] for column in _COLUMNS})
+        if _WAKE in session.info:
+            return  # this transaction already arranged the wake-up
+        relay = self.relay
+        if relay is not None and relay.is_leader:
+            session.info[_WAKE] = relay.wake
+        else:
+            await _NOTIFY.execute(session)
+            session.info[_WAKE] = None
 
 
 _PENDING = "outbox_pending"
+_WAKE = "outbox_wake"  # what wakes the relay once the transaction commits (None: the NOTIFY it sent)
+_NOTIFY = Statement(text("SELECT pg_notify('outbox', '')"))
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    wake = session.info.pop(_WAKE, None)
+    if wake is not None:
+        wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_WAKE, None)
+
+
 # The envelope goes in as JSON text serialized by pydantic (faster than a dict through json.dumps).
 # All of a transaction's rows in one statement (arrays, one bind): cheaper than executemany's row-by-row binds.
 _INSERT = Statement(
@@ -71,10 +111,6 @@ _INSERT = Statement(
         " WITH ORDINALITY AS r(e, t, k, m, j, n) ORDER BY n"
     )
 )
-
-
-async def _insert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    await _INSERT.execute(session, **{column: [row[column] for row in rows] for column in _COLUMNS})
 
 
 _COLUMNS = ("event_id", "topic", "key", "message_type", "envelope")

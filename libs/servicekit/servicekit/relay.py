@@ -127,6 +127,10 @@ class OutboxRelay:
         PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
 
+    def wake(self) -> None:
+        """Look for rows now (a transaction of this process committed some; see outbox.py)."""
+        self._wake.set()
+
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 

@@ -81,6 +81,7 @@ class Runtime:
                 poll_seconds=s.outbox_poll_seconds,
                 producer=self.producer,
             )
+            self.outbox.relay = self.relay  # woken in-process by this process's commits while it leads
             self._spawn(self.relay.run(), "relay")
         if s.start_consumers and self.definition.handlers and self.definition.handlers.topics:
             await self._start_subscribers(self.definition.handlers)

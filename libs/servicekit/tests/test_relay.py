@@ -178,6 +178,67 @@ async def test_relay_keeps_publishing_after_the_broker_refuses_its_producer_for_
     await db.dispose()
 
 
+async def _notifications(database_url: str) -> tuple[asyncpg.Connection, list[str]]:
+    heard: list[str] = []
+    conn = await asyncpg.connect(asyncpg_url(database_url))
+    await conn.add_listener("outbox", lambda *args: heard.append(str(args[2])))
+    return conn, heard
+
+
+async def _publish_twice(db: Database, outbox: Outbox) -> None:
+    """Two commits, each published well within the relays' poll interval (60 s): only a wake-up explains it.
+    The second comes after the relay has found the outbox empty and gone to sleep."""
+    for i in range(2):
+        async with db.transaction() as s:
+            await outbox.add(s, customer(f"wake-{uuid.uuid4().hex[:6]}", name=f"n-{i}"))
+        await eventually(lambda: _unpublished(db), lambda n: n == 0, timeout=15)
+
+
+async def test_a_commit_wakes_the_relay_of_its_own_process_without_a_notify(infra: Infra, database_url: str) -> None:
+    """NOTIFY serializes the commits of every transaction that sends one, server-wide (a lock held through the
+    commit's WAL flush): a process running the active relay wakes it in-process instead."""
+    await migrate(database_url)
+    db, outbox = Database(database_url), Outbox(kitapp.kit, "sales")
+    relay = OutboxRelay(
+        dsn=asyncpg_url(database_url), bootstrap=infra.kafka_bootstrap, service="sales", poll_seconds=60
+    )
+    outbox.relay = relay
+    listener, heard = await _notifications(database_url)
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: asyncio.sleep(0, relay.is_leader), bool, timeout=10)
+        await _publish_twice(db, outbox)
+        await listener.execute("SELECT 1")  # a round trip: any notification sent so far has arrived
+        assert heard == []
+    finally:
+        relay.stop()
+        await task
+        await listener.close()
+        await db.dispose()
+
+
+async def test_a_process_whose_relay_is_a_standby_notifies_the_leader(infra: Infra, database_url: str) -> None:
+    await migrate(database_url)
+    db, outbox = Database(database_url), Outbox(kitapp.kit, "sales")
+    dsn = asyncpg_url(database_url)
+    leader = OutboxRelay(dsn=dsn, bootstrap=infra.kafka_bootstrap, service="sales", poll_seconds=60)
+    standby = OutboxRelay(dsn=dsn, bootstrap=infra.kafka_bootstrap, service="sales", poll_seconds=60)
+    outbox.relay = standby  # this process's relay is not the active one
+    listener, heard = await _notifications(database_url)
+    tasks = [asyncio.create_task(leader.run())]
+    try:
+        await eventually(lambda: asyncio.sleep(0, leader.is_leader), bool, timeout=10)
+        tasks.append(asyncio.create_task(standby.run()))
+        await _publish_twice(db, outbox)
+        assert not standby.is_leader and len(heard) == 2
+    finally:
+        leader.stop()
+        standby.stop()
+        await asyncio.gather(*tasks)
+        await listener.close()
+        await db.dispose()
+
+
 async def test_published_rows_are_deleted_through_the_primary_key_whatever_plan_was_cached(database_url: str) -> None:
     """A busy outbox is mostly dead rows between vacuums, and a prepared delete keeps the plan it was given while
     the table was small: a sequential scan over all of them (the control below). The relay's delete is planned
