@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -191,11 +191,23 @@ class MessageProcessor:
             for partition in results:
                 for index, outcome in partition:
                     outcomes[index] = outcome
-        elapsed = (time.perf_counter() - started) / max(len(records), 1)
-        for record, done in zip(records, outcomes, strict=True):
-            observability.MESSAGES.labels(self.consumer, record.topic, done).inc()
-            observability.HANDLE_SECONDS.labels(self.consumer, record.topic).observe(elapsed)
+        self._observe(records, outcomes, time.perf_counter() - started)
         return [o for o in outcomes if o is not None]
+
+    def _observe(self, records: Sequence[ConsumerRecord[Any, Any]], outcomes: list[Any], seconds: float) -> None:
+        """Metrics per batch, not per record: most records of a shared topic are ignored, and a labelled
+        metric update costs microseconds."""
+        counts: Counter[tuple[str, str]] = Counter(zip((r.topic for r in records), outcomes, strict=True))
+        handled: Counter[str] = Counter()
+        for (topic, outcome), n in counts.items():
+            observability.MESSAGES.labels(self.consumer, topic, outcome).inc(n)
+            if outcome != "ignored":  # the time per message is that of the messages handled
+                handled[topic] += n
+        elapsed = seconds / max(len(records), 1)
+        for topic, n in handled.items():
+            histogram = observability.HANDLE_SECONDS.labels(self.consumer, topic)
+            for _ in range(n):
+                histogram.observe(elapsed)
 
     async def _run_in_order(self, items: list[tuple[int, _Prepared]]) -> list[tuple[int, Outcome]]:
         return [(index, await self._run_one(prepared)) for index, prepared in items]

@@ -27,8 +27,10 @@ from kitapp.fixtures import (
     send,
     send_raw,
 )
+from prometheus_client import REGISTRY
 from sqlalchemy import delete, insert
 
+from contracts.envelope import HEADER_TYPE
 from servicekit.deadletter import H_REASON, H_TOPIC, header, replay
 from servicekit.testing import Infra, TopicTail, eventually, partitions_of, pin_group_to_end
 
@@ -45,6 +47,35 @@ async def test_same_message_delivered_twice_has_one_effect(infra: Infra, databas
         await send(p, envelope(customer(marker)))
         await eventually(lambda: effects_for(runtime, marker), lambda n: n == 1)
         assert await effects_for(runtime, code) == 1
+
+
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_metrics_count_each_outcome_and_time_only_the_messages_handled(infra: Infra, database_url: str) -> None:
+    code, marker = f"met-{uuid.uuid4().hex[:8]}", f"mark-{uuid.uuid4().hex[:8]}"
+    async with running(infra, database_url, new_group()) as runtime, producer(infra) as p:
+        assert runtime.processor is not None
+        labels = {"consumer": runtime.processor.consumer, "topic": TOPIC}
+        before = {
+            outcome: _sample("platform_messages_total", **labels, outcome=outcome)
+            for outcome in ("processed", "duplicate", "ignored")
+        }
+        timed = _sample("platform_message_seconds_count", **labels)
+        env = envelope(customer(code))
+        await send(p, env)
+        await send(p, env)
+        for _ in range(3):  # a type this consumer has no handler for: skipped by its header
+            await send_raw(p, code, b"{}", [(HEADER_TYPE, b"SomethingElse")])
+        await send(p, envelope(customer(marker)))
+        await eventually(lambda: effects_for(runtime, marker), lambda n: n == 1)
+        counted = {
+            outcome: _sample("platform_messages_total", **labels, outcome=outcome) - before[outcome]
+            for outcome in before
+        }
+        assert counted == {"processed": 2, "duplicate": 1, "ignored": 3}
+        assert _sample("platform_message_seconds_count", **labels) - timed == 3
 
 
 async def _committed(infra: Infra, group: str) -> dict[int, int | None]:
