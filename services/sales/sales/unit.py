@@ -15,12 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Envelope, Message
 from sales.config import SalesSettings
-from sales.db import kit
 from servicekit.consumer import HandlerContext
 from servicekit.outbox import Outbox
 from servicekit.runtime import Runtime
-
-_OUTBOX = Outbox(kit, "sales")  # writes the rows now, or with the consumer batch's deferred rows
 
 
 @dataclass
@@ -28,6 +25,9 @@ class Tx:
     session: AsyncSession
     settings: SalesSettings
     now: datetime
+    # The runtime's outbox (it wakes this process's relay): writes the rows now, or with the consumer batch's
+    # deferred rows.
+    outbox: Outbox
     actor: str | None = None
     correlation_id: str | None = None
     causation_id: str | None = None
@@ -54,7 +54,7 @@ class Tx:
             for message in self.messages
         ]
         self.messages.clear()
-        await _OUTBOX.write(self.session, items)
+        await self.outbox.write(self.session, items)
 
     @classmethod
     def of_handler(cls, ctx: HandlerContext, settings: SalesSettings) -> Tx:
@@ -62,6 +62,7 @@ class Tx:
             ctx.session,
             settings,
             ctx.clock.now(),
+            ctx.outbox,
             correlation_id=ctx.envelope.correlation_id,
             causation_id=str(ctx.envelope.event_id),
         )
@@ -76,6 +77,6 @@ def settings_of(runtime: Runtime) -> SalesSettings:
 @asynccontextmanager
 async def unit_of(session: AsyncSession, runtime: Runtime, actor: str | None = None) -> AsyncIterator[Tx]:
     """A unit inside an open transaction (API use cases, scheduler ticks); flushes its messages at the end."""
-    tx = Tx(session, settings_of(runtime), runtime.clock.now(), actor=actor)
+    tx = Tx(session, settings_of(runtime), runtime.clock.now(), runtime.outbox, actor=actor)
     yield tx
     await tx.flush()

@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 from sales_testkit import ADMIN, SELLER, D, Harness, doc, now, order_body, uid
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from contracts.inventory import (
     ShippedLine,
 )
 from sales.db import kit, order_lines, orders, sagas
-from servicekit.testing import auth
+from servicekit.testing import auth, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -281,3 +282,20 @@ async def test_list_filters_and_stuck_or_late(sales: Harness) -> None:
     assert len(r.json()) == 2
     r = await sales.client.get("/api/v1/orders", params={"status": "nonsense"}, headers=SELLER)
     assert r.status_code == 422
+
+
+async def test_placing_an_order_wakes_the_relay_in_process_without_a_notify(sales: Harness) -> None:
+    """The service runs its relay: the placement's commit wakes it directly (a NOTIFY would serialize commits
+    server-wide; see servicekit.outbox). Its events are published all the same."""
+    assert sales.runtime.relay is not None
+    await eventually(lambda: asyncio.sleep(0, sales.runtime.relay.is_leader), bool, timeout=10)  # type: ignore[union-attr]
+    heard: list[str] = []
+    listener = await asyncpg.connect(sales.runtime.settings.asyncpg_dsn)
+    try:
+        await listener.add_listener("outbox", lambda *args: heard.append(str(args[2])))
+        order = await sales.place(await sales.customer())
+        assert len(await sales.wait_published(order["order_no"], "OrderPlaced")) == 1
+        await listener.execute("SELECT 1")  # a round trip: any notification sent so far has arrived
+    finally:
+        await listener.close()
+    assert heard == []
