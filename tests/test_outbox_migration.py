@@ -3,6 +3,8 @@ never sent again; rows still to be sent stay; the `published_at` column and its 
 
 from __future__ import annotations
 
+import json
+
 import asyncpg
 import pytest
 
@@ -26,8 +28,9 @@ async def test_an_old_outbox_keeps_only_its_unsent_rows(infra: Infra) -> None:
             )
             for key, published in (("SO-sent", "now()"), ("SO-unsent", "NULL")):
                 await conn.execute(
-                    "INSERT INTO outbox (event_id, topic, key, message_type, envelope, published_at)"
-                    f" VALUES (gen_random_uuid(), 'sales.orders', $1, 'OrderPlaced', '{{}}', {published})",
+                    "INSERT INTO outbox (event_id, topic, key, message_type, version, correlation_id, envelope,"
+                    f" published_at) VALUES (gen_random_uuid(), 'sales.orders', $1, 'OrderPlaced', 1, $1, '{{}}',"
+                    f" {published})",
                     key,
                 )
         finally:
@@ -41,6 +44,44 @@ async def test_an_old_outbox_keeps_only_its_unsent_rows(infra: Infra) -> None:
             columns = await conn.fetch("SELECT column_name FROM information_schema.columns WHERE table_name = 'outbox'")
             assert "published_at" not in {r["column_name"] for r in columns}
             assert await conn.fetchval("SELECT to_regclass('ix_outbox_unpublished')") is None
+        finally:
+            await conn.close()
+    finally:
+        await drop_database(infra, url)
+
+
+async def test_rows_left_in_a_jsonb_outbox_are_sent_as_they_were(infra: Infra) -> None:
+    """Kit tables v4 on a database made before it: a row still to be sent keeps its envelope (now the JSON text
+    that goes to Kafka) and gets its version and correlation id headers from it; the event id is no longer
+    unique-indexed."""
+    url = await create_database(infra, prefix="mig_outbox")
+    try:
+        upgrade_to_head(service_module("sales").MIGRATIONS, url, "0004")
+        conn = await asyncpg.connect(asyncpg_url(url))
+        try:
+            # The outbox as kit tables v3 made it (the first migration now creates v4's).
+            await conn.execute(
+                "ALTER TABLE outbox DROP COLUMN version, DROP COLUMN correlation_id,"
+                " ALTER COLUMN envelope TYPE jsonb USING envelope::jsonb,"
+                " ADD CONSTRAINT uq_outbox_event_id UNIQUE (event_id)"
+            )
+            envelope = '{"type": "OrderPlaced", "version": 2, "correlation_id": "SO-1", "payload": {"a": 1}}'
+            await conn.execute(
+                "INSERT INTO outbox (event_id, topic, key, message_type, envelope)"
+                " VALUES (gen_random_uuid(), 'sales.orders', 'SO-1', 'OrderPlaced', $1::jsonb)",
+                envelope,
+            )
+        finally:
+            await conn.close()
+
+        upgrade_to_head(service_module("sales").MIGRATIONS, url)
+
+        conn = await asyncpg.connect(asyncpg_url(url))
+        try:
+            row = await conn.fetchrow("SELECT envelope, version, correlation_id FROM outbox")
+            assert json.loads(row["envelope"]) == json.loads(envelope)
+            assert (row["version"], row["correlation_id"]) == (2, "SO-1")
+            assert await conn.fetchval("SELECT to_regclass('uq_outbox_event_id')") is None
         finally:
             await conn.close()
     finally:

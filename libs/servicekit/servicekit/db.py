@@ -20,6 +20,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
     func,
     text,
 )
@@ -67,11 +68,16 @@ def kit_tables(metadata: MetaData) -> KitTables:
         "outbox",
         metadata,
         Column("id", BigInteger, primary_key=True, autoincrement=True),
-        Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+        # A row lives for milliseconds (the relay deletes what it published): no index but the key, and the
+        # envelope as the JSON text that goes to Kafka (no jsonb conversion in, no rendering out), the headers
+        # that come from it in columns of their own.
+        Column("event_id", UUID(as_uuid=True), nullable=False),
         Column("topic", String(200), nullable=False),
         Column("key", String(200), nullable=False),
         Column("message_type", String(200), nullable=False),
-        Column("envelope", JSONB, nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("correlation_id", String(200), nullable=False),
+        Column("envelope", Text, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
     inbox = Table(

@@ -67,6 +67,31 @@ def outbox_wakes_by_trigger() -> None:
     )
 
 
+def outbox_as_sent() -> None:
+    """Kit tables, version 4: the envelope as the JSON text that is sent (not jsonb, parsed on the way in and
+    rendered on the way out), the version and correlation id headers in columns of their own, and no unique
+    index on the event id (ids are drawn at random per message; the index cost an insert per row). Rows still
+    to be sent keep their envelope and get their headers from it. Also right on a database created after the
+    change."""
+    op.execute("ALTER TABLE outbox DROP CONSTRAINT IF EXISTS uq_outbox_event_id")
+    op.execute("ALTER TABLE outbox ALTER COLUMN envelope TYPE text USING envelope::text")
+    op.execute("ALTER TABLE outbox ADD COLUMN IF NOT EXISTS version integer")
+    op.execute("ALTER TABLE outbox ADD COLUMN IF NOT EXISTS correlation_id varchar(200)")
+    op.execute(
+        "UPDATE outbox SET version = coalesce((envelope::jsonb ->> 'version')::int, 1),"
+        " correlation_id = coalesce(envelope::jsonb ->> 'correlation_id', key)"
+        " WHERE version IS NULL OR correlation_id IS NULL"
+    )
+    op.execute("ALTER TABLE outbox ALTER COLUMN version SET NOT NULL, ALTER COLUMN correlation_id SET NOT NULL")
+
+
+def outbox_as_jsonb() -> None:
+    """Back to kit tables version 3 (the downgrade of `outbox_as_sent`)."""
+    op.execute("ALTER TABLE outbox ALTER COLUMN envelope TYPE jsonb USING envelope::jsonb")
+    op.execute("ALTER TABLE outbox DROP COLUMN version, DROP COLUMN correlation_id")
+    op.execute("ALTER TABLE outbox ADD CONSTRAINT uq_outbox_event_id UNIQUE (event_id)")
+
+
 def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     return not (type_ == "table" and name in KIT_TABLES)
 

@@ -101,19 +101,20 @@ def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_WAKE, None)
 
 
-# The envelope goes in as JSON text serialized by pydantic (faster than a dict through json.dumps).
+# The envelope goes in as the JSON text pydantic serialized, and is sent as stored (see kit_tables).
 # All of a transaction's rows in one statement (arrays, one bind): cheaper than executemany's row-by-row binds.
 _INSERT = Statement(
     text(
-        "INSERT INTO outbox (event_id, topic, key, message_type, envelope) "
-        "SELECT e, t, k, m, CAST(j AS jsonb) FROM unnest(CAST(:event_id AS uuid[]), CAST(:topic AS varchar[]),"
-        " CAST(:key AS varchar[]), CAST(:message_type AS varchar[]), CAST(:envelope AS text[]))"
-        " WITH ORDINALITY AS r(e, t, k, m, j, n) ORDER BY n"
+        "INSERT INTO outbox (event_id, topic, key, message_type, version, correlation_id, envelope) "
+        "SELECT e, t, k, m, v, c, j FROM unnest(CAST(:event_id AS uuid[]), CAST(:topic AS varchar[]),"
+        " CAST(:key AS varchar[]), CAST(:message_type AS varchar[]), CAST(:version AS int[]),"
+        " CAST(:correlation_id AS varchar[]), CAST(:envelope AS text[]))"
+        " WITH ORDINALITY AS r(e, t, k, m, v, c, j, n) ORDER BY n"
     )
 )
 
 
-_COLUMNS = ("event_id", "topic", "key", "message_type", "envelope")
+_COLUMNS = ("event_id", "topic", "key", "message_type", "version", "correlation_id", "envelope")
 
 
 def _row(message: Message, envelope: Envelope) -> dict[str, Any]:
@@ -122,5 +123,7 @@ def _row(message: Message, envelope: Envelope) -> dict[str, Any]:
         "topic": topic_of(message).name,
         "key": envelope.key,
         "message_type": envelope.type,
+        "version": envelope.version,
+        "correlation_id": envelope.correlation_id,
         "envelope": envelope.model_dump_json(),
     }

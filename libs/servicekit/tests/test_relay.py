@@ -251,8 +251,8 @@ async def test_published_rows_are_deleted_through_the_primary_key_whatever_plan_
         await conn.execute("PREPARE prepared_delete(bigint[]) AS DELETE FROM outbox WHERE id = ANY($1)")
         await conn.execute("EXECUTE prepared_delete('{0}')")  # planned now, while the outbox is empty
         await conn.execute(
-            "INSERT INTO outbox (event_id, topic, key, message_type, envelope)"
-            " SELECT gen_random_uuid(), 't', 'k', 'M', '{}'::jsonb FROM generate_series(1, 20000)"
+            "INSERT INTO outbox (event_id, topic, key, message_type, version, correlation_id, envelope)"
+            " SELECT gen_random_uuid(), 't', 'k', 'M', 1, 'k', '{}' FROM generate_series(1, 20000)"
         )
         ids = [r["id"] for r in await conn.fetch("SELECT id FROM outbox ORDER BY id")]
         await conn.execute(delete_statement(ids[:-30]))  # published: 30 rows left among 20000 dead ones
