@@ -11,27 +11,50 @@ from contracts.inventory import StockAvailable
 from contracts.purchasing import PurchaseOrderCancelled, PurchaseOrderClosed, PurchaseOrderSent
 from contracts.sales import AdjustReservation, OrderCancelled, OrderConfirmed, ReleaseStock, ReserveStock
 from inventory.handlers import backorders, holdings, outbound, purchase_orders, reservations
-from servicekit.consumer import MessageHandlers
+from servicekit import readahead
+from servicekit.consumer import HandlerContext, MessageHandlers
 
 
 async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
-    """A batch's reservation headers, created and locked at once (headers before stock rows, as everywhere)."""
+    """A batch's set-based work before its handlers, in the lock order (outbound orders, order headers): the
+    confirmed orders' outbound orders read ahead; the reservation headers created and locked at once; the
+    reservation rows of both read ahead (see servicekit.readahead)."""
+    confirmed = [m for m in messages if isinstance(m, OrderConfirmed)]
+    if confirmed:
+        await outbound.read_ahead(session, confirmed)
     commands = [m for m in messages if isinstance(m, ReserveStock)]
     if commands:
         await holdings.lock_headers_of(session, commands)
+    if confirmed or commands:
+        await holdings.read_ahead(session, [m.order_no for m in confirmed + commands])
+
+
+def _handing_over(handler: Any) -> Any:
+    """Each handler gets what its batch read ahead about its order, and takes it off the batch's."""
+
+    async def handle(ctx: HandlerContext, msg: Any) -> None:
+        readahead.hand_over(ctx.session, getattr(msg, "order_no", None))
+        await handler(ctx, msg)
+
+    handle.__name__ = getattr(handler, "__name__", "handle")
+    return handle
 
 
 def build() -> MessageHandlers[Any]:
     handlers: MessageHandlers[Any] = MessageHandlers()
-    handlers.on(ReserveStock)(reservations.reserve_stock)
-    handlers.on(ReleaseStock)(reservations.release_stock)
-    handlers.on(AdjustReservation)(reservations.adjust_reservation)
-    # Our own event: available stock rose somewhere, so queued backorders may now be served.
-    handlers.on(StockAvailable)(backorders.serve)
-    handlers.on(OrderConfirmed)(outbound.on_order_confirmed)
-    handlers.on(OrderCancelled)(outbound.on_order_cancelled)
-    handlers.on(PurchaseOrderSent)(purchase_orders.on_sent)
-    handlers.on(PurchaseOrderCancelled)(purchase_orders.on_cancelled)
-    handlers.on(PurchaseOrderClosed)(purchase_orders.on_closed)
+    routes: list[tuple[type[Any], Any]] = [
+        (ReserveStock, reservations.reserve_stock),
+        (ReleaseStock, reservations.release_stock),
+        (AdjustReservation, reservations.adjust_reservation),
+        # Our own event: available stock rose somewhere, so queued backorders may now be served.
+        (StockAvailable, backorders.serve),
+        (OrderConfirmed, outbound.on_order_confirmed),
+        (OrderCancelled, outbound.on_order_cancelled),
+        (PurchaseOrderSent, purchase_orders.on_sent),
+        (PurchaseOrderCancelled, purchase_orders.on_cancelled),
+        (PurchaseOrderClosed, purchase_orders.on_closed),
+    ]
+    for model, handler in routes:
+        handlers.on(model)(_handing_over(handler))
     handlers.prepare_groups(_prepare)
     return handlers
