@@ -143,9 +143,19 @@ def causes(exc: BaseException) -> Iterator[BaseException]:
 
 def is_disconnect(exc: BaseException) -> bool:
     """Did the database connection die (a server restart, a terminated backend, a broken socket)? Looks through
-    the wrappers: SQLAlchemy's asyncpg adapter raises its own `InterfaceError` caused by asyncpg's."""
+    the wrappers: SQLAlchemy's asyncpg adapter raises its own `InterfaceError` caused by asyncpg's. asyncpg's
+    `InternalClientError` counts: its protocol is out of step with the server, as when the server's farewell
+    (57P01, a terminated backend) arrived just before the next statement ("cannot switch to state 15; another
+    operation (2) is in progress"); the connection is unusable either way."""
     for e in causes(exc):
-        if isinstance(e, OSError | ConnectionError | asyncpg.InterfaceError | asyncpg.PostgresConnectionError):
+        if isinstance(
+            e,
+            OSError
+            | ConnectionError
+            | asyncpg.InterfaceError
+            | asyncpg.PostgresConnectionError
+            | asyncpg.InternalClientError,
+        ):
             return True
         if getattr(e, "connection_invalidated", False):
             return True

@@ -9,7 +9,7 @@ from kitapp.fixtures import migrate
 from sqlalchemy import bindparam, func, select, text
 
 from servicekit.consumer import is_transient
-from servicekit.db import Database
+from servicekit.db import Database, is_disconnect
 from servicekit.fastsql import Statement, insert_of
 from servicekit.testing import asyncpg_url, eventually
 
@@ -99,3 +99,13 @@ async def test_a_connection_the_server_ended_fails_as_transient_and_leaves_the_p
             assert await _TWICE.fetchval(s, a=1, b=2) == 4
     finally:
         await db.dispose()
+
+
+def test_asyncpg_out_of_step_with_a_server_that_ended_the_connection_counts_as_a_disconnect() -> None:
+    # Seen when the terminated backend's farewell arrived just before the next statement (CI, under load): the
+    # connection is unusable, so the transaction is retried on another one and this one leaves the pool.
+    error = asyncpg.InternalClientError("cannot switch to state 15; another operation (2) is in progress")
+    assert is_disconnect(error) and is_transient(error)
+    wrapped = RuntimeError("while starting the transaction")
+    wrapped.__cause__ = error
+    assert is_disconnect(wrapped)

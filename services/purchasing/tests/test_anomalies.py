@@ -88,7 +88,7 @@ async def test_overdue_raised_once_by_the_scan(purchasing: Harness) -> None:
         assert await h.scalar(COUNT, p=po_no, t="overdue") == 1
         events = await h.scalar(
             "SELECT count(*) FROM outbox WHERE message_type = 'PurchaseAnomalyRaised' AND key = :p "
-            "AND envelope->'payload'->>'anomaly_type' = 'overdue'",
+            "AND envelope::jsonb->'payload'->>'anomaly_type' = 'overdue'",
             p=po_no,
         )
         assert events == 1
