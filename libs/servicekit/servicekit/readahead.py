@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _AHEAD = "readahead_batch"  # {kind: {key: value}}
-_HANDED = "readahead_handed"  # {kind: value}: what the running handler was handed
-_NOTHING = object()
+_HANDED = "readahead_handed"  # {kind: (key, value)}: what the running handler was handed
+MISSING: Any = object()  # what `take` returns when nothing was handed
 
 
 def put(session: AsyncSession, kind: str, values: dict[Any, Any]) -> None:
@@ -41,6 +41,3 @@ def take(session: AsyncSession, kind: str, key: Any) -> Any:
     if not handed or kind not in handed or handed[kind][0] != key:
         return MISSING
     return handed.pop(kind)[1]
-
-
-MISSING: Any = _NOTHING
