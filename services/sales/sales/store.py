@@ -18,6 +18,7 @@ from contracts.sales import OrderStatusChanged
 from sales import domain
 from sales.db import order_lines, order_status_history, orders, sagas
 from sales.unit import Tx
+from servicekit import readahead
 from servicekit.fastsql import Statement
 
 _SAGA_COLUMNS = [c.label(f"saga_{c.name}") for c in sagas.c if c.name != "order_no"]
@@ -77,7 +78,7 @@ _READ_MANY_LOCKED_WITH_LINES = Statement(
     .order_by(orders.c.order_no)
     .with_for_update(of=orders)
 )
-_PRELOADED = "sales_preloaded_orders"
+_PRELOADED = "orders"  # what the batch reads ahead (servicekit.readahead)
 # A transition in one round trip: the status and its history row.
 _TRANSITION = Statement(
     text(
@@ -122,15 +123,17 @@ def _loaded(row: Any, with_lines: bool) -> Loaded:
 async def preload(session: AsyncSession, order_nos: Iterable[str]) -> None:
     """Read (and lock, in order number order) the orders a consumer batch's handlers are about to load, with
     their lines, in one statement. Each is handed to the first handler of a message about that order
-    (`take_preloaded`), whether it loads it or not: a second message about the same order in the batch reads it
-    again, and sees what the first one changed."""
+    (`take_preloaded`, servicekit.readahead), whether it loads it or not: a second message about the same order
+    in the batch reads it again, and sees what the first one changed."""
     rows = await _READ_MANY_LOCKED_WITH_LINES.fetch(session, order_nos=sorted(set(order_nos)))
-    session.info[_PRELOADED] = {row["order_no"]: _loaded(row, True) for row in rows}
+    readahead.put(session, _PRELOADED, {row["order_no"]: _loaded(row, True) for row in rows})
 
 
 def take_preloaded(session: AsyncSession, order_no: str | None) -> Loaded | None:
-    preloaded: dict[str, Loaded] | None = session.info.get(_PRELOADED)
-    return preloaded.pop(order_no, None) if preloaded and order_no is not None else None
+    """For the handler of a message about `order_no`: its order as the batch read it ahead, if it did."""
+    readahead.hand_over(session, order_no)
+    preloaded = readahead.take(session, _PRELOADED, order_no)
+    return None if preloaded is readahead.MISSING else preloaded
 
 
 async def set_status(

@@ -39,13 +39,8 @@ log = logging.getLogger(__name__)
 OPEN = ("created", "picking", "packed")
 
 # Run for every confirmed order: built once (see servicekit.fastsql).
+# The outbound orders of some orders, locked (a batch's, read ahead, or one order's).
 _EXISTING = Statement(
-    select(outbound_orders)
-    .where(outbound_orders.c.order_no == bindparam("order_no"))
-    .order_by(outbound_orders.c.do_no)
-    .with_for_update()
-)
-_EXISTING_MANY = Statement(
     select(outbound_orders)
     .where(outbound_orders.c.order_no == any_(bindparam("order_nos", type_=ARRAY(String))))
     .order_by(outbound_orders.c.do_no)
@@ -59,7 +54,7 @@ async def read_ahead(session: AsyncSession, confirmed: Sequence[OrderConfirmed])
     Outbound orders come first in the lock order: call it before anything locks order headers."""
     order_nos = sorted({m.order_no for m in confirmed})
     found: dict[str, list[SimpleNamespace]] = {o: [] for o in order_nos}
-    for r in await _EXISTING_MANY.fetch(session, order_nos=order_nos):
+    for r in await _EXISTING.fetch(session, order_nos=order_nos):
         found[r["order_no"]].append(SimpleNamespace(**dict(r.items())))
     readahead.put(session, _AHEAD_KIND, found)
 
@@ -81,7 +76,8 @@ async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
     session, now = ctx.session, ctx.clock.now()
     existing = readahead.take(session, _AHEAD_KIND, msg.order_no)
     if existing is readahead.MISSING:
-        existing = [SimpleNamespace(**dict(r.items())) for r in await _EXISTING.fetch(session, order_no=msg.order_no)]
+        rows = await _EXISTING.fetch(session, order_nos=[msg.order_no])
+        existing = [SimpleNamespace(**dict(r.items())) for r in rows]
     if any(d.revision >= msg.revision for d in existing):
         return  # already created for this revision (or a newer one)
     for old in existing:
