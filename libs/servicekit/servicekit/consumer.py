@@ -23,7 +23,6 @@ from typing import Any, Generic, Literal, TypeVar
 
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import ContractError, Envelope, Message, parse_payload, topic_of
@@ -32,7 +31,6 @@ from servicekit import inbox, observability
 from servicekit.clock import Clock
 from servicekit.db import Database, KitTables, causes, is_disconnect
 from servicekit.deadletter import DeadLetters
-from servicekit.fastsql import Statement
 from servicekit.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -45,7 +43,9 @@ Outcome = Literal["processed", "duplicate", "ignored", "dead_lettered"]
 _TRANSIENT_SQLSTATES = ("40001", "40P01", "53")
 
 
-_GROUP_LOCK_TIMEOUT = Statement(text("SET LOCAL lock_timeout = '100ms'"))
+# A group holds its row locks longer than one message would: rather than queue behind (or deadlock with) another
+# transaction, it gives up after this long and its messages are handled one by one.
+GROUP_LOCK_TIMEOUT = "100ms"
 
 
 class TransientError(Exception):
@@ -242,11 +242,12 @@ class MessageProcessor:
         outcomes: list[Outcome] = []
         try:
             async with self._db.transaction() as session:
-                # A group holds its row locks longer than one message would: rather than queue behind (or
-                # deadlock with) another transaction, give up quickly and handle the messages one by one.
-                await _GROUP_LOCK_TIMEOUT.execute(session)
                 claimed = await inbox.claim_many(
-                    session, self._tables, self.consumer, [(i.envelope.event_id, i.envelope.type) for i in items]
+                    session,
+                    self._tables,
+                    self.consumer,
+                    [(i.envelope.event_id, i.envelope.type) for i in items],
+                    lock_timeout=GROUP_LOCK_TIMEOUT,
                 )
                 Outbox.defer(session)
                 if self._handlers.before_group is not None:

@@ -9,6 +9,9 @@ come from transactions that lock the same aggregate, so their ids follow their c
 Delivery is at least once: a relay killed after Kafka acknowledged a batch but before deleting it publishes the
 batch again, and consumers drop the duplicates by event id (see inbox.py).
 
+Under load, the rows of a published batch are deleted by the statement that reads the next batch (one round trip
+per batch instead of two); when nothing more is waiting they are deleted at once, so a quiet outbox is empty.
+
 One relay runs per service: it holds a session-level advisory lock; replicas without it wait as standbys and
 take over when the holder's connection dies.
 """
@@ -51,6 +54,7 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self.is_leader = False
         self.published = 0
+        self._sent: list[int] = []  # ids published, not yet deleted
 
     async def run(self) -> None:
         """Run until `stop()`; reconnects after database or broker failures (a producer that failed to deliver
@@ -74,7 +78,8 @@ class OutboxRelay:
         self._wake.set()
 
     async def _lead(self) -> None:
-        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
+        conn = await relay_connection(self._dsn)
+        self._sent = []
         try:
             if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"outbox:{self._service}"):
                 await self._pause(self._poll_seconds * 4)
@@ -85,20 +90,21 @@ class OutboxRelay:
                 # Cleared before reading, so a commit notified while a batch is in flight is not missed.
                 self._wake.clear()
                 if await self.publish_batch(conn) < self._batch_size:
+                    if not self._wake.is_set():  # nothing more waiting: delete what was sent now, not later
+                        await self.delete_sent(conn)
                     await self._pause(self._poll_seconds)
+            await self.delete_sent(conn)  # stopping
         finally:
             self.is_leader = False
             with contextlib.suppress(Exception):
                 await conn.close(timeout=2)
 
     async def publish_batch(self, conn: asyncpg.Connection) -> int:
+        """Publish the next batch; the statement that reads it deletes the previous batch's rows (sent)."""
         # The envelope is sent as stored (the JSON text its writer serialized), its headers from their columns:
         # no JSON round trip per message.
-        rows = await conn.fetch(
-            "SELECT id, topic, key, envelope AS body, event_id::text AS event_id, message_type, version,"
-            " correlation_id FROM outbox ORDER BY id LIMIT $1",
-            self._batch_size,
-        )
+        rows = await conn.fetch(_NEXT_BATCH, self._batch_size, self._sent)
+        self._sent = []
         if not rows:
             return 0
         assert self._producer is not None
@@ -121,10 +127,15 @@ class OutboxRelay:
                 for row in rows
             ]
         )
-        await conn.execute(delete_statement([r["id"] for r in rows]))
+        self._sent = [r["id"] for r in rows]
         self.published += len(rows)
         PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
+
+    async def delete_sent(self, conn: asyncpg.Connection) -> None:
+        if self._sent:
+            await conn.execute(_DELETE, self._sent)
+            self._sent = []
 
     def wake(self) -> None:
         """Look for rows now (a transaction of this process committed some; see outbox.py)."""
@@ -138,13 +149,23 @@ class OutboxRelay:
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
 
 
-def delete_statement(ids: list[int]) -> str:
-    """The delete of published rows, its ids written into the statement (integers read from the database), not
-    bound: a statement with parameters is prepared, and after a few runs PostgreSQL keeps a generic plan, made
-    while the outbox was small or its statistics stale: a sequential scan. Between two vacuums the outbox is mostly
-    dead rows (every row is deleted soon after it is written), so that scan grew to 1.4 ms per batch under load.
-    Planned at each call, the delete finds its rows through the primary key."""
-    return f"DELETE FROM outbox WHERE id = ANY('{{{','.join(str(int(i)) for i in ids)}}}'::bigint[])"
+async def relay_connection(dsn: str) -> asyncpg.Connection:
+    """The relay's connection. Its statements are planned at each execution (`force_custom_plan`), not given the
+    generic plan PostgreSQL keeps for a prepared statement after a few runs: that plan is made once, maybe while
+    the outbox was small or its statistics stale, and deletes by a sequential scan. Between two vacuums a busy
+    outbox is mostly dead rows (every row is deleted soon after it is written): that scan grew to 1.4 ms per batch
+    under load. Planned per call, the delete finds its rows through the primary key."""
+    return await asyncpg.connect(dsn, server_settings={"plan_cache_mode": "force_custom_plan"})
+
+
+# The next batch, oldest first, and the delete of the batch sent before ($2): a row deleted by this statement is
+# still visible to its read, hence the filter.
+_NEXT_BATCH = (
+    "WITH sent AS (DELETE FROM outbox WHERE id = ANY($2::bigint[])) "
+    "SELECT id, topic, key, envelope AS body, event_id::text AS event_id, message_type, version, correlation_id "
+    "FROM outbox WHERE id <> ALL($2::bigint[]) ORDER BY id LIMIT $1"
+)
+_DELETE = "DELETE FROM outbox WHERE id = ANY($1::bigint[])"
 
 
 async def main() -> None:

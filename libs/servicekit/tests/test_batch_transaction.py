@@ -3,6 +3,7 @@ have no second effect, and the outbox rows it emits are written in publishing or
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import uuid
 from typing import Any
@@ -132,4 +133,41 @@ async def test_a_batch_is_prepared_once_in_its_transaction_with_its_fresh_messag
         # ... in the batch's own transaction.
         assert set(xmins) == {seen[0][0]}
     finally:
+        await db.dispose()
+
+
+async def test_a_group_waits_for_a_lock_no_longer_than_its_timeout_then_goes_one_by_one(
+    database_url: str,
+) -> None:
+    """A batch's group holds its locks longer than one message would, so it waits for a lock at most
+    GROUP_LOCK_TIMEOUT (set by the statement that claims its messages) and then its messages are handled one by
+    one. Here the group's preparation wants a lock another session holds for the whole test: without the timeout
+    the batch would wait for it for ever."""
+    await migrate(database_url)
+    db = Database(database_url)
+    timeouts: list[str] = []
+    key = int(uuid.uuid4().int % 2**31)
+
+    async def prepare(session: Any, messages: list[Any]) -> None:
+        timeouts.append(await session.scalar(text("SELECT current_setting('lock_timeout')")))
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+    handlers = copy.copy(kitapp.handlers)
+    handlers.prepare_groups(prepare)
+    kit = processor(db, NoDeadLetters(), handlers)
+    tag = uuid.uuid4().hex[:6]
+    a, b = envelope(customer(f"a-{tag}")), envelope(customer(f"b-{tag}"))
+    holder = await db.engine.connect()
+    try:
+        await holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        outcomes = await asyncio.wait_for(kit.process_batch([record(a, 0, 1), record(b, 1, 1)]), timeout=20)
+        assert outcomes == ["processed", "processed"]
+        assert timeouts == ["100ms"], "the group ran once, with its lock timeout"
+        async with db.transaction() as s:
+            codes = (await s.execute(text("SELECT customer_code FROM effects ORDER BY id"))).scalars().all()
+            assert codes == [f"a-{tag}", f"b-{tag}"]
+            # SET LOCAL: the next transaction on a pooled connection waits as long as it must again.
+            assert await s.scalar(text("SELECT current_setting('lock_timeout')")) == "0"
+    finally:
+        await holder.close()
         await db.dispose()

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from servicekit.db import Database
 from servicekit.kafka import Producer
 from servicekit.outbox import Outbox
-from servicekit.relay import OutboxRelay, delete_statement
+from servicekit.relay import _NEXT_BATCH, OutboxRelay, relay_connection
 from servicekit.testing import Infra, TopicTail, asyncpg_url, eventually
 
 pytestmark = pytest.mark.integration
@@ -239,29 +239,52 @@ async def test_a_process_whose_relay_is_a_standby_notifies_the_leader(infra: Inf
         await db.dispose()
 
 
-async def test_published_rows_are_deleted_through_the_primary_key_whatever_plan_was_cached(database_url: str) -> None:
-    """A busy outbox is mostly dead rows between vacuums, and a prepared delete keeps the plan it was given while
-    the table was small: a sequential scan over all of them (the control below). The relay's delete is planned
-    at each call and goes through the primary key, and deletes exactly the rows it names."""
-    await migrate(database_url)
-    conn = await asyncpg.connect(asyncpg_url(database_url))
-    try:
-        await conn.execute("ALTER TABLE outbox SET (autovacuum_enabled = false)")  # no vacuum resets the plans
-        await conn.execute("SET plan_cache_mode = force_generic_plan")
-        await conn.execute("PREPARE prepared_delete(bigint[]) AS DELETE FROM outbox WHERE id = ANY($1)")
-        await conn.execute("EXECUTE prepared_delete('{0}')")  # planned now, while the outbox is empty
-        await conn.execute(
-            "INSERT INTO outbox (event_id, topic, key, message_type, version, correlation_id, envelope)"
-            " SELECT gen_random_uuid(), 't', 'k', 'M', 1, 'k', '{}' FROM generate_series(1, 20000)"
-        )
-        ids = [r["id"] for r in await conn.fetch("SELECT id FROM outbox ORDER BY id")]
-        await conn.execute(delete_statement(ids[:-30]))  # published: 30 rows left among 20000 dead ones
-        control = "\n".join(r[0] for r in await conn.fetch("EXPLAIN EXECUTE prepared_delete('{1,2}')"))
-        assert "Seq Scan on outbox" in control, control
+async def _plan_after_the_outbox_filled(conn: asyncpg.Connection) -> str:
+    """The plan of the relay's statement, prepared and run while the outbox was empty, once 20000 rows were
+    written and all but 30 deleted (a busy outbox between two vacuums)."""
+    await conn.execute("ALTER TABLE outbox SET (autovacuum_enabled = false)")  # no vacuum resets the plans
+    await conn.execute("DELETE FROM outbox")
+    await conn.execute("PREPARE next_batch(int, bigint[]) AS " + _NEXT_BATCH)
+    for _ in range(10):  # past the five custom plans after which PostgreSQL may settle on the generic one
+        await conn.execute("EXECUTE next_batch(500, '{0}')")
+    await conn.execute(
+        "INSERT INTO outbox (event_id, topic, key, message_type, version, correlation_id, envelope)"
+        " SELECT gen_random_uuid(), 't', 'k', 'M', 1, 'k', '{}' FROM generate_series(1, 20000)"
+    )
+    ids = [r["id"] for r in await conn.fetch("SELECT id FROM outbox ORDER BY id")]
+    await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids[:-30])
+    plan = "\n".join(r[0] for r in await conn.fetch(f"EXPLAIN EXECUTE next_batch(500, '{{{ids[-30]}}}')"))
+    await conn.execute("DEALLOCATE next_batch")
+    return plan
 
-        plan = "\n".join(r[0] for r in await conn.fetch("EXPLAIN " + delete_statement(ids[-30:-20])))
-        assert "pk_outbox" in plan and "Seq Scan" not in plan, plan
-        assert await conn.execute(delete_statement(ids[-30:-20])) == "DELETE 10"
-        assert [r["id"] for r in await conn.fetch("SELECT id FROM outbox ORDER BY id")] == ids[-20:]
+
+def _delete_scan(plan: str) -> str:
+    """How the plan's delete finds its rows (the node under `Delete on outbox`)."""
+    lines = [line.strip().removeprefix("->  ") for line in plan.splitlines()]
+    return next(lines[i + 1] for i, line in enumerate(lines) if line.startswith("Delete on outbox"))
+
+
+async def test_the_relay_deletes_through_the_primary_key_whatever_plan_was_cached(database_url: str) -> None:
+    """A prepared statement may keep the generic plan PostgreSQL made while the outbox was empty: its delete scans
+    every dead row of a busy outbox (the control, on an ordinary connection, with generic plans forced since when
+    PostgreSQL switches to them is its own choice). The relay's connection plans each call: through the primary
+    key. Its statement deletes exactly the rows sent and reads the next ones without them."""
+    await migrate(database_url)
+    control = await asyncpg.connect(
+        asyncpg_url(database_url), server_settings={"plan_cache_mode": "force_generic_plan"}
+    )
+    relay = await relay_connection(asyncpg_url(database_url))
+    try:
+        generic = await _plan_after_the_outbox_filled(control)
+        assert _delete_scan(generic).startswith("Seq Scan on outbox"), generic
+        plan = await _plan_after_the_outbox_filled(relay)
+        assert _delete_scan(plan).startswith("Index Scan using pk_outbox on outbox"), plan
+
+        ids = [r["id"] for r in await relay.fetch("SELECT id FROM outbox ORDER BY id")]
+        assert len(ids) == 30
+        rows = await relay.fetch(_NEXT_BATCH, 5, ids[:10])  # the first 10 were sent: deleted, not read again
+        assert [r["id"] for r in rows] == ids[10:15]
+        assert [r["id"] for r in await relay.fetch("SELECT id FROM outbox ORDER BY id")] == ids[10:]
     finally:
-        await conn.close()
+        await control.close()
+        await relay.close()
