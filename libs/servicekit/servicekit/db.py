@@ -185,10 +185,26 @@ class Database:
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, autoflush=False, info={"allocator": self.allocator}
         )
+        # The same pool; a connection taken by one of these sessions runs without a transaction block.
+        self._autocommit_sessions = async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False,
+            autoflush=False,
+            info={"allocator": self.allocator},
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncSession]:
+        """A session whose every statement commits on its own: no BEGIN, no COMMIT. For a change made by ONE
+        statement, atomic by itself (and the reads before it), that is two round trips fewer than a transaction;
+        it is NOT for a change that takes two statements. The session's commit at the end is only the signal
+        its after-commit hooks wait for (the outbox's wake-up of the relay)."""
+        async with self._autocommit_sessions() as session, session.begin():
             yield session
 
     async def ping(self) -> None:

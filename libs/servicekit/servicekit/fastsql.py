@@ -132,9 +132,11 @@ async def connection_lost(session: AsyncSession, exc: Exception) -> None:
 
 
 async def connection(session: AsyncSession) -> asyncpg.Connection:
-    """The session's asyncpg connection, its transaction begun (SQLAlchemy begins it lazily, at first use)."""
+    """The session's asyncpg connection, its transaction begun (SQLAlchemy begins it lazily, at first use; not
+    in autocommit mode)."""
     adapted: Any = session.info.get(_RAW)
-    if adapted is not None and adapted._transaction is not None:  # still in the transaction it began
+    # Still in the transaction it began (or a session of Database.autocommit, which begins none).
+    if adapted is not None and (adapted._transaction is not None or adapted.autocommit):
         return adapted._connection
     conn = await session.connection()
     fairy = await conn.get_raw_connection()

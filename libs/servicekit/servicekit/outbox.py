@@ -72,8 +72,19 @@ class Outbox:
         if pending:
             await self._insert(session, pending)
 
+    @staticmethod
+    def member_params(items: Sequence[tuple[Message, Envelope]]) -> dict[str, list[Any]]:
+        """The parameters of `insert_member` for these messages."""
+        rows = [_row(message, envelope) for message, envelope in items]
+        return {f"{_MEMBER}{column}": [row[column] for row in rows] for column in _COLUMNS}
+
     async def _insert(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
         await _INSERT.execute(session, **{column: [row[column] for row in rows] for column in _COLUMNS})
+        await self.written(session)
+
+    async def written(self, session: AsyncSession) -> None:
+        """This session's transaction wrote outbox rows (itself, or by a statement with an `insert_member`):
+        wake the relay once it has committed."""
         if _WAKE in session.info:
             return  # this transaction already arranged the wake-up
         relay = self.relay
@@ -103,15 +114,30 @@ def _forget_after_rollback(session: Session) -> None:
 
 # The envelope goes in as the JSON text pydantic serialized, and is sent as stored (see kit_tables).
 # All of a transaction's rows in one statement (arrays, one bind): cheaper than executemany's row-by-row binds.
-_INSERT = Statement(
-    text(
-        "INSERT INTO outbox (event_id, topic, key, message_type, version, correlation_id, envelope) "
-        "SELECT e, t, k, m, v, c, j FROM unnest(CAST(:event_id AS uuid[]), CAST(:topic AS varchar[]),"
-        " CAST(:key AS varchar[]), CAST(:message_type AS varchar[]), CAST(:version AS int[]),"
-        " CAST(:correlation_id AS varchar[]), CAST(:envelope AS text[]))"
-        " WITH ORDINALITY AS r(e, t, k, m, v, c, j, n) ORDER BY n"
-    )
+_HEAD = (
+    "INSERT INTO outbox (event_id, topic, key, message_type, version, correlation_id, envelope) "
+    "SELECT r.e, r.t, r.k, r.m, r.v, r.c, r.j FROM "
 )
+
+
+def _unnest(prefix: str) -> str:
+    return (
+        f"unnest(CAST(:{prefix}event_id AS uuid[]), CAST(:{prefix}topic AS varchar[]), CAST(:{prefix}key AS varchar[]),"
+        f" CAST(:{prefix}message_type AS varchar[]), CAST(:{prefix}version AS int[]),"
+        f" CAST(:{prefix}correlation_id AS varchar[]), CAST(:{prefix}envelope AS text[]))"
+        " WITH ORDINALITY AS r(e, t, k, m, v, c, j, n) ORDER BY r.n"
+    )
+
+
+_INSERT = Statement(text(_HEAD + _unnest("")))
+_MEMBER = "ob_"
+
+
+def insert_member(after: str) -> str:
+    """The outbox insert as a member of a statement that makes a change and writes its messages in one (a CTE:
+    `..., ob AS (<this>)`), for the rows `Outbox.member_params` gives; inserted only when the CTE `after` of that
+    statement returned a row (one). Call `Outbox.written` after such a statement."""
+    return _HEAD + f"{after}, " + _unnest(_MEMBER)
 
 
 _COLUMNS = ("event_id", "topic", "key", "message_type", "version", "correlation_id", "envelope")

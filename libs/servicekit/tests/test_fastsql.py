@@ -8,6 +8,7 @@ from kitapp import app as kitapp
 from kitapp.fixtures import migrate
 from sqlalchemy import bindparam, func, select, text
 
+from servicekit import fastsql
 from servicekit.consumer import is_transient
 from servicekit.db import Database, is_disconnect
 from servicekit.fastsql import Statement, insert_of
@@ -47,6 +48,36 @@ async def test_statements_share_the_sessions_transaction(database_url: str) -> N
                 await _ADD.execute(s, **{**_row("SO-4"), "actor": None}, after=None)
     finally:
         await db.dispose()
+
+
+async def test_in_an_autocommit_session_each_statement_commits_on_its_own(database_url: str) -> None:
+    """Database.autocommit: no transaction block (no BEGIN), so what a statement wrote stays when the session
+    fails afterwards, while a transaction's session would have undone it; the pooled connection then serves
+    ordinary transactions again."""
+    await migrate(database_url)
+    db = Database(database_url)
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.autocommit() as s:
+                await _ADD.fetchval(s, **_row("AC-1"), after={})
+                raw = (await (await s.connection()).get_raw_connection()).dbapi_connection._connection  # type: ignore[union-attr]
+                assert not raw.is_in_transaction()
+                xids = [await _XID.fetchval(s) for _ in range(2)]
+                assert xids[0] != xids[1], "each statement is its own transaction"
+                raise RuntimeError("after the statement")
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as s:
+                await _ADD.fetchval(s, **_row("TX-1"), after={})
+                raise RuntimeError("undone")
+        async with db.transaction() as s:
+            rows = await _GET.fetch(s, entity="order")
+            assert [r["entity_id"] for r in rows] == ["AC-1"]
+            assert (await fastsql.connection(s)).is_in_transaction()
+    finally:
+        await db.dispose()
+
+
+_XID = Statement(text("SELECT pg_current_xact_id()::text"))
 
 
 def test_in_lists_are_refused() -> None:

@@ -38,9 +38,8 @@ class Tx:
     def publish(self, message: Message) -> None:
         self.messages.append(message)
 
-    async def flush(self) -> None:
-        if not self.messages:
-            return
+    def take(self) -> list[tuple[Message, Envelope]]:
+        """The messages published so far, wrapped, for a statement that writes them itself; no longer pending."""
         items = [
             (
                 message,
@@ -54,7 +53,11 @@ class Tx:
             for message in self.messages
         ]
         self.messages.clear()
-        await self.outbox.write(self.session, items)
+        return items
+
+    async def flush(self) -> None:
+        if self.messages:
+            await self.outbox.write(self.session, self.take())
 
     @classmethod
     def of_handler(cls, ctx: HandlerContext, settings: SalesSettings) -> Tx:

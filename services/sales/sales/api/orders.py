@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sales import queries
@@ -22,7 +23,7 @@ from sales.api.schemas import (
 )
 from sales.domain import STATUSES, Line
 from sales.handlers import changes
-from sales.handlers.placing import NewOrder, Placed, number_lines, place_order
+from sales.handlers.placing import Checked, NewOrder, Placed, check_order, number_lines, place_order
 from sales.store import Loaded, line_values
 from sales.unit import Tx, unit_of
 from servicekit.app import RuntimeDep
@@ -83,12 +84,21 @@ async def create_order(
         currency=body.currency,
     )
 
+    checked: Checked | None = None
+    if idempotency_key is None:
+        # The usual order (no approval to start) is written by ONE statement, atomic by itself: it runs outside a
+        # transaction block, two round trips fewer on the hottest endpoint (see Database.autocommit).
+        async with runtime.db.autocommit() as session, unit_of(session, runtime, principal.sub) as tx:
+            checked = await check_order(tx, new)
+            if checked.one_statement:
+                placed = await place_order(tx, new, checked)
+                status, payload = await _placed_response(session, placed)
+                return JSONResponse(payload, status_code=status)
+
     async def operation(session: AsyncSession) -> tuple[int, Any]:
         async with unit_of(session, runtime, principal.sub) as tx:
-            placed = await place_order(tx, new)
-        if placed.created:
-            return 201, _placed_json(placed)
-        return 200, await _view(session, placed.order_no)
+            placed = await place_order(tx, new, checked)
+        return await _placed_response(session, placed)
 
     # Both payloads are OrderRead's JSON already: sent as they are (the hottest endpoint).
     return await respond_json_idempotently(
@@ -99,6 +109,13 @@ async def create_order(
         body=body,
         operation=operation,
     )
+
+
+async def _placed_response(session: AsyncSession, placed: Placed) -> tuple[int, Any]:
+    """The status and body: the new order (201), or the order already placed under the reference (200)."""
+    if placed.created:
+        return 201, _placed_json(placed)
+    return 200, await _view(session, placed.order_no)
 
 
 @router.get("/orders", response_model=list[OrderListItem])

@@ -11,31 +11,44 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import Boolean, Integer, String, column, select, text
 
 from approvals.domain import ApprovalRule, plan
 from approvals.store import load_rules, rule_of, start_approval
 from contracts.common import Address
 from contracts.sales import OrderApprovalRequested, OrderPlaced
 from sales import domain
-from sales.db import approval, customers, orders
+from sales.db import approval, orders
 from sales.saga import commands, state
 from sales.store import Loaded, contract_lines, first_states, line_values, publish_first_states
 from sales.unit import Tx
 from servicekit.errors import DomainError, InputError
 from servicekit.fastsql import Statement
 from servicekit.numbering import NUMBER_SQL, number_params
+from servicekit.outbox import insert_member
 
 SALES_ORDER = "sales_order"
 
 # Run for every new order: built once.
-# The customer and the approval rules of sales orders in one round trip: a row per rule (one without a rule when
-# there is none), none when the customer is unknown.
-_CUSTOMER_AND_RULES = Statement(
-    select(customers.c.active, customers.c.payment_terms_days, *(c.label(f"rule_{c.name}") for c in approval.rules.c))
-    .select_from(customers.outerjoin(approval.rules, approval.rules.c.document_type == bindparam("document_type")))
-    .where(customers.c.code == bindparam("code"))
-    .order_by(approval.rules.c.position)
+# Before anything is written, in one round trip: the customer, the approval rules of sales orders (a row per rule,
+# one without a rule when there is none), an order already placed under the same channel reference, and the new
+# order's number, drawn only when the customer is active and there is no such order. No row: an unknown customer.
+_CHECK = Statement(
+    text(
+        "WITH c AS (SELECT active, payment_terms_days FROM customers WHERE code = :code), "
+        "e AS (SELECT order_no FROM orders WHERE channel = :channel AND external_ref = :external_ref), "
+        f"n AS (SELECT {NUMBER_SQL} AS order_no FROM c WHERE c.active AND NOT EXISTS (SELECT FROM e)) "
+        "SELECT c.active, c.payment_terms_days, (SELECT order_no FROM e) AS existing, "
+        "(SELECT order_no FROM n) AS number, "
+        + ", ".join(f"r.{c.name} AS rule_{c.name}" for c in approval.rules.c)
+        + f" FROM c LEFT JOIN {approval.rules.name} AS r ON r.document_type = :document_type ORDER BY r.position"
+    ).columns(
+        column("active", Boolean),
+        column("payment_terms_days", Integer),
+        column("existing", String),
+        column("number", String),
+        *(column(f"rule_{c.name}", c.type) for c in approval.rules.c),
+    )
 )
 _ORDER_COLUMNS = (
     "order_no",
@@ -61,17 +74,15 @@ _ORDER_COLUMNS = (
     "updated_at",
 )
 _LINE_FIELDS = ("line_no", "sku", "qty", "unit_price", "discount", "tax_rate", "net", "tax")
-_VALUES = {"order_no": NUMBER_SQL, "ship_to": "CAST(:ship_to AS jsonb)"}  # the others: their own parameter
-# A new order in ONE statement: the order, its lines, its first history rows, its saga row and its audit entry.
-# When the order is not inserted (the same channel and external reference committed concurrently), nothing is.
+# A new order in ONE statement: the order, its lines, its first history rows, its saga row, its audit entry and
+# its messages (outbox). When the order is not inserted (the same channel and external reference committed
+# concurrently), nothing is. Being one statement, it is atomic without a transaction block (see place_order).
 _PLACE = Statement(
     text(
         "WITH o AS (INSERT INTO orders ("
         + ", ".join(_ORDER_COLUMNS)
         + ") VALUES ("
-        + ", ".join(
-            {"ship_to": "CAST(:ship_to AS jsonb)", "order_no": NUMBER_SQL}.get(c, f":{c}") for c in _ORDER_COLUMNS
-        )
+        + ", ".join({"ship_to": "CAST(:ship_to AS jsonb)"}.get(c, f":{c}") for c in _ORDER_COLUMNS)
         + ") ON CONFLICT DO NOTHING RETURNING order_no), "
         "l AS (INSERT INTO order_lines (order_no, " + ", ".join(_LINE_FIELDS) + ") "
         "SELECT o.order_no, x.* FROM o, unnest(CAST(:l_line_no AS int[]), CAST(:l_sku AS varchar[]), "
@@ -88,8 +99,8 @@ _PLACE = Statement(
         "CAST(:s_deadline_at AS timestamptz), CAST(:s_attempts AS int), CAST(:s_stock_requested AS boolean), "
         "false, false, false, NULL FROM o), "
         "a AS (INSERT INTO audit_log (actor, entity, entity_id, action, after) "
-        "SELECT CAST(:a_actor AS varchar), 'sales_order', o.order_no, 'placed',"
-        " CAST(:a_after AS jsonb) || jsonb_build_object('order_no', o.order_no) FROM o) "
+        "SELECT CAST(:a_actor AS varchar), 'sales_order', o.order_no, 'placed', CAST(:a_after AS jsonb) FROM o), "
+        f"ob AS ({insert_member('o')}) "
         "SELECT order_no FROM o"
     )
 )
@@ -118,6 +129,22 @@ class Placed:
     lines: Sequence[domain.Line] = ()
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What placing an order found before writing anything (`check_order`)."""
+
+    existing: str | None  # the order already placed under the same channel reference
+    order_no: str | None  # the new order's number (None when existing)
+    payment_terms_days: int
+    totals: domain.Totals
+    levels: list[str]  # the approver roles the approval rules ask for
+
+    @property
+    def one_statement(self) -> bool:
+        """Is placing it ONE statement (no approval to start), which is atomic without a transaction block?"""
+        return self.existing is not None or not self.levels
+
+
 async def existing_order(tx: Tx, channel: str, external_ref: str | None) -> str | None:
     if external_ref is None:
         return None
@@ -125,22 +152,41 @@ async def existing_order(tx: Tx, channel: str, external_ref: str | None) -> str 
     return await tx.session.scalar(query)
 
 
-async def place_order(tx: Tx, new: NewOrder) -> Placed:
-    rows = await _CUSTOMER_AND_RULES.fetch(tx.session, code=new.customer_code, document_type=SALES_ORDER)
+async def check_order(tx: Tx, new: NewOrder) -> Checked:
+    """Validate a new order against its customer, find an order already placed under its channel reference, price
+    it, ask the approval rules, and draw its number: one round trip."""
+    rows = await _CHECK.fetch(
+        tx.session,
+        code=new.customer_code,
+        channel=new.channel,
+        external_ref=new.external_ref,
+        document_type=SALES_ORDER,
+        **await number_params(tx.session, "SO", tx.now),
+    )
     customer = rows[0] if rows else None
     if customer is None:
         raise InputError("customer_code", f"unknown customer {new.customer_code}")
     if not customer["active"]:
         raise DomainError("customer_inactive", f"customer {new.customer_code} is inactive")
-    found = await existing_order(tx, new.channel, new.external_ref)
-    if found is not None:
-        return Placed(found, created=False)
     totals = domain.totals_of(new.lines)
+    if customer["existing"] is not None:
+        return Checked(customer["existing"], None, customer["payment_terms_days"], totals, [])
     rules = [rule_of(r, "rule_") for r in rows if r["rule_document_type"] is not None]
     levels = await approval_levels(tx, totals.gross, new.lines, rules)
+    return Checked(None, customer["number"], customer["payment_terms_days"], totals, levels)
+
+
+async def place_order(tx: Tx, new: NewOrder, checked: Checked | None = None) -> Placed:
+    """Place a checked order (checked now unless given). In a transaction; or, when `checked.one_statement`, in a
+    `Database.autocommit` session: the order, its saga and its messages are then written by one statement."""
+    checked = checked or await check_order(tx, new)
+    if checked.existing is not None:
+        return Placed(checked.existing, created=False)
+    assert checked.order_no is not None
+    totals, levels = checked.totals, checked.levels
     path = [domain.PENDING, domain.PENDING_APPROVAL if levels else domain.RESERVING]
     order = {
-        "order_no": None,  # numbered by the statement that inserts it
+        "order_no": checked.order_no,
         "customer_code": new.customer_code,
         "channel": new.channel,
         "external_ref": new.external_ref,
@@ -156,7 +202,7 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
         "warehouse_code": new.warehouse_code,
         "ship_to": new.ship_to.model_dump(mode="json") if new.ship_to else None,
         "note": new.note,
-        "payment_terms_days": customer["payment_terms_days"],
+        "payment_terms_days": checked.payment_terms_days,
         "tracking_token": secrets.token_urlsafe(24),
         "placed_by": tx.actor,
         "placed_at": tx.now,
@@ -180,12 +226,15 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
             attempts=1,
             stock_requested=True,
         )
+    publish_first_states(tx, o, transitions)
+    tx.publish(_placed_event(o, new))
+    if not levels:
+        tx.publish(commands.reserve_stock(o, new.lines))
     lines = line_values("", new.lines)
     inserted = await _PLACE.fetchval(
         tx.session,
-        **{k: v for k, v in order.items() if k not in ("order_no", "ship_to")},
+        **{k: v for k, v in order.items() if k != "ship_to"},
         ship_to=None if order["ship_to"] is None else json.dumps(order["ship_to"]),
-        **await number_params(tx.session, "SO", tx.now),
         **{f"l_{k}": [x[k] for x in lines] for k in _LINE_FIELDS},
         h_from=[before for before, _ in transitions],
         h_to=[to for _, to in transitions],
@@ -193,17 +242,14 @@ async def place_order(tx: Tx, new: NewOrder) -> Placed:
         s_status=state.ACTIVE,
         s_steps=json.dumps(saga["steps"]),
         a_actor=tx.actor or f"channel:{new.channel}",
-        a_after=json.dumps(_audit_view(order, new.lines)),  # its number added by the statement
+        a_after=json.dumps(_audit_view(order, new.lines)),
+        **tx.outbox.member_params(tx.take()),
     )
     if inserted is None:  # the same (channel, external_ref) committed concurrently: that order it is
         return Placed(str(await existing_order(tx, new.channel, new.external_ref)), created=False)
-    order["order_no"] = inserted
-    publish_first_states(tx, o, transitions)
-    tx.publish(_placed_event(o, new))
+    await tx.outbox.written(tx.session)
     if levels:
         await _start_approval(tx, o, levels, saga["deadline_at"])
-    else:
-        tx.publish(commands.reserve_stock(o, new.lines))
     return Placed(o.no, created=True, order=order, lines=new.lines)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 from sales_testkit import ADMIN, SELLER, D, Harness, doc, now, order_body, uid
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 
 from contracts.common import ReservedLine, ShortageLine, StockLine
 from contracts.inventory import (
@@ -219,6 +219,16 @@ async def test_approval_rule_holds_the_order_until_a_manager_approves(sales: Har
         order = await sales.place(customer, lines=[line])
         no = order["order_no"]
         assert order["status"] == "pending_approval"
+        # Not one statement (the approval steps too): one transaction.
+        async with sales.runtime.db.transaction() as s:
+            xmins = await s.execute(
+                text(
+                    "SELECT xmin::text FROM orders WHERE order_no = :no UNION ALL "
+                    "SELECT xmin::text FROM approval_steps WHERE document_no = :no"
+                ),
+                {"no": no},
+            )
+            assert len(set(xmins.scalars().all())) == 1
         [requested] = await sales.wait_published(no, "OrderApprovalRequested")
         assert requested["approver_role"] == "sales_manager" and requested["amount"] == "75.00"
         assert "ReserveStock" not in await sales.types_published(no)
@@ -299,3 +309,51 @@ async def test_placing_an_order_wakes_the_relay_in_process_without_a_notify(sale
     finally:
         await listener.close()
     assert heard == []
+
+
+async def test_the_usual_order_is_checked_and_written_by_two_statements_without_a_transaction_block(
+    sales: Harness,
+) -> None:
+    """Without an approval to start, placing an order is one statement that checks it (customer, rules, channel
+    reference, its number) and one that writes it with its lines, history, saga, audit entry and messages:
+    atomic by itself, so it runs without BEGIN and COMMIT (two round trips fewer on the hottest endpoint)."""
+    customer = await sales.customer()
+    logged: dict[int, list[str]] = {}
+    attached: list[tuple[Any, Any]] = []
+
+    def on_checkout(dbapi_connection: Any, *_: Any) -> None:
+        raw = dbapi_connection._connection
+        queries = logged.setdefault(id(raw), [])
+
+        def logger(record: Any) -> None:
+            queries.append(" ".join(record.query.split()))
+
+        raw.add_query_logger(logger)
+        attached.append((raw, logger))
+
+    engine = sales.runtime.db.engine.sync_engine
+    event.listen(engine, "checkout", on_checkout)
+    try:
+        order = await sales.place(customer)
+    finally:
+        event.remove(engine, "checkout", on_checkout)
+        for raw, logger in attached:
+            raw.remove_query_logger(logger)
+    [queries] = [q for q in logged.values() if any(x.startswith("WITH c AS (SELECT active") for x in q)]
+    assert len(queries) == 2, queries
+    assert queries[0].startswith("WITH c AS (SELECT active") and queries[1].startswith("WITH o AS (INSERT INTO orders")
+    assert order["status"] == "reserving"
+    no = order["order_no"]
+    await sales.wait_published(no, "ReserveStock")
+    assert {"OrderPlaced", "ReserveStock"} <= set(await sales.types_published(no))
+    async with sales.runtime.db.transaction() as s:
+        xmins = await s.execute(
+            text(
+                "SELECT xmin::text FROM orders WHERE order_no = :no UNION ALL "
+                "SELECT xmin::text FROM order_lines WHERE order_no = :no UNION ALL "
+                "SELECT xmin::text FROM sagas WHERE order_no = :no UNION ALL "
+                "SELECT xmin::text FROM audit_log WHERE entity_id = :no"
+            ),
+            {"no": no},
+        )
+        assert len(set(xmins.scalars().all())) == 1
