@@ -222,3 +222,25 @@ async def test_processed_offsets_are_committed(infra: Infra, database_url: str, 
         )
         if interval_ms:  # not one commit per batch
             assert 1 <= runtime.offsets.commits < len(codes)
+
+
+async def test_the_consumer_polls_with_its_short_configured_timeout(infra: Infra, database_url: str) -> None:
+    """A poll waits `consumer_poll_timeout_ms` for records, and FastStream sleeps as long after an empty one: a
+    record that arrives while a quiet consumer sleeps waits that long, so it is short (10 ms by default, not
+    FastStream's 50), and the consumer still handles what arrives."""
+    code = f"poll-{uuid.uuid4().hex[:8]}"
+    async with running(infra, database_url, new_group(), consumer_poll_timeout_ms=7) as runtime, producer(infra) as p:
+        assert runtime.broker is not None
+        [subscriber] = runtime.broker.subscribers
+        consumer = subscriber.consumer  # type: ignore[attr-defined]
+        timeouts: list[int] = []
+        poll = consumer.getmany
+
+        async def recording(*args: object, timeout_ms: int = 0, **kwargs: object) -> object:
+            timeouts.append(timeout_ms)
+            return await poll(*args, timeout_ms=timeout_ms, **kwargs)
+
+        consumer.getmany = recording
+        await send(p, envelope(customer(code)))
+        await eventually(lambda: effects_for(runtime, code), lambda n: n == 1)
+        assert timeouts and set(timeouts) == {7}
