@@ -25,10 +25,9 @@ class ServiceSettings(BaseSettings):
     # fetch (fewer requests and transactions under load) for a few milliseconds of latency per hop.
     consumer_fetch_min_bytes: int = Field(default=65536, ge=1)
     consumer_fetch_max_wait_ms: int = Field(default=25, ge=0)
-    # How long one poll waits for fetched records. After a poll that found none the subscriber (FastStream) also
-    # sleeps this long before the next, and a record arriving meanwhile waits: short, so a quiet consumer reacts
-    # within milliseconds (a saga's hop, order by order), at the cost of waking more often while idle.
-    consumer_poll_timeout_ms: int = Field(default=10, ge=1)
+    # How long one poll of the consumer waits for fetched records (it returns as soon as there are some, and an
+    # empty poll is followed by the next at once; see runtime._poller).
+    consumer_poll_timeout_ms: int = Field(default=500, ge=1)
     # Processed offsets are committed this often (0: after every batch). A crash re-reads at most this much,
     # which the inbox makes harmless; see servicekit.offsets.
     consumer_commit_interval_ms: int = Field(default=200, ge=0)

@@ -8,9 +8,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer
 from fastapi import APIRouter
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -49,6 +51,14 @@ async def _raw_records(message: Any) -> Any:
     # The processor validates records itself; FastStream must not try to decode (and choke on) poison bodies.
     # The handler gets the fetched records as its body (no dependency injection: it costs a thread hop per batch).
     return message.raw_message
+
+
+def _poller(timeout_ms: int, max_records: int) -> Callable[[AIOKafkaConsumer], Awaitable[tuple[Any, ...]]]:
+    async def get_msg(consumer: AIOKafkaConsumer) -> tuple[Any, ...]:
+        fetched = await consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
+        return tuple(chain.from_iterable(fetched.values()))  # none: FastStream polls again at once
+
+    return get_msg
 
 
 class Runtime:
@@ -117,6 +127,10 @@ class Runtime:
             ack_policy=AckPolicy.MANUAL,
             decoder=_raw_records,
         )
+        # FastStream's batch poll sleeps as long as its timeout after a poll that found nothing, and a record that
+        # arrives meanwhile waits for the sleep to end (one order alone took 160 ms instead of 85). Polled here
+        # instead: wait up to the timeout, return as soon as records are fetched, never sleep.
+        subscriber.get_msg = _poller(s.consumer_poll_timeout_ms, s.consumer_max_records)  # type: ignore[method-assign,assignment]
         offsets = self.offsets
 
         @subscriber

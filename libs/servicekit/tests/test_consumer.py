@@ -10,6 +10,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -224,23 +225,33 @@ async def test_processed_offsets_are_committed(infra: Infra, database_url: str, 
             assert 1 <= runtime.offsets.commits < len(codes)
 
 
-async def test_the_consumer_polls_with_its_short_configured_timeout(infra: Infra, database_url: str) -> None:
-    """A poll waits `consumer_poll_timeout_ms` for records, and FastStream sleeps as long after an empty one: a
-    record that arrives while a quiet consumer sleeps waits that long, so it is short (10 ms by default, not
-    FastStream's 50), and the consumer still handles what arrives."""
+async def test_a_quiet_consumer_polls_again_at_once_and_handles_a_record_as_soon_as_it_is_fetched(
+    infra: Infra, database_url: str
+) -> None:
+    """FastStream's batch poll sleeps as long as its timeout after a poll that found nothing, so a record arriving
+    then waited up to that long. The consumer polls without sleeping: with a 3 s poll timeout, a record sent just
+    after an empty poll ended is handled long before 3 s have passed."""
     code = f"poll-{uuid.uuid4().hex[:8]}"
-    async with running(infra, database_url, new_group(), consumer_poll_timeout_ms=7) as runtime, producer(infra) as p:
+    async with (
+        running(infra, database_url, new_group(), consumer_poll_timeout_ms=3000) as runtime,
+        producer(infra) as p,
+    ):
         assert runtime.broker is not None
         [subscriber] = runtime.broker.subscribers
         consumer = subscriber.consumer  # type: ignore[attr-defined]
-        timeouts: list[int] = []
+        polls: list[tuple[int, int]] = []  # (timeout, records) of each finished poll
+        empty = asyncio.Event()
         poll = consumer.getmany
 
-        async def recording(*args: object, timeout_ms: int = 0, **kwargs: object) -> object:
-            timeouts.append(timeout_ms)
-            return await poll(*args, timeout_ms=timeout_ms, **kwargs)
+        async def recording(*args: object, timeout_ms: int = 0, **kwargs: object) -> Any:
+            fetched = await poll(*args, timeout_ms=timeout_ms, **kwargs)
+            polls.append((timeout_ms, sum(len(v) for v in fetched.values())))
+            if not fetched:
+                empty.set()
+            return fetched
 
         consumer.getmany = recording
+        await asyncio.wait_for(empty.wait(), timeout=30)  # a poll found nothing for 3 s and returned
         await send(p, envelope(customer(code)))
-        await eventually(lambda: effects_for(runtime, code), lambda n: n == 1)
-        assert timeouts and set(timeouts) == {7}
+        await eventually(lambda: effects_for(runtime, code), lambda n: n == 1, timeout=2)
+        assert {t for t, _ in polls} == {3000}
