@@ -1,5 +1,7 @@
 """Place an order: validate against local customers, price it, store it with its lines, start the saga
-(approval or stock reservation) and publish, all in one transaction."""
+(approval or stock reservation) and publish, atomically: one statement checks it and draws its number, then one
+statement writes the order with its saga and messages (no transaction block needed), or, when an approval is to
+start, that statement and the approval's in one transaction."""
 
 from __future__ import annotations
 
