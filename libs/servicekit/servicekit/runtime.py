@@ -120,7 +120,6 @@ class Runtime:
             max_records=s.consumer_max_records,
             fetch_min_bytes=s.consumer_fetch_min_bytes,
             fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
-            batch_timeout_ms=s.consumer_poll_timeout_ms,
             auto_offset_reset="earliest",
             # Offsets are committed by `self.offsets` once the batch's transactions committed (see offsets.py);
             # a raised error seeks the batch's partitions back instead.
