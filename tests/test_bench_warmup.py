@@ -10,6 +10,7 @@ import pytest
 
 from servicekit.testing import Infra
 from tools.bench import __main__ as bench
+from tools.bench import floor
 from tools.bench.floor import FloorResult
 
 
@@ -23,7 +24,7 @@ def _rates(monkeypatch: pytest.MonkeyPatch, rates: list[float]) -> list[int]:
         rate = next(it)
         return FloorResult(orders, orders / rate, rate, 0.0, 0.0, 0.0)
 
-    monkeypatch.setattr(bench.floor, "measure", measure)
+    monkeypatch.setattr(floor, "measure", measure)
     return asked
 
 
