@@ -1,11 +1,11 @@
-"""Purchase order use cases: generate from a requisition, approve, send, ship notices, cancel, close.
-Receipts and bills (consumers) are in `progress.py`."""
+"""Purchase order use cases: approve, send, ship notices, cancel, close, and the one place a purchase order
+changes state. Generation from a requisition is in `generation.py`; receipts and bills (consumers) in
+`progress.py`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,38 +24,28 @@ from contracts.purchasing import (
     PurchaseOrderSent,
     PurchaseOrderShipped,
     PurchaseOrderStatusChanged,
-    RequisitionOrdered,
 )
-from purchasing import approval, requisitions
+from purchasing import approval
 from purchasing.anomalies import raise_anomaly
-from purchasing.common import Code, Qty, Tx
+from purchasing.common import Qty, Tx
 from purchasing.db import (
-    category_tolerances,
     kit,
     po_status_history,
     products,
     purchase_order_lines,
     purchase_orders,
-    requisition_lines,
-    supplier_quotes,
-    suppliers,
 )
 from purchasing.domain import (
     PO_TRANSITIONS,
     LineProgress,
-    PricedLine,
     TransitionError,
     can_cancel_po,
     check_transition,
     shipment_findings,
-    tolerance_for,
-    totals,
 )
-from purchasing.sourcing import LineChoice, Need, Quote, propose, split_by_supplier
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError, InputError, NotFoundError
-from servicekit.numbering import next_number
 from servicekit.runtime import Runtime
 
 
@@ -75,13 +65,6 @@ class ShipNoticeWrite(BaseModel):
     tracking_no: str | None = Field(default=None, max_length=200)
     expected_arrival: date | None = None
     partial: bool = Field(default=False, description="more shipments follow: no short-shipment anomaly yet")
-
-
-class Override(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    line_no: int = Field(ge=1)
-    supplier_code: Code | None = Field(description="null returns the line to the proposed supplier")
 
 
 # ---- state changes: one place ----------------------------------------------------------------------------
@@ -112,10 +95,10 @@ async def move(tx: Tx, po: Any, target: str, actor: str, reason: str | None = No
         check_transition(PO_TRANSITIONS, f"purchase order {po.po_no}", po.status, target)
     except TransitionError as exc:
         raise DomainError("invalid_transition", str(exc), current=exc.current, target=target) from exc
-    await _record_move(tx, po.po_no, po.supplier_code, po.status, target, actor, reason)
+    await record_move(tx, po.po_no, po.supplier_code, po.status, target, actor, reason)
 
 
-async def _record_move(
+async def record_move(
     tx: Tx, po_no: str, supplier: str, current: str | None, target: str, actor: str, reason: str | None
 ) -> None:
     now = tx.clock.now()
@@ -152,146 +135,6 @@ async def audit_action(tx: Tx, actor: str, po_no: str, action: str, after: Any =
         before=before,
         after=after,
     )
-
-
-# ---- sourcing and generation -----------------------------------------------------------------------------
-async def proposal(session: AsyncSession, pr_no: str, today: date) -> list[LineChoice]:
-    lines = await requisitions.lines_of(session, pr_no)
-    needs = [Need(ln.line_no, ln.sku, ln.qty, ln.needed_by, ln.supplier_override) for ln in lines]
-    q, s = supplier_quotes, suppliers
-    rows = await session.execute(
-        select(q, s.c.score)
-        .join(s, s.c.code == q.c.supplier_code)
-        .where(q.c.sku.in_({n.sku for n in needs}), s.c.active.is_(True))
-    )
-    quotes = [
-        Quote(
-            r.id,
-            r.supplier_code,
-            r.sku,
-            r.unit_price,
-            r.currency,
-            r.min_qty,
-            r.lead_time_days,
-            r.valid_from,
-            r.valid_to,
-            r.tax_rate,
-            r.score,
-        )
-        for r in rows
-    ]
-    return propose(needs, quotes, today)
-
-
-async def set_overrides(tx: Tx, principal: Principal, pr_no: str, overrides: Sequence[Override]) -> list[LineChoice]:
-    pr = await requisitions.lock(tx.session, pr_no)
-    if pr.status != "approved":
-        raise DomainError("not_approved", f"requisition {pr_no} is {pr.status}; sourcing needs it approved")
-    known = {ln.line_no for ln in await requisitions.lines_of(tx.session, pr_no)}
-    for o in overrides:
-        if o.line_no not in known:
-            raise InputError("line_no", f"requisition {pr_no} has no line {o.line_no}")
-        await tx.session.execute(
-            update(requisition_lines)
-            .where(requisition_lines.c.pr_no == pr_no, requisition_lines.c.line_no == o.line_no)
-            .values(supplier_override=o.supplier_code)
-        )
-    choices = await proposal(tx.session, pr_no, tx.clock.now().date())
-    for choice in choices:
-        if choice.need.override and not choice.overridden:
-            raise DomainError(
-                "no_valid_quote",
-                f"supplier {choice.need.override} has no valid quote for line {choice.need.line_no}"
-                f" ({choice.need.sku}, qty {choice.need.qty})",
-            )
-    await audit.record(
-        tx.session,
-        kit,
-        actor=principal.sub,
-        entity="requisition",
-        entity_id=pr_no,
-        action="sourcing_overridden",
-        after=[o.model_dump(mode="json") for o in overrides],
-    )
-    return choices
-
-
-async def _tolerance(session: AsyncSession, supplier_pct: Decimal | None, skus: set[str], default: Decimal) -> Decimal:
-    ct, p = category_tolerances, products
-    pcts = (
-        await session.scalars(
-            select(ct.c.tolerance_pct).join(p, p.c.category == ct.c.category).where(p.c.sku.in_(skus))
-        )
-    ).all()
-    return tolerance_for(supplier_pct, pcts, default)
-
-
-async def generate(tx: Tx, runtime: Runtime, principal: Principal, pr_no: str) -> list[str]:
-    """One step: an approved requisition becomes one draft purchase order per chosen supplier."""
-    pr = await requisitions.lock(tx.session, pr_no)
-    if pr.status != "approved":
-        raise DomainError("not_approved", f"requisition {pr_no} is {pr.status}; only approved ones are ordered")
-    today = tx.clock.now().date()
-    choices = await proposal(tx.session, pr_no, today)
-    unsourced = [c.need.line_no for c in choices if c.chosen is None]
-    if unsourced:
-        raise DomainError("unsourced_lines", f"no valid quote for lines {unsourced}", lines=unsourced)
-    default_pct = getattr(runtime.settings, "default_tolerance_pct", Decimal("5"))
-    po_nos = []
-    for supplier_code, group in split_by_supplier(choices).items():
-        supplier = (await tx.session.execute(select(suppliers).where(suppliers.c.code == supplier_code))).one()
-        po_nos.append(await _create_po(tx, principal, pr, supplier, group, default_pct))
-    await requisitions.move(tx.session, tx.clock, pr, "ordered", principal.sub)
-    await tx.publish(RequisitionOrdered(pr_no=pr_no, po_nos=po_nos, ordered_at=tx.clock.now()))
-    return po_nos
-
-
-async def _create_po(
-    tx: Tx, principal: Principal, pr: Any, supplier: Any, group: list[LineChoice], default_pct: Decimal
-) -> str:
-    now = tx.clock.now()
-    po_no = await next_number(tx.session, kit, "PO", now)
-    lines: list[dict[str, Any]] = []
-    for i, choice in enumerate(group, start=1):
-        assert choice.chosen is not None
-        quote = choice.chosen.quote
-        lines.append(
-            {
-                "po_no": po_no,
-                "line_no": i,
-                "pr_line_no": choice.need.line_no,
-                "sku": choice.need.sku,
-                "unit_price": quote.unit_price,
-                "tax_rate": quote.tax_rate,
-                "expected_date": choice.chosen.expected_date,
-                "qty_ordered": choice.need.qty,
-            }
-        )
-    net, tax, gross = totals(PricedLine(ln["qty_ordered"], ln["unit_price"], ln["tax_rate"]) for ln in lines)
-    tolerance = await _tolerance(tx.session, supplier.tolerance_pct, {ln["sku"] for ln in lines}, default_pct)
-    await tx.session.execute(
-        insert(purchase_orders).values(
-            po_no=po_no,
-            supplier_code=supplier.code,
-            pr_no=pr.pr_no,
-            status="draft",
-            currency=group[0].chosen.quote.currency if group[0].chosen else supplier.currency,
-            payment_terms_days=supplier.payment_terms_days,
-            warehouse_code=pr.warehouse_code,
-            expected_date=max(ln["expected_date"] for ln in lines),
-            tolerance_pct=tolerance,
-            net=net,
-            tax=tax,
-            gross=gross,
-            created_by=principal.sub,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    await tx.session.execute(insert(purchase_order_lines), lines)
-    await _record_move(tx, po_no, supplier.code, None, "draft", principal.sub, f"from {pr.pr_no}")
-    await audit_action(tx, principal.sub, po_no, "created", after={"pr_no": pr.pr_no, "gross": str(gross)})
-    return po_no
 
 
 # ---- approval, sending, shipping, cancel, close ------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals.schemas import DecisionWrite
-from purchasing import orders, requisitions
+from purchasing import generation, requisitions
 from purchasing.approval import DECIDERS
 from purchasing.common import Tx
 from purchasing.db import requisition_lines as rl
@@ -76,7 +76,7 @@ class SourcingRead(BaseModel):
 class OverridesWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    overrides: list[orders.Override] = Field(min_length=1)
+    overrides: list[generation.Override] = Field(min_length=1)
 
 
 class OrderedRead(BaseModel):
@@ -186,7 +186,7 @@ async def cancel_requisition(
 async def get_sourcing(pr_no: str, runtime: RuntimeDep, _: Annotated[Principal, Depends(READ)]) -> SourcingRead:
     async with runtime.db.transaction() as session:
         await requisitions.read(session, pr_no)  # 404 when unknown
-        return _sourcing(pr_no, await orders.proposal(session, pr_no, runtime.clock.now().date()))
+        return _sourcing(pr_no, await generation.proposal(session, pr_no, runtime.clock.now().date()))
 
 
 @router.post("/requisitions/{pr_no}/sourcing", response_model=SourcingRead)
@@ -194,7 +194,7 @@ async def override_sourcing(
     pr_no: str, body: OverridesWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
 ) -> SourcingRead:
     async with runtime.db.transaction() as session:
-        choices = await orders.set_overrides(Tx.of_runtime(session, runtime), principal, pr_no, body.overrides)
+        choices = await generation.set_overrides(Tx.of_runtime(session, runtime), principal, pr_no, body.overrides)
         return _sourcing(pr_no, choices)
 
 
@@ -203,5 +203,5 @@ async def order_requisition(
     pr_no: str, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
 ) -> OrderedRead:
     async with runtime.db.transaction() as session:
-        po_nos = await orders.generate(Tx.of_runtime(session, runtime), runtime, principal, pr_no)
+        po_nos = await generation.generate(Tx.of_runtime(session, runtime), runtime, principal, pr_no)
     return OrderedRead(pr_no=pr_no, po_nos=po_nos)
