@@ -26,7 +26,7 @@ from purchasing.db import (
     suppliers,
 )
 from purchasing.domain import PricedLine, tolerance_for, totals
-from purchasing.orders import audit_action, record_move
+from purchasing.orders import audit_action, record_created
 from purchasing.sourcing import LineChoice, Need, Quote, propose, split_by_supplier
 from servicekit import audit
 from servicekit.auth import Principal
@@ -176,6 +176,6 @@ async def _create_po(
         )
     )
     await tx.session.execute(insert(purchase_order_lines), lines)
-    await record_move(tx, po_no, supplier.code, None, "draft", principal.sub, f"from {pr.pr_no}")
+    await record_created(tx, po_no, supplier.code, principal.sub, f"from {pr.pr_no}")
     await audit_action(tx, principal.sub, po_no, "created", after={"pr_no": pr.pr_no, "gross": str(gross)})
     return po_no

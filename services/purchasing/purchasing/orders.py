@@ -95,10 +95,15 @@ async def move(tx: Tx, po: Any, target: str, actor: str, reason: str | None = No
         check_transition(PO_TRANSITIONS, f"purchase order {po.po_no}", po.status, target)
     except TransitionError as exc:
         raise DomainError("invalid_transition", str(exc), current=exc.current, target=target) from exc
-    await record_move(tx, po.po_no, po.supplier_code, po.status, target, actor, reason)
+    await _record_move(tx, po.po_no, po.supplier_code, po.status, target, actor, reason)
 
 
-async def record_move(
+async def record_created(tx: Tx, po_no: str, supplier: str, actor: str, reason: str) -> None:
+    """A new purchase order's first state, `draft` (it has no state to check a transition from)."""
+    await _record_move(tx, po_no, supplier, None, "draft", actor, reason)
+
+
+async def _record_move(
     tx: Tx, po_no: str, supplier: str, current: str | None, target: str, actor: str, reason: str | None
 ) -> None:
     now = tx.clock.now()
