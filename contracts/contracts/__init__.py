@@ -12,6 +12,7 @@ from contracts.registry import (
     dead_letter_topic,
     model_of,
     parse_payload,
+    parse_typed,
     topic_named,
     topic_of,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "dead_letter_topic",
     "model_of",
     "parse_payload",
+    "parse_typed",
     "topic_named",
     "topic_of",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import ValidationError
+from pydantic import ValidationError, create_model
 
 from contracts import finance, inventory, notifier, purchasing, sales
 from contracts.envelope import Envelope, Message
@@ -265,3 +265,38 @@ def parse_payload(envelope: Envelope) -> Message:
             version=envelope.version,
         )
     return message
+
+
+_TYPED_ENVELOPES: dict[tuple[str, int], type[Envelope]] = {}
+
+
+def _typed_envelope(message_type: str, version: int) -> type[Envelope] | None:
+    """An Envelope whose payload is validated as the message model itself (cached per type and version)."""
+    ident = (message_type, version)
+    typed = _TYPED_ENVELOPES.get(ident)
+    if typed is None:
+        model = _MODEL_OF.get(ident)
+        if model is None:
+            return None
+        typed = create_model(f"{model.__name__}Envelope", __base__=Envelope, payload=(model, ...))
+        _TYPED_ENVELOPES[ident] = typed
+    return typed
+
+
+def parse_typed(raw: bytes | str, message_type: str, version: int) -> tuple[Envelope, Message] | None:
+    """Envelope and message from a record whose type and version are known before its body is read (from its
+    headers), validated in one pass: the payload goes straight into the message model instead of into a dict
+    first and into the model after (`Envelope.model_validate_json` + `parse_payload`, a third to a half more CPU
+    per message). None when anything about the record is not as its headers say, or not valid: the caller then
+    reads it the two-pass way, whose errors say what is wrong."""
+    typed = _typed_envelope(message_type, version)
+    if typed is None:
+        return None
+    try:
+        envelope = typed.model_validate_json(raw)
+    except ValidationError:
+        return None
+    message: Message = envelope.payload  # type: ignore[assignment]
+    if envelope.type != message_type or envelope.version != version or message.key() != envelope.key:
+        return None
+    return envelope, message

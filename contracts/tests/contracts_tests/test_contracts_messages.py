@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from contracts import ContractError, Envelope, Message, parse_payload
+from contracts import ContractError, Envelope, Message, parse_payload, parse_typed
 from contracts.common import Amounts
 from contracts.examples import EXAMPLES, example
 from contracts.finance import PaymentReceived
@@ -36,6 +36,36 @@ def test_round_trip_gives_an_equal_message(message: Message) -> None:
     parsed = parse_payload(envelope)
     assert type(parsed) is type(message)
     assert parsed == message
+
+
+@pytest.mark.parametrize("message", EXAMPLES, ids=lambda message: type(message).__name__)
+def test_one_pass_parse_gives_what_the_two_pass_parse_gives(message: Message) -> None:
+    raw = Envelope.wrap(message, producer="test").model_dump_json().encode()
+    parsed = parse_typed(raw, message.message_type, message.version)
+    assert parsed is not None
+    envelope, typed = parsed
+    two_pass = Envelope.model_validate_json(raw)
+    assert type(typed) is type(message) and typed == parse_payload(two_pass) == message
+    assert isinstance(envelope, Envelope)
+    for field in ("event_id", "type", "version", "occurred_at", "producer", "correlation_id", "causation_id", "key"):
+        assert getattr(envelope, field) == getattr(two_pass, field)
+
+
+def test_one_pass_parse_leaves_to_the_two_pass_parse_what_is_not_as_the_headers_say() -> None:
+    """None (read it the two-pass way, whose errors tell what is wrong) for: another type or version than the
+    headers name, an unknown one, an invalid payload or envelope, a key that is not the payload's."""
+    placed = example(OrderPlaced)
+    raw = Envelope.wrap(placed, producer="test").model_dump_json().encode()
+    assert parse_typed(raw, "OrderPlaced", 1) is not None
+    assert parse_typed(raw, "OrderConfirmed", 1) is None
+    assert parse_typed(raw, "OrderPlaced", 7) is None
+    assert parse_typed(raw, "OrderTeleported", 1) is None
+    assert parse_typed(b"{not json", "OrderPlaced", 1) is None
+    for changed in (
+        _invalid(placed, currency="yen"),
+        Envelope.wrap(placed, producer="test").model_copy(update={"key": "SO-2026-999999"}),
+    ):
+        assert parse_typed(changed.model_dump_json().encode(), "OrderPlaced", 1) is None
 
 
 def _numbers(value: Any) -> list[Any]:

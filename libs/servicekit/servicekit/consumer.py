@@ -25,8 +25,8 @@ from aiokafka import ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts import ContractError, Envelope, Message, parse_payload, topic_of
-from contracts.envelope import HEADER_TYPE
+from contracts import ContractError, Envelope, Message, parse_payload, parse_typed, topic_of
+from contracts.envelope import HEADER_TYPE, HEADER_VERSION
 from servicekit import inbox, observability
 from servicekit.clock import Clock
 from servicekit.db import Database, KitTables, causes, is_disconnect
@@ -217,13 +217,25 @@ class MessageProcessor:
         return (await self.process_batch([record]))[0]
 
     async def _prepare(self, record: ConsumerRecord[Any, Any]) -> _Prepared | Outcome:
+        handler: Handler | None = None
+        message_type = version = None
         for name, value in record.headers or ():
-            # A type this consumer does not handle is passed over without parsing its body (most of what a
-            # shared topic carries concerns other consumers).
             if name == HEADER_TYPE:
-                if self._handlers.get(value.decode(errors="replace")) is None:
+                message_type = value.decode(errors="replace")
+                # A type this consumer does not handle is passed over without parsing its body (most of what a
+                # shared topic carries concerns other consumers).
+                handler = self._handlers.get(message_type)
+                if handler is None:
                     return "ignored"
-                break
+            elif name == HEADER_VERSION:
+                version = value
+        if handler is not None and message_type is not None and version is not None and version.isdigit():
+            # Type and version known from the headers: envelope and payload validated in one pass. Anything not
+            # as the headers say, or invalid, is read again below, where the errors are told apart.
+            parsed = parse_typed(record.value or b"", message_type, int(version))
+            if parsed is not None:
+                envelope, message = parsed
+                return _Prepared(record, envelope, message, handler)
         try:
             envelope = Envelope.model_validate_json(record.value or b"")
         except ValidationError as exc:
