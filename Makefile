@@ -15,9 +15,8 @@ K8S_VALIDATE := kubernetes-validate==1.37.0
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-install: ## bootstrap uv (.tools) and sync .venv from uv.lock
-	@test -x $(UV) || { python3 -m venv .tools && .tools/bin/pip install -q uv==0.13.9; }
-	@$(UV) sync --frozen --quiet
+install: ## bootstrap uv (.tools) and sync .venv from uv.lock (on Debian's python3.11 when present; PYTHON=... overrides)
+	@source deploy/local/lib.sh && sync_venv
 
 infra-up: ## start PostgreSQL + Kafka under .local, ensure logins, databases and topics
 	@deploy/local/infra.sh up
