@@ -133,7 +133,9 @@ async def _enqueue(
     `send()` each (a send makes a future and a delivery wrapper per message: ≈ 15 µs of CPU per message more,
     measured). Partitions are chosen by the producer's own partitioner, exactly as `send()` chooses them, so a key
     keeps its partition; batches of one partition are queued in order, so its messages keep theirs. Returns one
-    future per batch."""
+    future per batch. The metadata wait and the partition choice are aiokafka's own (`send()` calls the same two
+    internals; the version is pinned by uv.lock and libs/servicekit/tests/test_producer.py checks the partitions against
+    `send()`'s)."""
     futures: list[asyncio.Future[Any]] = []
     open_batches: dict[tuple[str, int], Any] = {}
     for topic in {m[0] for m in messages}:
