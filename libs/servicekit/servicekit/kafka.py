@@ -134,26 +134,28 @@ async def _enqueue(
     measured). Partitions are chosen by the producer's own partitioner, exactly as `send()` chooses them, so a key
     keeps its partition; batches of one partition are queued in order, so its messages keep theirs. Returns one
     future per batch. The metadata wait and the partition choice are aiokafka's own (`send()` calls the same two
-    internals; the version is pinned by uv.lock and libs/servicekit/tests/test_producer.py checks the partitions against
-    `send()`'s)."""
+    internals; the version is pinned by uv.lock and libs/servicekit/tests/test_producer.py checks the partitions
+    against `send()`'s)."""
     futures: list[asyncio.Future[Any]] = []
     open_batches: dict[tuple[str, int], Any] = {}
     for topic in {m[0] for m in messages}:
         await producer.client._wait_on_metadata(topic)
     for topic, value, key, headers in messages:
-        partition = producer._partition(topic, None, key, value, key, value)
-        batch = open_batches.get((topic, partition))
-        if batch is not None and batch.append(timestamp=None, key=key, value=value, headers=list(headers)) is not None:
-            continue
-        if batch is not None:  # full: queued as it is, the message starts the next one
-            futures.append(await producer.send_batch(batch, topic, partition=partition))
-        batch = producer.create_batch()
-        if batch.append(timestamp=None, key=key, value=value, headers=list(headers)) is None:
-            # Larger than a batch: send() sizes a batch for it (or refuses it, as it would any other way).
-            open_batches.pop((topic, partition), None)
-            futures.append(await producer.send(topic, value=value, key=key, partition=partition, headers=list(headers)))
-            continue
-        open_batches[(topic, partition)] = batch
+        record = {"timestamp": None, "key": key, "value": value, "headers": list(headers)}
+        tp = (topic, producer._partition(topic, None, key, value, key, value))
+        batch = open_batches.pop(tp, None)
+        if batch is not None and batch.append(**record) is None:  # full: queued as it is, a new one starts
+            futures.append(await producer.send_batch(batch, topic, partition=tp[1]))
+            batch = None
+        if batch is None:
+            batch = producer.create_batch()
+            if batch.append(**record) is None:
+                # Larger than a batch: send() sizes a batch for it (or refuses it, as it would any other way).
+                futures.append(
+                    await producer.send(topic, value=value, key=key, partition=tp[1], headers=record["headers"])
+                )
+                continue
+        open_batches[tp] = batch
     for (topic, partition), batch in open_batches.items():
         batch.close()  # complete: sent at once, without lingering for more
         futures.append(await producer.send_batch(batch, topic, partition=partition))
