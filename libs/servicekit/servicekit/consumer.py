@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import ContractError, Envelope, Message, parse_payload, parse_typed, topic_of
 from contracts.envelope import HEADER_TYPE, HEADER_VERSION
-from servicekit import inbox, observability
+from servicekit import fastsql, inbox, observability
 from servicekit.clock import Clock
 from servicekit.db import Database, KitTables, causes, is_disconnect
 from servicekit.deadletter import DeadLetters
@@ -270,15 +270,17 @@ class MessageProcessor:
                             fresh.append(i.message)
                     if fresh:
                         await self._handlers.before_group(session, fresh)
-                for item in items:
-                    e = item.envelope
-                    if e.event_id not in claimed:
-                        outcomes.append("duplicate")
-                        continue
-                    claimed.discard(e.event_id)  # the same message twice in one batch: the second is a duplicate
-                    with observability.correlation(e.correlation_id):
-                        await item.handler(HandlerContext(session, e, self._outbox, self._clock), item.message)
-                    outcomes.append("processed")
+                # Writes the handlers defer are sent together, before whatever reads after them (fastsql).
+                async with fastsql.deferring(session):
+                    for item in items:
+                        e = item.envelope
+                        if e.event_id not in claimed:
+                            outcomes.append("duplicate")
+                            continue
+                        claimed.discard(e.event_id)  # the same message twice in one batch: the second is a duplicate
+                        with observability.correlation(e.correlation_id):
+                            await item.handler(HandlerContext(session, e, self._outbox, self._clock), item.message)
+                        outcomes.append("processed")
                 await self._outbox.flush(session)
         except Exception as exc:  # one by one instead, each with its own retries
             log.debug("grouped transaction of %d messages failed (%r); handling them one by one", len(items), exc)

@@ -9,25 +9,36 @@ Rows come back as asyncpg records (or dicts when a column needs converting, such
 Errors are asyncpg's own (`asyncpg.UniqueViolationError`, ...); the transaction is rolled back by its owner as
 usual. A connection found dead is invalidated, as SQLAlchemy does for its own statements: returned to the pool,
 it would fail every transaction that took it, since the pool cannot see that it died. Statements whose
-parameters expand at execution time (`IN` lists) are refused: use `= ANY(:array)`."""
+parameters expand at execution time (`IN` lists) are refused: use `= ANY(:array)`.
+
+Writes whose result nobody reads may be deferred (`Statement.defer`) while the session is `deferring` (a
+consumer batch's handlers): they are queued and sent before the session's next statement (through this module
+or SQLAlchemy's `session.execute`), and at the end of the block, consecutive writes of one statement as ONE
+pipelined `executemany` (one round trip, one wake-up of the server, however many rows). What runs later in the
+transaction sees them, as if they had run at once; a failing one fails the statement that sent it, or the
+block's end."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping
+import itertools
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Table, bindparam, event
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.util import await_only
 
 from servicekit.db import is_disconnect
 
 _RAW = "fastsql_connection"
+_DEFERRED = "fastsql_deferred"  # [(statement, args)] while the session is `deferring`
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,8 @@ class Statement:
         return args
 
     async def _prepare(self, session: AsyncSession) -> tuple[asyncpg.Connection, _Compiled]:
+        if session.info.get(_DEFERRED):
+            await flush(session)
         conn = await connection(session)
         if self._compiled is None:
             self._compiled = self._compile(session.get_bind().dialect)
@@ -111,6 +124,17 @@ class Statement:
             await connection_lost(session, exc)
             raise
 
+    async def defer(self, session: AsyncSession, **params: Any) -> None:
+        """Run it (a write whose result nobody reads) with the session's next statement when the session is
+        `deferring`, else now."""
+        queue: list[tuple[Statement, list[Any]]] | None = session.info.get(_DEFERRED)
+        if queue is None:
+            await self.execute(session, **params)
+            return
+        if self._compiled is None:
+            self._compiled = self._compile(session.get_bind().dialect)
+        queue.append((self, self._args(self._compiled, params)))
+
     async def executemany(self, session: AsyncSession, rows: Iterable[Mapping[str, Any]]) -> None:
         try:
             conn, compiled = await self._prepare(session)
@@ -120,6 +144,54 @@ class Statement:
         except Exception as exc:
             await connection_lost(session, exc)
             raise
+
+
+@contextlib.asynccontextmanager
+async def deferring(session: AsyncSession) -> AsyncIterator[None]:
+    """Within the block, `Statement.defer` queues its writes (see the module's docstring); the queue is sent at
+    the end. On an error nothing more is sent: the caller rolls the transaction back."""
+    session.info[_DEFERRED] = []
+    try:
+        yield
+        await flush(session)
+    finally:
+        session.info.pop(_DEFERRED, None)
+
+
+async def flush(session: AsyncSession) -> None:
+    """Send the session's deferred writes now, in order."""
+    if session.info.get(_DEFERRED):
+        try:
+            await _send(await connection(session), session.info[_DEFERRED])
+        except Exception as exc:
+            await connection_lost(session, exc)
+            raise
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _flush_before_orm_statement(state: ORMExecuteState) -> None:
+    """A statement through SQLAlchemy's session runs after the writes deferred before it (`await_only`: this
+    hook runs in the greenlet of the session's call, as the asyncpg dialect's own awaits do)."""
+    queue = state.session.info.get(_DEFERRED)
+    if queue:
+        adapted: Any = state.session.connection().connection.dbapi_connection
+        await_only(_send(None, queue, adapted))
+
+
+async def _send(conn: asyncpg.Connection | None, queue: list[tuple[Statement, list[Any]]], adapted: Any = None) -> None:
+    """The queued writes, in order: a run of one statement's as one `executemany` (on `conn`, or on SQLAlchemy's
+    `adapted` connection, its transaction begun)."""
+    if conn is None:
+        conn = await _begun(adapted)
+    items = list(queue)
+    queue.clear()
+    for statement, run in itertools.groupby(items, key=lambda item: item[0]):
+        sql = statement._compiled.sql  # compiled when deferred
+        args = [a for _, a in run]
+        if len(args) == 1:
+            await conn.execute(sql, *args[0])
+        else:
+            await conn.executemany(sql, args)
 
 
 async def connection_lost(session: AsyncSession, exc: Exception) -> None:
@@ -141,11 +213,17 @@ async def connection(session: AsyncSession) -> asyncpg.Connection:
     conn = await session.connection()
     fairy = await conn.get_raw_connection()
     adapted = fairy.dbapi_connection
+    raw = await _begun(adapted)
+    session.info[_RAW] = adapted
+    return raw
+
+
+async def _begun(adapted: Any) -> asyncpg.Connection:
+    """The asyncpg connection of SQLAlchemy's adapted one, its transaction begun (SQLAlchemy begins it lazily)."""
     if adapted._transaction is None:
         async with adapted._execute_mutex:
             if adapted._transaction is None:
                 await adapted._start_transaction()
-    session.info[_RAW] = adapted
     return adapted._connection
 
 

@@ -140,3 +140,49 @@ def test_asyncpg_out_of_step_with_a_server_that_ended_the_connection_counts_as_a
     wrapped = RuntimeError("while starting the transaction")
     wrapped.__cause__ = error
     assert is_disconnect(wrapped)
+
+
+_NOTE = Statement(insert_of(audit, "actor", "entity", "entity_id", "action", "before", "after"))
+_RENAME = Statement(text("UPDATE audit_log SET action = :action WHERE entity_id = :entity_id"))
+_ACTIONS = Statement(select(audit.c.entity_id, audit.c.action).where(audit.c.entity == "order").order_by(audit.c.id))
+
+
+async def test_deferred_writes_run_in_order_before_whatever_reads_after_them(database_url: str) -> None:
+    """While a session is `deferring`, `defer` queues a write: what the transaction reads after it (through
+    fastsql or SQLAlchemy) sees it, writes keep their order, the block's end sends what is left, and a failing
+    write fails the statement that sent it. Outside the block `defer` runs the write at once."""
+    await migrate(database_url)
+    db = Database(database_url)
+    try:
+        async with db.transaction() as s, fastsql.deferring(s):
+            for n in range(3):
+                await _NOTE.defer(s, **_row(f"SO-{n}"), after=None)
+            await _RENAME.defer(s, action="confirmed", entity_id="SO-1")  # after SO-1's insert, not before it
+            rows = await _ACTIONS.fetch(s)  # a fastsql read sends the queue first
+            assert [(r["entity_id"], r["action"]) for r in rows] == [
+                ("SO-0", "placed"),
+                ("SO-1", "confirmed"),
+                ("SO-2", "placed"),
+            ]
+            await _NOTE.defer(s, **_row("SO-3"), after=None)
+            # ... and so does a statement through SQLAlchemy's session
+            assert await s.scalar(select(func.count()).select_from(audit)) == 4
+            await _NOTE.defer(s, **_row("SO-4"), after=None)
+            await _RENAME.defer(s, action="shipped", entity_id="SO-4")
+        async with db.transaction() as s:  # the block's end sent the rest, in order
+            rows = await _ACTIONS.fetch(s)
+            assert [(r["entity_id"], r["action"]) for r in rows][-2:] == [("SO-3", "placed"), ("SO-4", "shipped")]
+
+        bad = {**_row("SO-9"), "actor": None}
+        with pytest.raises(asyncpg.NotNullViolationError):
+            async with db.transaction() as s, fastsql.deferring(s):
+                await _NOTE.defer(s, **_row("SO-8"), after=None)
+                await _NOTE.defer(s, **bad, after=None)  # queued: nothing fails yet
+                await _GET.fetch(s, entity="order")  # sends the queue: fails here, and the transaction is undone
+        async with db.transaction() as s:
+            with pytest.raises(asyncpg.NotNullViolationError):  # not deferring: runs (and fails) at once
+                await _NOTE.defer(s, **bad, after=None)
+        async with db.transaction() as s:
+            assert await s.scalar(select(func.count()).select_from(audit)) == 5
+    finally:
+        await db.dispose()

@@ -151,7 +151,7 @@ async def set_status(
         )
         await tx.session.execute(insert(order_status_history).values(**history))
     else:
-        await _TRANSITION.execute(tx.session, **status_change(tx, o, to, reason))
+        await _TRANSITION.defer(tx.session, **status_change(tx, o, to, reason))
 
 
 def status_change(

@@ -73,28 +73,22 @@ _SAVE = Statement(
 )
 
 
-def _save_with_status(*ctes: str) -> Statement:
-    """A status change (orders + history, as in sales.store), other changes (`ctes`) and the saga's save in one
-    statement: the saga's steps that move the order on do all of them."""
-    return Statement(
-        text(
-            "WITH changed AS (UPDATE orders SET status = :to_status, updated_at = :at WHERE order_no = :order_no), "
-            "history AS (INSERT INTO order_status_history (order_no, from_status, to_status, reason, actor, at) "
-            "VALUES (:order_no, :from_status, :to_status, :reason, :actor, :at))"
-            + "".join(f", {cte}" for cte in ctes)
-            + " UPDATE sagas SET "
-            + ", ".join(f"{f} = :{f}" for f in _FIELDS)
-            + ", updated_at = :at, steps = steps || CAST(:log AS jsonb) WHERE order_no = :order_no"
-        )
+# A status change (orders + history, as in sales.store), the quantity reserved per order line (arrays of line
+# numbers and quantities; empty when the step reserved nothing) and the saga's save in one statement: every step
+# that moves the order on writes this one, so a consumer batch's saves go as one pipelined `executemany`
+# (fastsql.deferring).
+_SAVE_WITH_STATUS = Statement(
+    text(
+        "WITH changed AS (UPDATE orders SET status = :to_status, updated_at = :at WHERE order_no = :order_no), "
+        "history AS (INSERT INTO order_status_history (order_no, from_status, to_status, reason, actor, at) "
+        "VALUES (:order_no, :from_status, :to_status, :reason, :actor, :at)), "
+        "reserved AS (UPDATE order_lines AS l SET reserved_qty = r.qty"
+        " FROM unnest(CAST(:line_nos AS int[]), CAST(:qtys AS numeric[])) AS r(line_no, qty)"
+        " WHERE l.order_no = :order_no AND l.line_no = r.line_no) "
+        "UPDATE sagas SET "
+        + ", ".join(f"{f} = :{f}" for f in _FIELDS)
+        + ", updated_at = :at, steps = steps || CAST(:log AS jsonb) WHERE order_no = :order_no"
     )
-
-
-_SAVE_WITH_STATUS = _save_with_status()
-# ... and the quantity reserved per order line (arrays of line numbers and quantities).
-_SAVE_WITH_STATUS_AND_RESERVED = _save_with_status(
-    "reserved AS (UPDATE order_lines AS l SET reserved_qty = r.qty"
-    " FROM unnest(CAST(:line_nos AS int[]), CAST(:qtys AS numeric[])) AS r(line_no, qty)"
-    " WHERE l.order_no = :order_no AND l.line_no = r.line_no)"
 )
 
 
@@ -122,16 +116,15 @@ async def save(
 ) -> None:
     """Update the saga row and append `events` to its step log, in a single UPDATE. With `transition` (what
     `sales.store.status_change` returned), the order's status change is written by the same statement, and with
-    it `reserved`, the quantity reserved per line number."""
+    it `reserved`, the quantity reserved per line number. Deferred in a consumer batch (fastsql.deferring)."""
     o.saga.update(values)
     params = {f: o.saga[f] for f in _FIELDS}
     log = json.dumps(_entries(tx, events))
     if transition is None:
         assert not reserved, "reserved quantities are saved with a status change"
-        await _SAVE.execute(tx.session, **params, updated_at=tx.now, log=log, order_no=o.no)
-    elif reserved:
-        await _SAVE_WITH_STATUS_AND_RESERVED.execute(
+        await _SAVE.defer(tx.session, **params, updated_at=tx.now, log=log, order_no=o.no)
+    else:
+        reserved = reserved or {}
+        await _SAVE_WITH_STATUS.defer(
             tx.session, **params, **transition, log=log, line_nos=list(reserved), qtys=list(reserved.values())
         )
-    else:
-        await _SAVE_WITH_STATUS.execute(tx.session, **params, **transition, log=log)
