@@ -13,7 +13,7 @@ from sqlalchemy import insert, text
 
 from servicekit.db import Database
 from servicekit.fastsql import Statement
-from servicekit.numbering import NUMBER_SQL, next_number, number_params
+from servicekit.numbering import NUMBER_SQL, next_number, number_params, take_number
 
 pytestmark = pytest.mark.integration
 AT = datetime(2026, 3, 1, tzinfo=UTC)
@@ -87,3 +87,31 @@ async def test_the_sql_expression_numbers_as_next_number_does_from_the_same_sequ
         assert numbers == ["CN-2026-999999", "CN-2026-1000000", "CN-2026-1000001"]
     finally:
         await db.dispose()
+
+
+async def test_numbers_drawn_ahead_are_unique_increasing_and_leave_a_gap_not_a_duplicate(database_url: str) -> None:
+    """`take_number` hands out numbers drawn a block at a time: unique under concurrency and increasing in the
+    order handed out; `next_number` (and a new process) continue after the drawn block, so what a process did not
+    hand out is a gap, never a duplicate."""
+    await migrate(database_url)
+    db = Database(database_url, pool_size=8)
+    try:
+
+        async def one() -> str:
+            async with db.autocommit() as s:
+                return await take_number(s, "SO", AT, block=16)
+
+        numbers = await asyncio.gather(*(one() for _ in range(40)))
+        assert sorted(numbers) == [f"SO-2026-{n:06d}" for n in range(1, 41)]  # three blocks drawn: 1-48
+        async with db.transaction() as s:
+            assert await next_number(s, kitapp.kit, "SO", AT) == "SO-2026-000049"
+            assert await take_number(s, "SO", AT, block=16) == "SO-2026-000041"  # the drawn block goes on
+            assert await take_number(s, "SO", datetime(2027, 1, 2, tzinfo=UTC)) == "SO-2027-000001"
+    finally:
+        await db.dispose()
+    other = Database(database_url)  # another process: its own block, after everything drawn so far
+    try:
+        async with other.autocommit() as s:
+            assert await take_number(s, "SO", AT, block=16) == "SO-2026-000050"
+    finally:
+        await other.dispose()
