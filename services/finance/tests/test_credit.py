@@ -199,3 +199,39 @@ async def test_a_batch_locks_its_accounts_at_once_and_a_limit_changed_in_it_coun
     # 600 and 900 fit 1000; 1000 does not fit the 800 the batch set before the third check.
     assert decided == {first: (True, D("1000.00")), second: (True, D("1000.00")), third: (False, D("800.00"))}
     assert len({r[3] for r in rows}) == 1, "the batch was handled one by one, not as one group"
+
+
+async def test_a_batch_reads_its_checks_situations_at_once_and_a_later_message_about_a_customer_reads_afresh(
+    finance: Harness,
+) -> None:
+    """The batch reads its checks' situations (exposure, earlier decisions) ahead, per customer: the first message
+    about a customer uses them; a second check of the same customer, or a check after a release of one of its
+    holds in the same batch, must see what the earlier messages of the batch did (read ahead, it would not)."""
+    busy, released, other = [await finance.customer(limit="1000.00") for _ in range(3)]
+    held = doc("SO")
+    assert finance.runtime.processor is not None
+    earlier = [record(CheckCredit(order_no=held, customer_code=released, amount=D("700.00")), 1)]
+    assert await finance.runtime.processor.process_batch(earlier) == ["processed"]
+    first, second, after_release, alone = doc("SO"), doc("SO"), doc("SO"), doc("SO")
+    batch = [
+        record(CheckCredit(order_no=first, customer_code=busy, amount=D("600.00")), 2),
+        record(CheckCredit(order_no=second, customer_code=busy, amount=D("500.00")), 3),  # 1100 > 1000
+        record(VoidOrderSettlement(order_no=held, customer_code=released, reason="cancelled"), 4),
+        record(CheckCredit(order_no=after_release, customer_code=released, amount=D("900.00")), 5),  # 700 gone
+        record(CheckCredit(order_no=alone, customer_code=other, amount=D("1000.00")), 6),
+    ]
+    assert await finance.runtime.processor.process_batch(batch) == ["processed"] * 5
+    async with finance.runtime.db.transaction() as s:
+        rows = (
+            await s.execute(
+                text("SELECT order_no, approved, exposure, xmin::text FROM credit_checks WHERE order_no = ANY(:o)"),
+                {"o": [first, second, after_release, alone]},
+            )
+        ).all()
+    assert {r[0]: (r[1], r[2]) for r in rows} == {
+        first: (True, D("0.00")),
+        second: (False, D("600.00")),
+        after_release: (True, D("0.00")),
+        alone: (True, D("0.00")),
+    }
+    assert len({r[3] for r in rows}) == 1, "the batch was handled one by one, not as one group"

@@ -10,21 +10,24 @@ from contracts import Message
 from contracts.inventory import StockAvailable
 from contracts.purchasing import PurchaseOrderCancelled, PurchaseOrderClosed, PurchaseOrderSent
 from contracts.sales import AdjustReservation, OrderCancelled, OrderConfirmed, ReleaseStock, ReserveStock
+from inventory import stock
 from inventory.handlers import backorders, holdings, outbound, purchase_orders, reservations
 from servicekit import readahead
 from servicekit.consumer import HandlerContext, MessageHandlers
 
 
 async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
-    """A batch's set-based work before its handlers, in the lock order (outbound orders, order headers): the
-    confirmed orders' outbound orders read ahead; the reservation headers created and locked at once; the
-    reservation rows of both read ahead (see servicekit.readahead)."""
+    """A batch's set-based work before its handlers, in the lock order (outbound orders, order headers, stock
+    rows): the confirmed orders' outbound orders read ahead; the reservation headers created and locked at once,
+    then the stock rows of their skus (inventory.stock.lock_ahead); the reservation rows of both read ahead (see
+    servicekit.readahead)."""
     confirmed = [m for m in messages if isinstance(m, OrderConfirmed)]
     if confirmed:
         await outbound.read_ahead(session, confirmed)
     commands = [m for m in messages if isinstance(m, ReserveStock)]
     if commands:
         await holdings.lock_headers_of(session, commands)
+        await stock.lock_ahead(session, {line.sku for c in commands for line in c.lines})
     if confirmed or commands:
         await holdings.read_ahead(session, [m.order_no for m in confirmed + commands])
 

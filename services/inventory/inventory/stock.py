@@ -41,6 +41,9 @@ _LOCK_SKUS_IN = Statement(
     )
 )
 _LOCK_SKUS_ANYWHERE = Statement(_LOCKED_ROWS.where(stock.c.sku == any_(bindparam("skus", type_=ARRAY(String)))))
+# The stock rows a consumer batch locked and read ahead, per sku, until a book of the batch takes the sku (see
+# `lock_ahead`).
+_AHEAD = "inventory_stock_ahead"
 # Every changed row in one statement (they are locked already); its parameters come from `StockBook.settle`.
 WRITE_BACK_SQL = (
     "UPDATE stock AS s SET on_hand = v.on_hand, reserved = v.reserved, low_stock = v.low_stock, updated_at = :at"
@@ -70,6 +73,18 @@ class StockRow:
         return self.on_hand - self.reserved
 
 
+async def lock_ahead(session: AsyncSession, skus: Iterable[str]) -> None:
+    """Before a consumer batch's handlers (after its order headers: the lock order): lock and read every stock
+    row of these skus, in one sorted statement. The first book of the batch that uses a sku takes its rows from
+    here; once a book has the rows of a sku (it may change them), later books read that sku afresh, after what
+    was written (servicekit.fastsql sends deferred writes before any read)."""
+    wanted = sorted(set(skus))
+    ahead: dict[str, list[Any]] = {sku: [] for sku in wanted}
+    for r in await _LOCK_SKUS_ANYWHERE.fetch(session, skus=wanted):
+        ahead[r["sku"]].append(r)
+    session.info[_AHEAD] = ahead
+
+
 class StockBook:
     def __init__(self, session: AsyncSession, publish: Publish, now: datetime) -> None:
         self.session = session
@@ -84,6 +99,9 @@ class StockBook:
         if not wanted:
             return
         if create:
+            ahead: dict[str, list[Any]] | None = self.session.info.get(_AHEAD)
+            for sku, _ in wanted if ahead else ():
+                ahead.pop(sku, None)  # type: ignore[union-attr]  # rows made here are not among those read ahead
             await self.session.execute(
                 insert(stock).values([{"sku": s, "warehouse_code": w} for s, w in wanted]).on_conflict_do_nothing()
             )
@@ -97,6 +115,11 @@ class StockBook:
         extra = sorted(set(also))
         if not extra:
             wanted = sorted(set(skus))
+            ahead: dict[str, list[Any]] | None = self.session.info.get(_AHEAD)
+            if ahead and all(sku in ahead for sku in wanted):  # read ahead by the batch, not taken yet
+                rows = [r for sku in wanted for r in ahead.pop(sku)]
+                self._keep(r for r in rows if warehouse_code is None or r["warehouse_code"] == warehouse_code)
+                return
             if warehouse_code is not None:
                 self._keep(await _LOCK_SKUS_IN.fetch(self.session, skus=wanted, warehouse_code=warehouse_code))
             else:
@@ -111,7 +134,10 @@ class StockBook:
         self._keep((await self.session.execute(_LOCKED_ROWS.where(where))).mappings())
 
     def _keep(self, rows: Iterable[Any]) -> None:
+        ahead: dict[str, list[Any]] | None = self.session.info.get(_AHEAD)
         for r in rows:
+            if ahead:
+                ahead.pop(r["sku"], None)  # this book has the sku now: what the batch read ahead of it is stale
             key = (r["sku"], r["warehouse_code"])
             if key not in self.rows:
                 self.rows[key] = StockRow(

@@ -16,6 +16,7 @@ from contracts.sales import CheckCredit, CustomerUpserted
 from finance.db import credit_accounts, credit_checks, credit_holds
 from finance.domain import ZERO, CreditDecision, cents, decide_credit
 from finance.handlers import Ctx
+from servicekit import readahead
 from servicekit.fastsql import Statement, insert_of
 
 log = logging.getLogger(__name__)
@@ -53,13 +54,18 @@ async def lock_account(session: AsyncSession, customer_code: str) -> Any:
     ).first()
 
 
-# Open receivables + what active holds have not yet invoiced, the holds of one order excepted (when given).
-_EXPOSURE_COLUMNS = f"""
+def _exposure_columns(customer_code: str, order_no: str) -> str:
+    """Open receivables + what active holds have not yet invoiced, the holds of one order excepted (when given):
+    of the customer and order these SQL expressions give."""
+    return f"""
   (SELECT coalesce(sum(gross - paid), 0) FROM invoices
-    WHERE customer_code = :customer_code AND status IN ({", ".join(f"'{s}'" for s in OPEN)})) AS receivables,
+    WHERE customer_code = {customer_code} AND status IN ({", ".join(f"'{s}'" for s in OPEN)})) AS receivables,
   (SELECT coalesce(sum(greatest(amount - invoiced, 0)), 0) FROM credit_holds
-    WHERE customer_code = :customer_code AND active AND order_no IS DISTINCT FROM :order_no) AS held
+    WHERE customer_code = {customer_code} AND active AND order_no IS DISTINCT FROM {order_no}) AS held
 """
+
+
+_EXPOSURE_COLUMNS = _exposure_columns(":customer_code", ":order_no")
 _EXPOSURE = Statement(text("SELECT" + _EXPOSURE_COLUMNS))
 
 
@@ -86,10 +92,25 @@ _ACCOUNTS = "finance_accounts_locked"
 async def lock_accounts_of(session: AsyncSession, checks: Sequence[CheckCredit]) -> None:
     """Before a batch's handlers: lock (and read) the accounts of the customers its credit checks are for, in one
     statement. Each check then takes its account from here instead of locking it itself; the locks hold until
-    the batch commits, and an upsert of an account in the batch drops it from here (it is read again)."""
+    the batch commits, and an upsert of an account in the batch drops it from here (it is read again).
+
+    Then, under those locks (everything that changes a customer's exposure takes its account's lock first), the
+    checks' situations in one statement, read ahead per customer (servicekit.readahead): the first message of
+    the batch about a customer is handed them, and the check it may be uses its own; a later message about that
+    customer (a second check, a release) reads afresh, after what the earlier ones wrote."""
     codes = sorted({c.customer_code for c in checks})
     found = {r["customer_code"]: r for r in await _LOCK_ACCOUNTS.fetch(session, codes=codes)}
     session.info[_ACCOUNTS] = {code: found.get(code) for code in codes}
+    rows = await _SITUATIONS.fetch(
+        session,
+        order_nos=[c.order_no for c in checks],
+        revisions=[c.revision for c in checks],
+        customer_codes=[c.customer_code for c in checks],
+    )
+    ahead: dict[str, dict[tuple[str, int], Any]] = {}
+    for check, row in zip(checks, rows, strict=True):
+        ahead.setdefault(check.customer_code, {})[(check.order_no, check.revision)] = row
+    readahead.put(session, _SITUATIONS_AHEAD, ahead)
 
 
 async def _locked_account(session: AsyncSession, customer_code: str) -> Any:
@@ -114,6 +135,23 @@ _SITUATION = Statement(
         """
     )
 )
+# ... and the situations of a batch's checks (one row each, in their order).
+_SITUATIONS = Statement(
+    text(
+        """
+        SELECT p.order_no IS NOT NULL AS decided, p.approved, p.reason, p.credit_limit, p.exposure, p.requested,
+          p.decided_at,
+          (SELECT revision FROM credit_holds WHERE order_no = q.order_no) AS held_revision,"""
+        + _exposure_columns("q.customer_code", "q.order_no")
+        + """
+        FROM unnest(CAST(:order_nos AS varchar[]), CAST(:revisions AS int[]), CAST(:customer_codes AS varchar[]))
+          WITH ORDINALITY AS q(order_no, revision, customer_code, n)
+        LEFT JOIN credit_checks AS p ON p.order_no = q.order_no AND p.revision = q.revision
+        ORDER BY q.n
+        """
+    )
+)
+_SITUATIONS_AHEAD = "credit_situations"
 _CHECK = insert_of(
     credit_checks,
     "order_no",
@@ -145,9 +183,12 @@ _CHECKED_AND_HELD = Statement(
 
 async def check_credit(c: Ctx, msg: CheckCredit) -> None:
     account = await _locked_account(c.session, msg.customer_code)
-    situation = await _SITUATION.fetchrow(
-        c.session, order_no=msg.order_no, revision=msg.revision, customer_code=msg.customer_code
-    )
+    ahead = readahead.take(c.session, _SITUATIONS_AHEAD, msg.customer_code)
+    situation = None if ahead is readahead.MISSING else ahead.get((msg.order_no, msg.revision))
+    if situation is None:
+        situation = await _SITUATION.fetchrow(
+            c.session, order_no=msg.order_no, revision=msg.revision, customer_code=msg.customer_code
+        )
     if situation["decided"]:  # the same check again: the same answer, no second effect
         await c.publish(_reply(msg, _decision_of(situation), situation["decided_at"]))
         return
@@ -176,11 +217,11 @@ async def check_credit(c: Ctx, msg: CheckCredit) -> None:
         "decided_at": c.now,
     }
     if decision.approved:
-        await _CHECKED_AND_HELD.execute(
+        await _CHECKED_AND_HELD.defer(
             c.session, **checked, amount=msg.amount, invoiced=ZERO, active=True, updated_at=c.now
         )
     else:
-        await _CHECKED.execute(c.session, **checked)
+        await _CHECKED.defer(c.session, **checked)
     await c.publish(_reply(msg, decision, c.now))
 
 

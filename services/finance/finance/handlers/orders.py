@@ -55,7 +55,7 @@ async def _store(
     c: Ctx, order_no: str, customer: str, revision: int, currency: str, terms: int, lines: list[OrderLine]
 ) -> None:
     """Keep the order's latest revision (an older one arriving late changes nothing); shipped qty is kept."""
-    await _STORE.execute(
+    await _STORE.defer(
         c.session,
         order_no=order_no,
         customer_code=customer,

@@ -32,7 +32,7 @@ from servicekit import audit, readahead
 from servicekit.consumer import HandlerContext
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.fastsql import Statement
-from servicekit.numbering import NUMBER_SQL, number_params
+from servicekit.numbering import take_number
 from servicekit.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -59,15 +59,14 @@ async def read_ahead(session: AsyncSession, confirmed: Sequence[OrderConfirmed])
     readahead.put(session, _AHEAD_KIND, found)
 
 
-# An outbound order, numbered, and its lines in one statement; returns its number.
+# An outbound order (its number drawn ahead) and its lines in one statement: deferred in a consumer batch.
 _NEW_ORDER = Statement(
     text(
         "WITH d AS (INSERT INTO outbound_orders (do_no, order_no, revision, warehouse_code, status, priority, ship_to,"
-        f" created_at) VALUES ({NUMBER_SQL}, :order_no, :revision, :warehouse_code, 'created', :priority,"
-        " CAST(:ship_to AS jsonb), :created_at) RETURNING do_no),"
-        " lines AS (INSERT INTO outbound_lines (do_no, line_no, sku, qty) SELECT d.do_no, x.* FROM d,"
-        " unnest(CAST(:line_nos AS int[]), CAST(:skus AS varchar[]), CAST(:qtys AS numeric[])) AS x)"
-        " SELECT do_no FROM d"
+        " created_at) VALUES (:do_no, :order_no, :revision, :warehouse_code, 'created', :priority,"
+        " CAST(:ship_to AS jsonb), :created_at) RETURNING do_no)"
+        " INSERT INTO outbound_lines (do_no, line_no, sku, qty) SELECT d.do_no, x.* FROM d,"
+        " unnest(CAST(:line_nos AS int[]), CAST(:skus AS varchar[]), CAST(:qtys AS numeric[])) AS x"
     )
 )
 
@@ -94,9 +93,10 @@ async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
     ship_to = msg.ship_to.model_dump_json() if msg.ship_to else None
     for wh in sorted(by_wh):
         lines = [StockLine(line_no=n, sku=s, qty=q) for n, (s, q) in sorted(by_wh[wh].items())]
-        do_no = await _NEW_ORDER.fetchval(
+        do_no = await take_number(session, "DO", now)  # drawn ahead: the insert can wait for the batch's end
+        await _NEW_ORDER.defer(
             session,
-            **await number_params(session, "DO", now),
+            do_no=do_no,
             order_no=msg.order_no,
             revision=msg.revision,
             warehouse_code=wh,

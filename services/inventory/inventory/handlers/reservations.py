@@ -75,7 +75,7 @@ async def reserve_stock(ctx: HandlerContext, cmd: ReserveStock) -> None:
     else:
         takes = holdings.take(book, attempt.allocation.takes)
         assert not book.has_movements  # a reservation moves no stock
-        await _RESERVED.execute(session, order_no=cmd.order_no, at=now, **header, **takes, **await book.settle())
+        await _RESERVED.defer(session, order_no=cmd.order_no, at=now, **header, **takes, **await book.settle())
     await ctx.publish(
         StockReserved(
             order_no=cmd.order_no,
