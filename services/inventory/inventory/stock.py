@@ -41,8 +41,7 @@ _LOCK_SKUS_IN = Statement(
     )
 )
 _LOCK_SKUS_ANYWHERE = Statement(_LOCKED_ROWS.where(stock.c.sku == any_(bindparam("skus", type_=ARRAY(String)))))
-# The stock rows a consumer batch locked and read ahead, per sku, until a book of the batch takes the sku (see
-# `lock_ahead`).
+# A consumer batch's stock rows, per sku and warehouse, shared by the books of its handlers (see `lock_ahead`).
 _AHEAD = "inventory_stock_ahead"
 # Every changed row in one statement (they are locked already); its parameters come from `StockBook.settle`.
 WRITE_BACK_SQL = (
@@ -75,14 +74,29 @@ class StockRow:
 
 async def lock_ahead(session: AsyncSession, skus: Iterable[str]) -> None:
     """Before a consumer batch's handlers (after its order headers: the lock order): lock and read every stock
-    row of these skus, in one sorted statement. The first book of the batch that uses a sku takes its rows from
-    here; once a book has the rows of a sku (it may change them), later books read that sku afresh, after what
-    was written (servicekit.fastsql sends deferred writes before any read)."""
+    row of these skus, in one sorted statement. The books of the batch's handlers then share these rows (one
+    object per row) instead of reading them: each handler's book settles what it changed before the next one
+    starts, so the next sees the row as the database will have it (its write-back may be deferred), as a read
+    of its own would. A row made later in the batch is shared from its first read."""
     wanted = sorted(set(skus))
-    ahead: dict[str, list[Any]] = {sku: [] for sku in wanted}
+    ahead: dict[str, dict[str, StockRow]] = {sku: {} for sku in wanted}
     for r in await _LOCK_SKUS_ANYWHERE.fetch(session, skus=wanted):
-        ahead[r["sku"]].append(r)
+        ahead[r["sku"]][r["warehouse_code"]] = _stock_row(r)
     session.info[_AHEAD] = ahead
+
+
+def _stock_row(r: Any) -> StockRow:
+    return StockRow(
+        r["sku"],
+        r["warehouse_code"],
+        r["on_hand"],
+        r["reserved"],
+        r["low_stock"],
+        r["reorder_point"],
+        r["reorder_qty"],
+        r["avg_cost"],
+        r["on_hand"] - r["reserved"],
+    )
 
 
 class StockBook:
@@ -99,9 +113,6 @@ class StockBook:
         if not wanted:
             return
         if create:
-            ahead: dict[str, list[Any]] | None = self.session.info.get(_AHEAD)
-            for sku, _ in wanted if ahead else ():
-                ahead.pop(sku, None)  # type: ignore[union-attr]  # rows made here are not among those read ahead
             await self.session.execute(
                 insert(stock).values([{"sku": s, "warehouse_code": w} for s, w in wanted]).on_conflict_do_nothing()
             )
@@ -115,10 +126,12 @@ class StockBook:
         extra = sorted(set(also))
         if not extra:
             wanted = sorted(set(skus))
-            ahead: dict[str, list[Any]] | None = self.session.info.get(_AHEAD)
-            if ahead and all(sku in ahead for sku in wanted):  # read ahead by the batch, not taken yet
-                rows = [r for sku in wanted for r in ahead.pop(sku)]
-                self._keep(r for r in rows if warehouse_code is None or r["warehouse_code"] == warehouse_code)
+            ahead: dict[str, dict[str, StockRow]] | None = self.session.info.get(_AHEAD)
+            if ahead is not None and all(sku in ahead for sku in wanted):  # the batch's rows: every row of these skus
+                for sku in wanted:
+                    for wh, row in ahead[sku].items():
+                        if warehouse_code is None or wh == warehouse_code:
+                            self.rows.setdefault((sku, wh), row)
                 return
             if warehouse_code is not None:
                 self._keep(await _LOCK_SKUS_IN.fetch(self.session, skus=wanted, warehouse_code=warehouse_code))
@@ -134,23 +147,16 @@ class StockBook:
         self._keep((await self.session.execute(_LOCKED_ROWS.where(where))).mappings())
 
     def _keep(self, rows: Iterable[Any]) -> None:
-        ahead: dict[str, list[Any]] | None = self.session.info.get(_AHEAD)
+        ahead: dict[str, dict[str, StockRow]] | None = self.session.info.get(_AHEAD)
         for r in rows:
-            if ahead:
-                ahead.pop(r["sku"], None)  # this book has the sku now: what the batch read ahead of it is stale
             key = (r["sku"], r["warehouse_code"])
-            if key not in self.rows:
-                self.rows[key] = StockRow(
-                    r["sku"],
-                    r["warehouse_code"],
-                    r["on_hand"],
-                    r["reserved"],
-                    r["low_stock"],
-                    r["reorder_point"],
-                    r["reorder_qty"],
-                    r["avg_cost"],
-                    r["on_hand"] - r["reserved"],
-                )
+            if key in self.rows:
+                continue
+            shared = ahead.get(r["sku"]) if ahead is not None else None
+            if shared is None:
+                self.rows[key] = _stock_row(r)
+            else:  # a sku of the batch's: its shared row (made now if the batch had not read it)
+                self.rows[key] = shared.setdefault(r["warehouse_code"], _stock_row(r))
 
     def available(self) -> dict[StockKey, Decimal]:
         return {k: r.available for k, r in self.rows.items()}
