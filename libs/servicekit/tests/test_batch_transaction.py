@@ -16,9 +16,11 @@ from sqlalchemy import text
 
 from contracts import Envelope
 from contracts.envelope import HEADER_TYPE
+from contracts.sales import CustomerUpserted
 from servicekit.clock import SystemClock
-from servicekit.consumer import MessageHandlers, MessageProcessor
+from servicekit.consumer import HandlerContext, MessageHandlers, MessageProcessor
 from servicekit.db import Database
+from servicekit.fastsql import Statement
 from servicekit.outbox import Outbox
 
 pytestmark = pytest.mark.integration
@@ -170,4 +172,48 @@ async def test_a_group_waits_for_a_lock_no_longer_than_its_timeout_then_goes_one
             assert await s.scalar(text("SELECT current_setting('lock_timeout')")) == "0"
     finally:
         await holder.close()
+        await db.dispose()
+
+
+_EFFECT = Statement(text("INSERT INTO effects (customer_code, event_id) VALUES (:code, :event_id)"))
+
+
+async def test_a_deferred_write_that_fails_undoes_its_batch_and_only_its_message_is_dead_lettered(
+    database_url: str,
+) -> None:
+    """Handlers' deferred writes go at the batch's end: one that fails there fails the whole group (nothing of it
+    stays), and the records are handled one by one, where the write runs at once and only its own message is
+    dead-lettered."""
+    await migrate(database_url)
+    db = Database(database_url)
+    handlers: MessageHandlers[Any] = MessageHandlers()
+
+    @handlers.on(CustomerUpserted)
+    async def record_effect(ctx: HandlerContext, message: CustomerUpserted) -> None:
+        code = None if message.name == "poison" else message.customer_code  # NOT NULL: fails when it is sent
+        await _EFFECT.defer(ctx.session, code=code, event_id=str(ctx.envelope.event_id))
+
+    dead = DeadLetterList()
+    kit = MessageProcessor(
+        consumer="kit",
+        handlers=handlers,
+        db=db,
+        tables=kitapp.kit,
+        outbox=Outbox(kitapp.kit, "kit"),
+        clock=SystemClock(),
+        dead_letters=dead,  # type: ignore[arg-type]
+        max_attempts=1,
+    )
+    tag = uuid.uuid4().hex[:6]
+    a, poison, c = (envelope(customer(f"{x}-{tag}", name=n)) for x, n in (("a", "ok"), ("p", "poison"), ("c", "ok")))
+    try:
+        outcomes = await kit.process_batch([record(a, 0, 1), record(poison, 0, 2), record(c, 0, 3)])
+        assert outcomes == ["processed", "dead_lettered", "processed"]
+        assert dead.reasons == ["handler_error"]
+        async with db.transaction() as s:
+            effects = (await s.execute(text("SELECT customer_code, xmin::text FROM effects ORDER BY id"))).all()
+            assert [e[0] for e in effects] == [f"a-{tag}", f"c-{tag}"]
+            assert len({e[1] for e in effects}) == 2, "handled one by one after the group failed"
+            assert await s.scalar(text("SELECT count(*) FROM inbox")) == 2
+    finally:
         await db.dispose()
