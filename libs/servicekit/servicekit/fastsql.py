@@ -175,14 +175,15 @@ def _flush_before_orm_statement(state: ORMExecuteState) -> None:
     queue = state.session.info.get(_DEFERRED)
     if queue:
         adapted: Any = state.session.connection().connection.dbapi_connection
-        await_only(_send(None, queue, adapted))
+        await_only(_send_on(adapted, queue))
 
 
-async def _send(conn: asyncpg.Connection | None, queue: list[tuple[Statement, list[Any]]], adapted: Any = None) -> None:
-    """The queued writes, in order: a run of one statement's as one `executemany` (on `conn`, or on SQLAlchemy's
-    `adapted` connection, its transaction begun)."""
-    if conn is None:
-        conn = await _begun(adapted)
+async def _send_on(adapted: Any, queue: list[tuple[Statement, list[Any]]]) -> None:
+    await _send(await _begun(adapted), queue)
+
+
+async def _send(conn: asyncpg.Connection, queue: list[tuple[Statement, list[Any]]]) -> None:
+    """The queued writes, in order: a run of one statement's as one `executemany`."""
     items = list(queue)
     queue.clear()
     for statement, run in itertools.groupby(items, key=lambda item: item[0]):

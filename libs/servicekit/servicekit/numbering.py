@@ -10,10 +10,10 @@ numbers stay unique and increasing.
 A sequence starts after the `document_sequences` row of its (type, year) when there is one: that row is where
 an imported numbering (or a test) says where to continue.
 
-For the documents a process creates most (sales orders), `take_number` hands out numbers drawn ahead, a block
-of them per round trip, so the statement that writes the document need not draw its own: the numbers a process
-hands out increase, one process's block may interleave with another's (replicas), and the rest of a block is
-lost when the process stops (a gap, as after a rollback)."""
+For documents created inside a consumer batch (outbound orders), `take_number` hands out numbers drawn ahead,
+a block of them per round trip, so the statement that writes the document need not draw its own (and can be
+deferred): the numbers a process hands out increase, one process's block may interleave with another's
+(replicas), and the rest of a block is lost when the process stops (a gap, as after a rollback)."""
 
 from __future__ import annotations
 
