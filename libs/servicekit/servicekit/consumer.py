@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import ContractError, Envelope, Message, parse_payload, parse_typed, topic_of
 from contracts.envelope import HEADER_TYPE, HEADER_VERSION
-from servicekit import fastsql, inbox, observability
+from servicekit import fastsql, inbox, observability, readahead
 from servicekit.clock import Clock
 from servicekit.db import Database, KitTables, causes, is_disconnect
 from servicekit.deadletter import DeadLetters
@@ -88,6 +88,7 @@ class MessageHandlers(Generic[M]):
         self._by_type: dict[str, Handler] = {}
         self._topics: set[str] = set()
         self.before_group: BeforeGroup | None = None
+        self.read_ahead_key: Callable[[Any], Any] | None = None
 
     def on(self, model: type[M]) -> Callable[[Callable[[HandlerContext, M], Awaitable[None]]], Handler]:
         def register(fn: Callable[[HandlerContext, M], Awaitable[None]]) -> Handler:
@@ -102,11 +103,14 @@ class MessageHandlers(Generic[M]):
     def get(self, message_type: str) -> Handler | None:
         return self._by_type.get(message_type)
 
-    def prepare_groups(self, fn: BeforeGroup) -> BeforeGroup:
+    def prepare_groups(self, fn: BeforeGroup, *, key: Callable[[Any], Any] | None = None) -> BeforeGroup:
         """Run `fn(session, messages)` in a batch's transaction before its handlers, with the messages they are
         about to handle (duplicates left out): a chance to read, and lock, what they need in one statement
-        instead of one per message. Not run when messages are handled one by one."""
+        instead of one per message. Not run when messages are handled one by one. With `key` (what a message is
+        about: its order, its customer), what `fn` read ahead per key is handed to the handler of the first
+        message about that key and to no later one (`servicekit.readahead.hand_over`)."""
         self.before_group = fn
+        self.read_ahead_key = key
         return fn
 
     @property
@@ -278,6 +282,8 @@ class MessageProcessor:
                             outcomes.append("duplicate")
                             continue
                         claimed.discard(e.event_id)  # the same message twice in one batch: the second is a duplicate
+                        if self._handlers.read_ahead_key is not None:
+                            readahead.hand_over(session, self._handlers.read_ahead_key(item.message))
                         with observability.correlation(e.correlation_id):
                             await item.handler(HandlerContext(session, e, self._outbox, self._clock), item.message)
                         outcomes.append("processed")

@@ -2,7 +2,8 @@
 key (an order, say) and to no later one.
 
 A batch's preparation (`MessageHandlers.prepare_groups`) reads, in one statement, what several of its handlers
-would each read on their own, and `put`s it per key. Before each handler, `hand_over` gives the handler the
+would each read on their own, and `put`s it per key. Before each handler, the consumer's `hand_over` (with the
+key `prepare_groups` was given) gives the handler the
 entries of its message's key, taking them off the batch's: a second message about the same key reads afresh
 and sees what the first one changed. A message about no particular key (None) may change anything: everything
 read ahead is dropped. The handler `take`s what it was handed, once; without a batch preparation (messages

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from contracts import Envelope
 from contracts.envelope import HEADER_TYPE
 from contracts.sales import CustomerUpserted
+from servicekit import readahead
 from servicekit.clock import SystemClock
 from servicekit.consumer import HandlerContext, MessageHandlers, MessageProcessor
 from servicekit.db import Database
@@ -215,5 +216,37 @@ async def test_a_deferred_write_that_fails_undoes_its_batch_and_only_its_message
             assert [e[0] for e in effects] == [f"a-{tag}", f"c-{tag}"]
             assert len({e[1] for e in effects}) == 2, "handled one by one after the group failed"
             assert await s.scalar(text("SELECT count(*) FROM inbox")) == 2
+    finally:
+        await db.dispose()
+
+
+async def test_a_group_hands_what_it_read_ahead_to_the_first_message_about_each_key(database_url: str) -> None:
+    """`prepare_groups(fn, key=...)`: what `fn` read ahead per key is handed by the consumer to the handler of the
+    first message about that key, not to a later one."""
+    await migrate(database_url)
+    db = Database(database_url)
+    handlers: MessageHandlers[Any] = MessageHandlers()
+    taken: list[tuple[str, Any]] = []
+
+    @handlers.on(CustomerUpserted)
+    async def take(ctx: HandlerContext, message: CustomerUpserted) -> None:
+        taken.append((message.customer_code, readahead.take(ctx.session, "names", message.customer_code)))
+
+    async def prepare(session: Any, messages: list[Any]) -> None:
+        readahead.put(session, "names", {m.customer_code: m.name for m in messages})
+
+    handlers.prepare_groups(prepare, key=lambda m: m.customer_code)
+    tag = uuid.uuid4().hex[:6]
+    names = ((f"a-{tag}", "one"), (f"b-{tag}", "two"), (f"a-{tag}", "x"))
+    a1, b, a2 = (envelope(customer(code, name=name)) for code, name in names)
+    try:
+        assert (
+            await processor(db, NoDeadLetters(), handlers).process_batch(
+                [record(a1, 0, 1), record(b, 1, 1), record(a2, 0, 2)]
+            )
+            == ["processed"] * 3
+        )
+        # read ahead: the last name per key; a's went to its first message only
+        assert taken == [(f"a-{tag}", "x"), (f"b-{tag}", "two"), (f"a-{tag}", readahead.MISSING)]
     finally:
         await db.dispose()

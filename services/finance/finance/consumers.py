@@ -18,7 +18,6 @@ from contracts.sales import (
     VoidOrderSettlement,
 )
 from finance.handlers import Ctx, credit, invoicing, orders, payables
-from servicekit import readahead
 from servicekit.consumer import HandlerContext, MessageHandlers
 
 
@@ -29,11 +28,7 @@ async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
         await credit.lock_accounts_of(session, checks)
 
 
-def _ctx(ctx: HandlerContext, msg: Message) -> Ctx:
-    """The use case's context. What the batch read ahead about the message's customer (credit checks'
-    situations) goes to this message's handler and to no later one; a message about no customer may change
-    anything: everything read ahead is dropped (servicekit.readahead)."""
-    readahead.hand_over(ctx.session, getattr(msg, "customer_code", None))
+def _ctx(ctx: HandlerContext) -> Ctx:
     return Ctx(ctx.session, ctx.publish, ctx.clock.now())
 
 
@@ -42,43 +37,44 @@ def build() -> MessageHandlers[Any]:
 
     @handlers.on(CustomerUpserted)
     async def on_customer_upserted(ctx: HandlerContext, msg: CustomerUpserted) -> None:
-        await credit.upsert_customer(_ctx(ctx, msg), msg)
+        await credit.upsert_customer(_ctx(ctx), msg)
 
     @handlers.on(CheckCredit)
     async def on_check_credit(ctx: HandlerContext, msg: CheckCredit) -> None:
-        await credit.check_credit(_ctx(ctx, msg), msg)
+        await credit.check_credit(_ctx(ctx), msg)
 
     @handlers.on(VoidOrderSettlement)
     async def on_void_order_settlement(ctx: HandlerContext, msg: VoidOrderSettlement) -> None:
-        await credit.release_hold(_ctx(ctx, msg), msg.order_no, msg.customer_code, msg.reason, always_reply=True)
+        await credit.release_hold(_ctx(ctx), msg.order_no, msg.customer_code, msg.reason, always_reply=True)
 
     @handlers.on(OrderConfirmed)
     async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
-        await orders.order_confirmed(_ctx(ctx, msg), msg)
+        await orders.order_confirmed(_ctx(ctx), msg)
 
     @handlers.on(OrderAmended)
     async def on_order_amended(ctx: HandlerContext, msg: OrderAmended) -> None:
-        await orders.order_amended(_ctx(ctx, msg), msg)
+        await orders.order_amended(_ctx(ctx), msg)
 
     @handlers.on(OrderCancelled)
     async def on_order_cancelled(ctx: HandlerContext, msg: OrderCancelled) -> None:
-        await orders.order_cancelled(_ctx(ctx, msg), msg)
+        await orders.order_cancelled(_ctx(ctx), msg)
 
     @handlers.on(ShipmentDispatched)
     async def on_shipment_dispatched(ctx: HandlerContext, msg: ShipmentDispatched) -> None:
-        await invoicing.invoice_shipment(_ctx(ctx, msg), msg)
+        await invoicing.invoice_shipment(_ctx(ctx), msg)
 
     @handlers.on(SupplierUpserted)
     async def on_supplier_upserted(ctx: HandlerContext, msg: SupplierUpserted) -> None:
-        await payables.upsert_supplier(_ctx(ctx, msg), msg)
+        await payables.upsert_supplier(_ctx(ctx), msg)
 
     @handlers.on(PurchaseOrderSent)
     async def on_purchase_order_sent(ctx: HandlerContext, msg: PurchaseOrderSent) -> None:
-        await payables.purchase_order_sent(_ctx(ctx, msg), msg)
+        await payables.purchase_order_sent(_ctx(ctx), msg)
 
     @handlers.on(GoodsReceived)
     async def on_goods_received(ctx: HandlerContext, msg: GoodsReceived) -> None:
-        await payables.goods_received(_ctx(ctx, msg), msg)
+        await payables.goods_received(_ctx(ctx), msg)
 
-    handlers.prepare_groups(_prepare)
+    # What a batch reads ahead (credit situations) is per customer; a message about none drops it all.
+    handlers.prepare_groups(_prepare, key=lambda m: getattr(m, "customer_code", None))
     return handlers

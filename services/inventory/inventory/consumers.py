@@ -12,8 +12,7 @@ from contracts.purchasing import PurchaseOrderCancelled, PurchaseOrderClosed, Pu
 from contracts.sales import AdjustReservation, OrderCancelled, OrderConfirmed, ReleaseStock, ReserveStock
 from inventory import stock
 from inventory.handlers import backorders, holdings, outbound, purchase_orders, reservations
-from servicekit import readahead
-from servicekit.consumer import HandlerContext, MessageHandlers
+from servicekit.consumer import MessageHandlers
 
 
 async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
@@ -32,17 +31,6 @@ async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
         await holdings.read_ahead(session, [m.order_no for m in confirmed + commands])
 
 
-def _handing_over(handler: Any) -> Any:
-    """Each handler gets what its batch read ahead about its order, and takes it off the batch's."""
-
-    async def handle(ctx: HandlerContext, msg: Any) -> None:
-        readahead.hand_over(ctx.session, getattr(msg, "order_no", None))
-        await handler(ctx, msg)
-
-    handle.__name__ = getattr(handler, "__name__", "handle")
-    return handle
-
-
 def build() -> MessageHandlers[Any]:
     handlers: MessageHandlers[Any] = MessageHandlers()
     routes: list[tuple[type[Any], Any]] = [
@@ -58,6 +46,7 @@ def build() -> MessageHandlers[Any]:
         (PurchaseOrderClosed, purchase_orders.on_closed),
     ]
     for model, handler in routes:
-        handlers.on(model)(_handing_over(handler))
-    handlers.prepare_groups(_prepare)
+        handlers.on(model)(handler)
+    # What a batch reads ahead is per order: each handler is handed its order's (servicekit.readahead).
+    handlers.prepare_groups(_prepare, key=lambda m: getattr(m, "order_no", None))
     return handlers

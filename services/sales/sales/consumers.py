@@ -84,5 +84,5 @@ def message_handlers(settings: SalesSettings) -> MessageHandlers[Any]:
     handlers: MessageHandlers[Any] = MessageHandlers()
     for model, use_case in ROUTES:
         handlers.on(model)(_bind(settings, use_case))
-    handlers.prepare_groups(_prepare)
+    handlers.prepare_groups(_prepare, key=lambda m: getattr(m, "order_no", None))
     return handlers

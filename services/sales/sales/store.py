@@ -130,8 +130,8 @@ async def preload(session: AsyncSession, order_nos: Iterable[str]) -> None:
 
 
 def take_preloaded(session: AsyncSession, order_no: str | None) -> Loaded | None:
-    """For the handler of a message about `order_no`: its order as the batch read it ahead, if it did."""
-    readahead.hand_over(session, order_no)
+    """For the handler of a message about `order_no`: its order as the batch read it ahead and handed to it (the
+    batch's key is the order, see sales.consumers), if it did."""
     preloaded = readahead.take(session, _PRELOADED, order_no)
     return None if preloaded is readahead.MISSING else preloaded
 

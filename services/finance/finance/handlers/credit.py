@@ -65,8 +65,7 @@ def _exposure_columns(customer_code: str, order_no: str) -> str:
 """
 
 
-_EXPOSURE_COLUMNS = _exposure_columns(":customer_code", ":order_no")
-_EXPOSURE = Statement(text("SELECT" + _EXPOSURE_COLUMNS))
+_EXPOSURE = Statement(text("SELECT" + _exposure_columns(":customer_code", ":order_no")))
 
 
 def _exposure_of(row: Any) -> Decimal:
@@ -120,22 +119,9 @@ async def _locked_account(session: AsyncSession, customer_code: str) -> Any:
     return await _LOCK_ACCOUNTS.fetchrow(session, codes=[customer_code])
 
 
-# What the check needs besides the account, in one round trip: an earlier decision on the same revision, the
-# revision the order's hold is at, and the customer's exposure without this order.
-_SITUATION = Statement(
-    text(
-        """
-        SELECT p.order_no IS NOT NULL AS decided, p.approved, p.reason, p.credit_limit, p.exposure, p.requested,
-          p.decided_at,
-          (SELECT revision FROM credit_holds WHERE order_no = :order_no) AS held_revision,"""
-        + _EXPOSURE_COLUMNS
-        + """
-        FROM (SELECT 1) AS one
-        LEFT JOIN credit_checks AS p ON p.order_no = :order_no AND p.revision = :revision
-        """
-    )
-)
-# ... and the situations of a batch's checks (one row each, in their order).
+# What a check needs besides the account, in one round trip: an earlier decision on the same revision, the
+# revision the order's hold is at, and the customer's exposure without this order; for a batch's checks at once
+# (a row each, in their order), or for one.
 _SITUATIONS = Statement(
     text(
         """
@@ -186,8 +172,8 @@ async def check_credit(c: Ctx, msg: CheckCredit) -> None:
     ahead = readahead.take(c.session, _SITUATIONS_AHEAD, msg.customer_code)
     situation = None if ahead is readahead.MISSING else ahead.get((msg.order_no, msg.revision))
     if situation is None:
-        situation = await _SITUATION.fetchrow(
-            c.session, order_no=msg.order_no, revision=msg.revision, customer_code=msg.customer_code
+        situation = await _SITUATIONS.fetchrow(
+            c.session, order_nos=[msg.order_no], revisions=[msg.revision], customer_codes=[msg.customer_code]
         )
     if situation["decided"]:  # the same check again: the same answer, no second effect
         await c.publish(_reply(msg, _decision_of(situation), situation["decided_at"]))
