@@ -79,6 +79,7 @@ class HandlerContext:
 
 Handler = Callable[[HandlerContext, Any], Awaitable[None]]
 BeforeGroup = Callable[[AsyncSession, list[Message]], Awaitable[None]]
+Inert = Callable[[AsyncSession, Any], Awaitable[bool]]
 
 
 class MessageHandlers(Generic[M]):
@@ -89,6 +90,7 @@ class MessageHandlers(Generic[M]):
         self._topics: set[str] = set()
         self.before_group: BeforeGroup | None = None
         self.read_ahead_key: Callable[[Any], Any] | None = None
+        self.inert: Inert | None = None
 
     def on(self, model: type[M]) -> Callable[[Callable[[HandlerContext, M], Awaitable[None]]], Handler]:
         def register(fn: Callable[[HandlerContext, M], Awaitable[None]]) -> Handler:
@@ -111,6 +113,14 @@ class MessageHandlers(Generic[M]):
         message about that key and to no later one (`servicekit.readahead.hand_over`)."""
         self.before_group = fn
         self.read_ahead_key = key
+        return fn
+
+    def pass_over(self, fn: Inert) -> Inert:
+        """Pass over, unclaimed, the messages that `fn(session, message)` says their handler would change nothing
+        for (no row written, nothing published; e.g. a status change no rule of the notifier looks at): handling
+        such a message again changes nothing either, so it needs no inbox row and no handler run. Asked in the
+        message's transaction, before its claim; the outcome is "ignored"."""
+        self.inert = fn
         return fn
 
     @property
@@ -258,12 +268,15 @@ class MessageProcessor:
         outcomes: list[Outcome] = []
         try:
             async with self._db.transaction() as session:
-                claimed = await inbox.claim_many(
-                    session,
-                    self._tables,
-                    self.consumer,
-                    [(i.envelope.event_id, i.envelope.type) for i in items],
-                    lock_timeout=GROUP_LOCK_TIMEOUT,
+                inert = self._handlers.inert
+                passed = {id(i) for i in items if inert is not None and await inert(session, i.message)}
+                to_claim = [(i.envelope.event_id, i.envelope.type) for i in items if id(i) not in passed]
+                claimed = (
+                    await inbox.claim_many(
+                        session, self._tables, self.consumer, to_claim, lock_timeout=GROUP_LOCK_TIMEOUT
+                    )
+                    if to_claim
+                    else set()
                 )
                 Outbox.defer(session)
                 if self._handlers.before_group is not None:
@@ -278,6 +291,9 @@ class MessageProcessor:
                 async with fastsql.deferring(session):
                     for item in items:
                         e = item.envelope
+                        if id(item) in passed:
+                            outcomes.append("ignored")
+                            continue
                         if e.event_id not in claimed:
                             outcomes.append("duplicate")
                             continue
@@ -306,6 +322,9 @@ class MessageProcessor:
             attempt += 1
             try:
                 async with self._db.transaction() as session:
+                    inert = self._handlers.inert
+                    if inert is not None and await inert(session, message):
+                        return "ignored"
                     if not await inbox.claim(session, self._tables, self.consumer, envelope.event_id, envelope.type):
                         return "duplicate"
                     Outbox.defer(session)

@@ -250,3 +250,38 @@ async def test_a_group_hands_what_it_read_ahead_to_the_first_message_about_each_
         assert taken == [(f"a-{tag}", "x"), (f"b-{tag}", "two"), (f"a-{tag}", readahead.MISSING)]
     finally:
         await db.dispose()
+
+
+async def test_messages_the_handler_would_change_nothing_for_are_passed_over_unclaimed(database_url: str) -> None:
+    """`MessageHandlers.pass_over`: a message said inert is neither claimed (no inbox row) nor handled, in a
+    group and alone; the others of its batch are handled as usual, and the question is asked in the batch's
+    transaction."""
+    await migrate(database_url)
+    db = Database(database_url)
+    asked: list[tuple[str, str]] = []
+
+    async def inert(session: Any, message: Any) -> bool:
+        asked.append((message.customer_code, await session.scalar(text("SELECT pg_current_xact_id()::text"))))
+        return message.name == "nobody"
+
+    handlers = copy.copy(kitapp.handlers)
+    handlers.pass_over(inert)
+    kit = processor(db, NoDeadLetters(), handlers)
+    tag = uuid.uuid4().hex[:6]
+    a, b = envelope(customer(f"a-{tag}")), envelope(customer(f"b-{tag}", name="nobody"))
+    c, d = envelope(customer(f"c-{tag}")), envelope(customer(f"d-{tag}", name="nobody"))
+    try:
+        outcomes = await kit.process_batch([record(a, 0, 1), record(b, 1, 1), record(c, 0, 2)])
+        assert outcomes == ["processed", "ignored", "processed"]
+        assert len({xid for _, xid in asked}) == 1, "asked in the batch's one transaction"
+        assert await kit.process_batch([record(d, 1, 2)]) == ["ignored"]  # alone: its own transaction
+        assert await kit.process_batch([record(b, 1, 1), record(d, 1, 2)]) == ["ignored", "ignored"]
+        async with db.transaction() as s:
+            codes = (await s.execute(text("SELECT customer_code FROM effects ORDER BY id"))).scalars().all()
+            assert codes == [f"a-{tag}", f"c-{tag}"]
+            claimed = set((await s.execute(text("SELECT message_id FROM inbox"))).scalars().all())
+            assert claimed == {a.event_id, c.event_id}
+        # The handled ones stay handled once: a redelivery finds them claimed.
+        assert await kit.process_batch([record(a, 0, 1), record(c, 0, 2)]) == ["duplicate", "duplicate"]
+    finally:
+        await db.dispose()

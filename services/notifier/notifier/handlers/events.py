@@ -42,6 +42,25 @@ async def record_order_customers(session: AsyncSession, messages: list[Message])
         session.info.setdefault(_RECORDED, set()).update(m.order_no for m in placed)
 
 
+async def changes_nothing(session: AsyncSession, message: Message, settings: NotifierSettings) -> bool:
+    """Would `on_event` change nothing for this message: no directory entry, no watch, no rule that clears on it
+    or whose conditions hold? Most messages are so (an order's status changes, a stock level nobody watches);
+    the consumer passes over them unclaimed (`MessageHandlers.pass_over`)."""
+    if isinstance(message, _DIRECTORY) or watch_actions(message, settings.business_timezone):
+        return False
+    if SUBJECTS[type(message)](message) is None:
+        return True
+    mtype = message.message_type
+    found = await rule_cache.rules_for(session, mtype)
+    if any(mtype in r.clears_on for r in found):
+        return False
+    matching = [r for r in found if r.event_type == mtype]
+    if not matching:
+        return True
+    payload = message.model_dump(mode="json")
+    return not any(all_hold(r.conditions, payload) for r in matching)
+
+
 async def on_event(ctx: HandlerContext, message: Message, settings: NotifierSettings) -> None:
     session, now = ctx.session, ctx.clock.now()
     await _directory(session, message, now)
@@ -90,6 +109,9 @@ def _firing(rule: Any, subject: Subject, payload: dict[str, Any], ctx: HandlerCo
         links=subject.links,
         source_event_id=ctx.envelope.event_id,
     )
+
+
+_DIRECTORY = (sales.CustomerUpserted, purchasing.SupplierUpserted, sales.OrderPlaced)  # what `_directory` records
 
 
 async def _directory(session: AsyncSession, message: Message, now: datetime) -> None:
