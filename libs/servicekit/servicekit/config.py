@@ -51,3 +51,14 @@ class ServiceSettings(BaseSettings):
     def asyncpg_dsn(self) -> str:
         """The database URL in the form asyncpg itself takes (no SQLAlchemy driver suffix)."""
         return self.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+class OffPathSettings(ServiceSettings):
+    """A service whose consumers are not on the order saga's path (notifier, purchasing): their fetches wait the
+    whole of a longer window, whatever arrives meanwhile. Fewer, bigger fetches cost less CPU per message (a fetch
+    costs ≈ 1.5 ms of client and broker CPU whatever it carries; with a 64 KiB minimum the notifier, which reads
+    every topic, fetched 15 times a second under load). Back to back, the notifier's CPU per order -18 % and
+    the broker's -9 % with the 1 MiB minimum; its alerts come up to 250 ms after their events."""
+
+    consumer_fetch_max_wait_ms: int = 250
+    consumer_fetch_min_bytes: int = 1 << 20

@@ -3,16 +3,13 @@ from decimal import Decimal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.config import ServiceSettings
+from servicekit.config import OffPathSettings
 
 
-class PurchasingSettings(ServiceSettings):
+class PurchasingSettings(OffPathSettings):
     model_config = SettingsConfigDict(env_prefix="PURCHASING_", extra="ignore")
 
     service_name: str = "purchasing"
-    # Not on the order saga's path: a longer fetch window costs it less CPU per message (fewer, bigger fetches;
-    # a fetch costs ≈ 1.5 ms of client and broker CPU whatever it carries).
-    consumer_fetch_max_wait_ms: int = 250
     # Receipt/price tolerance when neither the supplier nor the product category sets one.
     default_tolerance_pct: Decimal = Field(default=Decimal("5"), ge=0, le=100)
     # Where purchase orders deliver when the requisition names no warehouse.
