@@ -260,7 +260,7 @@ async def test_messages_the_handler_would_change_nothing_for_are_passed_over_unc
     db = Database(database_url)
     asked: list[tuple[str, str]] = []
 
-    async def inert(session: Any, message: Any) -> bool:
+    async def inert(session: Any, message: CustomerUpserted) -> bool:
         asked.append((message.customer_code, await session.scalar(text("SELECT pg_current_xact_id()::text"))))
         return message.name == "nobody"
 
