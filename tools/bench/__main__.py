@@ -21,6 +21,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from statistics import mean
 from typing import Any
 
 import asyncpg
@@ -120,17 +121,12 @@ def efficiency_of(rounds: list[tuple[float, float, float]]) -> dict[str, Any]:
     ]
     clean = [r for r in measured if not r["noisy"]]
     used = sorted(clean or measured, key=lambda r: r["efficiency"])
-    middle = used[len(used) // 2] if len(used) % 2 else None
-    if middle is not None:
-        efficiency, floor_rate = middle["efficiency"], (middle["floor_before"] + middle["floor_after"]) / 2
-    else:
-        below, above = used[len(used) // 2 - 1], used[len(used) // 2]
-        efficiency = (below["efficiency"] + above["efficiency"]) / 2
-        floor_rate = sum(r["floor_before"] + r["floor_after"] for r in (below, above)) / 4
+    half = len(used) // 2
+    middle = used[half : half + 1] if len(used) % 2 else used[half - 1 : half + 1]  # the median round(s)
     return {
         "rounds": measured,
-        "efficiency": efficiency,
-        "floor_orders_per_second": floor_rate,
+        "efficiency": mean(r["efficiency"] for r in middle),
+        "floor_orders_per_second": mean((r["floor_before"] + r["floor_after"]) / 2 for r in middle),
         "noisy": len(clean) * 2 < len(measured),
     }
 

@@ -50,15 +50,19 @@ async def changes_nothing(session: AsyncSession, message: Message, settings: Not
         return False
     if SUBJECTS[type(message)](message) is None:
         return True
+    clearing, firing, _ = await _rules_on(session, message)
+    return not clearing and not firing
+
+
+async def _rules_on(session: AsyncSession, message: Message) -> tuple[list[str], list[Any], dict[str, Any]]:
+    """The codes of the enabled rules this message's type clears, and the enabled rules it raises whose
+    conditions hold, with the payload they were read against (empty when no rule is raised by its type)."""
     mtype = message.message_type
     found = await rule_cache.rules_for(session, mtype)
-    if any(mtype in r.clears_on for r in found):
-        return False
+    clearing = [r.code for r in found if mtype in r.clears_on]
     matching = [r for r in found if r.event_type == mtype]
-    if not matching:
-        return True
-    payload = message.model_dump(mode="json")
-    return not any(all_hold(r.conditions, payload) for r in matching)
+    payload = message.model_dump(mode="json") if matching else {}
+    return clearing, [r for r in matching if all_hold(r.conditions, payload)], payload
 
 
 async def on_event(ctx: HandlerContext, message: Message, settings: NotifierSettings) -> None:
@@ -69,9 +73,7 @@ async def on_event(ctx: HandlerContext, message: Message, settings: NotifierSett
     subject = SUBJECTS[type(message)](message)
     if subject is None:
         return
-    mtype = message.message_type
-    found = await rule_cache.rules_for(session, mtype)
-    clearing = [r.code for r in found if mtype in r.clears_on]
+    clearing, firing, payload = await _rules_on(session, message)
     if clearing:
         await clear_alerts(
             session,
@@ -80,15 +82,8 @@ async def on_event(ctx: HandlerContext, message: Message, settings: NotifierSett
             alerts.c.subject_type == subject.type,
             alerts.c.subject_id == subject.id,
         )
-    matching = [r for r in found if r.event_type == mtype]
-    if not matching:
-        return
-    payload = message.model_dump(mode="json")
-    for rule in matching:
-        if all_hold(rule.conditions, payload):
-            await raise_alert(
-                session, ctx.publish, settings, now, AlertRule.of(rule), _firing(rule, subject, payload, ctx)
-            )
+    for rule in firing:
+        await raise_alert(session, ctx.publish, settings, now, AlertRule.of(rule), _firing(rule, subject, payload, ctx))
 
 
 def _firing(rule: Any, subject: Subject, payload: dict[str, Any], ctx: HandlerContext) -> Raise:
