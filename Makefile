@@ -41,7 +41,11 @@ status: ## what runs where
 
 # Tests, the benchmark and the chaos run get their own Kafka broker and PostgreSQL cluster (under .local/test, on
 # other ports), so they never share topics or a database server with the platform `make up` runs.
-TEST_INFRA := LOCAL_DIR=.local/test KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 PG_PORT=15433
+# Overridable, so several checkouts of the repo (git worktrees) can each run their own tests' infra at once.
+TEST_KAFKA_PORT ?= 19092
+TEST_KAFKA_CONTROLLER_PORT ?= 19093
+TEST_PG_PORT ?= 15433
+TEST_INFRA := LOCAL_DIR=.local/test KAFKA_PORT=$(TEST_KAFKA_PORT) KAFKA_CONTROLLER_PORT=$(TEST_KAFKA_CONTROLLER_PORT) PG_PORT=$(TEST_PG_PORT)
 WITH_TEST_INFRA = export $(TEST_INFRA); deploy/local/infra.sh up; eval "$$(deploy/local/infra.sh env)"
 
 # pytest exits 5 when it collected nothing: a suite that tests nothing must not pass.
