@@ -25,11 +25,11 @@ class ServiceSettings(BaseSettings):
     # fetch (fewer requests and transactions under load) for a few milliseconds of latency per hop.
     consumer_fetch_min_bytes: int = Field(default=65536, ge=1)
     consumer_fetch_max_wait_ms: int = Field(default=25, ge=0)
-    # ... and up to this long while the machine's CPUs are contended (runtime.FetchWindow); at most the wait
+    # ... and up to this long while the machine's CPUs are contended (polling.FetchWindow); at most the wait
     # above: always that wait.
     consumer_fetch_max_wait_busy_ms: int = Field(default=100, ge=0)
     # How long one poll of the consumer waits for fetched records (it returns as soon as there are some, and an
-    # empty poll is followed by the next at once; see runtime._poller).
+    # empty poll is followed by the next at once; see polling.poller).
     consumer_poll_timeout_ms: int = Field(default=500, ge=1)
     # Processed offsets are committed this often (0: after every batch). A crash re-reads at most this much,
     # which the inbox makes harmless; see servicekit.offsets. An offset commit costs about what a fetch costs

@@ -35,6 +35,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.util import await_only
 
+from servicekit import _compat
 from servicekit.db import is_disconnect
 
 _RAW = "fastsql_connection"
@@ -57,14 +58,14 @@ class Statement:
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         c: Any = self.statement.compile(dialect=dialect)
-        if getattr(c, "_render_postcompile", False) or any(getattr(b, "expanding", False) for b in c.binds.values()):
+        if _compat.needs_postcompile(c) or any(getattr(b, "expanding", False) for b in c.binds.values()):
             raise ValueError("fastsql: expanding parameters (IN lists) are not supported; use = ANY(:array)")
         names = tuple(c.positiontup or ())
-        processors = c._bind_processors
+        processors = _compat.bind_processors(c)
         results: dict[str, Callable[[Any], Any]] = {}
-        for column in c._result_columns or ():
+        for column in _compat.result_columns(c):
             try:
-                process = column[3]._cached_result_processor(dialect, None)
+                process = _compat.result_processor(column[3], dialect)
             except Exception:  # a type that wants the column's oid (numeric): asyncpg's values need no conversion
                 process = None
             if process is not None:
@@ -209,8 +210,8 @@ async def connection(session: AsyncSession) -> asyncpg.Connection:
     in autocommit mode)."""
     adapted: Any = session.info.get(_RAW)
     # Still in the transaction it began (or a session of Database.autocommit, which begins none).
-    if adapted is not None and (adapted._transaction is not None or adapted.autocommit):
-        return adapted._connection
+    if adapted is not None and (_compat.adapted_in_transaction(adapted) or adapted.autocommit):
+        return _compat.adapted_raw(adapted)
     conn = await session.connection()
     fairy = await conn.get_raw_connection()
     adapted = fairy.dbapi_connection
@@ -221,11 +222,8 @@ async def connection(session: AsyncSession) -> asyncpg.Connection:
 
 async def _begun(adapted: Any) -> asyncpg.Connection:
     """The asyncpg connection of SQLAlchemy's adapted one, its transaction begun (SQLAlchemy begins it lazily)."""
-    if adapted._transaction is None:
-        async with adapted._execute_mutex:
-            if adapted._transaction is None:
-                await adapted._start_transaction()
-    return adapted._connection
+    await _compat.adapted_begin(adapted)
+    return _compat.adapted_raw(adapted)
 
 
 def insert_of(table: Table, *columns: str) -> Insert:

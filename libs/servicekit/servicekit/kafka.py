@@ -12,6 +12,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from contracts.envelope import HEADER_CORRELATION_ID, HEADER_EVENT_ID, HEADER_TYPE, HEADER_VERSION
+from servicekit import _compat
 from servicekit.observability import PRODUCER_RENEWED
 
 log = logging.getLogger(__name__)
@@ -134,15 +135,15 @@ async def _enqueue(
     measured). Partitions are chosen by the producer's own partitioner, exactly as `send()` chooses them, so a key
     keeps its partition; batches of one partition are queued in order, so its messages keep theirs. Returns one
     future per batch. The metadata wait and the partition choice are aiokafka's own (`send()` calls the same two
-    internals; the version is pinned by uv.lock and libs/servicekit/tests/test_producer.py checks the partitions
-    against `send()`'s)."""
+    internals, through servicekit._compat; libs/servicekit/tests/test_producer.py checks the partitions against
+    `send()`'s)."""
     futures: list[asyncio.Future[Any]] = []
     open_batches: dict[tuple[str, int], Any] = {}
     for topic in {m[0] for m in messages}:
-        await producer.client._wait_on_metadata(topic)
+        await _compat.wait_on_metadata(producer, topic)
     for topic, value, key, headers in messages:
         record = {"timestamp": None, "key": key, "value": value, "headers": list(headers)}
-        tp = (topic, producer._partition(topic, None, key, value, key, value))
+        tp = (topic, _compat.partition_of(producer, topic, key, value))
         batch = open_batches.pop(tp, None)
         if batch is not None and batch.append(**record) is None:  # full: queued as it is, a new one starts
             futures.append(await producer.send_batch(batch, topic, partition=tp[1]))

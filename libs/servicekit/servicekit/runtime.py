@@ -6,18 +6,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
 from fastapi import APIRouter
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
+from servicekit import _compat
 from servicekit.clock import Clock, SystemClock
 from servicekit.config import ServiceSettings
 from servicekit.consumer import MessageHandlers, MessageProcessor
@@ -27,6 +25,7 @@ from servicekit.kafka import Producer
 from servicekit.migrations import upgrade_to_head
 from servicekit.offsets import OffsetCommitter
 from servicekit.outbox import Outbox
+from servicekit.polling import FetchWindow, poller
 from servicekit.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -54,58 +53,6 @@ async def _raw_records(message: Any) -> Any:
     return message.raw_message
 
 
-def _runqueue_seconds() -> float | None:
-    """How long this thread has waited for a CPU, runnable but not running (Linux schedstat); None elsewhere."""
-    try:
-        return int(Path("/proc/thread-self/schedstat").read_text().split()[1]) / 1e9
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-class FetchWindow:
-    """How long the broker may hold this consumer's next fetch while records gather: `short_ms` while the
-    machine's CPUs are free, up to `busy_ms` while they are contended, i.e. while the event loop's thread waits,
-    runnable, for a CPU for more than `calm` of the time (all of `busy_ms` from `contended` on, in between in
-    proportion; smoothed over about a second). A fetch and the batch transaction behind it cost ≈ 1.5–2 ms of
-    client, broker and database CPU whatever they carry: when the CPUs are what every hop waits for, fewer and
-    bigger batches make every hop faster; when they are free, a longer window would only add latency."""
-
-    SMOOTHING = 0.3  # weight of the latest sample
-    SAMPLE_SECONDS = 0.1
-
-    def __init__(self, short_ms: int, busy_ms: int, calm: float = 0.15, contended: float = 0.30) -> None:
-        self.short_ms = short_ms
-        self.busy_ms = max(short_ms, busy_ms)
-        self.calm, self.contended = calm, contended
-        self.waiting = 0.0  # smoothed share of the time spent waiting for a CPU
-        self._last: tuple[float, float] | None = None
-
-    def observe(self, at: float, runqueue_seconds: float) -> int:
-        """The thread's cumulative run-queue wait at monotonic time `at`: the wait of the next fetch, in ms."""
-        if self._last is None:
-            self._last = (at, runqueue_seconds)
-        elif at - self._last[0] >= self.SAMPLE_SECONDS:
-            share = (runqueue_seconds - self._last[1]) / (at - self._last[0])
-            self.waiting += self.SMOOTHING * (share - self.waiting)
-            self._last = (at, runqueue_seconds)
-        load = min(1.0, max(0.0, (self.waiting - self.calm) / (self.contended - self.calm)))
-        return round(self.short_ms + load * (self.busy_ms - self.short_ms))
-
-
-def _poller(
-    timeout_ms: int, max_records: int, window: FetchWindow
-) -> Callable[[AIOKafkaConsumer], Awaitable[tuple[Any, ...]]]:
-    async def get_msg(consumer: AIOKafkaConsumer) -> tuple[Any, ...]:
-        waited = _runqueue_seconds() if window.busy_ms > window.short_ms else None
-        if waited is not None:
-            # aiokafka reads its fetch wait from here for every fetch request it builds
-            consumer._fetcher._fetch_max_wait_ms = window.observe(time.monotonic(), waited)
-        fetched = await consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
-        return tuple(chain.from_iterable(fetched.values()))  # none: FastStream polls again at once
-
-    return get_msg
-
-
 class Runtime:
     def __init__(self, definition: ServiceDefinition, settings: ServiceSettings, clock: Clock | None = None) -> None:
         self.definition = definition
@@ -123,6 +70,7 @@ class Runtime:
 
     async def start(self) -> None:
         s = self.settings
+        _compat.check_versions()
         if s.run_migrations and self.definition.migrations_dir is not None:
             await asyncio.to_thread(upgrade_to_head, self.definition.migrations_dir, s.database_url)
         self.producer = Producer(s.kafka_bootstrap, s.service_name)
@@ -174,10 +122,13 @@ class Runtime:
         # FastStream's batch poll sleeps as long as its timeout after a poll that found nothing, and a record that
         # arrives meanwhile waits for the sleep to end (one order alone took 160 ms instead of 85). Polled here
         # instead: wait up to the timeout, return as soon as records are fetched, never sleep.
-        subscriber.get_msg = _poller(  # type: ignore[method-assign,assignment]
-            s.consumer_poll_timeout_ms,
-            s.consumer_max_records,
-            FetchWindow(s.consumer_fetch_max_wait_ms, s.consumer_fetch_max_wait_busy_ms),
+        _compat.replace_batch_poll(
+            subscriber,
+            poller(
+                s.consumer_poll_timeout_ms,
+                s.consumer_max_records,
+                FetchWindow(s.consumer_fetch_max_wait_ms, s.consumer_fetch_max_wait_busy_ms),
+            ),
         )
         offsets = self.offsets
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,6 +221,9 @@ def auth(*roles: str, sub: str = "tester") -> dict[str, str]:
     return {"Authorization": f"Bearer {token(*roles, sub=sub)}"}
 
 
+_SERVED: weakref.WeakKeyDictionary[httpx.AsyncClient, FastAPI] = weakref.WeakKeyDictionary()
+
+
 @contextlib.asynccontextmanager
 async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Run a service app in-process (its lifespan starts the runtime: migrations, relay, subscribers) and
@@ -227,7 +231,14 @@ async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            _SERVED[client] = app
             yield client
+
+
+def runtime_of(client: httpx.AsyncClient) -> Runtime:
+    """The runtime of the app a client of `serve` talks to."""
+    runtime: Runtime = _SERVED[client].state.runtime
+    return runtime
 
 
 async def service_settings(
@@ -255,7 +266,7 @@ class ServiceHarness:
         self.client = client
         self.producer = producer
         self.clock = clock
-        self.runtime: Runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+        self.runtime = runtime_of(client)
 
     async def send(self, message: Message, envelope: Envelope | None = None, producer: str = "test") -> Envelope:
         """Publish `message` as another service would (a real envelope on its registry topic)."""

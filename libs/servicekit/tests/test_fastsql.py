@@ -8,7 +8,7 @@ from kitapp import app as kitapp
 from kitapp.fixtures import migrate
 from sqlalchemy import bindparam, func, select, text
 
-from servicekit import fastsql
+from servicekit import _compat, fastsql
 from servicekit.consumer import is_transient
 from servicekit.db import Database, is_disconnect
 from servicekit.fastsql import Statement, insert_of
@@ -60,7 +60,7 @@ async def test_in_an_autocommit_session_each_statement_commits_on_its_own(databa
         with pytest.raises(RuntimeError):
             async with db.autocommit() as s:
                 await _ADD.fetchval(s, **_row("AC-1"), after={})
-                raw = (await (await s.connection()).get_raw_connection()).dbapi_connection._connection  # type: ignore[union-attr]
+                raw = _compat.adapted_raw((await (await s.connection()).get_raw_connection()).dbapi_connection)
                 assert not raw.is_in_transaction()
                 xids = [await _XID.fetchval(s) for _ in range(2)]
                 assert xids[0] != xids[1], "each statement is its own transaction"

@@ -1,5 +1,5 @@
 """A consumer's fetch window: short while the CPUs are free, longer while the event loop's thread waits for a CPU
-(runtime.FetchWindow), and the fetch requests aiokafka sends carry the window the poller set."""
+(polling.FetchWindow), and the fetch requests aiokafka sends carry the window the poller set."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from servicekit import runtime
-from servicekit.runtime import FetchWindow
+from servicekit import _compat, polling
+from servicekit.polling import FetchWindow
 from servicekit.testing import Infra
 
 
@@ -51,21 +51,21 @@ async def test_fetch_requests_carry_the_window_the_poller_sets(infra: Infra, mon
     await admin.create_topics([NewTopic(topic, 1, 1)])
     consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, fetch_max_wait_ms=25)
     waited = iter(i * 0.5 for i in range(1000))  # the loop's thread waits half of every second: contended
-    monkeypatch.setattr(runtime, "_runqueue_seconds", lambda: next(waited))
+    monkeypatch.setattr(polling, "_runqueue_seconds", lambda: next(waited))
     sent: list[int] = []
     try:
         await consumer.start()
         consumer.assign([TopicPartition(topic, 0)])
-        client: Any = consumer._client
+        client: Any = _compat.kafka_client_of(consumer)
         send = client.send
 
         async def spy(node_id: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
             if type(request).__name__.startswith("FetchRequest"):
-                sent.append(request._max_wait_ms)
+                sent.append(_compat.fetch_max_wait_of(request))
             return await send(node_id, request, *args, **kwargs)
 
         client.send = spy
-        poll = runtime._poller(20, 10, FetchWindow(25, 100))
+        poll = polling.poller(20, 10, FetchWindow(25, 100))
         for _ in range(40):  # the smoothed wait needs a few samples of 100 ms to reach "contended"
             await poll(consumer)
             await asyncio.sleep(0.1)

@@ -9,6 +9,7 @@ import pytest
 from aiokafka.errors import OutOfOrderSequenceNumber
 from kitapp.fixtures import TOPIC, lose_producer_state
 
+from servicekit import _compat
 from servicekit.kafka import Producer, make_producer
 from servicekit.testing import Infra, TopicTail
 
@@ -81,7 +82,7 @@ async def test_a_delivery_that_never_completes_times_out_and_the_next_one_gets_t
             # A sender task that stopped without failing its batches leaves their futures pending for ever.
             stuck = producer._current
             assert stuck is not None
-            stuck._sender.sender_task.cancel()
+            _compat.stop_sender(stuck)
             with pytest.raises(TimeoutError):
                 await producer.deliver([_message(key, "lost")])
             await producer.deliver([_message(key, "again")])

@@ -32,7 +32,7 @@ from notifier.main import create_app
 from servicekit.clock import ManualClock
 from servicekit.runtime import Runtime
 from servicekit.scheduler import run_once
-from servicekit.testing import Infra, eventually, serve, service_settings
+from servicekit.testing import Infra, eventually, runtime_of, serve, service_settings
 
 START = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
 
@@ -214,7 +214,7 @@ def notifier_factory(infra: Infra, database_url: str) -> NotifierFactory:
         await producer.start()
         try:
             async with serve(create_app(settings, clock=shared["clock"])) as client:
-                yield Notifier(client, client._transport.app.state.runtime, shared["clock"], producer)  # type: ignore[attr-defined]
+                yield Notifier(client, runtime_of(client), shared["clock"], producer)
         finally:
             await producer.stop()
 

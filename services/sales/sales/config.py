@@ -8,7 +8,7 @@ class SalesSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SALES_", extra="ignore")
 
     service_name: str = "sales"
-    # Its fetch window stays short when the CPUs are contended (runtime.FetchWindow): its batches are big already
+    # Its fetch window stays short when the CPUs are contended (polling.FetchWindow): its batches are big already
     # (its event loop also serves the HTTP placements), and back to back a longer one slowed the closed loop.
     consumer_fetch_max_wait_busy_ms: int = 25
     # A saga step with no reply within this many seconds is re-sent, up to `saga_max_attempts` sends in all;

@@ -23,7 +23,7 @@ from sales.saga.timeouts import JOB, tick
 from servicekit.clock import ManualClock
 from servicekit.runtime import Runtime
 from servicekit.scheduler import run_once
-from servicekit.testing import TopicTail, auth, eventually
+from servicekit.testing import TopicTail, auth, eventually, runtime_of
 
 D = Decimal
 COMMAND_TOPICS = ("inventory.commands", "finance.commands", "sales.orders")
@@ -85,7 +85,7 @@ class Harness:
         self.producer = producer
         self.clock = clock
         self.tail = tail
-        self.runtime: Runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+        self.runtime: Runtime = runtime_of(client)
 
     # --- API -----------------------------------------------------------------------------------------
     async def customer(self, **over: Any) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sales.config import SalesSettings
 from sales.db import customers, kit
 from sales.main import create_app
-from servicekit.testing import Infra, TopicTail, auth, serve, service_settings
+from servicekit.testing import Infra, TopicTail, auth, runtime_of, serve, service_settings
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +30,7 @@ def body(code_: str, **over: object) -> dict[str, object]:
 
 
 async def count(client: httpx.AsyncClient, table=customers) -> int:  # type: ignore[no-untyped-def]
-    runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+    runtime = runtime_of(client)
     async with runtime.db.transaction() as s:
         return int(await s.scalar(select(func.count()).select_from(table)) or 0)
 
@@ -86,7 +86,7 @@ async def test_create_publishes_customer_upserted_and_audits(infra: Infra, clien
     r = await client.get(f"/api/v1/customers/{code}", headers=auth("auditor"))
     assert r.status_code == 200 and r.json()["name"] == "华东贸易有限公司"
     assert (await client.post("/api/v1/customers", json=body(code), headers=auth("auditor"))).status_code == 403
-    runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+    runtime = runtime_of(client)
     async with runtime.db.transaction() as s:
         row = (await s.execute(select(kit.audit_log).where(kit.audit_log.c.entity_id == code))).one()
     assert (row.actor, row.action, row.before) == ("li.lei", "created", None)

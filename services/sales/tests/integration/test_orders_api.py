@@ -20,6 +20,7 @@ from contracts.inventory import (
     ShippedLine,
 )
 from sales.db import kit, order_lines, orders, sagas
+from servicekit import _compat
 from servicekit.testing import auth, eventually
 
 pytestmark = pytest.mark.integration
@@ -322,7 +323,7 @@ async def test_the_usual_order_is_checked_and_written_by_two_statements_without_
     attached: list[tuple[Any, Any]] = []
 
     def on_checkout(dbapi_connection: Any, *_: Any) -> None:
-        raw = dbapi_connection._connection
+        raw = _compat.adapted_raw(dbapi_connection)
         queries = logged.setdefault(id(raw), [])
 
         def logger(record: Any) -> None:
