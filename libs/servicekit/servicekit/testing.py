@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import asyncpg
 import httpx
@@ -196,16 +197,30 @@ class TopicTail:
         return self.records
 
 
+@overload
 async def eventually(
-    probe: Callable[[], Awaitable[T]],
-    check: Callable[[T], bool],
+    probe: Callable[[], Awaitable[T]], check: Callable[[T], bool] = ..., timeout: float = ..., interval: float = ...
+) -> T: ...
+
+
+@overload
+async def eventually(
+    probe: Callable[[], T], check: Callable[[T], bool] = ..., timeout: float = ..., interval: float = ...
+) -> T: ...
+
+
+async def eventually(
+    probe: Callable[[], Any],
+    check: Callable[[Any], bool] = bool,
     timeout: float = 20.0,
     interval: float = 0.1,
-) -> T:
-    """Poll `probe` until `check` holds for its value; fail with the last value after `timeout` seconds."""
+) -> Any:
+    """Poll `probe` (a coroutine function, or a plain function such as a predicate) until `check` holds for its
+    value (by default: the value is true); fail with the last value after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        value = await probe()
+        got = probe()
+        value = await got if inspect.isawaitable(got) else got
         if check(value):
             return value
         if time.monotonic() > deadline:

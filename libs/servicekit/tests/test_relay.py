@@ -121,7 +121,7 @@ async def test_only_one_relay_publishes_per_service(infra: Infra, database_url: 
     first = OutboxRelay(dsn=dsn, bootstrap=infra.kafka_bootstrap, service="sales", poll_seconds=0.1)
     second = OutboxRelay(dsn=dsn, bootstrap=infra.kafka_bootstrap, service="sales", poll_seconds=0.1)
     tasks = [asyncio.create_task(first.run())]
-    await eventually(lambda: asyncio.sleep(0, first.is_leader), bool)
+    await eventually(lambda: first.is_leader)
     tasks.append(asyncio.create_task(second.run()))
     try:
         await asyncio.sleep(0.5)  # give the standby a chance to (wrongly) take the lock
@@ -129,7 +129,7 @@ async def test_only_one_relay_publishes_per_service(infra: Infra, database_url: 
         first.stop()
         await tasks[0]
         # The leader's connection closed, releasing the lock: the standby takes over.
-        await eventually(lambda: asyncio.sleep(0, second.is_leader), bool, timeout=10)
+        await eventually(lambda: second.is_leader, timeout=10)
     finally:
         first.stop()
         second.stop()
@@ -206,7 +206,7 @@ async def test_a_commit_wakes_the_relay_of_its_own_process_without_a_notify(infr
     listener, heard = await _notifications(database_url)
     task = asyncio.create_task(relay.run())
     try:
-        await eventually(lambda: asyncio.sleep(0, relay.is_leader), bool, timeout=10)
+        await eventually(lambda: relay.is_leader, timeout=10)
         await _publish_twice(db, outbox)
         await listener.execute("SELECT 1")  # a round trip: any notification sent so far has arrived
         assert heard == []
@@ -227,7 +227,7 @@ async def test_a_process_whose_relay_is_a_standby_notifies_the_leader(infra: Inf
     listener, heard = await _notifications(database_url)
     tasks = [asyncio.create_task(leader.run())]
     try:
-        await eventually(lambda: asyncio.sleep(0, leader.is_leader), bool, timeout=10)
+        await eventually(lambda: leader.is_leader, timeout=10)
         tasks.append(asyncio.create_task(standby.run()))
         await _publish_twice(db, outbox)
         assert not standby.is_leader and len(heard) == 2

@@ -299,7 +299,7 @@ async def test_placing_an_order_wakes_the_relay_in_process_without_a_notify(sale
     """The service runs its relay: the placement's commit wakes it directly (a NOTIFY would serialize commits
     server-wide; see servicekit.outbox). Its events are published all the same."""
     assert sales.runtime.relay is not None
-    await eventually(lambda: asyncio.sleep(0, sales.runtime.relay.is_leader), bool, timeout=10)  # type: ignore[union-attr]
+    await eventually(lambda: sales.runtime.relay.is_leader, timeout=10)  # type: ignore[union-attr]
     heard: list[str] = []
     listener = await asyncpg.connect(sales.runtime.settings.asyncpg_dsn)
     try:
