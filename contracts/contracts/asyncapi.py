@@ -34,7 +34,7 @@ def _headers(dead_letter: bool = False) -> dict[str, Any]:
     }
     if dead_letter:
         properties |= {
-            env.HEADER_DLQ_REASON: _header("invalid_envelope, contract_violation or handler_error"),
+            env.HEADER_DLQ_REASON: _header("why: " + ", ".join(env.DeadLetterReason)),
             env.HEADER_DLQ_ERROR: _header("the error: a ContractError reason or the handler's exception"),
             env.HEADER_DLQ_TOPIC: _header("the topic the record was read from; replay it there"),
             env.HEADER_DLQ_PARTITION: _header("its partition"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,3 +88,13 @@ HEADER_DLQ_OFFSET = "dlq-original-offset"
 HEADER_DLQ_CONSUMER = "dlq-consumer"
 HEADER_DLQ_AT = "dlq-at"
 HEADER_REPLAYED_FROM_DLQ = "replayed-from-dlq"
+HEADER_DLQ_PREFIX = "dlq-"  # every header above that starts with it is the dead letter's own
+
+
+class DeadLetterReason(StrEnum):
+    """Why a record went to the dead-letter topic (`HEADER_DLQ_REASON`)."""
+
+    INVALID_ENVELOPE = "invalid_envelope"  # not JSON, or not an envelope
+    CONTRACT_VIOLATION = "contract_violation"  # an envelope whose payload breaks its message type's contract
+    PREREQUISITE_MISSING = "prerequisite_missing"  # refers to something the consumer never learned of
+    HANDLER_ERROR = "handler_error"  # the handler failed on every attempt

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import ContractError, Envelope, Message, parse_payload, parse_typed, topic_of
-from contracts.envelope import HEADER_TYPE, HEADER_VERSION
+from contracts.envelope import HEADER_TYPE, HEADER_VERSION, DeadLetterReason
 from servicekit import fastsql, inbox, observability, readahead
 from servicekit.clock import Clock
 from servicekit.db import Database, KitTables, causes, is_disconnect
@@ -253,14 +253,14 @@ class MessageProcessor:
         try:
             envelope = Envelope.model_validate_json(record.value or b"")
         except ValidationError as exc:
-            return await self._dead_letter(record, "invalid_envelope", _short(exc))
+            return await self._dead_letter(record, DeadLetterReason.INVALID_ENVELOPE, _short(exc))
         handler = self._handlers.get(envelope.type)
         if handler is None:
             return "ignored"
         try:
             message = parse_payload(envelope)
         except ContractError as exc:
-            return await self._dead_letter(record, "contract_violation", str(exc))
+            return await self._dead_letter(record, DeadLetterReason.CONTRACT_VIOLATION, str(exc))
         return _Prepared(record, envelope, message, handler)
 
     async def _run_group(self, items: list[_Prepared]) -> list[Outcome] | None:
@@ -334,7 +334,7 @@ class MessageProcessor:
             except NotReady as exc:
                 age = (datetime.now(UTC) - envelope.occurred_at).total_seconds()
                 if age > self._not_ready_seconds:
-                    return await self._dead_letter(record, "prerequisite_missing", str(exc))
+                    return await self._dead_letter(record, DeadLetterReason.PREREQUISITE_MISSING, str(exc))
                 if attempt < 5:
                     await asyncio.sleep(self._retry_delay * attempt)
                     continue
@@ -348,10 +348,12 @@ class MessageProcessor:
                     raise TransientError(str(exc)) from exc
                 if attempt >= self._max_attempts:
                     log.exception("handler for %s failed %d times; dead-lettering", envelope.type, attempt)
-                    return await self._dead_letter(record, "handler_error", f"{type(exc).__name__}: {exc}")
+                    return await self._dead_letter(
+                        record, DeadLetterReason.HANDLER_ERROR, f"{type(exc).__name__}: {exc}"
+                    )
                 await asyncio.sleep(self._retry_delay * attempt)
 
-    async def _dead_letter(self, record: ConsumerRecord[Any, Any], reason: str, error: str) -> Outcome:
+    async def _dead_letter(self, record: ConsumerRecord[Any, Any], reason: DeadLetterReason, error: str) -> Outcome:
         log.warning("dead-lettering %s[%d]@%d: %s: %s", record.topic, record.partition, record.offset, reason, error)
         await self._dead_letters.send(record, reason, error)
         return "dead_lettered"

@@ -13,17 +13,19 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from contracts import dead_letter_topic
+from contracts import envelope as env
+from contracts.envelope import DeadLetterReason
 from servicekit.kafka import Producer
 
-DLQ_PREFIX = "dlq-"
-H_REASON = "dlq-reason"
-H_ERROR = "dlq-error"
-H_TOPIC = "dlq-original-topic"
-H_PARTITION = "dlq-original-partition"
-H_OFFSET = "dlq-original-offset"
-H_CONSUMER = "dlq-consumer"
-H_AT = "dlq-at"
-H_REPLAYED = "replayed-from-dlq"
+DLQ_PREFIX = env.HEADER_DLQ_PREFIX
+H_REASON = env.HEADER_DLQ_REASON
+H_ERROR = env.HEADER_DLQ_ERROR
+H_TOPIC = env.HEADER_DLQ_TOPIC
+H_PARTITION = env.HEADER_DLQ_PARTITION
+H_OFFSET = env.HEADER_DLQ_OFFSET
+H_CONSUMER = env.HEADER_DLQ_CONSUMER
+H_AT = env.HEADER_DLQ_AT
+H_REPLAYED = env.HEADER_REPLAYED_FROM_DLQ
 
 
 class DeadLetters:
@@ -32,7 +34,7 @@ class DeadLetters:
         self._service = service
         self.topic = dead_letter_topic(service)
 
-    async def send(self, record: ConsumerRecord[Any, Any], reason: str, error: str) -> None:
+    async def send(self, record: ConsumerRecord[Any, Any], reason: DeadLetterReason, error: str) -> None:
         """Returns once the broker has the dead letter, so the original's offset may then be committed."""
         headers = [(k, v) for k, v in (record.headers or ()) if not k.startswith(DLQ_PREFIX)]
         headers += [
