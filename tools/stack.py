@@ -76,8 +76,12 @@ class Process:
     proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        out = self.log.open("ab")
-        self.proc = subprocess.Popen(
+        # The child gets its own copy of the descriptor: ours is closed once it started.
+        with self.log.open("ab") as out:
+            self.proc = self._popen(out)
+
+    def _popen(self, out: Any) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [
                 sys.executable, "-m", "uvicorn", "--factory", f"{self.service}.main:create_app",
                 "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning", "--no-access-log",
