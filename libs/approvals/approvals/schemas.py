@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from approvals.domain import ApprovalRule, ApprovalState, DocumentType
+from servicekit.inputs import OptionalLongText
 
 ApproverRole = Literal[
     "admin",
@@ -88,7 +89,7 @@ class DecisionWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["approved", "rejected"]
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: OptionalLongText = None
 
 
 class DecisionRead(BaseModel):

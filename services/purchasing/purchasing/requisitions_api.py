@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from purchasing.sourcing import LineChoice, Option
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.idempotency import respond_idempotently
+from servicekit.inputs import RowId
 
 router = APIRouter(tags=["requisitions"])
 BUYER = require("purchaser")
@@ -34,7 +35,7 @@ class CancelWrite(BaseModel):
 
 class OptionRead(BaseModel):
     supplier_code: str
-    quote_id: int
+    quote_id: RowId
     unit_price: Any
     currency: str
     lead_time_days: int
@@ -137,7 +138,7 @@ async def list_requisitions(
     _: Annotated[Principal, Depends(READ)],
     status: str | None = None,
     sku: str | None = None,
-    limit: int = 100,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[RequisitionRead]:
     r = requisitions_table
     query = select(r.c.pr_no).order_by(r.c.created_at.desc()).limit(min(max(limit, 1), 500))

@@ -18,6 +18,7 @@ from notifier.handlers.alerts import Publish
 from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
+from servicekit.inputs import OptionalLongText
 from servicekit.runtime import Runtime
 
 router = APIRouter(tags=["cases"])
@@ -54,7 +55,7 @@ class ResolveBody(BaseModel):
 
 class EscalateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    note: str | None = Field(default=None, max_length=2000)
+    note: OptionalLongText = None
 
 
 def _publisher(runtime: Runtime, session: Any) -> Publish:
