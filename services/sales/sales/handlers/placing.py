@@ -228,8 +228,9 @@ async def place_order(tx: Tx, new: NewOrder, checked: Checked | None = None) -> 
             attempts=1,
             stock_requested=True,
         )
-    publish_first_states(tx, o, transitions)
+    # In the order they happen: the order exists (OrderPlaced) before it changes state (its first transitions).
     tx.publish(_placed_event(o, new))
+    publish_first_states(tx, o, transitions)
     if not levels:
         tx.publish(commands.reserve_stock(o, new.lines))
     lines = line_values("", new.lines)

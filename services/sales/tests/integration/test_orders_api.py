@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -357,3 +359,18 @@ async def test_the_usual_order_is_checked_and_written_by_two_statements_without_
             {"no": no},
         )
         assert len(set(xmins.scalars().all())) == 1
+
+
+async def test_an_orders_events_reach_the_topic_in_the_order_they_happened(sales: Harness) -> None:
+    """Read by a real consumer on `sales.orders`: the order exists (OrderPlaced) before any of its state changes,
+    and each change starts where the one before it ended."""
+    order = await sales.confirmed(await sales.customer())
+    no = order["order_no"]
+    await sales.wait_published(no, "OrderConfirmed")
+    on_topic = [json.loads(r.value) for r in sales.tail.records if r.topic == "sales.orders" and r.key == no.encode()]
+    types = [e["type"] for e in on_topic]
+    assert types[0] == "OrderPlaced", types
+    changes = [e["payload"] for e in on_topic if e["type"] == "OrderStatusChanged"]
+    assert changes[0]["from_status"] is None
+    assert all(b["from_status"] == a["to_status"] for a, b in itertools.pairwise(changes)), changes
+    assert changes[-1]["to_status"] == "confirmed" and types.index("OrderConfirmed") > types.index("OrderPlaced")
