@@ -32,6 +32,9 @@ class RuleWrite(BaseModel):
     categories: list[str] = Field(default_factory=list, max_length=100)
     max_discount: Decimal | None = Field(default=None, ge=0, le=1, max_digits=5, decimal_places=4)
     approver_roles: list[ApproverRole] = Field(min_length=1, max_length=10)
+    allow_same_approver: bool = Field(
+        default=False, description="one person may decide several levels (segregation of duties waived)"
+    )
 
     @model_validator(mode="after")
     def _range(self) -> RuleWrite:
@@ -49,6 +52,7 @@ class RuleWrite(BaseModel):
             max_discount=self.max_discount,
             position=position,
             name=self.name,
+            allow_same_approver=self.allow_same_approver,
         )
 
 
@@ -66,6 +70,7 @@ class RuleRead(BaseModel):
     categories: list[str]
     max_discount: Decimal | None
     approver_roles: list[str]
+    allow_same_approver: bool
 
     @classmethod
     def of(cls, rule: ApprovalRule) -> RuleRead:
@@ -77,6 +82,7 @@ class RuleRead(BaseModel):
             categories=sorted(rule.categories),
             max_discount=rule.max_discount,
             approver_roles=list(rule.approver_roles),
+            allow_same_approver=rule.allow_same_approver,
         )
 
 

@@ -84,3 +84,35 @@ async def test_big_purchase_order_needs_its_approval(purchasing: Harness) -> Non
     await h.call("POST", f"/purchase-orders/{po_no}/decisions", "purchasing_manager", sub=BUYER, json=body, expect=409)
     po = await h.call("POST", f"/purchase-orders/{po_no}/decisions", "purchasing_manager", sub="mgr.li", json=body)
     assert po["status"] == "approved"
+
+
+async def test_one_person_decides_one_level_and_admin_is_no_implicit_approver(purchasing: Harness) -> None:
+    h = purchasing
+    pr_no = await submitted(h)
+    both = ("purchasing_manager", "finance_manager")
+    await h.call("POST", f"/requisitions/{pr_no}/decisions", "admin", sub="root", json={"decision": "approved"},
+                 expect=403)  # fmt: skip
+    await h.call("POST", f"/requisitions/{pr_no}/decisions", *both, sub="mgr.two", json={"decision": "approved"})
+    r = await h.call("POST", f"/requisitions/{pr_no}/decisions", *both, sub="mgr.two",
+                     json={"decision": "approved"}, expect=409)  # fmt: skip
+    assert r["code"] == "same_approver"
+    pr = await h.call("GET", f"/requisitions/{pr_no}", "auditor")
+    assert pr["status"] == "submitted" and [d["decided_by"] for d in pr["approval"]["decisions"]] == ["mgr.two"]
+    pr = await h.decide(pr_no, "finance_manager", "fin.zhao")
+    assert pr["status"] == "approved"
+
+
+async def test_a_rule_may_allow_one_person_every_level(purchasing: Harness) -> None:
+    h = purchasing
+    rule = {"name": "small team", "min_amount": "0", "approver_roles": ["purchasing_manager", "finance_manager"],
+            "allow_same_approver": True}  # fmt: skip
+    await h.call("PUT", "/approval-rules/requisition", "purchasing_manager", json={"rules": [rule]})
+    try:
+        pr_no = await submitted(h)
+        both = ("purchasing_manager", "finance_manager")
+        for _ in range(2):
+            pr = await h.call("POST", f"/requisitions/{pr_no}/decisions", *both, sub="mgr.solo",
+                              json={"decision": "approved"})  # fmt: skip
+        assert pr["status"] == "approved"
+    finally:
+        await h.default_rules()
