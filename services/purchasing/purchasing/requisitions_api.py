@@ -13,12 +13,14 @@ from approvals.schemas import DecisionWrite
 from purchasing import generation, requisitions
 from purchasing.approval import DECIDERS
 from purchasing.common import Tx
+from purchasing.config import PurchasingSettings
 from purchasing.db import requisition_lines as rl
 from purchasing.db import requisitions as requisitions_table
 from purchasing.requisitions import RequisitionCreate, RequisitionRead
 from purchasing.sourcing import LineChoice, Option
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
+from servicekit.errors import InputError
 from servicekit.idempotency import respond_idempotently
 from servicekit.inputs import RowId
 
@@ -117,7 +119,11 @@ async def create_requisition(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
     async def operation(session: AsyncSession) -> tuple[int, Any]:
-        warehouse = getattr(runtime.settings, "default_warehouse", "MAIN")
+        settings = runtime.settings
+        assert isinstance(settings, PurchasingSettings)
+        warehouse = body.warehouse_code or settings.default_warehouse
+        if warehouse is None:
+            raise InputError("warehouse_code", "required: no default warehouse is configured")
         pr_no = await requisitions.create(session, runtime.clock, principal.sub, body, warehouse)
         return 201, (await requisitions.read(session, pr_no)).model_dump(mode="json")
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from purchasing_testkit import BUYER, Harness, uid
 
+from purchasing.config import PurchasingSettings
+
 pytestmark = pytest.mark.integration
 
 
@@ -116,3 +118,24 @@ async def test_a_rule_may_allow_one_person_every_level(purchasing: Harness) -> N
         assert pr["status"] == "approved"
     finally:
         await h.default_rules()
+
+
+async def test_a_requisition_delivers_to_the_configured_default_warehouse_or_must_name_one(
+    purchasing: Harness,
+) -> None:
+    h = purchasing
+    line = {"sku": uid("SKU"), "qty": "1", "needed_by": str(h.today)}
+    pr = await h.call("POST", "/requisitions", "purchaser", json={"department": "d", "lines": [line]}, expect=201)
+    assert pr["warehouse_code"] == "WH-PUR"
+    settings = h.runtime.settings
+    assert isinstance(settings, PurchasingSettings)
+    settings.default_warehouse = None
+    try:
+        r = await h.call("POST", "/requisitions", "purchaser", json={"department": "d", "lines": [line]}, expect=422)
+        assert r["errors"] == [{"field": "warehouse_code", "reason": "required: no default warehouse is configured"}]
+        body = {"department": "d", "warehouse_code": "WH-SH", "lines": [line]}
+        assert (await h.call("POST", "/requisitions", "purchaser", json=body, expect=201))["warehouse_code"] == "WH-SH"
+    finally:
+        settings.default_warehouse = "WH-PUR"
+    with pytest.raises(ValueError):
+        PurchasingSettings(default_warehouse="bad code!")
