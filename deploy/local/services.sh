@@ -45,6 +45,8 @@ up() {
 		die "the infrastructure is not running: run 'deploy/local/infra.sh up' (or 'make up')"
 	mkdir -p "$LOG_DIR" "$RUN_DIR"
 	eval "$("$REPO_ROOT/deploy/local/infra.sh" env)"
+	# The company's main warehouse, where requisitions deliver unless they name one (tools/seed_demo.py makes it).
+	export PURCHASING_DEFAULT_WAREHOUSE="${PURCHASING_DEFAULT_WAREHOUSE:-WH-SH}"
 	local svc specs=() failed
 	for svc in "${SERVICES[@]}"; do start_one "$svc"; done
 	wait_pidfiles

@@ -18,10 +18,12 @@ from approvals.domain import (
     CommentRequiredError,
     Decision,
     NotApproverError,
+    SameApproverError,
     SelfApprovalError,
     decide,
     new_state,
     plan,
+    same_approver_allowed,
 )
 
 __all__ = [
@@ -36,8 +38,10 @@ __all__ = [
     "CommentRequiredError",
     "Decision",
     "NotApproverError",
+    "SameApproverError",
     "SelfApprovalError",
     "decide",
     "new_state",
     "plan",
+    "same_approver_allowed",
 ]

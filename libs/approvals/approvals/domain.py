@@ -8,6 +8,10 @@ Rules are data. A rule applies to a document when all its conditions hold:
 - `max_discount` is unset, or the document's discount is above it (discounts up to it need no approval).
 Every applicable rule contributes its approver roles, in rule `position` order; a role already planned is not
 planned twice. An empty plan means the document needs no approval.
+
+Segregation of duties: a person decides at most one level of a document (holding two approver roles does not
+let one approve twice), unless every rule that applies allows it explicitly (`allow_same_approver`). Only the
+level's role may decide it: `admin` administers the rules, it is not an implicit approver of every level.
 """
 
 from __future__ import annotations
@@ -25,8 +29,6 @@ Status = Literal["pending", "approved", "rejected"]
 PENDING: Status = "pending"
 APPROVED: Status = "approved"
 REJECTED: Status = "rejected"
-# `admin` may act for any level (it passes every role check in the platform); self-approval stays refused.
-SUPERUSER_ROLE = "admin"
 
 
 class ApprovalError(Exception):
@@ -51,6 +53,12 @@ class SelfApprovalError(ApprovalError):
     code = "self_approval"
 
 
+class SameApproverError(ApprovalError):
+    """The actor already decided another level of this document (segregation of duties)."""
+
+    code = "same_approver"
+
+
 class ApprovalClosedError(ApprovalError):
     code = "approval_closed"
 
@@ -70,6 +78,7 @@ class ApprovalRule:
     max_discount: Decimal | None = None
     position: int = 0
     name: str = ""
+    allow_same_approver: bool = False  # one person may decide several of its levels (explicitly allowed)
 
     def applies(self, document_type: str, amount: Decimal, categories: frozenset[str], discount: Decimal) -> bool:
         return (
@@ -97,6 +106,19 @@ def plan(
     return roles
 
 
+def same_approver_allowed(
+    rules: Iterable[ApprovalRule],
+    document_type: str,
+    amount: Decimal,
+    categories: Iterable[str] = (),
+    discount: Decimal = Decimal("0"),
+) -> bool:
+    """May one person decide several levels of this document? Only when every rule that applies allows it."""
+    cats = frozenset(c for c in categories if c)
+    applicable = [r for r in rules if r.applies(document_type, amount, cats, discount)]
+    return bool(applicable) and all(r.allow_same_approver for r in applicable)
+
+
 @dataclass(frozen=True)
 class Decision:
     level: int
@@ -116,6 +138,7 @@ class ApprovalState:
     requester: str
     levels: tuple[str, ...]
     decisions: tuple[Decision, ...] = field(default=())
+    allow_same_approver: bool = False
 
     @property
     def status(self) -> Status:
@@ -138,8 +161,10 @@ class ApprovalState:
         return self.decisions[-1] if self.decisions else None
 
 
-def new_state(document_type: str, document_no: str, requester: str, levels: Sequence[str]) -> ApprovalState:
-    return ApprovalState(document_type, document_no, requester, tuple(levels))
+def new_state(
+    document_type: str, document_no: str, requester: str, levels: Sequence[str], *, allow_same_approver: bool = False
+) -> ApprovalState:
+    return ApprovalState(document_type, document_no, requester, tuple(levels), allow_same_approver=allow_same_approver)
 
 
 def decide(
@@ -156,9 +181,13 @@ def decide(
         raise ApprovalClosedError(f"{state.document_no}: approval is already {state.status}")
     if actor == state.requester:
         raise SelfApprovalError(f"{actor} requested {state.document_no} and cannot decide its approval")
-    roles = set(actor_roles)
-    if role not in roles and SUPERUSER_ROLE not in roles:
+    if role not in set(actor_roles):
         raise NotApproverError(f"level {state.current_level} of {state.document_no} needs the role {role}")
+    earlier = next((d for d in state.decisions if d.actor == actor), None)
+    if earlier is not None and not state.allow_same_approver:
+        raise SameApproverError(
+            f"{actor} decided level {earlier.level} of {state.document_no} and cannot decide another level"
+        )
     text = comment.strip() if comment else None
     if verdict == "rejected" and not text:
         raise CommentRequiredError("a rejection needs a comment")

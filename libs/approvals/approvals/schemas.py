@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from approvals.domain import ApprovalRule, ApprovalState, DocumentType
+from servicekit.inputs import OptionalLongText
 
 ApproverRole = Literal[
     "admin",
@@ -31,6 +32,9 @@ class RuleWrite(BaseModel):
     categories: list[str] = Field(default_factory=list, max_length=100)
     max_discount: Decimal | None = Field(default=None, ge=0, le=1, max_digits=5, decimal_places=4)
     approver_roles: list[ApproverRole] = Field(min_length=1, max_length=10)
+    allow_same_approver: bool = Field(
+        default=False, description="one person may decide several levels (segregation of duties waived)"
+    )
 
     @model_validator(mode="after")
     def _range(self) -> RuleWrite:
@@ -48,6 +52,7 @@ class RuleWrite(BaseModel):
             max_discount=self.max_discount,
             position=position,
             name=self.name,
+            allow_same_approver=self.allow_same_approver,
         )
 
 
@@ -65,6 +70,7 @@ class RuleRead(BaseModel):
     categories: list[str]
     max_discount: Decimal | None
     approver_roles: list[str]
+    allow_same_approver: bool
 
     @classmethod
     def of(cls, rule: ApprovalRule) -> RuleRead:
@@ -76,6 +82,7 @@ class RuleRead(BaseModel):
             categories=sorted(rule.categories),
             max_discount=rule.max_discount,
             approver_roles=list(rule.approver_roles),
+            allow_same_approver=rule.allow_same_approver,
         )
 
 
@@ -88,7 +95,7 @@ class DecisionWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["approved", "rejected"]
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: OptionalLongText = None
 
 
 class DecisionRead(BaseModel):

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -51,6 +52,7 @@ def approval_tables(metadata: MetaData) -> ApprovalTables:
         Column("categories", JSONB, nullable=False, server_default="[]"),
         Column("max_discount", Numeric(5, 4)),
         Column("approver_roles", JSONB, nullable=False),
+        Column("allow_same_approver", Boolean, nullable=False, server_default="false"),
     )
     steps = Table(
         "approval_steps",
@@ -65,6 +67,8 @@ def approval_tables(metadata: MetaData) -> ApprovalTables:
         Column("decided_by", String(128)),
         Column("comment", Text),
         Column("decided_at", DateTime(timezone=True)),
+        # The same on every level of a document: may one person decide several of them (see domain.py)?
+        Column("allow_same_approver", Boolean, nullable=False, server_default="false"),
         PrimaryKeyConstraint("document_type", "document_no", "level", name="pk_approval_steps"),
     )
     return ApprovalTables(rules, steps)
@@ -81,6 +85,7 @@ def rule_of(row: Any, prefix: str = "") -> ApprovalRule:
         max_discount=row[f"{prefix}max_discount"],
         position=row[f"{prefix}position"],
         name=row[f"{prefix}name"],
+        allow_same_approver=bool(row[f"{prefix}allow_same_approver"]),
     )
 
 
@@ -116,6 +121,7 @@ async def replace_rules(
             max_discount=r.max_discount,
             position=i,
             name=r.name,
+            allow_same_approver=r.allow_same_approver,
         )
         for i, r in enumerate(rules, start=1)
     ]
@@ -132,6 +138,7 @@ async def replace_rules(
                     "categories": sorted(r.categories),
                     "max_discount": r.max_discount,
                     "approver_roles": list(r.approver_roles),
+                    "allow_same_approver": r.allow_same_approver,
                 }
                 for r in saved
             ],
@@ -147,6 +154,8 @@ async def start_approval(
     requester: str,
     levels: Sequence[str],
     at: datetime,
+    *,
+    allow_same_approver: bool = False,
 ) -> ApprovalState:
     """Store a fresh approval for the document (replacing an earlier one, e.g. after an amendment)."""
     steps = tables.steps
@@ -164,11 +173,12 @@ async def start_approval(
                     "role": role,
                     "requester": requester,
                     "requested_at": at,
+                    "allow_same_approver": allow_same_approver,
                 }
                 for i, role in enumerate(levels, start=1)
             ],
         )
-    return new_state(document_type, document_no, requester, levels)
+    return new_state(document_type, document_no, requester, levels, allow_same_approver=allow_same_approver)
 
 
 async def load_state(
@@ -188,7 +198,14 @@ async def load_state(
         for r in rows
         if r.verdict is not None
     )
-    return ApprovalState(document_type, document_no, rows[0].requester, tuple(r.role for r in rows), decisions)
+    return ApprovalState(
+        document_type,
+        document_no,
+        rows[0].requester,
+        tuple(r.role for r in rows),
+        decisions,
+        allow_same_approver=rows[0].allow_same_approver,
+    )
 
 
 async def record_decision(session: AsyncSession, tables: ApprovalTables, state: ApprovalState) -> None:

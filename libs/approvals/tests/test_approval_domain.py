@@ -12,10 +12,12 @@ from approvals import (
     ApprovalRule,
     CommentRequiredError,
     NotApproverError,
+    SameApproverError,
     SelfApprovalError,
     decide,
     new_state,
     plan,
+    same_approver_allowed,
 )
 from approvals.schemas import RuleWrite
 
@@ -85,12 +87,41 @@ def test_requester_cannot_approve_own_document_even_with_the_role() -> None:
     assert err.value.code == "self_approval"
 
 
-def test_wrong_role_is_a_403_error_admin_may_act_for_any_level() -> None:
+def test_wrong_role_is_a_403_error_and_admin_is_no_implicit_approver() -> None:
     state = new_state("requisition", "PR-2026-000004", "alice", ["purchasing_manager"])
     with pytest.raises(NotApproverError) as err:
         decide(state, "bob", ["purchaser", "sales_manager"], "approved", None, NOW)
     assert err.value.status == 403
-    assert decide(state, "root", ["admin"], "approved", None, NOW).status == "approved"
+    with pytest.raises(NotApproverError):
+        decide(state, "root", ["admin"], "approved", None, NOW)
+
+
+def test_one_person_decides_at_most_one_level() -> None:
+    levels = ["purchasing_manager", "finance_manager"]
+    state = new_state("requisition", "PR-2026-000005", "alice", levels)
+    state = decide(state, "bob", ["purchasing_manager", "finance_manager"], "approved", None, NOW)
+    with pytest.raises(SameApproverError) as err:
+        decide(state, "bob", ["purchasing_manager", "finance_manager"], "approved", None, NOW)
+    assert (err.value.code, err.value.status) == ("same_approver", 409)
+    assert decide(state, "carol", ["finance_manager"], "approved", None, NOW).status == "approved"
+
+
+def test_a_rule_may_allow_one_person_several_levels_explicitly() -> None:
+    strict = ApprovalRule("requisition", ("purchasing_manager",), min_amount=D("0"), position=1)
+    waived = ApprovalRule(
+        "requisition", ("finance_manager",), min_amount=D("100"), position=2, allow_same_approver=True
+    )
+    # Every rule that applies must allow it: one strict rule keeps the separation.
+    assert not same_approver_allowed([strict, waived], "requisition", D("500"))
+    lenient = [ApprovalRule("requisition", r.approver_roles, r.min_amount, position=r.position,
+                            allow_same_approver=True) for r in (strict, waived)]  # fmt: skip
+    assert same_approver_allowed(lenient, "requisition", D("500"))
+    assert not same_approver_allowed(lenient, "purchase_order", D("500"))  # none applies
+    levels = plan(lenient, "requisition", D("500"))
+    state = new_state("requisition", "PR-2026-000006", "alice", levels, allow_same_approver=True)
+    for _ in levels:
+        state = decide(state, "bob", ["purchasing_manager", "finance_manager"], "approved", None, NOW)
+    assert state.status == "approved"
 
 
 def test_rejection_needs_a_comment() -> None:

@@ -1,5 +1,7 @@
 """The FastAPI application of a service: its routers under /api/v1, health, metrics, problem+json errors,
-and the runtime started and stopped with the app (uvicorn serves HTTP and the Kafka subscribers together)."""
+input no service accepts refused in one place (servicekit.inputs), an OpenAPI document listing each operation's
+errors and roles (servicekit.openapi), and the runtime started and stopped with the app (uvicorn serves HTTP
+and the Kafka subscribers together)."""
 
 from __future__ import annotations
 
@@ -15,8 +17,12 @@ from servicekit.clock import Clock
 from servicekit.config import ServiceSettings
 from servicekit.errors import install_error_handlers, problem
 from servicekit.heap import settle_heap
+from servicekit.inputs import RefuseNul
 from servicekit.observability import configure_logging
+from servicekit.openapi import document
 from servicekit.runtime import Runtime, ServiceDefinition
+
+API_PREFIX = "/api/v1"
 
 
 def create_service_app(
@@ -43,8 +49,10 @@ def create_service_app(
     app.state.settings = settings
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.add_middleware(RefuseNul)
     for router in definition.routers:
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix=API_PREFIX)
+    app.openapi = lambda: document(app, definition.routers, API_PREFIX)  # type: ignore[method-assign]
 
     @app.get("/health/live", tags=["health"])
     async def live() -> dict[str, str]:

@@ -100,4 +100,11 @@ def require(*roles: str, read: bool = False) -> Callable[..., Coroutine[Any, Any
             raise HTTPException(403, f"requires one of the roles: {', '.join(sorted(allowed))}")
         return principal
 
+    check.roles = tuple(sorted(allowed))  # type: ignore[attr-defined]  # read by servicekit.openapi
     return check
+
+
+def declared_roles(dependency: object) -> tuple[str, ...] | None:
+    """The roles a dependency made by `require` admits (None for any other callable)."""
+    roles: tuple[str, ...] | None = getattr(dependency, "roles", None)
+    return roles

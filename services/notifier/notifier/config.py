@@ -57,6 +57,16 @@ class NotifierSettings(OffPathSettings):
     delivery_batch_size: int = Field(default=50, ge=1)
     delivery_poll_seconds: float = Field(default=1.0, gt=0)
 
+    # Exception cases: the manager of each owner role, who may work its cases besides its holders.
+    case_managers: dict[str, str] = Field(
+        default_factory=lambda: {
+            "purchaser": "purchasing_manager",
+            "warehouse": "purchasing_manager",
+            "sales": "sales_manager",
+            "finance": "finance_manager",
+        }
+    )
+
     # Time rules and case escalation.
     scheduler_seconds: float = Field(default=30.0, gt=0)
     start_scheduler: bool = True

@@ -143,3 +143,29 @@ async def test_report_figures_match_the_cases(notifier_factory: Any, make: Any) 
             "/api/v1/reports/cases", params={**params, "opened_to": params["opened_from"]}, headers=auth("auditor")
         )
         assert bad.status_code == 422
+
+
+async def test_who_may_work_a_case(notifier_factory: Any, make: Any) -> None:
+    """A purchasing price-mismatch case (owner role purchaser): its owners and their manager work it, the
+    assigned user too; sales, finance and warehouse may only comment; admin may."""
+    async with notifier_factory() as n:
+        case = await open_case(n, make, "price_mismatch", f"SUP-{make.seq()}")
+        no = case["case_no"]
+        assert case["assignee_role"] == "purchaser"
+
+        async def post(action: str, role: str, sub: str = "someone", **body: Any) -> Any:
+            return await n.client.post(f"/api/v1/cases/{no}/{action}", json=body, headers=auth(role, sub=sub))
+
+        for outsider in ("sales", "finance", "warehouse", "finance_manager", "sales_manager"):
+            assert (await post("assign", outsider, user=outsider)).status_code == 403, outsider
+            assert (await post("escalate", outsider)).status_code == 403, outsider
+            assert (await post("resolve", outsider, resolution="mine now")).status_code == 403, outsider
+            assert (await post("close", outsider)).status_code == 403, outsider
+            assert (await post("comments", outsider, body="seen it")).status_code == 201, outsider
+        assert (await post("assign", "purchaser", sub="buyer.a", user="buyer.b")).status_code == 200
+        # assigned to buyer.b: buyer.b works it whatever their roles; the owner role's manager too
+        assert (await post("resolve", "sales", sub="buyer.b", resolution="credit note")).status_code == 200
+        assert (await post("close", "purchasing_manager", sub="mgr.li")).status_code == 200
+        detail = (await n.client.get(f"/api/v1/cases/{no}", headers=auth("auditor"))).json()
+        assert detail["state"] == "closed" and detail["resolved_by"] == "buyer.b"
+        assert [c["author"] for c in detail["comments"]] == ["someone"] * 5

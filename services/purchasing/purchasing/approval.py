@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from approvals import ApprovalState, plan
+from approvals import ApprovalState, plan, same_approver_allowed
 from approvals.schemas import DecisionWrite, RuleRead, RuleSetRead, RuleSetWrite
 from approvals.store import decide_and_record, load_rules, load_state, replace_rules, start_approval
 from approvals.web import approval_errors
@@ -75,9 +75,13 @@ async def begin(
 ) -> list[str]:
     """Plan and store the approval; ask level 1. Returns the levels ([] = no approval needed)."""
     rules = await load_rules(session, approval, document_type)
+    categories = list(categories)
     levels = plan(rules, document_type, amount, categories)
+    same = same_approver_allowed(rules, document_type, amount, categories)
     now = runtime.clock.now()
-    await start_approval(session, approval, document_type, document_no, requester, levels, now)
+    await start_approval(
+        session, approval, document_type, document_no, requester, levels, now, allow_same_approver=same
+    )
     if levels:
         await _request(session, runtime, document_type, document_no, 1, levels, amount, currency)
     return levels

@@ -12,6 +12,9 @@ class PurchasingSettings(OffPathSettings):
     service_name: str = "purchasing"
     # Receipt/price tolerance when neither the supplier nor the product category sets one.
     default_tolerance_pct: Decimal = Field(default=Decimal("5"), ge=0, le=100)
-    # Where purchase orders deliver when the requisition names no warehouse.
-    default_warehouse: str = "MAIN"
+    # Where purchase orders deliver when the requisition names no warehouse (the company's main warehouse, as
+    # inventory knows it; `make up` sets the demo's WH-SH). None: every requisition must name its warehouse.
+    default_warehouse: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
+    )
     overdue_scan_seconds: float = Field(default=60.0, gt=0)

@@ -46,6 +46,7 @@ from purchasing.domain import (
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError, InputError, NotFoundError
+from servicekit.inputs import OptionalText
 from servicekit.runtime import Runtime
 
 
@@ -61,8 +62,8 @@ class ShipNoticeWrite(BaseModel):
 
     asn_ref: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^\S+$")
     lines: list[ShipLineWrite] = Field(min_length=1)
-    carrier: str | None = Field(default=None, max_length=200)
-    tracking_no: str | None = Field(default=None, max_length=200)
+    carrier: OptionalText = None
+    tracking_no: OptionalText = None
     expected_arrival: date | None = None
     partial: bool = Field(default=False, description="more shipments follow: no short-shipment anomaly yet")
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -137,7 +137,7 @@ async def list_purchase_orders(
     supplier_code: str | None = None,
     pr_no: str | None = None,
     anomalies_only: bool = False,
-    limit: int = 200,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[PoSummary]:
     """All purchase orders, those with open anomalies ("red") first, then the most recent."""
     po, a = purchase_orders, po_anomalies

@@ -30,6 +30,7 @@ from servicekit.auth import Principal
 from servicekit.clock import Clock
 from servicekit.consumer import HandlerContext
 from servicekit.errors import DomainError, NotFoundError
+from servicekit.inputs import OptionalLongText
 from servicekit.numbering import next_number
 from servicekit.runtime import Runtime
 
@@ -44,7 +45,7 @@ class RequisitionLineWrite(BaseModel):
     sku: Code
     qty: Qty
     needed_by: date
-    note: str | None = Field(default=None, max_length=2000)
+    note: OptionalLongText = None
     est_unit_price: Money | None = Field(default=None, description="estimate when no quote exists yet")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,13 +13,16 @@ from approvals.schemas import DecisionWrite
 from purchasing import generation, requisitions
 from purchasing.approval import DECIDERS
 from purchasing.common import Tx
+from purchasing.config import PurchasingSettings
 from purchasing.db import requisition_lines as rl
 from purchasing.db import requisitions as requisitions_table
 from purchasing.requisitions import RequisitionCreate, RequisitionRead
 from purchasing.sourcing import LineChoice, Option
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
+from servicekit.errors import InputError
 from servicekit.idempotency import respond_idempotently
+from servicekit.inputs import RowId
 
 router = APIRouter(tags=["requisitions"])
 BUYER = require("purchaser")
@@ -34,7 +37,7 @@ class CancelWrite(BaseModel):
 
 class OptionRead(BaseModel):
     supplier_code: str
-    quote_id: int
+    quote_id: RowId
     unit_price: Any
     currency: str
     lead_time_days: int
@@ -116,7 +119,11 @@ async def create_requisition(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
     async def operation(session: AsyncSession) -> tuple[int, Any]:
-        warehouse = getattr(runtime.settings, "default_warehouse", "MAIN")
+        settings = runtime.settings
+        assert isinstance(settings, PurchasingSettings)
+        warehouse = body.warehouse_code or settings.default_warehouse
+        if warehouse is None:
+            raise InputError("warehouse_code", "required: no default warehouse is configured")
         pr_no = await requisitions.create(session, runtime.clock, principal.sub, body, warehouse)
         return 201, (await requisitions.read(session, pr_no)).model_dump(mode="json")
 
@@ -137,7 +144,7 @@ async def list_requisitions(
     _: Annotated[Principal, Depends(READ)],
     status: str | None = None,
     sku: str | None = None,
-    limit: int = 100,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[RequisitionRead]:
     r = requisitions_table
     query = select(r.c.pr_no).order_by(r.c.created_at.desc()).limit(min(max(limit, 1), 500))

@@ -30,7 +30,8 @@ async def purchasing(infra: Infra, request: pytest.FixtureRequest) -> AsyncItera
         infra,
         url,
         pin=definition().handlers.topics,  # type: ignore[union-attr]
-        overdue_scan_seconds=3600,  # the tests run the scan themselves (run_once), never by waiting
+        overdue_scan_seconds=3600,
+        default_warehouse="WH-PUR",  # the tests run the scan themselves (run_once), never by waiting
         # A module that reads what purchasing emits from its outbox sets START_RELAY = False (the relay would
         # publish and delete the rows); modules that follow the topics keep it.
         start_relay=getattr(request.module, "START_RELAY", True),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from purchasing_testkit import BUYER, Harness, uid
 
+from purchasing.config import PurchasingSettings
+
 pytestmark = pytest.mark.integration
 
 
@@ -84,3 +86,56 @@ async def test_big_purchase_order_needs_its_approval(purchasing: Harness) -> Non
     await h.call("POST", f"/purchase-orders/{po_no}/decisions", "purchasing_manager", sub=BUYER, json=body, expect=409)
     po = await h.call("POST", f"/purchase-orders/{po_no}/decisions", "purchasing_manager", sub="mgr.li", json=body)
     assert po["status"] == "approved"
+
+
+async def test_one_person_decides_one_level_and_admin_is_no_implicit_approver(purchasing: Harness) -> None:
+    h = purchasing
+    pr_no = await submitted(h)
+    both = ("purchasing_manager", "finance_manager")
+    await h.call("POST", f"/requisitions/{pr_no}/decisions", "admin", sub="root", json={"decision": "approved"},
+                 expect=403)  # fmt: skip
+    await h.call("POST", f"/requisitions/{pr_no}/decisions", *both, sub="mgr.two", json={"decision": "approved"})
+    r = await h.call("POST", f"/requisitions/{pr_no}/decisions", *both, sub="mgr.two",
+                     json={"decision": "approved"}, expect=409)  # fmt: skip
+    assert r["code"] == "same_approver"
+    pr = await h.call("GET", f"/requisitions/{pr_no}", "auditor")
+    assert pr["status"] == "submitted" and [d["decided_by"] for d in pr["approval"]["decisions"]] == ["mgr.two"]
+    pr = await h.decide(pr_no, "finance_manager", "fin.zhao")
+    assert pr["status"] == "approved"
+
+
+async def test_a_rule_may_allow_one_person_every_level(purchasing: Harness) -> None:
+    h = purchasing
+    rule = {"name": "small team", "min_amount": "0", "approver_roles": ["purchasing_manager", "finance_manager"],
+            "allow_same_approver": True}  # fmt: skip
+    await h.call("PUT", "/approval-rules/requisition", "purchasing_manager", json={"rules": [rule]})
+    try:
+        pr_no = await submitted(h)
+        both = ("purchasing_manager", "finance_manager")
+        for _ in range(2):
+            pr = await h.call("POST", f"/requisitions/{pr_no}/decisions", *both, sub="mgr.solo",
+                              json={"decision": "approved"})  # fmt: skip
+        assert pr["status"] == "approved"
+    finally:
+        await h.default_rules()
+
+
+async def test_a_requisition_delivers_to_the_configured_default_warehouse_or_must_name_one(
+    purchasing: Harness,
+) -> None:
+    h = purchasing
+    line = {"sku": uid("SKU"), "qty": "1", "needed_by": str(h.today)}
+    pr = await h.call("POST", "/requisitions", "purchaser", json={"department": "d", "lines": [line]}, expect=201)
+    assert pr["warehouse_code"] == "WH-PUR"
+    settings = h.runtime.settings
+    assert isinstance(settings, PurchasingSettings)
+    settings.default_warehouse = None
+    try:
+        r = await h.call("POST", "/requisitions", "purchaser", json={"department": "d", "lines": [line]}, expect=422)
+        assert r["errors"] == [{"field": "warehouse_code", "reason": "required: no default warehouse is configured"}]
+        body = {"department": "d", "warehouse_code": "WH-SH", "lines": [line]}
+        assert (await h.call("POST", "/requisitions", "purchaser", json=body, expect=201))["warehouse_code"] == "WH-SH"
+    finally:
+        settings.default_warehouse = "WH-PUR"
+    with pytest.raises(ValueError):
+        PurchasingSettings(default_warehouse="bad code!")

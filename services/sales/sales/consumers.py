@@ -19,6 +19,7 @@ from contracts.finance import (
 )
 from contracts.inventory import (
     OutboundOrderCreated,
+    ProductUpserted,
     ReservationAdjusted,
     ReservationAdjustmentFailed,
     ShipmentDelivered,
@@ -29,7 +30,7 @@ from contracts.inventory import (
 )
 from sales import store
 from sales.config import SalesSettings
-from sales.handlers import fulfilment, replies
+from sales.handlers import catalog, fulfilment, replies
 from sales.unit import Tx
 from servicekit.consumer import HandlerContext, MessageHandlers
 
@@ -50,6 +51,7 @@ ROUTES: list[tuple[type[Any], Callable[[Tx, Any], Awaitable[None]]]] = [
     (InvoiceIssued, fulfilment.invoice_issued),
     (PaymentAllocated, fulfilment.payment_allocated),
     (OrderSettled, fulfilment.order_settled),
+    (ProductUpserted, catalog.product_upserted),
 ]
 
 

@@ -19,6 +19,7 @@ from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
+from servicekit.inputs import OptionalText
 from servicekit.runtime import Runtime
 
 router = APIRouter(tags=["customers"])
@@ -29,8 +30,8 @@ class CustomerWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    contact: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=200)
+    contact: OptionalText = None
+    phone: OptionalText = None
     email: Email | None = None
     credit_limit: Decimal = Field(ge=0, max_digits=18, decimal_places=2)
     payment_terms_days: int = Field(ge=0, le=365)

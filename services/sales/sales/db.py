@@ -169,3 +169,12 @@ invoices = Table(
     Column("status", String(16), nullable=False),
     Column("issued_at", TZ, nullable=False),
 )
+
+# Each product's category (from inventory's ProductUpserted): the category-scoped approval rules need it.
+product_categories = Table(
+    "product_categories",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("category", String(200)),
+    Column("updated_at", TZ, nullable=False),
+)

@@ -24,6 +24,7 @@ from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
+from servicekit.inputs import OptionalLongText
 
 router = APIRouter(tags=["payables"])
 Method = Literal["bank_transfer", "cash", "card", "alipay", "wechat_pay", "cheque", "offset", "other"]
@@ -102,7 +103,7 @@ async def match_supplier_invoice(bill_no: str, body: SupplierInvoiceIn, runtime:
 
 class ReleaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: OptionalLongText = None
 
 
 @router.post("/bills/{bill_no}/release")

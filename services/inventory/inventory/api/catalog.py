@@ -10,13 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.common import Barcode, Code, Name, NonNegativeQuantity, ShortText
+from contracts.common import Barcode, Code, Name, NonNegativeQuantity
 from inventory.api.deps import CatalogEditor, Reader
 from inventory.db import product_barcodes, products, warehouses
 from inventory.handlers import catalog
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
+from servicekit.inputs import OptionalText
 
 router = APIRouter(tags=["catalog"])
 Unit = Annotated[str, Field(min_length=1, max_length=16)]
@@ -27,7 +28,7 @@ class ProductWrite(BaseModel):
 
     name: Name
     unit: Unit = "pcs"
-    category: ShortText | None = None
+    category: OptionalText = None
     barcodes: list[Barcode] = Field(default_factory=list, max_length=50)
     reorder_point: NonNegativeQuantity = Decimal("0")
     reorder_qty: NonNegativeQuantity = Decimal("0")

@@ -13,6 +13,7 @@ from inventory.api.deps import Reader, Warehouse
 from inventory.handlers import outbound, shipping
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
+from servicekit.inputs import OptionalText
 from servicekit.runtime import Runtime
 
 router = APIRouter(tags=["outbound"])
@@ -26,14 +27,14 @@ class Scan(BaseModel):
 class Dispatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     carrier: ShortText
-    tracking_no: ShortText | None = None
+    tracking_no: OptionalText = None
 
 
 class BatchItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     do_no: Annotated[str, Field(pattern=r"^DO-\d{4}-\d{1,12}$")]
-    tracking_no: ShortText | None = None
-    carrier: ShortText | None = Field(default=None, description="overrides the batch's carrier")
+    tracking_no: OptionalText = None
+    carrier: OptionalText = Field(default=None, description="overrides the batch's carrier")
 
 
 class BatchDispatch(BaseModel):
@@ -44,7 +45,7 @@ class BatchDispatch(BaseModel):
 
 class Delivery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    signed_by: ShortText | None = None
+    signed_by: OptionalText = None
 
 
 async def detail(runtime: Runtime, do_no: str) -> dict[str, Any]:

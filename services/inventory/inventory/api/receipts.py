@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.common import Barcode, Code, NonNegativeQuantity, PositiveQuantity, Text, UnitCost
+from contracts.common import Barcode, Code, NonNegativeQuantity, PositiveQuantity, UnitCost
 from inventory.api.deps import Reader, Warehouse
 from inventory.db import purchase_order_lines, purchase_orders
 from inventory.handlers import receipts
@@ -18,6 +18,7 @@ from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
+from servicekit.inputs import OptionalLongText
 
 router = APIRouter(tags=["receipts"])
 PoNo = Annotated[str, Field(pattern=r"^PO-\d{4}-\d{1,12}$")]
@@ -29,7 +30,7 @@ class ReceiptCreate(BaseModel):
     po_no: PoNo | None = None
     warehouse_code: Code | None = None
     supplier_code: Code | None = None
-    reason: Text | None = Field(default=None, description="required for a receipt without a PO")
+    reason: OptionalLongText = Field(default=None, description="required for a receipt without a PO")
 
 
 class ReceiptScan(BaseModel):
@@ -43,7 +44,7 @@ class ReceiptLineAdd(BaseModel):
     sku: Code
     qty: PositiveQuantity
     qty_rejected: NonNegativeQuantity = Decimal("0")
-    reject_reason: Text | None = None
+    reject_reason: OptionalLongText = None
     unit_cost: UnitCost | None = Field(default=None, description="receipts without a PO; else the PO price")
 
 

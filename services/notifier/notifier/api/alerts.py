@@ -13,6 +13,7 @@ from notifier.db import alerts, deliveries, delivery_attempts, kit
 from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.errors import DomainError, NotFoundError
+from servicekit.inputs import RowId
 
 router = APIRouter(tags=["alerts"])
 
@@ -90,7 +91,7 @@ async def list_deliveries(
 
 
 @router.get("/deliveries/{delivery_id}/attempts")
-async def list_attempts(delivery_id: int, runtime: RuntimeDep, _: StaffRead) -> list[dict[str, Any]]:
+async def list_attempts(delivery_id: RowId, runtime: RuntimeDep, _: StaffRead) -> list[dict[str, Any]]:
     async with runtime.db.transaction() as session:
         rows = (
             (
@@ -107,7 +108,7 @@ async def list_attempts(delivery_id: int, runtime: RuntimeDep, _: StaffRead) -> 
 
 
 @router.post("/deliveries/{delivery_id}/retry")
-async def retry_delivery(delivery_id: int, runtime: RuntimeDep, principal: Admin) -> dict[str, Any]:
+async def retry_delivery(delivery_id: RowId, runtime: RuntimeDep, principal: Admin) -> dict[str, Any]:
     """Give a failed delivery another round of attempts (e.g. after fixing an endpoint)."""
     async with runtime.db.transaction() as session:
         row = (

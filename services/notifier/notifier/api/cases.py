@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
@@ -13,11 +13,14 @@ from contracts.common import Role
 from notifier.api.deps import Staff, StaffRead, jsonable
 from notifier.config import NotifierSettings
 from notifier.db import case_comments, case_history, case_links, cases, kit
+from notifier.domain.cases import may_work
 from notifier.handlers import cases as handle
 from notifier.handlers.alerts import Publish
 from servicekit import audit
 from servicekit.app import RuntimeDep
+from servicekit.auth import Principal
 from servicekit.errors import NotFoundError
+from servicekit.inputs import OptionalLongText
 from servicekit.runtime import Runtime
 
 router = APIRouter(tags=["cases"])
@@ -54,7 +57,7 @@ class ResolveBody(BaseModel):
 
 class EscalateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    note: str | None = Field(default=None, max_length=2000)
+    note: OptionalLongText = None
 
 
 def _publisher(runtime: Runtime, session: Any) -> Publish:
@@ -126,9 +129,18 @@ async def get_case(case_no: str, runtime: RuntimeDep, _: StaffRead) -> dict[str,
     }
 
 
-async def _act(runtime: Runtime, principal: Any, case_no: str, action: str, work: Any) -> dict[str, Any]:
+async def _act(
+    runtime: Runtime, principal: Principal, case_no: str, action: str, work: Any, *, owners_only: bool = True
+) -> dict[str, Any]:
+    """Do `work` on the case, audited; `owners_only`: only those who may work the case (domain.cases.may_work)."""
+    settings = cast(NotifierSettings, runtime.settings)
     async with runtime.db.transaction() as session:
         before = await handle.load_for_update(session, case_no)
+        if owners_only and not may_work(
+            before.assignee_user, before.assignee_role, principal.sub, principal.roles, settings.case_managers
+        ):
+            owner = before.assignee_user or before.assignee_role or "a manager"
+            raise HTTPException(403, f"case {case_no} is worked by {owner} (or its manager); others may comment")
         await work(session, _publisher(runtime, session), runtime.clock.now())
         after = (await session.execute(select(cases).where(cases.c.case_no == case_no))).mappings().one()
         await audit.record(
@@ -163,13 +175,19 @@ async def comment_case(case_no: str, body: CommentBody, runtime: RuntimeDep, pri
         case_no,
         "commented",
         lambda s, p, now: handle.comment(s, now, case_no, principal.sub, body.body),
+        owners_only=False,
     )
 
 
 @router.post("/cases/{case_no}/links", status_code=201)
 async def link_case(case_no: str, body: LinkBody, runtime: RuntimeDep, principal: Staff) -> dict[str, Any]:
     return await _act(
-        runtime, principal, case_no, "linked", lambda s, p, now: handle.link(s, case_no, body.doc_type, body.doc_id)
+        runtime,
+        principal,
+        case_no,
+        "linked",
+        lambda s, p, now: handle.link(s, case_no, body.doc_type, body.doc_id),
+        owners_only=False,
     )
 
 

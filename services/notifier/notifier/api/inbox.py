@@ -15,6 +15,7 @@ from notifier.db import alerts, inbox_items, inbox_reads
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal
 from servicekit.errors import NotFoundError
+from servicekit.inputs import RowId
 
 router = APIRouter(tags=["inbox"])
 
@@ -54,7 +55,7 @@ async def list_inbox(
     principal: Anyone,
     unread: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    before_id: int | None = None,
+    before_id: RowId | None = None,
 ) -> list[InboxItem]:
     read = _read_by(principal)
     query = (
@@ -90,7 +91,7 @@ async def unread_count(runtime: RuntimeDep, principal: Anyone) -> dict[str, int]
 
 
 @router.post("/inbox/{item_id}/read", status_code=204)
-async def mark_read(item_id: int, runtime: RuntimeDep, principal: Anyone) -> None:
+async def mark_read(item_id: RowId, runtime: RuntimeDep, principal: Anyone) -> None:
     async with runtime.db.transaction() as session:
         found = await session.scalar(select(inbox_items.c.id).where(inbox_items.c.id == item_id, _mine(principal)))
         if found is None:

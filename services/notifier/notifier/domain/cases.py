@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 CaseState = str
@@ -43,3 +43,23 @@ def sla_due(at: datetime, sla_hours: int) -> datetime:
 
 def is_breached(state: str, sla_due_at: datetime, now: datetime) -> bool:
     return state in OPEN_STATES and sla_due_at <= now
+
+
+# Who works a case (assign, escalate, resolve, close). Everyone else on the staff may comment and link.
+ADMIN = "admin"
+
+
+def may_work(
+    assignee_user: str | None,
+    assignee_role: str | None,
+    user: str,
+    roles: frozenset[str],
+    managers: Mapping[str, str],
+) -> bool:
+    """Its assigned user, the holders of its owner role, and that role's manager (`managers`: role → manager
+    role; a role without one is its own manager); a case nobody owns, any manager; and admin."""
+    if ADMIN in roles or (assignee_user is not None and assignee_user == user):
+        return True
+    if assignee_role is None:
+        return bool(roles & set(managers.values()))
+    return assignee_role in roles or managers.get(assignee_role, assignee_role) in roles

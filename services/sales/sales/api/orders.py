@@ -30,6 +30,7 @@ from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import InputError, NotFoundError
 from servicekit.idempotency import respond_json_idempotently
+from servicekit.inputs import Offset
 
 router = APIRouter(tags=["orders"])
 Seller = Annotated[Principal, Depends(require("sales", "sales_manager"))]
@@ -128,7 +129,7 @@ async def list_orders(
     placed_to: date | None = None,
     stuck_or_late: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Any:
     for s in status or []:
         if s not in STATUSES:

@@ -22,6 +22,7 @@ from contracts.common import (
     Text,
 )
 from contracts.sales import ExternalRef
+from servicekit.inputs import OptionalLongText
 
 
 class LineIn(BaseModel):
@@ -56,7 +57,7 @@ class OrderCreate(BaseModel):
     requested_date: date | None = None
     warehouse_code: Code | None = None
     ship_to: Address | None = None
-    note: Text | None = None
+    note: OptionalLongText = None
     currency: CurrencyCode = DEFAULT_CURRENCY
 
     @model_validator(mode="after")
@@ -86,7 +87,7 @@ class Reason(BaseModel):
 class Comment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    comment: Text | None = None
+    comment: OptionalLongText = None
 
 
 class LineRead(BaseModel):

@@ -14,7 +14,7 @@ from approvals.web import approval_errors
 from contracts.sales import OrderAmended, OrderApprovalDecided
 from sales import domain
 from sales.db import approval, kit, order_lines, order_revisions, orders, shipments
-from sales.handlers.placing import SALES_ORDER, approval_levels, approval_requested
+from sales.handlers.placing import SALES_ORDER, approval_requested, plan_approval
 from sales.saga import state, steps
 from sales.store import Loaded, contract_lines, line_json, line_values, lines_of, load, set_status
 from sales.unit import Tx
@@ -108,10 +108,13 @@ async def amend_order(tx: Tx, order_no: str, new: Sequence[domain.Line], reason:
 
 async def _replan_approval(tx: Tx, o: Loaded, lines: Sequence[domain.Line]) -> None:
     """The rules apply to the order as amended: the approval restarts, or is no longer needed."""
-    levels = await approval_levels(tx, o.order["gross"], lines)
+    approval_plan = await plan_approval(tx, o.order["gross"], lines)
+    levels = approval_plan.levels
     if levels:
         requester = o.order["placed_by"] or f"channel:{o.order['channel']}"
-        await start_approval(tx.session, approval, SALES_ORDER, o.no, requester, levels, tx.now)
+        await start_approval(
+            tx.session, approval, SALES_ORDER, o.no, requester, levels, tx.now, allow_same_approver=approval_plan.same
+        )
         tx.publish(approval_requested(o, 1, levels, tx.now, o.saga["deadline_at"]))
         await state.save(tx, o, (state.APPROVAL, f"restarted for revision {o.revision}", ", ".join(levels)))
         return

@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlalchemy import Boolean, Integer, String, column, select, text
 
-from approvals.domain import ApprovalRule, plan
+from approvals.domain import ApprovalRule, plan, same_approver_allowed
 from approvals.store import load_rules, rule_of, start_approval
 from contracts.common import Address
 from contracts.sales import OrderApprovalRequested, OrderPlaced
 from sales import domain
 from sales.db import approval, orders
+from sales.handlers.catalog import categories_of
 from sales.saga import commands, state
 from sales.store import Loaded, contract_lines, first_states, line_values, publish_first_states
 from sales.unit import Tx
@@ -140,6 +141,7 @@ class Checked:
     payment_terms_days: int
     totals: domain.Totals
     levels: list[str]  # the approver roles the approval rules ask for
+    same_approver: bool = False  # may one person decide several of them (every applicable rule allows it)
 
     @property
     def one_statement(self) -> bool:
@@ -174,8 +176,10 @@ async def check_order(tx: Tx, new: NewOrder) -> Checked:
     if customer["existing"] is not None:
         return Checked(customer["existing"], None, customer["payment_terms_days"], totals, [])
     rules = [rule_of(r, "rule_") for r in rows if r["rule_document_type"] is not None]
-    levels = await approval_levels(tx, totals.gross, new.lines, rules)
-    return Checked(None, customer["number"], customer["payment_terms_days"], totals, levels)
+    approval_plan = await plan_approval(tx, totals.gross, new.lines, rules)
+    return Checked(
+        None, customer["number"], customer["payment_terms_days"], totals, approval_plan.levels, approval_plan.same
+    )
 
 
 async def place_order(tx: Tx, new: NewOrder, checked: Checked | None = None) -> Placed:
@@ -228,8 +232,9 @@ async def place_order(tx: Tx, new: NewOrder, checked: Checked | None = None) -> 
             attempts=1,
             stock_requested=True,
         )
-    publish_first_states(tx, o, transitions)
+    # In the order they happen: the order exists (OrderPlaced) before it changes state (its first transitions).
     tx.publish(_placed_event(o, new))
+    publish_first_states(tx, o, transitions)
     if not levels:
         tx.publish(commands.reserve_stock(o, new.lines))
     lines = line_values("", new.lines)
@@ -251,23 +256,36 @@ async def place_order(tx: Tx, new: NewOrder, checked: Checked | None = None) -> 
         return Placed(str(await existing_order(tx, new.channel, new.external_ref)), created=False)
     await tx.outbox.written(tx.session)
     if levels:
-        await _start_approval(tx, o, levels, saga["deadline_at"])
+        await _start_approval(tx, o, levels, saga["deadline_at"], checked.same_approver)
     return Placed(o.no, created=True, order=order, lines=new.lines)
 
 
-async def approval_levels(
+@dataclass(frozen=True)
+class ApprovalPlan:
+    levels: list[str]  # the approver roles, level 1 first; [] when no rule applies
+    same: bool = False  # one person may decide several levels
+
+
+async def plan_approval(
     tx: Tx, gross: Decimal, lines: Sequence[domain.Line], rules: list[ApprovalRule] | None = None
-) -> list[str]:
-    """The approver roles the `sales_order` rules (read now unless given) ask for (shared engine); [] when none
-    applies."""
+) -> ApprovalPlan:
+    """What the `sales_order` rules (read now unless given) ask for (shared engine), given the order's amount,
+    its largest discount and its lines' product categories (read only when a rule is scoped by category)."""
     if rules is None:
         rules = await load_rules(tx.session, approval, SALES_ORDER)
-    return plan(rules, SALES_ORDER, gross, discount=domain.max_discount(lines)) if rules else []
+    if not rules:
+        return ApprovalPlan([])
+    categories = await categories_of(tx, (x.sku for x in lines)) if any(r.categories for r in rules) else []
+    discount = domain.max_discount(lines)
+    levels = plan(rules, SALES_ORDER, gross, categories, discount=discount)
+    return ApprovalPlan(levels, same_approver_allowed(rules, SALES_ORDER, gross, categories, discount))
 
 
-async def _start_approval(tx: Tx, o: Loaded, levels: list[str], due: Any) -> None:
+async def _start_approval(tx: Tx, o: Loaded, levels: list[str], due: Any, same_approver: bool) -> None:
     requester = tx.actor or f"channel:{o.order['channel']}"
-    await start_approval(tx.session, approval, SALES_ORDER, o.no, requester, levels, tx.now)
+    await start_approval(
+        tx.session, approval, SALES_ORDER, o.no, requester, levels, tx.now, allow_same_approver=same_approver
+    )
     tx.publish(approval_requested(o, 1, levels, tx.now, due))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -14,12 +16,13 @@ from sqlalchemy import event, func, select, text
 from contracts.common import ReservedLine, ShortageLine, StockLine
 from contracts.inventory import (
     OutboundOrderCreated,
+    ProductUpserted,
     ReservationAdjusted,
     ReservationAdjustmentFailed,
     ShipmentDispatched,
     ShippedLine,
 )
-from sales.db import kit, order_lines, orders, sagas
+from sales.db import kit, order_lines, orders, product_categories, sagas
 from servicekit import _compat
 from servicekit.testing import auth, eventually
 
@@ -358,3 +361,56 @@ async def test_the_usual_order_is_checked_and_written_by_two_statements_without_
             {"no": no},
         )
         assert len(set(xmins.scalars().all())) == 1
+
+
+async def test_an_orders_events_reach_the_topic_in_the_order_they_happened(sales: Harness) -> None:
+    """Read by a real consumer on `sales.orders`: the order exists (OrderPlaced) before any of its state changes,
+    and each change starts where the one before it ended."""
+    order = await sales.confirmed(await sales.customer())
+    no = order["order_no"]
+    await sales.wait_published(no, "OrderConfirmed")
+    on_topic = [json.loads(r.value) for r in sales.tail.records if r.topic == "sales.orders" and r.key == no.encode()]
+    types = [e["type"] for e in on_topic]
+    assert types[0] == "OrderPlaced", types
+    changes = [e["payload"] for e in on_topic if e["type"] == "OrderStatusChanged"]
+    assert changes[0]["from_status"] is None
+    assert all(b["from_status"] == a["to_status"] for a, b in itertools.pairwise(changes)), changes
+    assert changes[-1]["to_status"] == "confirmed" and types.index("OrderConfirmed") > types.index("OrderPlaced")
+
+
+async def test_category_rules_apply_to_the_lines_categories_and_admin_is_no_approver(sales: Harness) -> None:
+    chem, plain = uid("CHEM"), uid("PLAIN")
+    for sku, category in ((chem, "chemicals"), (plain, None)):
+        await sales.send(
+            ProductUpserted(
+                sku=sku,
+                name=sku,
+                unit="pcs",
+                category=category,
+                reorder_point=D("0"),
+                reorder_qty=D("0"),
+                updated_at=now(),
+            )
+        )
+
+    async def known() -> int:
+        async with sales.runtime.db.transaction() as s:
+            query = select(func.count()).select_from(product_categories)
+            return int(await s.scalar(query.where(product_categories.c.sku.in_([chem, plain]))) or 0)
+
+    await eventually(known, lambda n: n == 2)
+    rules = {"rules": [{"name": "chemicals", "categories": ["chemicals"], "approver_roles": ["sales_manager"]}]}
+    boss = auth("sales_manager", sub="boss")
+    assert (await sales.client.put("/api/v1/approval-rules", json=rules, headers=boss)).status_code == 200
+    try:
+        customer = await sales.customer()
+        line = {"sku": plain, "qty": "1", "unit_price": "10.00"}
+        assert (await sales.place(customer, lines=[line]))["status"] == "reserving"
+        held = await sales.place(customer, lines=[line, {**line, "sku": chem, "line_no": 2}])
+        assert held["status"] == "pending_approval"
+        r = await sales.client.post(f"/api/v1/orders/{held['order_no']}/approve", json={}, headers=ADMIN)
+        assert r.status_code == 403 and r.json()["code"] == "not_approver"
+        r = await sales.client.post(f"/api/v1/orders/{held['order_no']}/approve", json={}, headers=boss)
+        assert r.status_code == 200 and r.json()["status"] == "reserving"
+    finally:
+        assert (await sales.client.put("/api/v1/approval-rules", json={"rules": []}, headers=boss)).status_code == 200
