@@ -18,7 +18,8 @@ from servicekit.runtime import ServiceDefinition
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
-def definition(settings: AnalyticsSettings) -> ServiceDefinition:
+def definition(settings: AnalyticsSettings | None = None) -> ServiceDefinition:
+    settings = settings or AnalyticsSettings()
     return ServiceDefinition(
         name="analytics",
         description="Analytics: reports (purchase vs sales, movers, turnover, supplier scorecard, customer credit, "

@@ -1,5 +1,5 @@
-"""Supplier scorecard over the purchase order lines due in the period (expected date in it and not after today,
-purchase order not cancelled): on-time delivery (the line's whole ordered quantity received by its expected
+"""Supplier scorecard over the purchase order lines of the period (those that fell due in it, by today, and those
+goods arrived for in it; purchase order not cancelled): on-time delivery (the line's whole ordered quantity received by its expected
 date), fill rate (received ÷ ordered), rejection rate (rejected ÷ received), price variance (billed net vs the
 billed quantity at the PO price), actual vs quoted lead time (last receipt − sent, expected − sent, in days);
 the weighted score and standing."""
@@ -27,7 +27,9 @@ _SCORECARD = text(
         FROM po_lines l
         LEFT JOIN receipt_lines r ON r.po_no = l.po_no AND r.po_line_no = l.line_no
         LEFT JOIN products p ON p.sku = l.sku
-        WHERE l.expected_date BETWEEN :start AND :end AND l.expected_date <= :today
+        WHERE (l.expected_date BETWEEN :start AND least(CAST(:end AS date), CAST(:today AS date))
+               OR EXISTS (SELECT FROM receipt_lines x WHERE x.po_no = l.po_no AND x.po_line_no = l.line_no
+                          AND x.day BETWEEN :start AND :end))
           AND {where("l", SKU, SUPPLIER, WAREHOUSE)} AND {where("p", CATEGORY)}
           AND NOT EXISTS (SELECT FROM po_cancellations c WHERE c.po_no = l.po_no)
         GROUP BY l.po_no, l.line_no
