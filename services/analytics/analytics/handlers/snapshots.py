@@ -22,6 +22,10 @@ _EXTEND = text(
     "ON CONFLICT (sku) DO UPDATE SET from_day = least(stock_dirty.from_day, excluded.from_day)"
 )
 _DELETE_FROM = text("DELETE FROM stock_daily WHERE sku = :sku AND day >= :from_day")
+# One statement per sku. The grid is every warehouse × every day from :from_day (rows before a warehouse's first
+# movement are dropped at the end, after the windows ran over them); the cost of a day is the last one stated by
+# its end, carried forward: `grp` counts the days with a cost so far, so a day and the cost-less days after it
+# share a group whose only cost is that day's.
 _RECOMPUTE = text(
     """
     WITH moves AS (
@@ -35,26 +39,32 @@ _RECOMPUTE = text(
         UNION ALL SELECT day, at, unit_cost FROM stock_adjustments
             WHERE sku = :sku AND unit_cost IS NOT NULL AND qty_delta > 0
     ),
+    day_cost AS (SELECT DISTINCT ON (day) day, cost FROM costs WHERE day >= :from_day ORDER BY day, at DESC),
+    opening_cost AS (SELECT cost FROM costs WHERE day < :from_day ORDER BY day DESC, at DESC LIMIT 1),
     warehouses AS (SELECT warehouse_code, min(day) AS first_day FROM moves GROUP BY warehouse_code),
     grid AS (
-        SELECT w.warehouse_code, CAST(d AS date) AS day FROM warehouses w,
-        generate_series(greatest(CAST(:from_day AS date), w.first_day), CAST(:through AS date), interval '1 day') d
+        SELECT w.warehouse_code, w.first_day, CAST(d AS date) AS day FROM warehouses w,
+        generate_series(CAST(:from_day AS date), CAST(:through AS date), interval '1 day') d
     ),
     opening AS (SELECT warehouse_code, sum(qty) AS qty FROM moves WHERE day < :from_day GROUP BY warehouse_code),
     daily AS (SELECT warehouse_code, day, sum(qty) AS qty FROM moves WHERE day >= :from_day GROUP BY 1, 2),
     levels AS (
-        SELECT g.warehouse_code, g.day,
+        SELECT g.warehouse_code, g.first_day, g.day, c.cost,
                coalesce(o.qty, 0) + sum(coalesce(d.qty, 0))
-                   OVER (PARTITION BY g.warehouse_code ORDER BY g.day) AS on_hand
+                   OVER (PARTITION BY g.warehouse_code ORDER BY g.day) AS on_hand,
+               count(c.cost) OVER (PARTITION BY g.warehouse_code ORDER BY g.day) AS grp
         FROM grid g
         LEFT JOIN daily d ON d.warehouse_code = g.warehouse_code AND d.day = g.day
         LEFT JOIN opening o ON o.warehouse_code = g.warehouse_code
+        LEFT JOIN day_cost c ON c.day = g.day
+    ),
+    valued AS (
+        SELECT warehouse_code, first_day, day, on_hand,
+               coalesce(max(cost) OVER (PARTITION BY warehouse_code, grp), (SELECT cost FROM opening_cost), 0) AS cost
+        FROM levels
     )
     INSERT INTO stock_daily (sku, warehouse_code, day, on_hand, value)
-    SELECT :sku, l.warehouse_code, l.day, l.on_hand,
-           round(l.on_hand * coalesce(
-               (SELECT c.cost FROM costs c WHERE c.day <= l.day ORDER BY c.day DESC, c.at DESC LIMIT 1), 0), 2)
-    FROM levels l
+    SELECT :sku, warehouse_code, day, on_hand, round(on_hand * cost, 2) FROM valued WHERE day >= first_day
     """
 )
 

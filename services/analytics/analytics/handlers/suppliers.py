@@ -1,8 +1,8 @@
 """Supplier scorecard over the purchase order lines of the period (those that fell due in it, by today, and those
-goods arrived for in it; purchase order not cancelled): on-time delivery (the line's whole ordered quantity received by its expected
-date), fill rate (received ÷ ordered), rejection rate (rejected ÷ received), price variance (billed net vs the
-billed quantity at the PO price), actual vs quoted lead time (last receipt − sent, expected − sent, in days);
-the weighted score and standing."""
+goods arrived for in it; purchase order not cancelled): on-time delivery (the line's whole ordered quantity
+received by its expected date), fill rate (received ÷ ordered), rejection rate (rejected ÷ received), price
+variance (billed net vs the billed quantity at the PO price), actual vs quoted lead time (last receipt − sent,
+expected − sent, in days); the weighted score and standing."""
 
 from __future__ import annotations
 
