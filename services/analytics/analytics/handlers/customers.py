@@ -41,12 +41,16 @@ _CREDIT = text(
             FROM paid JOIN inv USING (invoice_no) GROUP BY 1
         ) p USING (invoice_no)
         GROUP BY 1
+    ),
+    cancelled AS (
+        SELECT o.customer_code, count(*) AS cancelled FROM order_steps st JOIN orders o USING (order_no)
+        WHERE st.step = 'cancelled' AND {where("o", CUSTOMER)}
+          AND CAST(st.at AT TIME ZONE :tz AS date) BETWEEN :start AND :end
+        GROUP BY 1
     )
-    SELECT per.*, c.name, c.credit_limit,
-           (SELECT count(*) FROM order_steps st JOIN orders o USING (order_no)
-             WHERE o.customer_code = per.customer_code AND st.step = 'cancelled'
-               AND CAST(st.at AT TIME ZONE :tz AS date) BETWEEN :start AND :end) AS cancelled
+    SELECT per.*, c.name, c.credit_limit, coalesce(x.cancelled, 0) AS cancelled
     FROM per LEFT JOIN customers c ON c.code = per.customer_code
+    LEFT JOIN cancelled x ON x.customer_code = per.customer_code
     ORDER BY per.customer_code
     """
 )
