@@ -1,4 +1,4 @@
-"""docker-compose.yml describes the whole stack: broker, database, topics job, five services.
+"""docker-compose.yml describes the whole stack: broker, database, topics job, the services.
 
 Checked statically (no Docker engine needed), so a broken compose file fails CI here.
 """
@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("purchasing", "sales", "inventory", "finance", "notifier")
+SERVICES = ("purchasing", "sales", "inventory", "finance", "notifier", "analytics")
 
 
 @pytest.fixture(scope="module")

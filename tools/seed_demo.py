@@ -1,5 +1,6 @@
 """Demo data for a new user of `make up`: a warehouse, products with barcodes and stock, customers, suppliers
-with quotes. Idempotent: running it again changes nothing. Prints a token for each role.
+with quotes, then a day of business (tools.demo_flow: orders shipped and paid, a purchase received) so the
+reports have figures. Idempotent: running it again changes nothing. Prints a token for each role.
 
     .venv/bin/python -m tools.seed_demo        (services on 127.0.0.1:8001-8005, the development JWT secret)"""
 
@@ -12,6 +13,7 @@ from datetime import date, timedelta
 import httpx
 
 from servicekit.auth import ROLES, issue_token
+from tools import demo_flow
 from tools.workload import Api
 
 PORTS = {"purchasing": 8001, "sales": 8002, "inventory": 8003, "finance": 8004, "notifier": 8005}
@@ -73,12 +75,15 @@ async def main() -> None:
     clients = {s: httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", timeout=30) for s, p in PORTS.items()}
     try:
         await seed(Api(clients, SECRET, user="demo-admin"))
+        if os.environ.get("DEMO_FLOW", "1") != "0":
+            await demo_flow.run(clients, SECRET)
     finally:
         for client in clients.values():
             await client.aclose()
     print("demo data: warehouse WH-SH; products", ", ".join(p[0] for p in PRODUCTS))
     print("customers", ", ".join(c[0] for c in CUSTOMERS), "(C-BJ-003 has a 500.00 credit limit)")
     print("suppliers", ", ".join(s[0] for s in SUPPLIERS))
+    print("reports: http://127.0.0.1:8006/api/v1/reports/... (analytics; see docs/analytics.md)")
     print("tokens (Authorization: Bearer …), valid 12 h:")
     for role in ROLES:
         print(f"  {role:<19} {issue_token(SECRET, f'demo-{role}', [role])}")

@@ -14,7 +14,7 @@ from contracts.registry import TOPICS
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m contracts", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("topics", help="print '<topic> <partitions>' per line, for topic creation")
+    commands.add_parser("topics", help="print '<topic> <partitions> [config=value ...]' per line, for topic creation")
     for name, text in (("generate", "write JSON Schema and AsyncAPI"), ("check", "fail if they are stale")):
         command = commands.add_parser(name, help=text)
         command.add_argument("--out", type=Path, default=GENERATED_DIR, help="the generated folder")
@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "topics":
         for topic in TOPICS:
-            print(topic.name, topic.partitions)
+            print(topic.name, topic.partitions, *(f"{k}={v}" for k, v in topic.config))
         return 0
     if args.command == "generate":
         for name in write(args.out):

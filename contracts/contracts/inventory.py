@@ -208,6 +208,9 @@ class ReceiptLine(ContractModel):
     qty_rejected: NonNegativeQuantity
     reject_reason: Text | None = None
     unit_cost: UnitCost = Field(description="the PO price, or the cost entered for a receipt without PO")
+    avg_cost_after: UnitCost | None = Field(
+        default=None, description="the sku's moving-average unit cost once this receipt is on hand (for valuation)"
+    )
 
     @model_validator(mode="after")
     def _received_is_accepted_plus_rejected(self) -> ReceiptLine:

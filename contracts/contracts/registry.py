@@ -10,13 +10,23 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError, create_model
 
-from contracts import finance, inventory, notifier, purchasing, sales
+from contracts import analytics, finance, inventory, notifier, purchasing, sales
 from contracts.envelope import Envelope, Message
 from contracts.errors import ContractError
 
-SERVICES: tuple[str, ...] = ("purchasing", "sales", "inventory", "finance", "notifier")
+SERVICES: tuple[str, ...] = ("purchasing", "sales", "inventory", "finance", "notifier", "analytics")
 BUSINESS_PARTITIONS = 6
 DEAD_LETTER_PARTITIONS = 1
+
+# Retention (topic configs, applied where topics are created: deploy/local/ensure_topics.py). Business events are
+# kept forever, so a new subscriber (analytics) can build its read model from the first event on, and rebuild it;
+# master data (one current record per key) is compacted: the latest record per key is kept forever. Saga
+# commands are requests whose outcome the reply events record: a week. Dead letters: until someone replays them,
+# 30 days. See docs/analytics.md.
+KEEP_FOREVER: dict[str, str] = {"cleanup.policy": "delete", "retention.ms": "-1", "retention.bytes": "-1"}
+COMPACTED: dict[str, str] = {"cleanup.policy": "compact", "retention.ms": "-1", "retention.bytes": "-1"}
+COMMANDS_RETENTION: dict[str, str] = {"cleanup.policy": "delete", "retention.ms": str(7 * 24 * 3600 * 1000)}
+DEAD_LETTER_RETENTION: dict[str, str] = {"cleanup.policy": "delete", "retention.ms": str(30 * 24 * 3600 * 1000)}
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,7 @@ class Topic:
     partitions: int
     description: str
     messages: tuple[type[Message], ...]
+    config: tuple[tuple[str, str], ...] = tuple(KEEP_FOREVER.items())
 
     @property
     def producer(self) -> str:
@@ -39,8 +50,10 @@ class Topic:
         return self.messages[0].__module__.rsplit(".", 1)[-1]
 
 
-def _topic(name: str, key: str, description: str, *messages: type[Message]) -> Topic:
-    return Topic(name, key, BUSINESS_PARTITIONS, description, messages)
+def _topic(
+    name: str, key: str, description: str, *messages: type[Message], config: dict[str, str] = KEEP_FOREVER
+) -> Topic:
+    return Topic(name, key, BUSINESS_PARTITIONS, description, messages, tuple(config.items()))
 
 
 def dead_letter_topic(service: str) -> str:
@@ -51,7 +64,7 @@ def dead_letter_topic(service: str) -> str:
 
 
 TOPICS: tuple[Topic, ...] = (
-    _topic("sales.customers", "customer_code", "Customer master data.", sales.CustomerUpserted),
+    _topic("sales.customers", "customer_code", "Customer master data.", sales.CustomerUpserted, config=COMPACTED),
     _topic(
         "sales.orders",
         "order_no",
@@ -72,8 +85,9 @@ TOPICS: tuple[Topic, ...] = (
         sales.ReserveStock,
         sales.ReleaseStock,
         sales.AdjustReservation,
+        config=COMMANDS_RETENTION,
     ),
-    _topic("inventory.products", "sku", "Product master data.", inventory.ProductUpserted),
+    _topic("inventory.products", "sku", "Product master data.", inventory.ProductUpserted, config=COMPACTED),
     _topic(
         "inventory.fulfillment",
         "order_no",
@@ -110,6 +124,7 @@ TOPICS: tuple[Topic, ...] = (
         "Saga commands to finance (sent by sales); replies come on finance.receivables.",
         sales.CheckCredit,
         sales.VoidOrderSettlement,
+        config=COMMANDS_RETENTION,
     ),
     _topic(
         "finance.receivables",
@@ -135,7 +150,9 @@ TOPICS: tuple[Topic, ...] = (
         finance.BillReleased,
         finance.SupplierPaymentMade,
     ),
-    _topic("purchasing.suppliers", "supplier_code", "Supplier master data.", purchasing.SupplierUpserted),
+    _topic(
+        "purchasing.suppliers", "supplier_code", "Supplier master data.", purchasing.SupplierUpserted, config=COMPACTED
+    ),
     _topic(
         "purchasing.requisitions",
         "pr_no",
@@ -177,6 +194,13 @@ TOPICS: tuple[Topic, ...] = (
         notifier.ExceptionCaseResolved,
         notifier.ExceptionCaseClosed,
     ),
+    _topic(
+        "analytics.supplier-scores",
+        "supplier_code",
+        "Supplier scorecard scores (the latest per supplier counts; purchasing's sourcing ranks by it).",
+        analytics.SupplierScored,
+        config=COMPACTED,
+    ),
     *(
         Topic(
             dead_letter_topic(service),
@@ -185,6 +209,7 @@ TOPICS: tuple[Topic, ...] = (
             f"Records the {service} service could not process: the original envelope, unchanged, with the "
             "failure in the dlq-* headers. Replay by publishing the envelope to its original topic.",
             (),
+            tuple(DEAD_LETTER_RETENTION.items()),
         )
         for service in SERVICES
     ),

@@ -1,9 +1,10 @@
 """Creates the Kafka topics listed on stdin that do not exist yet (replication factor 1).
 
-Input is what `python -m contracts topics` prints: one `<name> <partitions>` per line;
-blank lines and `#` comments are ignored. Existing topics are left alone, since adding
-partitions would move keys to other partitions and break per-key ordering; a differing
-partition count is reported instead.
+Input is what `python -m contracts topics` prints: one `<name> <partitions> [config=value ...]`
+per line (the configs set retention: see docs/analytics.md); blank lines and `#` comments are
+ignored. Existing topics keep their partitions, since adding partitions would move keys to other
+partitions and break per-key ordering (a differing count is reported), but get the configs
+declared for them (retention may change safely).
 
 usage: ... | ensure_topics.py BOOTSTRAP
 """
@@ -14,7 +15,18 @@ import asyncio
 import sys
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
+
+
+def parse_configs(lines: list[str]) -> dict[str, dict[str, str]]:
+    """The `config=value` tokens after each topic's partition count."""
+    configs: dict[str, dict[str, str]] = {}
+    for raw in lines:
+        parts = raw.split("#", 1)[0].split()
+        if len(parts) > 2:
+            configs[parts[0]] = dict(part.split("=", 1) for part in parts[2:])
+    return configs
 
 
 def parse(lines: list[str]) -> dict[str, int]:
@@ -24,18 +36,26 @@ def parse(lines: list[str]) -> dict[str, int]:
         if not line:
             continue
         parts = line.split()
-        if len(parts) != 2 or not parts[1].isdigit() or int(parts[1]) < 1:
-            raise SystemExit(f"ensure_topics: line {number}: expected '<name> <partitions>', got {raw!r}")
+        bad_config = any("=" not in part or part.startswith("=") for part in parts[2:])
+        if len(parts) < 2 or not parts[1].isdigit() or int(parts[1]) < 1 or bad_config:
+            raise SystemExit(
+                f"ensure_topics: line {number}: expected '<name> <partitions> [config=value ...]', got {raw!r}"
+            )
         wanted[parts[0]] = int(parts[1])
     return wanted
 
 
-async def ensure(bootstrap: str, wanted: dict[str, int]) -> None:
+async def ensure(bootstrap: str, wanted: dict[str, int], configs: dict[str, dict[str, str]] | None = None) -> None:
+    configs = configs or {}
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(name, n, 1) for name, n in sorted(wanted.items()) if name not in existing]
+        missing = [
+            NewTopic(name, n, 1, topic_configs=configs.get(name, {}))
+            for name, n in sorted(wanted.items())
+            if name not in existing
+        ]
         if missing:
             response = await admin.create_topics(missing, timeout_ms=30000)
             for name, code, message in _errors(response):
@@ -51,6 +71,16 @@ async def ensure(bootstrap: str, wanted: dict[str, int]) -> None:
                         f"contracts declare {wanted[topic['topic']]}; left unchanged",
                         file=sys.stderr,
                     )
+            to_alter = [
+                ConfigResource(ConfigResourceType.TOPIC, name, configs=configs[name])
+                for name in sorted(present)
+                if configs.get(name)
+            ]
+            if to_alter:
+                for response in await admin.alter_configs(to_alter):
+                    for code, message, _type, name in getattr(response, "resources", []):
+                        if code:
+                            raise SystemExit(f"ensure_topics: configuring {name} failed: error {code} {message}")
     finally:
         await admin.close()
 
@@ -69,9 +99,10 @@ def _errors(response: object) -> list[tuple[str, int, str | None]]:
 def main() -> int:
     if len(sys.argv) != 2:
         raise SystemExit("usage: ensure_topics.py BOOTSTRAP < topics")
-    wanted = parse(sys.stdin.readlines())
+    lines = sys.stdin.readlines()
+    wanted = parse(lines)
     if wanted:
-        asyncio.run(ensure(sys.argv[1], wanted))
+        asyncio.run(ensure(sys.argv[1], wanted, parse_configs(lines)))
     return 0
 
 

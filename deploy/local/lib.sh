@@ -14,7 +14,7 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 PG_PORT="${PG_PORT:-5433}"
 KAFKA_BOOTSTRAP="127.0.0.1:${KAFKA_PORT}"
 
-SERVICES=(purchasing sales inventory finance notifier)
+SERVICES=(purchasing sales inventory finance notifier analytics)
 VENV_PY="$REPO_ROOT/.venv/bin/python"
 
 log() { printf '%s\n' "$*" >&2; }

@@ -9,7 +9,7 @@ set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-declare -A PORT=([purchasing]=8001 [sales]=8002 [inventory]=8003 [finance]=8004 [notifier]=8005)
+declare -A PORT=([purchasing]=8001 [sales]=8002 [inventory]=8003 [finance]=8004 [notifier]=8005 [analytics]=8006)
 LOG_DIR="$LOCAL_DIR/logs"
 RUN_DIR="$LOCAL_DIR/run"
 READY_TIMEOUT="${READY_TIMEOUT:-90}"

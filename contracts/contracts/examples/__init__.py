@@ -10,7 +10,7 @@ import uuid
 from typing import TypeVar
 
 from contracts.envelope import Envelope, Message
-from contracts.examples import finance, inventory, notifier, purchasing, sales
+from contracts.examples import analytics, finance, inventory, notifier, purchasing, sales
 from contracts.examples.story import AT
 from contracts.registry import topic_of
 
@@ -20,6 +20,7 @@ EXAMPLES: tuple[Message, ...] = (
     *finance.EXAMPLES,
     *purchasing.EXAMPLES,
     *notifier.EXAMPLES,
+    *analytics.EXAMPLES,
 )
 
 _M = TypeVar("_M", bound=Message)

@@ -76,6 +76,7 @@ EXAMPLES: list[Message] = [
                 qty_rejected=Dec("2"),
                 reject_reason="damaged packaging",
                 unit_cost=Dec("15.00"),
+                avg_cost_after=Dec("15.00"),
             )
         ],
     ),

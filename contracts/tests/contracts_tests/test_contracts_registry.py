@@ -67,10 +67,16 @@ def test_lookups() -> None:
         topic_of(Message)
 
 
-def test_topics_command_prints_name_and_partitions(capsys: pytest.CaptureFixture[str]) -> None:
+def test_topics_command_prints_name_partitions_and_retention(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["topics"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines == [f"{topic.name} {topic.partitions}" for topic in TOPICS]
+    assert [line.split()[:2] for line in lines] == [[topic.name, str(topic.partitions)] for topic in TOPICS]
+    configs = {line.split()[0]: dict(part.split("=", 1) for part in line.split()[2:]) for line in lines}
+    assert configs["sales.orders"]["retention.ms"] == "-1"  # events kept for a rebuild
+    assert configs["inventory.products"]["cleanup.policy"] == "compact"  # master data: latest per key
+    assert configs["analytics.supplier-scores"]["cleanup.policy"] == "compact"
+    assert configs["inventory.commands"]["retention.ms"] == str(7 * 24 * 3600 * 1000)
+    assert configs["dlq.analytics"]["retention.ms"] == str(30 * 24 * 3600 * 1000)
 
 
 def test_every_message_type_is_documented() -> None:

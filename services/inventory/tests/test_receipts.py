@@ -88,6 +88,7 @@ async def test_scan_reject_and_post_once(inv: Inventory) -> None:
     assert await inv.ledger_sum(a, wh) == 19
     product = (await inv.client.get(f"/api/v1/products/{a}", headers=WH)).json()
     assert Decimal(product["avg_cost"]) == Decimal("9.0526")  # (10 × 10 + 9 × 8) / 19
+    assert Decimal(received["avg_cost_after"]) == Decimal("9.0526")  # published for valuation (analytics)
     po_view = (await inv.client.get(f"/api/v1/purchase-orders/{po}", headers=WH)).json()
     assert Decimal(po_view["lines"][0]["qty_received"]) == 10
 

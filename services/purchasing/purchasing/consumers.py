@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.analytics import SupplierScored
 from contracts.finance import BillCreated, BillHeld
 from contracts.inventory import GoodsReceived, LowStockDetected, ProductUpserted
 from purchasing import progress, requisitions
@@ -16,5 +17,6 @@ def build_handlers() -> MessageHandlers[Any]:
     handlers.on(BillCreated)(progress.on_bill_created)
     handlers.on(BillHeld)(progress.on_bill_held)
     handlers.on(ProductUpserted)(progress.on_product_upserted)
+    handlers.on(SupplierScored)(progress.on_supplier_scored)
     handlers.on(LowStockDetected)(requisitions.on_low_stock)
     return handlers

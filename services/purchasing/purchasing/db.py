@@ -53,6 +53,17 @@ suppliers = Table(
     ts("updated_at"),
 )
 
+# The score the analytics service publishes (SupplierScored); sourcing prefers it to the typed `suppliers.score`,
+# which stays the fallback for a supplier without one. No foreign key: a score may arrive before its supplier.
+supplier_scores = Table(
+    "supplier_scores",
+    metadata,
+    Column("supplier_code", String(64), primary_key=True),
+    Column("score", Numeric(5, 2), nullable=False),
+    Column("standing", String(16), nullable=False),
+    ts("scored_at"),
+)
+
 supplier_quotes = Table(
     "supplier_quotes",
     metadata,

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.purchasing import RequisitionOrdered
@@ -23,6 +23,7 @@ from purchasing.db import (
     purchase_orders,
     requisition_lines,
     supplier_quotes,
+    supplier_scores,
     suppliers,
 )
 from purchasing.domain import PricedLine, tolerance_for, totals
@@ -45,10 +46,12 @@ class Override(BaseModel):
 async def proposal(session: AsyncSession, pr_no: str, today: date) -> list[LineChoice]:
     lines = await requisitions.lines_of(session, pr_no)
     needs = [Need(ln.line_no, ln.sku, ln.qty, ln.needed_by, ln.supplier_override) for ln in lines]
-    q, s = supplier_quotes, suppliers
+    q, s, sc = supplier_quotes, suppliers, supplier_scores
+    # The score analytics published ranks suppliers; the typed one only stands in for a supplier without one.
     rows = await session.execute(
-        select(q, s.c.score)
+        select(q, func.coalesce(sc.c.score, s.c.score).label("score"))
         .join(s, s.c.code == q.c.supplier_code)
+        .outerjoin(sc, sc.c.supplier_code == q.c.supplier_code)
         .where(q.c.sku.in_({n.sku for n in needs}), s.c.active.is_(True))
     )
     quotes = [

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from contracts.analytics import SupplierScored
 from contracts.finance import BillCreated, BillHeld
 from contracts.inventory import GoodsReceived, ProductUpserted
 from purchasing import orders
 from purchasing.anomalies import raise_anomaly, resolve
 from purchasing.common import Tx
-from purchasing.db import po_documents, products, purchase_order_lines, purchase_orders
+from purchasing.db import po_documents, products, purchase_order_lines, purchase_orders, supplier_scores
 from purchasing.domain import PO_RECEIVING, Finding, LineProgress, receipt_findings, status_after_receipt
 from servicekit.consumer import HandlerContext
 
@@ -129,6 +130,24 @@ async def on_bill_held(ctx: HandlerContext, msg: BillHeld) -> None:
         tuple((None, ln.sku, ln.po_unit_price, ln.invoice_unit_price) for ln in msg.lines),
     )
     await raise_anomaly(tx, po, finding, msg.bill_no, bill_no=msg.bill_no)
+
+
+async def on_supplier_scored(ctx: HandlerContext, msg: SupplierScored) -> None:
+    """The latest published score per supplier wins (a replayed older one changes nothing)."""
+    values = {
+        "supplier_code": msg.supplier_code,
+        "score": msg.score,
+        "standing": msg.standing,
+        "scored_at": msg.scored_at,
+    }
+    stmt = insert(supplier_scores).values(**values)
+    await ctx.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[supplier_scores.c.supplier_code],
+            set_={k: v for k, v in values.items() if k != "supplier_code"},
+            where=supplier_scores.c.scored_at <= stmt.excluded.scored_at,
+        )
+    )
 
 
 async def on_product_upserted(ctx: HandlerContext, msg: ProductUpserted) -> None:

@@ -192,7 +192,7 @@ async def post_receipt(session: AsyncSession, runtime: Runtime, who: Principal, 
         raise DomainError("empty_receipt", f"goods receipt {grn_no} has nothing received")
     overridden = await _check_po(session, grn, lines, who, override) if grn.po_no else False
     now = runtime.clock.now()
-    await _receive(session, runtime, grn, lines, who.sub, now)
+    averages = await _receive(session, runtime, grn, lines, who.sub, now)
     await session.execute(
         goods_receipts.update()
         .where(goods_receipts.c.grn_no == grn_no)
@@ -208,6 +208,7 @@ async def post_receipt(session: AsyncSession, runtime: Runtime, who: Principal, 
             qty_rejected=x.qty_rejected,
             reject_reason=x.reject_reason,
             unit_cost=Decimal(x.unit_cost).quantize(Decimal("0.0001"), ROUND_HALF_UP),
+            avg_cost_after=averages.get(x.sku),
         )
         for x in lines
         if x.qty_received > 0
@@ -274,15 +275,17 @@ async def _check_po(session: AsyncSession, grn: Any, lines: Sequence[Any], who: 
 
 async def _receive(
     session: AsyncSession, runtime: Runtime, grn: Any, lines: Sequence[Any], actor: str, now: Any
-) -> None:
+) -> dict[str, Decimal]:
+    """Stock in and the moving-average costs updated; the new average per sku received (published with it)."""
     accepted = [(x, x.qty_received - x.qty_rejected) for x in lines if x.qty_received - x.qty_rejected > 0]
     by_sku: dict[str, list[Decimal]] = defaultdict(lambda: [domain.ZERO, domain.ZERO])
     for x, qty in accepted:
         by_sku[x.sku][0] += qty
         by_sku[x.sku][1] += qty * x.unit_cost
+    averages: dict[str, Decimal] = {}
     for sku in sorted(by_sku):  # products locked in sku order, before the stock rows
         qty, value = by_sku[sku]
-        await update_average_cost(session, sku, qty, value / qty)
+        averages[sku] = await update_average_cost(session, sku, qty, value / qty)
 
     async def publish(message: Any) -> None:
         await runtime.outbox.add(session, message)
@@ -292,6 +295,7 @@ async def _receive(
     for x, qty in accepted:
         book.move(x.sku, grn.warehouse_code, qty, "receipt", reference=grn.grn_no, unit_cost=x.unit_cost, actor=actor)
     await book.flush()
+    return averages
 
 
 async def read(session: AsyncSession, grn_no: str) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The analytics service: reports built from the published event stream alone."""

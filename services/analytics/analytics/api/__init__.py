@@ -1,0 +1,1 @@
+"""HTTP routers (schemas, roles, one handler call each)."""

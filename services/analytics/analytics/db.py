@@ -1,0 +1,259 @@
+"""The read model. Facts, one row per natural key of what an event states (an invoice line, a receipt line, an
+order's step), written by upsert: a redelivered or replayed event writes the same row again, a late or
+out-of-order one lands where its key says. Every figure is computed from these facts at query time, except the
+daily stock snapshots, which are recomputed from the facts (never incremented) for each sku a fact touched,
+from the first day it changed on."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, Index, Integer, Numeric, PrimaryKeyConstraint, String, Table
+
+from servicekit.db import kit_tables, new_metadata, ts
+
+metadata = new_metadata()
+kit = kit_tables(metadata)
+
+
+def _code(name: str, nullable: bool = False) -> Column[str]:
+    return Column(name, String(64), nullable=nullable)
+
+
+def _num(name: str, scale: int = 2, nullable: bool = False) -> Column[object]:
+    return Column(name, Numeric(20, scale), nullable=nullable)
+
+
+def _day(name: str = "day") -> Column[object]:
+    """The business day (company time zone) an event happened on."""
+    return Column(name, Date, nullable=False)
+
+
+products = Table(
+    "products",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("category", String(200)),
+    ts("updated_at"),
+)
+
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("typed_score", Numeric(5, 2)),
+    ts("updated_at"),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    _num("credit_limit"),
+    Column("payment_terms_days", Integer, nullable=False),
+    ts("updated_at"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("order_no", String(64), primary_key=True),
+    _code("customer_code"),
+    Column("channel", String(16), nullable=False),
+    _num("gross", nullable=True),
+)
+
+# The moments an order reached each step (placed, confirmed, shipped, delivered, paid, cancelled, rejected): the
+# first time wins, whatever order the events arrive in.
+order_steps = Table(
+    "order_steps",
+    metadata,
+    Column("order_no", String(64), nullable=False),
+    Column("step", String(16), nullable=False),
+    ts("at"),
+    PrimaryKeyConstraint("order_no", "step", name="pk_order_steps"),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("invoice_no", String(64), primary_key=True),
+    Column("order_no", String(64), nullable=False),
+    Column("do_no", String(64), nullable=False),
+    _code("customer_code"),
+    _num("gross"),
+    Column("issue_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Index("ix_invoices_customer_code", "customer_code"),
+    Index("ix_invoices_issue_date", "issue_date"),
+)
+
+invoice_lines = Table(
+    "invoice_lines",
+    metadata,
+    Column("invoice_no", String(64), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("do_no", String(64), nullable=False),
+    _code("customer_code"),
+    _code("sku"),
+    _num("qty", 3),
+    _num("net"),
+    Column("issue_date", Date, nullable=False),
+    PrimaryKeyConstraint("invoice_no", "line_no", name="pk_invoice_lines"),
+    Index("ix_invoice_lines_issue_date", "issue_date"),
+)
+
+invoice_voids = Table(
+    "invoice_voids",
+    metadata,
+    Column("invoice_no", String(64), primary_key=True),
+    _num("amount"),
+    ts("voided_at"),
+)
+
+payment_allocations = Table(
+    "payment_allocations",
+    metadata,
+    Column("payment_no", String(64), nullable=False),
+    Column("invoice_no", String(64), nullable=False),
+    _code("customer_code"),
+    _num("amount"),
+    _day(),
+    PrimaryKeyConstraint("payment_no", "invoice_no", name="pk_payment_allocations"),
+    Index("ix_payment_allocations_invoice_no", "invoice_no"),
+)
+
+shipment_lines = Table(
+    "shipment_lines",
+    metadata,
+    Column("do_no", String(64), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("order_no", String(64), nullable=False),
+    _code("warehouse_code"),
+    _code("sku"),
+    _num("qty", 3),
+    _num("unit_cost", 4),
+    ts("at"),
+    _day(),
+    PrimaryKeyConstraint("do_no", "line_no", name="pk_shipment_lines"),
+    Index("ix_shipment_lines_sku_day", "sku", "day"),
+    Index("ix_shipment_lines_day", "day"),
+)
+
+receipt_lines = Table(
+    "receipt_lines",
+    metadata,
+    Column("grn_no", String(64), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("po_no", String(64)),
+    Column("po_line_no", Integer),
+    _code("supplier_code", nullable=True),
+    _code("warehouse_code"),
+    _code("sku"),
+    _num("qty_received", 3),
+    _num("qty_accepted", 3),
+    _num("qty_rejected", 3),
+    _num("unit_cost", 4),
+    _num("avg_cost_after", 4, nullable=True),
+    ts("at"),
+    _day(),
+    PrimaryKeyConstraint("grn_no", "line_no", name="pk_receipt_lines"),
+    Index("ix_receipt_lines_sku_day", "sku", "day"),
+    Index("ix_receipt_lines_po", "po_no", "po_line_no"),
+)
+
+stock_adjustments = Table(
+    "stock_adjustments",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    _code("sku"),
+    _code("warehouse_code"),
+    _num("qty_delta", 3),
+    _num("unit_cost", 4, nullable=True),
+    ts("at"),
+    _day(),
+    Index("ix_stock_adjustments_sku_day", "sku", "day"),
+)
+
+po_lines = Table(
+    "po_lines",
+    metadata,
+    Column("po_no", String(64), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    _code("supplier_code"),
+    _code("warehouse_code"),
+    _code("sku"),
+    _num("qty", 3),
+    _num("unit_price"),
+    Column("expected_date", Date, nullable=False),
+    ts("sent_at"),
+    _day("sent_day"),
+    PrimaryKeyConstraint("po_no", "line_no", name="pk_po_lines"),
+    Index("ix_po_lines_expected_date", "expected_date"),
+    Index("ix_po_lines_sku_sent_day", "sku", "sent_day"),
+)
+
+po_cancellations = Table(
+    "po_cancellations",
+    metadata,
+    Column("po_no", String(64), primary_key=True),
+    ts("cancelled_at"),
+)
+
+bill_lines = Table(
+    "bill_lines",
+    metadata,
+    Column("bill_no", String(64), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    _code("supplier_code"),
+    Column("po_no", String(64)),
+    Column("po_line_no", Integer),
+    _code("sku"),
+    _num("qty", 3),
+    _num("unit_price"),
+    _num("net"),
+    Column("bill_date", Date, nullable=False),
+    PrimaryKeyConstraint("bill_no", "line_no", name="pk_bill_lines"),
+    Index("ix_bill_lines_bill_date", "bill_date"),
+)
+
+# Daily stock snapshots: on hand and its value at the moving-average cost, per sku and warehouse, at the end of
+# each business day from the sku's first movement on. Derived: recomputed from the facts above.
+stock_daily = Table(
+    "stock_daily",
+    metadata,
+    _code("sku"),
+    _code("warehouse_code"),
+    _day(),
+    _num("on_hand", 3),
+    _num("value"),
+    PrimaryKeyConstraint("sku", "warehouse_code", "day", name="pk_stock_daily"),
+    Index("ix_stock_daily_day", "day"),
+)
+
+# Skus whose snapshots must be recomputed from `from_day` on (a fact touched them); cleared by the refresh.
+stock_dirty = Table(
+    "stock_dirty",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("from_day", Date, nullable=False),
+)
+
+# The last day the snapshots run to (one row): they are carried forward to each new business day.
+snapshot_horizon = Table(
+    "snapshot_horizon",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("through_day", Date, nullable=False),
+)
+
+# What was last published per supplier (SupplierScored), so an unchanged score is not published again.
+published_scores = Table(
+    "published_scores",
+    metadata,
+    Column("supplier_code", String(64), primary_key=True),
+    Column("score", Numeric(5, 2), nullable=False),
+    Column("standing", String(16), nullable=False),
+    ts("published_at"),
+)

@@ -1,0 +1,128 @@
+"""Top and slow-moving products, and inventory turnover, from the invoice lines, shipments and the daily stock
+snapshots."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from analytics.domain import ZERO, Filters, cents, turnover_days
+from analytics.handlers.purchase_sales import CATEGORY, CUSTOMER, SKU, WAREHOUSE, where
+
+_TOP = text(
+    f"""
+    SELECT i.sku, p.name, p.category, sum(i.qty) AS qty, sum(i.net) AS revenue
+    FROM invoice_lines i LEFT JOIN products p ON p.sku = i.sku
+    WHERE i.issue_date BETWEEN :start AND :end AND {where("i", SKU, CUSTOMER)} AND {where("p", CATEGORY)}
+      AND NOT EXISTS (SELECT FROM invoice_voids v WHERE v.invoice_no = i.invoice_no)
+      AND (CAST(:warehouse AS varchar) IS NULL OR EXISTS (
+           SELECT FROM shipment_lines s WHERE s.do_no = i.do_no AND s.warehouse_code = :warehouse))
+    GROUP BY 1, 2, 3
+    """
+)
+
+# On hand and its value at the end of :end (each sku/warehouse's latest snapshot by then), the last sale by then.
+_SLOW = text(
+    f"""
+    WITH latest AS (
+        SELECT DISTINCT ON (d.sku, d.warehouse_code) d.sku, d.warehouse_code, d.on_hand, d.value
+        FROM stock_daily d
+        WHERE d.day <= :end AND {where("d", SKU, WAREHOUSE)}
+        ORDER BY d.sku, d.warehouse_code, d.day DESC
+    ),
+    stock AS (SELECT sku, sum(on_hand) AS on_hand, sum(value) AS value FROM latest GROUP BY sku)
+    SELECT st.sku, p.name, p.category, st.on_hand, st.value,
+           (SELECT max(s.day) FROM shipment_lines s WHERE s.sku = st.sku AND s.day <= :end
+              AND {where("s", WAREHOUSE)}) AS last_sale,
+           (SELECT min(d.day) FROM stock_daily d WHERE d.sku = st.sku AND {where("d", WAREHOUSE)}) AS first_stock
+    FROM stock st LEFT JOIN products p ON p.sku = st.sku
+    WHERE st.on_hand > 0 AND {where("p", CATEGORY)}
+    """
+)
+
+
+async def movers(
+    session: AsyncSession, f: Filters, by: Literal["qty", "revenue"], limit: int, slow_days: int
+) -> dict[str, Any]:
+    rows = (await session.execute(_TOP, f.params())).all()
+    top = sorted(rows, key=lambda r: (-(r.qty if by == "qty" else r.revenue), r.sku))[:limit]
+    slow = []
+    for r in (await session.execute(_SLOW, f.params())).all():
+        since: date | None = r.last_sale or r.first_stock
+        days = (f.period.end - since).days if since else None
+        if days is not None and days >= slow_days:
+            slow.append(
+                {
+                    "sku": r.sku,
+                    "name": r.name,
+                    "category": r.category,
+                    "on_hand": r.on_hand,
+                    "stock_value": cents(r.value),
+                    "last_sale": r.last_sale,
+                    "days_since_last_sale": days,
+                }
+            )
+    slow.sort(key=lambda x: (-x["days_since_last_sale"], x["sku"]))
+    return {
+        "period": {"from": f.period.start, "to": f.period.end},
+        "by": by,
+        "top": [
+            {"rank": n, "sku": r.sku, "name": r.name, "category": r.category, "qty": r.qty, "revenue": cents(r.revenue)}
+            for n, r in enumerate(top, 1)
+        ],
+        "slow_days": slow_days,
+        "slow": slow,
+    }
+
+
+_VALUES = text(
+    f"""
+    SELECT d.sku, d.warehouse_code, p.category, sum(d.value) AS value_days
+    FROM stock_daily d LEFT JOIN products p ON p.sku = d.sku
+    WHERE d.day BETWEEN :start AND :end AND {where("d", SKU, WAREHOUSE)} AND {where("p", CATEGORY)}
+    GROUP BY 1, 2, 3
+    """
+)
+_COGS = text(
+    f"""
+    SELECT s.sku, s.warehouse_code, p.category, sum(round(s.qty * s.unit_cost, 2)) AS cogs
+    FROM shipment_lines s LEFT JOIN products p ON p.sku = s.sku
+    WHERE s.day BETWEEN :start AND :end AND {where("s", SKU, WAREHOUSE)} AND {where("p", CATEGORY)}
+    GROUP BY 1, 2, 3
+    """
+)
+
+Group = Literal["sku", "category", "warehouse"]
+
+
+async def turnover(session: AsyncSession, f: Filters, group: Group) -> dict[str, Any]:
+    """Turnover days = average inventory value ÷ COGS × days in the period, the average over every day of the
+    period (a day without stock counts as 0)."""
+    value_days: dict[Any, Decimal] = defaultdict(lambda: ZERO)
+    cogs: dict[Any, Decimal] = defaultdict(lambda: ZERO)
+
+    def key(r: Any) -> Any:
+        return {"sku": r.sku, "category": r.category, "warehouse": r.warehouse_code}[group]
+
+    for r in (await session.execute(_VALUES, f.params())).all():
+        value_days[key(r)] += r.value_days
+    for r in (await session.execute(_COGS, f.params())).all():
+        cogs[key(r)] += r.cogs
+    days = f.period.days
+    rows = []
+    for k in sorted(set(value_days) | set(cogs), key=lambda x: x or ""):
+        average = cents(value_days[k] / days)
+        rows.append(
+            {
+                group: k,
+                "average_inventory_value": average,
+                "cogs": cents(cogs[k]),
+                "turnover_days": turnover_days(average, cogs[k], days),
+            }
+        )
+    return {"period": {"from": f.period.start, "to": f.period.end}, "days": days, "group": group, "rows": rows}
