@@ -33,7 +33,7 @@ from contracts.inventory import GoodsReceived, ProductUpserted, ReceiptLine, Shi
 from contracts.purchasing import PurchaseOrderLine, PurchaseOrderSent, SupplierUpserted
 from contracts.sales import CustomerUpserted, OrderConfirmed, OrderPlaced, OrderStatusChanged
 from servicekit.clock import ManualClock
-from servicekit.testing import auth, create_database, discover_infra, drop_database, serve, service_settings
+from servicekit.testing import auth, create_database, discover_infra, drop_database, runtime_of, serve, service_settings
 
 START = datetime(2025, 1, 1, 1, 0, tzinfo=UTC)
 SKUS, WAREHOUSES, CUSTOMERS, SUPPLIERS = 200, 2, 100, 10
@@ -197,7 +197,7 @@ async def run(lines: int, repeat: int) -> None:
         clock = ManualClock(datetime(2026, 1, 1, 4, tzinfo=UTC))
         started = time.perf_counter()
         async with serve(create_app(settings, clock=clock)) as client:
-            runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+            runtime = runtime_of(client)
             while True:
                 async with runtime.db.transaction() as s:
                     done = await s.scalar(text("SELECT count(*) FROM inbox"))
