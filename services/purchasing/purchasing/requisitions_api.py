@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals.schemas import DecisionWrite
-from purchasing import generation, requisitions
+from purchasing import files_api, generation, requisitions
 from purchasing.approval import DECIDERS
 from purchasing.common import Tx
 from purchasing.db import requisition_lines as rl
@@ -20,6 +20,7 @@ from purchasing.sourcing import LineChoice, Option
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.idempotency import respond_idempotently
+from servicekit.tabular import FormatQuery
 
 router = APIRouter(tags=["requisitions"])
 BUYER = require("purchaser")
@@ -138,13 +139,16 @@ async def list_requisitions(
     status: str | None = None,
     sku: str | None = None,
     limit: int = 100,
-) -> list[RequisitionRead]:
+    format: FormatQuery = None,
+) -> Any:
     r = requisitions_table
     query = select(r.c.pr_no).order_by(r.c.created_at.desc()).limit(min(max(limit, 1), 500))
     if status:
         query = query.where(r.c.status == status)
     if sku:
         query = query.where(r.c.pr_no.in_(select(rl.c.pr_no).where(rl.c.sku == sku)))
+    if format:
+        return files_api.export_requisitions(runtime.db, query.with_only_columns(*r.c).limit(None), format)
     async with runtime.db.transaction() as session:
         return [await requisitions.read(session, pr_no) for pr_no in (await session.scalars(query)).all()]
 

@@ -25,9 +25,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from approvals.store import approval_tables
 from servicekit.db import kit_tables, new_metadata
+from servicekit.tabular import import_jobs_table
 
 metadata = new_metadata()
 kit = kit_tables(metadata)
+import_jobs = import_jobs_table(metadata)
 approval = approval_tables(metadata)
 
 MONEY = Numeric(18, 2)

@@ -13,7 +13,6 @@ POST /import-jobs/{id}/commit        commit the file a dry run validated (checke
 # No `from __future__ import annotations`: the endpoints are declared in `import_router` and FastAPI must resolve
 # their annotations, which name its locals.
 
-
 import asyncio
 import os
 import tempfile
