@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from contracts.sales import CustomerUpserted
 from sales.customers import CustomerCreate
 from sales.db import customers
+from sales.handlers.history import HISTORICAL_ORDERS
 from servicekit.tabular import Column, ImportContext, ImportKind, RowError, ValidRow
 from servicekit.tabular.bulk import audit_all, chunked, plain, publish_all
 
@@ -88,4 +89,4 @@ CUSTOMERS = ImportKind(
     roles=("sales_manager",),
 )
 
-KINDS = (CUSTOMERS,)
+KINDS = (CUSTOMERS, HISTORICAL_ORDERS)

@@ -70,3 +70,54 @@ async def test_orders_export_has_the_list_columns(sales: Harness) -> None:
     r = await sales.client.get("/api/v1/orders", params={"format": "csv"}, headers=auth("auditor"))
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.content.decode("utf-8-sig").splitlines()[0].startswith("订单号 / Order no,状态 / Status")
+
+
+async def test_historical_orders_are_closed_documents_checked_as_a_whole(sales: Harness) -> None:
+    customer = await sales.customer()
+    a, b = f"OLD-{uuid.uuid4().hex[:8]}", f"OLD-{uuid.uuid4().hex[:8]}"
+    header = "订单号,订单日期,客户编码,行号,产品编码,数量,单价,折扣,税率,订单含税总额\n"
+    lines = [
+        f"{a},2025-03-01,{customer},1,SKU-A,10,99.90,0.05,0.13,",
+        f"{a},2025-03-01,{customer},2,SKU-B,3,33.33,0,0.13,1185.41",  # 1,072.46 + 112.95 = 1,185.42
+        f"{b},2025-03-02,{customer},1,SKU-A,1,10.00,0,0,10.00",
+        f"{b},2025-03-03,NOSUCH,2,SKU-B,1,5,0,0,",
+    ]
+    body = (header + "\n".join(lines) + "\n").encode()
+    files = {"file": ("history.csv", body)}
+    r = await sales.client.post(
+        "/api/v1/imports/historical-orders", params={"dry_run": "false", "mode": "insert"}, files=files, headers=MANAGER
+    )
+    job = r.json()
+    assert job["status"] == "rejected"
+    assert [(e["row"], e["column"]) for e in job["errors"]] == [
+        (3, "order_gross"),
+        (4, "order_gross"),
+        (5, "order_date"),
+        (5, "customer_code"),
+    ]
+    assert "add up to 1185.42" in job["errors"][0]["reason"] and "row 4" in job["errors"][2]["reason"]
+
+    lines[1] = lines[1].replace("1185.41", "1185.42")
+    lines[3] = f"{b},2025-03-02,{customer},2,SKU-B,1,5,0,0,"
+    lines[2] = f"{b},2025-03-02,{customer},1,SKU-A,1,10.00,0,0,15.00"
+    body = (header + "\n".join(lines) + "\n").encode()
+    files = {"file": ("history.csv", body)}
+    job = (
+        await sales.client.post(
+            "/api/v1/imports/historical-orders",
+            params={"dry_run": "false", "mode": "insert"},
+            files=files,
+            headers=MANAGER,
+        )
+    ).json()
+    assert job["status"] == "committed" and job["stored_rows"] == 4, job
+    listed = (
+        await sales.client.get("/api/v1/historical-orders", params={"customer_code": customer}, headers=MANAGER)
+    ).json()
+    assert [(o["order_no"], o["gross"]) for o in listed] == [(b, "15.00"), (a, "1185.42")]
+    live = (await sales.client.get("/api/v1/orders", params={"customer_code": customer}, headers=MANAGER)).json()
+    assert live == []  # never run through the saga
+    exported = await sales.client.get(
+        "/api/v1/historical-orders", params={"customer_code": customer, "format": "csv"}, headers=MANAGER
+    )
+    assert len(exported.content.decode("utf-8-sig").splitlines()) == 5
