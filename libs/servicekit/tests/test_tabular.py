@@ -149,7 +149,7 @@ async def _collect(body: Any) -> bytes:
 
 async def test_csv_and_xlsx_bytes() -> None:
     cols = columns(("a", "甲", "A"), ("b", "乙", "B"))
-    rows = [{"a": "=1+1", "b": Decimal("2.50")}, {"a": "中文😀", "b": None}]
+    rows: list[dict[str, Any]] = [{"a": "=1+1", "b": Decimal("2.50")}, {"a": "中文😀", "b": None}]
     data = await _collect(csv_bytes(iter_chunks(rows), cols))
     assert data.startswith(b"\xef\xbb\xbf")
     assert list(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == [

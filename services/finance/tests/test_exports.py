@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal as D
+from decimal import Decimal
 
 import pytest
 from finance_testkit import Harness, line
@@ -30,17 +30,17 @@ async def test_invoice_statement_and_ageing_exports(finance: Harness) -> None:
     r = await finance.client.get("/api/v1/invoices", params={"customer_code": customer, "format": "csv"}, headers=FIN)
     table = rows_of(r.content)
     assert table[0][0] == "发票号 / Invoice" and "invoices-" in r.headers["content-disposition"]
-    assert [(row[0], row[3], D(row[9])) for row in table[1:]] == [(invoice.invoice_no, customer, invoice.gross)]
+    assert [(row[0], row[3], Decimal(row[9])) for row in table[1:]] == [(invoice.invoice_no, customer, invoice.gross)]
 
     params = {"from": "2026-01-01", "to": "2026-12-31", "format": "xlsx"}
     r = await finance.client.get(f"/api/v1/statements/customers/{customer}", params=params, headers=FIN)
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(r.content)).get_sheet_by_index(0).to_python()
     assert [row[1] for row in sheet[1:]] == ["opening_balance", "invoice", "closing_balance"]
-    assert D(str(sheet[-1][5])) == invoice.gross
+    assert Decimal(str(sheet[-1][5])) == invoice.gross
 
     r = await finance.client.get("/api/v1/ageing/receivables", params={"format": "csv"}, headers=FIN)
     mine = [row for row in rows_of(r.content) if row[0] == customer]
-    assert len(mine) == 1 and D(mine[0][-1]) == invoice.gross
+    assert len(mine) == 1 and Decimal(mine[0][-1]) == invoice.gross
 
 
 @pytest.mark.parametrize(
