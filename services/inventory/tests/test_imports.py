@@ -232,12 +232,19 @@ async def test_every_error_is_reported_at_once(client: httpx.AsyncClient) -> Non
         [sku, "dup", "pcs", cat, "", "1"],  # the same sku again
         ["bad code!", "x" * 201, "pcs", cat, "", "-1"],  # three errors in one row, one of them a too long name
         [uid("P"), "😀 emoji and 中文 are fine", "pcs", cat, "", "2"],
+        [uid("P"), "twice", "pcs", cat, "X1;X1", "2"],  # a barcode twice in one row
     ]
     data = xlsx_file(PRODUCT_HEADER, rows)
     r = await upload(client, "products", "errors.xlsx", data, dry_run=True)
     errors = r.json()["errors"]
     assert r.json()["status"] == "rejected"
-    assert [(e["row"], e["column"]) for e in errors] == [(3, "sku"), (4, "产品编码"), (4, "产品名称"), (4, "补货点")]
+    assert [(e["row"], e["column"]) for e in errors] == [
+        (3, "sku"),
+        (4, "产品编码"),
+        (4, "产品名称"),
+        (4, "补货点"),
+        (6, "barcodes"),
+    ]
     assert "row 2" in errors[0]["reason"] and "200 characters" in errors[2]["reason"]
     assert await count_products(client, cat) == 0
 

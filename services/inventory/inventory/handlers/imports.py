@@ -73,6 +73,9 @@ async def check_products(ctx: ImportContext, rows: Sequence[ValidRow]) -> list[R
     }
     in_file: dict[str, tuple[int, str]] = {}
     for row, p in items:
+        if len(set(p.barcodes)) != len(p.barcodes):
+            errors.append(RowError(row, "barcodes", ";".join(p.barcodes), "a barcode is listed twice"))
+            continue
         for b in p.barcodes:
             first = in_file.setdefault(b, (row, p.sku))
             if first[0] != row:
