@@ -75,7 +75,7 @@ def test_one_dockerfile_builds_every_service() -> None:
     dockerfile = (ROOT / "deploy" / "docker" / "Dockerfile").read_text(encoding="utf-8")
     assert "FROM python:3.11-slim" in dockerfile
     assert 'uv sync --frozen --no-dev --package "$SERVICE"' in dockerfile
-    assert '$SERVICE.main:create_app' in dockerfile
+    assert "$SERVICE.main:create_app" in dockerfile
     assert "exec uvicorn" in dockerfile, "uvicorn must be PID 1 to get SIGTERM"
     # every workspace member's pyproject.toml reaches the frozen sync: copied by the members' globs
     assert '["tool"]["uv"]["workspace"]["members"]' in dockerfile

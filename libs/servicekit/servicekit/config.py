@@ -41,6 +41,9 @@ class ServiceSettings(BaseSettings):
     # Allocations between young garbage collections, set once the service has started (0: Python's default,
     # 700); see servicekit.heap.
     gc_threshold: int = Field(default=20000, ge=0)
+    # Bulk imports (servicekit.tabular): the largest file accepted and the most data rows in one file.
+    import_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    import_max_rows: int = Field(default=200_000, ge=1)
     run_migrations: bool = True
     start_consumers: bool = True
     start_relay: bool = True

@@ -27,9 +27,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from servicekit.db import kit_tables, new_metadata
+from servicekit.tabular import import_jobs_table
 
 metadata = new_metadata()
 kit = kit_tables(metadata)
+import_jobs = import_jobs_table(metadata)
 
 
 def _qty(name: str, **kw: Any) -> Column[Any]:

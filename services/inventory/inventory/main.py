@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from inventory import consumers
-from inventory.api import catalog, outbound, receipts, stock, stocktakes
+from inventory.api import catalog, exports, outbound, receipts, stock, stocktakes
 from inventory.config import InventorySettings
 from inventory.db import kit
 from servicekit.app import create_service_app
@@ -22,7 +22,15 @@ def definition() -> ServiceDefinition:
         name="inventory",
         description="Inventory: products, stock, reservations, goods receipts, outbound orders, shipments.",
         tables=kit,
-        routers=[catalog.router, stock.router, outbound.router, receipts.router, stocktakes.router],
+        routers=[
+            catalog.router,
+            stock.router,
+            exports.router,
+            outbound.router,
+            receipts.router,
+            stocktakes.router,
+            exports.imports,
+        ],
         handlers=consumers.build(),
         migrations_dir=MIGRATIONS,
     )

@@ -23,9 +23,11 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from approvals.store import approval_tables
 from servicekit.db import kit_tables, new_metadata, qty, ts
+from servicekit.tabular import import_jobs_table
 
 metadata = new_metadata()
 kit = kit_tables(metadata)
+import_jobs = import_jobs_table(metadata)
 approval = approval_tables(metadata)
 
 

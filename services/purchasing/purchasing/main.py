@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from purchasing import approval, orders_api, requisitions_api, suppliers
+from purchasing import approval, files_api, orders_api, requisitions_api, suppliers
 from purchasing.anomalies import scan_overdue
 from purchasing.config import PurchasingSettings
 from purchasing.consumers import build_handlers
@@ -26,7 +26,7 @@ def definition(settings: PurchasingSettings | None = None) -> ServiceDefinition:
         name="purchasing",
         description="Purchasing: suppliers and quotes, requisitions, approvals, sourcing, purchase orders, anomalies.",
         tables=kit,
-        routers=[suppliers.router, approval.router, requisitions_api.router, orders_api.router],
+        routers=[suppliers.router, approval.router, requisitions_api.router, orders_api.router, files_api.router],
         handlers=build_handlers(),
         migrations_dir=MIGRATIONS,
         background=[periodic(OVERDUE_JOB, every, scan_overdue)],

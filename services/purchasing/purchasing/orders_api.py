@@ -13,13 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals.schemas import ApprovalRead, DecisionWrite
-from purchasing import approval, orders
+from purchasing import approval, files_api, orders
 from purchasing.approval import DECIDERS
 from purchasing.common import Tx
 from purchasing.db import po_anomalies, po_status_history, purchase_orders
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import DomainError, NotFoundError
+from servicekit.tabular import FormatQuery
 
 router = APIRouter(tags=["purchase orders"])
 BUYER = require("purchaser")
@@ -138,7 +139,8 @@ async def list_purchase_orders(
     pr_no: str | None = None,
     anomalies_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> list[PoSummary]:
+    format: FormatQuery = None,
+) -> Any:
     """All purchase orders, those with open anomalies ("red") first, then the most recent."""
     po, a = purchase_orders, po_anomalies
     open_count = select(func.count()).where(a.c.po_no == po.c.po_no, a.c.status == "open").scalar_subquery().label("n")
@@ -155,6 +157,8 @@ async def list_purchase_orders(
         query = query.where(po.c.pr_no == pr_no)
     if anomalies_only:
         query = query.where(open_count > 0)
+    if format:
+        return files_api.export_purchase_orders(runtime.db, query.limit(None), format)
     async with runtime.db.transaction() as session:
         rows = (await session.execute(query)).mappings()
         return [PoSummary.model_validate(dict(r) | {"open_anomalies": r["n"], "red": r["n"] > 0}) for r in rows]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals.schemas import DecisionWrite
-from purchasing import generation, requisitions
+from purchasing import files_api, generation, requisitions
 from purchasing.approval import DECIDERS
 from purchasing.common import Tx
 from purchasing.config import PurchasingSettings
@@ -23,6 +23,7 @@ from servicekit.auth import Principal, require
 from servicekit.errors import InputError
 from servicekit.idempotency import respond_idempotently
 from servicekit.inputs import RowId
+from servicekit.tabular import FormatQuery
 
 router = APIRouter(tags=["requisitions"])
 BUYER = require("purchaser")
@@ -145,13 +146,16 @@ async def list_requisitions(
     status: str | None = None,
     sku: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[RequisitionRead]:
+    format: FormatQuery = None,
+) -> Any:
     r = requisitions_table
     query = select(r.c.pr_no).order_by(r.c.created_at.desc()).limit(min(max(limit, 1), 500))
     if status:
         query = query.where(r.c.status == status)
     if sku:
         query = query.where(r.c.pr_no.in_(select(rl.c.pr_no).where(rl.c.sku == sku)))
+    if format:
+        return files_api.export_requisitions(runtime.db, query.with_only_columns(*r.c).limit(None), format)
     async with runtime.db.transaction() as session:
         return [await requisitions.read(session, pr_no) for pr_no in (await session.scalars(query)).all()]
 

@@ -21,10 +21,35 @@ from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.runtime import Runtime
+from servicekit.tabular import ExportColumn, FormatQuery, columns, export_query
 
 router = APIRouter(tags=["suppliers"])
 WRITE = require("purchaser", "purchasing_manager")
 READ = require("purchaser", "purchasing_manager", "finance", "finance_manager", "warehouse", read=True)
+SUPPLIER_COLUMNS = (
+    *columns(("code", "供应商编码", "Supplier code"), ("name", "供应商名称", "Name")),
+    ExportColumn("contact_name", "联系人", "Contact", lambda r: (r["contacts"] or [{}])[0].get("name")),
+    ExportColumn("contact_phone", "联系电话", "Contact phone", lambda r: (r["contacts"] or [{}])[0].get("phone")),
+    ExportColumn("contact_email", "联系邮箱", "Contact email", lambda r: (r["contacts"] or [{}])[0].get("email")),
+    *columns(
+        ("payment_terms_days", "账期天数", "Payment terms (days)"),
+        ("currency", "币种", "Currency"),
+        ("score", "评分", "Score"),
+        ("tolerance_pct", "收货容差%", "Tolerance %"),
+        ("active", "启用", "Active"),
+    ),
+)
+QUOTE_COLUMNS = columns(
+    ("supplier_code", "供应商编码", "Supplier code"),
+    ("sku", "产品编码", "SKU"),
+    ("unit_price", "单价", "Unit price"),
+    ("currency", "币种", "Currency"),
+    ("min_qty", "最小起订量", "Min qty"),
+    ("lead_time_days", "交货天数", "Lead time (days)"),
+    ("tax_rate", "税率", "Tax rate"),
+    ("valid_from", "生效日期", "Valid from"),
+    ("valid_to", "失效日期", "Valid to"),
+)
 
 
 class SupplierWrite(BaseModel):
@@ -151,7 +176,13 @@ async def update_supplier(
 
 
 @router.get("/suppliers", response_model=list[SupplierRead])
-async def list_suppliers(runtime: RuntimeDep, _: Annotated[Principal, Depends(READ)]) -> list[SupplierRead]:
+async def list_suppliers(
+    runtime: RuntimeDep, _: Annotated[Principal, Depends(READ)], format: FormatQuery = None
+) -> Any:
+    if format:
+        return export_query(
+            runtime.db, select(suppliers).order_by(suppliers.c.code), SUPPLIER_COLUMNS, fmt=format, name="suppliers"
+        )
     async with runtime.db.transaction() as session:
         rows = (await session.execute(select(suppliers).order_by(suppliers.c.code))).mappings()
         return [SupplierRead.model_validate(dict(r)) for r in rows]
@@ -193,12 +224,15 @@ async def list_quotes(
     _: Annotated[Principal, Depends(READ)],
     sku: str | None = None,
     supplier_code: str | None = None,
-) -> list[QuoteRead]:
+    format: FormatQuery = None,
+) -> Any:
     query = select(supplier_quotes).order_by(supplier_quotes.c.sku, supplier_quotes.c.unit_price)
     if sku:
         query = query.where(supplier_quotes.c.sku == sku)
     if supplier_code:
         query = query.where(supplier_quotes.c.supplier_code == supplier_code)
+    if format:
+        return export_query(runtime.db, query, QUOTE_COLUMNS, fmt=format, name="quotes")
     async with runtime.db.transaction() as session:
         return [QuoteRead.model_validate(dict(r)) for r in (await session.execute(query)).mappings()]
 

@@ -21,8 +21,23 @@ from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.inputs import OptionalText
 from servicekit.runtime import Runtime
+from servicekit.tabular import ExportColumn, FormatQuery, export_query
 
 router = APIRouter(tags=["customers"])
+CUSTOMER_COLUMNS = tuple(
+    ExportColumn(*spec)
+    for spec in (
+        ("code", "客户编码", "Customer code"),
+        ("name", "客户名称", "Name"),
+        ("contact", "联系人", "Contact"),
+        ("phone", "电话", "Phone"),
+        ("email", "邮箱", "Email"),
+        ("credit_limit", "信用额度", "Credit limit"),
+        ("payment_terms_days", "账期天数", "Payment terms (days)"),
+        ("currency", "币种", "Currency"),
+        ("active", "启用", "Active"),
+    )
+)
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
 
 
@@ -127,8 +142,14 @@ async def update_customer(
 
 @router.get("/customers", response_model=list[CustomerRead])
 async def list_customers(
-    runtime: RuntimeDep, _: Annotated[Principal, Depends(require("sales", "sales_manager", "finance", read=True))]
-) -> list[CustomerRead]:
+    runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(require("sales", "sales_manager", "finance", read=True))],
+    format: FormatQuery = None,
+) -> Any:
+    if format:  # the import's columns: an export is a filled-in template
+        return export_query(
+            runtime.db, select(customers).order_by(customers.c.code), CUSTOMER_COLUMNS, fmt=format, name="customers"
+        )
     async with runtime.db.transaction() as session:
         rows = (await session.execute(select(customers).order_by(customers.c.code))).mappings()
         return [CustomerRead.model_validate(dict(r)) for r in rows]

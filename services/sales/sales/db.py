@@ -25,9 +25,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from approvals.store import approval_tables
 from servicekit.db import kit_tables, new_metadata
+from servicekit.tabular import import_jobs_table
 
 metadata = new_metadata()
 kit = kit_tables(metadata)
+import_jobs = import_jobs_table(metadata)
 approval = approval_tables(metadata)
 
 MONEY = Numeric(18, 2)
@@ -177,4 +179,36 @@ product_categories = Table(
     Column("sku", String(64), primary_key=True),
     Column("category", String(200)),
     Column("updated_at", TZ, nullable=False),
+)
+
+# Closed orders of the system before this one, imported for statements and analysis (servicekit.tabular): kept
+# apart from `orders`, never run through the saga, never published (see docs/import-export.md).
+historical_orders = Table(
+    "historical_orders",
+    metadata,
+    Column("order_no", String(64), primary_key=True),  # the number in the old system
+    Column("customer_code", String(64), nullable=False, index=True),
+    Column("order_date", Date, nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("net", MONEY, nullable=False),
+    Column("tax", MONEY, nullable=False),
+    Column("gross", MONEY, nullable=False),
+    Column("note", Text),
+    Column("import_job", String(64), nullable=False),
+    Column("imported_at", TZ, nullable=False),
+)
+
+historical_order_lines = Table(
+    "historical_order_lines",
+    metadata,
+    Column("order_no", String(64), ForeignKey("historical_orders.order_no", ondelete="CASCADE"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(64), nullable=False, index=True),
+    Column("qty", QTY, nullable=False),
+    Column("unit_price", MONEY, nullable=False),
+    Column("discount", RATE, nullable=False),
+    Column("tax_rate", RATE, nullable=False),
+    Column("net", MONEY, nullable=False),
+    Column("tax", MONEY, nullable=False),
+    PrimaryKeyConstraint("order_no", "line_no", name="pk_historical_order_lines"),
 )

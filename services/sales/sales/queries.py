@@ -72,6 +72,12 @@ def _late(now: datetime) -> Any:
 
 
 async def list_orders(session: AsyncSession, f: OrderFilter, now: datetime) -> list[dict[str, Any]]:
+    query = orders_query(f, now).limit(f.limit).offset(f.offset)
+    return [dict(r) for r in (await session.execute(query)).mappings()]
+
+
+def orders_query(f: OrderFilter, now: datetime) -> Any:
+    """The order list's query, filtered and ordered, unpaged (exports stream all of it)."""
     late = _late(now)
     query = select(
         orders.c.order_no,
@@ -99,8 +105,7 @@ async def list_orders(session: AsyncSession, f: OrderFilter, now: datetime) -> l
         query = query.where(func.date(func.timezone("UTC", orders.c.placed_at)) <= f.placed_to)
     if f.stuck_or_late:
         query = query.where(late)
-    query = query.order_by(orders.c.placed_at.desc(), orders.c.order_no.desc()).limit(f.limit).offset(f.offset)
-    return [dict(r) for r in (await session.execute(query)).mappings()]
+    return query.order_by(orders.c.placed_at.desc(), orders.c.order_no.desc())
 
 
 async def tracking(session: AsyncSession, order_no: str, token: str) -> dict[str, Any] | None:

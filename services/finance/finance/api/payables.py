@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.api import Finance, FinanceManager, FinanceReader, PositiveMoney, Qty, ctx, in_transaction, plain
+from finance.api import Finance, FinanceManager, FinanceReader, PositiveMoney, Qty, ctx, files, in_transaction, plain
 from finance.db import bill_lines, bill_payments, bills, goods_receipts, kit
 from finance.handlers import Ctx
 from finance.handlers.bills import (
@@ -25,6 +25,7 @@ from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.inputs import OptionalLongText
+from servicekit.tabular import FormatQuery
 
 router = APIRouter(tags=["payables"])
 Method = Literal["bank_transfer", "cash", "card", "alipay", "wechat_pay", "cheque", "offset", "other"]
@@ -37,6 +38,7 @@ async def list_bills(
     supplier_code: str | None = None,
     status: str | None = None,
     po_no: str | None = None,
+    format: FormatQuery = None,
 ) -> Any:
     q = select(bills).order_by(bills.c.bill_date, bills.c.bill_no)
     if supplier_code:
@@ -45,6 +47,8 @@ async def list_bills(
         q = q.where(bills.c.status == status)
     if po_no:
         q = q.where(bills.c.po_no == po_no)
+    if format:
+        return files.export_bills(runtime, q, format)
     async with runtime.db.transaction() as s:
         rows = (await s.execute(q.limit(500))).mappings().all()
     return plain([{**dict(r), "outstanding": r["gross"] - r["paid"]} for r in rows])

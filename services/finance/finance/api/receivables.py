@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.api import Finance, FinanceManager, FinanceReader, PositiveMoney, ctx, in_transaction, plain
+from finance.api import Finance, FinanceManager, FinanceReader, PositiveMoney, ctx, files, in_transaction, plain
 from finance.db import customer_payments, invoice_lines, invoices, kit, payment_allocations
 from finance.handlers import Ctx
 from finance.handlers.credit import lock_account
@@ -20,6 +20,7 @@ from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
+from servicekit.tabular import FormatQuery
 
 router = APIRouter(tags=["receivables"])
 Method = Literal["bank_transfer", "cash", "card", "alipay", "wechat_pay", "cheque", "offset", "other"]
@@ -32,6 +33,7 @@ async def list_invoices(
     customer_code: str | None = None,
     order_no: str | None = None,
     status: str | None = None,
+    format: FormatQuery = None,
 ) -> Any:
     q = select(invoices).order_by(invoices.c.issue_date, invoices.c.invoice_no)
     if customer_code:
@@ -40,6 +42,8 @@ async def list_invoices(
         q = q.where(invoices.c.order_no == order_no)
     if status:
         q = q.where(invoices.c.status == status)
+    if format:
+        return files.export_invoices(runtime, q, format)
     async with runtime.db.transaction() as s:
         rows = (await s.execute(q.limit(500))).mappings().all()
     return plain([_invoice(dict(r), runtime.clock.now().date()) for r in rows])

@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from finance import reports
-from finance.api import FinanceReader, plain
+from finance.api import FinanceReader, files, plain
 from servicekit.app import RuntimeDep
 from servicekit.errors import InputError
+from servicekit.tabular import FormatQuery
 
 router = APIRouter(tags=["reports"])
 
@@ -23,16 +24,23 @@ async def statement(
     _: FinanceReader,
     start: Annotated[date, Query(alias="from")],
     end: Annotated[date, Query(alias="to")],
+    format: FormatQuery = None,
 ) -> Any:
     if end < start:
         raise InputError("to", "must not be before from")
     async with runtime.db.transaction() as s:
-        return plain(await reports.statement(s, party_type.removesuffix("s"), code, start, end))
+        report = await reports.statement(s, party_type.removesuffix("s"), code, start, end)
+    return files.export_statement(report, format) if format else plain(report)
 
 
 @router.get("/ageing/{kind}")
 async def ageing(
-    kind: Literal["receivables", "payables"], runtime: RuntimeDep, _: FinanceReader, as_of: date | None = None
+    kind: Literal["receivables", "payables"],
+    runtime: RuntimeDep,
+    _: FinanceReader,
+    as_of: date | None = None,
+    format: FormatQuery = None,
 ) -> Any:
     async with runtime.db.transaction() as s:
-        return plain(await reports.ageing(s, kind, as_of or runtime.clock.now().date()))
+        report = await reports.ageing(s, kind, as_of or runtime.clock.now().date())
+    return files.export_ageing(report, format) if format else plain(report)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Barcode, Code, Name, NonNegativeQuantity
+from inventory.api import exports
 from inventory.api.deps import CatalogEditor, Reader
 from inventory.db import product_barcodes, products, warehouses
 from inventory.handlers import catalog
@@ -18,6 +19,7 @@ from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.inputs import OptionalText
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["catalog"])
 Unit = Annotated[str, Field(min_length=1, max_length=16)]
@@ -104,13 +106,15 @@ async def deactivate_product(sku: str, runtime: RuntimeDep, principal: CatalogEd
 
 @router.get("/products", response_model=list[ProductRead])
 async def list_products(
-    runtime: RuntimeDep, _: Reader, category: str | None = None, active: bool | None = None
-) -> list[dict[str, Any]]:
+    runtime: RuntimeDep, _: Reader, category: str | None = None, active: bool | None = None, format: FormatQuery = None
+) -> Any:
     query = select(products).order_by(products.c.sku)
     if category is not None:
         query = query.where(products.c.category == category)
     if active is not None:
         query = query.where(products.c.active == active)
+    if format:
+        return export_query(runtime.db, exports.with_barcodes(query), exports.PRODUCTS, fmt=format, name="products")
     async with runtime.db.transaction() as session:
         rows = [dict(r) for r in (await session.execute(query.limit(1000))).mappings()]
         codes = await session.execute(
@@ -148,6 +152,7 @@ async def put_warehouse(body: WarehouseWrite, runtime: RuntimeDep, principal: Ca
 
 
 @router.get("/warehouses", response_model=list[WarehouseRead])
-async def list_warehouses(runtime: RuntimeDep, _: Reader) -> list[dict[str, Any]]:
+async def list_warehouses(runtime: RuntimeDep, _: Reader, format: FormatQuery = None) -> Any:
     async with runtime.db.transaction() as session:
-        return [dict(r) for r in (await session.execute(select(warehouses).order_by(warehouses.c.code))).mappings()]
+        rows = [dict(r) for r in (await session.execute(select(warehouses).order_by(warehouses.c.code))).mappings()]
+    return exports.warehouses_export(rows, format) if format else rows

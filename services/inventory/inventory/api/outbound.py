@@ -9,12 +9,14 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.common import Barcode, ShortText
+from inventory.api import exports
 from inventory.api.deps import Reader, Warehouse
 from inventory.handlers import outbound, shipping
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.inputs import OptionalText
 from servicekit.runtime import Runtime
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["outbound"])
 
@@ -64,8 +66,12 @@ async def list_outbound(
     order_no: str | None = None,
     warehouse_code: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> list[dict[str, Any]]:
+    format: FormatQuery = None,
+) -> Any:
     filters = {"status": status, "order_no": order_no, "warehouse_code": warehouse_code}
+    if format:
+        query = exports.outbound_query({k: v for k, v in filters.items() if v is not None})
+        return export_query(runtime.db, query, exports.OUTBOUND, fmt=format, name="outbound-orders")
     async with runtime.db.transaction() as session:
         return await outbound.search(session, {k: v for k, v in filters.items() if v is not None}, limit)
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Code, DocumentRef, PositiveQuantity, Quantity, Text, UnitCost
 from contracts.inventory import StockAdjustmentReason
+from inventory.api import exports
 from inventory.api.deps import Reader, Warehouse
 from inventory.db import backorder_lines, backorders, kit, reservations, stock, stock_movements
 from inventory.handlers import adjustments
@@ -20,6 +21,7 @@ from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import run_idempotent
 from servicekit.runtime import Runtime
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["stock"])
 
@@ -112,7 +114,8 @@ async def list_stock(
     sku: Annotated[list[str] | None, Query()] = None,
     warehouse_code: str | None = None,
     low_only: bool = False,
-) -> list[dict[str, Any]]:
+    format: FormatQuery = None,
+) -> Any:
     query = select(stock, (stock.c.on_hand - stock.c.reserved).label("available")).order_by(
         stock.c.sku, stock.c.warehouse_code
     )
@@ -122,6 +125,8 @@ async def list_stock(
         query = query.where(stock.c.warehouse_code == warehouse_code)
     if low_only:
         query = query.where(stock.c.low_stock)
+    if format:
+        return export_query(runtime.db, query, exports.STOCK, fmt=format, name="stock")
     async with runtime.db.transaction() as session:
         return [dict(r) for r in (await session.execute(query.limit(5000))).mappings()]
 
@@ -133,11 +138,14 @@ async def ledger(
     _: Reader,
     warehouse_code: str | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-) -> dict[str, Any]:
+    format: FormatQuery = None,
+) -> Any:
     """The movements of a sku (oldest first) with the running balance; `on_hand` is the ledger's sum."""
     query = select(stock_movements).where(stock_movements.c.sku == sku).order_by(stock_movements.c.id)
     if warehouse_code:
         query = query.where(stock_movements.c.warehouse_code == warehouse_code)
+    if format:
+        return export_query(runtime.db, query, exports.LEDGER, fmt=format, name=f"stock-ledger-{sku}")
     async with runtime.db.transaction() as session:
         rows = [dict(r) for r in (await session.execute(query.limit(limit))).mappings()]
         where = stock.c.sku == sku

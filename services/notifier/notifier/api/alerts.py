@@ -8,12 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy import select, update
 
+from notifier.api import files
 from notifier.api.deps import Admin, StaffRead, jsonable
 from notifier.db import alerts, deliveries, delivery_attempts, kit
 from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.inputs import RowId
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["alerts"])
 
@@ -27,7 +29,8 @@ async def list_alerts(
     delivery_status: str | None = None,
     open_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[dict[str, Any]]:
+    format: FormatQuery = None,
+) -> Any:
     query = select(alerts).order_by(alerts.c.raised_at.desc()).limit(limit)
     if rule_code:
         query = query.where(alerts.c.rule_code == rule_code)
@@ -37,6 +40,8 @@ async def list_alerts(
         query = query.where(alerts.c.delivery_status == delivery_status)
     if open_only:
         query = query.where(alerts.c.cleared_at.is_(None))
+    if format:
+        return export_query(runtime.db, query.limit(None), files.ALERTS, fmt=format, name="alerts")
     async with runtime.db.transaction() as session:
         return [jsonable(r) for r in (await session.execute(query)).mappings().all()]
 

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from sqlalchemy import select
 
 from contracts.common import Role
+from notifier.api import files
 from notifier.api.deps import Staff, StaffRead, jsonable
 from notifier.config import NotifierSettings
 from notifier.db import case_comments, case_history, case_links, cases, kit
@@ -22,6 +23,7 @@ from servicekit.auth import Principal
 from servicekit.errors import NotFoundError
 from servicekit.inputs import OptionalLongText
 from servicekit.runtime import Runtime
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["cases"])
 
@@ -78,7 +80,8 @@ async def list_cases(
     opened_from: AwareDatetime | None = None,
     opened_to: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[dict[str, Any]]:
+    format: FormatQuery = None,
+) -> Any:
     query = select(cases).order_by(cases.c.opened_at.desc()).limit(limit)
     for column, value in (
         (cases.c.state, state),
@@ -92,6 +95,8 @@ async def list_cases(
         query = query.where(cases.c.opened_at >= opened_from)
     if opened_to:
         query = query.where(cases.c.opened_at < opened_to)
+    if format:
+        return export_query(runtime.db, query.limit(None), files.CASES, fmt=format, name="cases")
     async with runtime.db.transaction() as session:
         return [jsonable(r) for r in (await session.execute(query)).mappings().all()]
 

@@ -10,10 +10,12 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime
 from sqlalchemy import extract, func, select
 
+from notifier.api import files
 from notifier.api.deps import StaffRead
 from notifier.db import cases
 from servicekit.app import RuntimeDep
 from servicekit.errors import InputError
+from servicekit.tabular import FormatQuery
 
 router = APIRouter(tags=["cases"])
 
@@ -26,8 +28,8 @@ def _hours(seconds: Any) -> str | None:
 
 @router.get("/reports/cases")
 async def case_report(
-    runtime: RuntimeDep, _: StaffRead, opened_from: AwareDatetime, opened_to: AwareDatetime
-) -> dict[str, Any]:
+    runtime: RuntimeDep, _: StaffRead, opened_from: AwareDatetime, opened_to: AwareDatetime, format: FormatQuery = None
+) -> Any:
     if opened_to <= opened_from:
         raise InputError("opened_to", "must be after opened_from")
     period = (cases.c.opened_at >= opened_from, cases.c.opened_at < opened_to)
@@ -56,7 +58,7 @@ async def case_report(
                 .group_by(cases.c.case_type)
             )
         ).all()
-    return {
+    report = {
         "opened_from": opened_from.isoformat(),
         "opened_to": opened_to.isoformat(),
         "total": int(totals[0]),
@@ -69,3 +71,4 @@ async def case_report(
         "mean_hours_to_resolve": _hours(totals[3]),
         "mean_hours_to_resolve_by_type": {t: _hours(s) for t, s in ttr_rows},
     }
+    return files.export_case_report(report, format) if format else report

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sales import queries
+from sales.api.files import ORDERS
 from sales.api.schemas import (
     Comment,
     LineIn,
@@ -31,6 +32,7 @@ from servicekit.auth import Principal, require
 from servicekit.errors import InputError, NotFoundError
 from servicekit.idempotency import respond_json_idempotently
 from servicekit.inputs import Offset
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["orders"])
 Seller = Annotated[Principal, Depends(require("sales", "sales_manager"))]
@@ -130,11 +132,14 @@ async def list_orders(
     stuck_or_late: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[Offset, Query()] = 0,
+    format: FormatQuery = None,
 ) -> Any:
     for s in status or []:
         if s not in STATUSES:
             raise InputError("status", f"unknown status {s}")
     f = queries.OrderFilter(status or [], customer_code, placed_from, placed_to, stuck_or_late, limit, offset)
+    if format:
+        return export_query(runtime.db, queries.orders_query(f, runtime.clock.now()), ORDERS, fmt=format, name="orders")
     async with runtime.db.transaction() as session:
         return await queries.list_orders(session, f, runtime.clock.now())
 

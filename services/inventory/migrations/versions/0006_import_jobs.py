@@ -1,0 +1,16 @@
+"""import jobs (servicekit.tabular): uploaded files, their status, errors and content hash"""
+
+from servicekit.tabular.store import create_import_jobs, drop_import_jobs
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_import_jobs()
+
+
+def downgrade() -> None:
+    drop_import_jobs()

@@ -1,0 +1,88 @@
+"""Sales' file endpoints: the import router (customers, historical orders), the export columns of the order
+list, and the list of imported historical orders."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+
+from sales.db import historical_order_lines, historical_orders, import_jobs
+from sales.handlers.imports import KINDS
+from servicekit.app import RuntimeDep
+from servicekit.auth import Principal, require
+from servicekit.tabular import FormatQuery, columns, export_query, import_router
+
+imports = import_router(KINDS, import_jobs)
+router = APIRouter(tags=["orders"])
+Reader = Annotated[Principal, Depends(require("sales", "sales_manager", "finance", "finance_manager", read=True))]
+
+ORDERS = columns(
+    ("order_no", "订单号", "Order no"),
+    ("status", "状态", "Status"),
+    ("customer_code", "客户编码", "Customer"),
+    ("channel", "渠道", "Channel"),
+    ("external_ref", "外部单号", "External ref"),
+    ("gross", "含税金额", "Gross"),
+    ("currency", "币种", "Currency"),
+    ("priority", "优先级", "Priority"),
+    ("requested_date", "要求交期", "Requested date"),
+    ("placed_at", "下单时间", "Placed (UTC)"),
+    ("saga_step", "流程步骤", "Saga step"),
+    ("saga_status", "流程状态", "Saga status"),
+    ("late", "逾期或卡住", "Late or stuck"),
+)
+HISTORICAL = columns(
+    ("order_no", "订单号", "Order no"),
+    ("order_date", "订单日期", "Order date"),
+    ("customer_code", "客户编码", "Customer code"),
+    ("line_no", "行号", "Line no"),
+    ("sku", "产品编码", "SKU"),
+    ("qty", "数量", "Quantity"),
+    ("unit_price", "单价", "Unit price"),
+    ("discount", "折扣", "Discount"),
+    ("tax_rate", "税率", "Tax rate"),
+    ("currency", "币种", "Currency"),
+    ("line_net", "行金额", "Line net"),
+    ("line_tax", "行税额", "Line tax"),
+    ("gross", "订单含税总额", "Order gross"),
+)
+
+
+@router.get("/historical-orders")
+async def list_historical_orders(
+    runtime: RuntimeDep,
+    _: Reader,
+    customer_code: str | None = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    format: FormatQuery = None,
+) -> Any:
+    """Imported closed orders of the previous system (headers; a file export has one row per line)."""
+    h, line = historical_orders, historical_order_lines
+    where = []
+    if customer_code:
+        where.append(h.c.customer_code == customer_code)
+    if start:
+        where.append(h.c.order_date >= start)
+    if end:
+        where.append(h.c.order_date <= end)
+    if format:
+        query = (
+            select(
+                h,
+                *[c for c in line.c if c.name not in ("order_no", "net", "tax")],
+                line.c.net.label("line_net"),
+                line.c.tax.label("line_tax"),
+            )
+            .join(line, line.c.order_no == h.c.order_no)
+            .where(*where)
+            .order_by(h.c.order_date, h.c.order_no, line.c.line_no)
+        )
+        return export_query(runtime.db, query, HISTORICAL, fmt=format, name="historical-orders")
+    query = select(h).where(*where).order_by(h.c.order_date.desc(), h.c.order_no).limit(limit)
+    async with runtime.db.transaction() as session:
+        return [dict(r) for r in (await session.execute(query)).mappings()]
