@@ -94,7 +94,9 @@ class RefuseNul:
         if field is not None:
             await _refuse(field, scope, receive, send)
             return
-        if scope["method"] not in _WITH_BODY:
+        if scope["method"] not in _WITH_BODY or not _textual(scope):
+            # Files (multipart uploads, octet streams) may hold NUL bytes and are streamed on: their readers
+            # validate what they store.
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -112,6 +114,15 @@ class RefuseNul:
             await _refuse(field, scope, receive, send)
             return
         await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+
+
+def _textual(scope: Scope) -> bool:
+    """A JSON or form body, whose text fields are stored as they are."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            kind = value.split(b";", 1)[0].strip().lower()
+            return kind.endswith(b"json") or kind == b"application/x-www-form-urlencoded"
+    return True  # no declared type: read as JSON by the app
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

@@ -47,6 +47,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+# What a list answers with `?format=csv|xlsx` (servicekit.tabular.export).
+EXPORT_MEDIA = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 def conflicts(*codes: str) -> dict[int | str, dict[str, Any]]:
     """`responses=` of a route that can answer 409 with these codes (merge with others by `|`)."""
     return {409: {"description": "a business rule refused it", CONFLICT_CODES: sorted(codes)}}
@@ -109,6 +113,10 @@ def _describe(operation: dict[str, Any], route: APIRoute, roles: tuple[str, ...]
     if declared is not None:
         responses["409"] = _problem(declared.get("description", "conflict"), list(declared.get(CONFLICT_CODES, [])))
         responses["409"].pop(CONFLICT_CODES, None)
+    if any(param.name == "format" for param in route.dependant.query_params):  # servicekit.tabular's exports
+        ok = responses.setdefault("200", {"description": "Successful Response"}).setdefault("content", {})
+        for media in EXPORT_MEDIA:
+            ok[media] = {"schema": {"type": "string", "format": "binary"}}
     operation["x-roles"] = list(roles or ())
     who = f"Roles: {', '.join(roles)}." if roles else ("Any authenticated user." if authenticated else "Public.")
     operation["description"] = f"{operation.get('description', '').rstrip()}\n\n{who}".lstrip()

@@ -21,7 +21,16 @@ from contracts import topic_of
 from contracts.inventory import ProductUpserted
 from inventory.config import InventorySettings
 from inventory.main import create_app
-from servicekit.testing import Infra, TopicTail, auth, create_database, drop_database, serve, service_settings
+from servicekit.testing import (
+    Infra,
+    TopicTail,
+    auth,
+    create_database,
+    drop_database,
+    runtime_of,
+    serve,
+    service_settings,
+)
 
 pytestmark = pytest.mark.integration
 WH = auth("warehouse", sub="li.wh")
@@ -138,7 +147,7 @@ async def test_dry_run_then_commit_then_same_file_again(client: httpx.AsyncClien
 
 
 def client_infra(client: httpx.AsyncClient) -> str:
-    runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+    runtime = runtime_of(client)
     return str(runtime.settings.kafka_bootstrap)
 
 
