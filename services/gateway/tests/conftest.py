@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gateway_testkit import Stack, free_port
+from gateway_testkit import Stack, echo_upstream, free_port
 
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
@@ -27,13 +27,16 @@ ADMIN_PASSWORD = "admin-pass-2026"
 
 @contextlib.asynccontextmanager
 async def gateway_stack(infra: Infra, **gateway_overrides: object) -> AsyncIterator[Stack]:
-    gw_port, sales_port = free_port(), free_port()
+    gw_port, sales_port, fake_port = free_port(), free_port(), free_port()
     gw_url, sales_url = f"http://127.0.0.1:{gw_port}", f"http://127.0.0.1:{sales_port}"
     gw_db = await create_database(infra, prefix="gateway")
     sales_db = await create_database(infra, prefix="gwsales")
     try:
         gw_settings = await service_settings(
             GatewaySettings, infra, gw_db, issuer=gw_url, sales_url=sales_url,
+            # "inventory" is a stand-in that echoes what it got; nothing listens at purchasing's address.
+            inventory_url=f"http://127.0.0.1:{fake_port}", purchasing_url=f"http://127.0.0.1:{free_port()}",
+            upstream_timeout_seconds=1, max_body_bytes=64 * 1024,
             bootstrap_admin_password=ADMIN_PASSWORD, **gateway_overrides,
         )  # fmt: skip
         sales_settings = await service_settings(
@@ -42,7 +45,11 @@ async def gateway_stack(infra: Infra, **gateway_overrides: object) -> AsyncItera
             jwt_jwks_cache_seconds=2,
         )  # fmt: skip
         gateway_app = create_gateway(gw_settings)
-        async with listen(gateway_app, gw_port), listen(create_sales(sales_settings), sales_port):
+        async with (
+            listen(gateway_app, gw_port),
+            listen(create_sales(sales_settings), sales_port),
+            listen(echo_upstream(), fake_port),
+        ):
             yield Stack(gw_url, sales_url, gateway_app, uuid.uuid4().hex[:8])
     finally:
         await drop_database(infra, gw_db)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from gateway.state import GatewayState
 
@@ -84,3 +87,39 @@ class Browser:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+def echo_upstream() -> FastAPI:
+    """A stand-in service: tells what it received, streams a download, answers slowly on demand."""
+    app = FastAPI()
+
+    @app.api_route("/api/v1/echo/{rest:path}", methods=["GET", "POST", "PUT"])
+    async def echo(rest: str, request: Request) -> Response:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+        return JSONResponse({
+            "path": request.scope["raw_path"].decode(), "query": request.url.query, "size": size,
+            "headers": {k: v for k, v in request.headers.items()},
+        }, headers={"X-Upstream": "echo"})  # fmt: skip
+
+    @app.get("/api/v1/problem")
+    async def problem() -> Response:
+        body = {"type": "about:blank", "title": "Conflict", "status": 409, "detail": "no", "code": "some_rule"}
+        return JSONResponse(body, status_code=409, media_type="application/problem+json")
+
+    @app.get("/api/v1/download")
+    async def download() -> Response:
+        async def chunks() -> AsyncIterator[bytes]:
+            for i in range(64):
+                yield (f"{i:04d}," * 256).encode()
+
+        return StreamingResponse(chunks(), media_type="text/csv",
+                                 headers={"Content-Disposition": 'attachment; filename="export.csv"'})  # fmt: skip
+
+    @app.get("/api/v1/slow")
+    async def slow() -> Response:
+        await asyncio.sleep(3)
+        return JSONResponse({})
+
+    return app
