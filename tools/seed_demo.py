@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import httpx
 
-from tools.workload import Api
+from tools.workload import Api, BearerApi
 
 PORTS = {"purchasing": 8001, "sales": 8002, "inventory": 8003, "finance": 8004, "notifier": 8005}
 GATEWAY = os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000")
@@ -29,17 +29,6 @@ DEMO_USERS = [
     ("finance_manager", "周财务经理", "finance-manager-pass-2026"),
     ("auditor", "孙审计", "auditor-pass-2026"),
 ]
-
-
-class GatewayApi(Api):
-    """The workload client, calling with the gateway-issued token of the signed-in demo admin."""
-
-    def __init__(self, clients: dict[str, httpx.AsyncClient], access_token: str) -> None:
-        super().__init__(clients, secret="", user="admin")
-        self._access_token = access_token
-
-    def headers(self, *roles: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._access_token}"}
 
 
 async def demo_users(gateway: httpx.AsyncClient) -> str:
@@ -116,7 +105,7 @@ async def main() -> None:
     try:
         async with httpx.AsyncClient(base_url=GATEWAY, timeout=30) as gateway:
             token = await demo_users(gateway)
-        await seed(GatewayApi(clients, token))
+        await seed(BearerApi(clients, token))
     finally:
         for client in clients.values():
             await client.aclose()

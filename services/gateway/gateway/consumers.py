@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from contracts.registry import TOPICS, Topic
 from gateway.domain import Notice
@@ -138,16 +138,15 @@ def live_feed(hub: LiveHub, fetch_wait_ms: int = 50) -> Callable[[Runtime], Any]
             bootstrap_servers=runtime.settings.kafka_bootstrap,
             group_id=None,
             enable_auto_commit=False,
+            auto_offset_reset="latest",
             client_id=f"{runtime.settings.service_name}-live",
             fetch_max_wait_ms=fetch_wait_ms,
         )
         await consumer.start()
         try:
-            partitions = await _partitions(consumer, list(topics))
-            consumer.assign(partitions)
-            await consumer.seek_to_end(*partitions)
-            for tp in partitions:  # resolve the end positions now: what is published from here on is seen
-                await consumer.position(tp)
+            # Without a group, the consumer is assigned every partition of the topics it subscribes to.
+            consumer.subscribe(list(topics))
+            await _positions(consumer)
             hub.ready.set()
             while True:
                 batch = await consumer.getmany(timeout_ms=1000, max_records=1000)
@@ -160,21 +159,17 @@ def live_feed(hub: LiveHub, fetch_wait_ms: int = 50) -> Callable[[Runtime], Any]
     return run
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topics: list[str]) -> list[TopicPartition]:
-    found: list[TopicPartition] = []
-    await consumer.topics()
-    for topic in topics:
-        for _ in range(50):  # the broker may still be creating them at first start
-            parts = consumer.partitions_for_topic(topic)
-            if parts:
-                break
-            await consumer.topics()  # refreshes the metadata
-            await asyncio.sleep(0.2)
-        if not parts:
-            log.warning("topic %s does not exist: its events are not pushed", topic)
-            continue
-        found += [TopicPartition(topic, p) for p in sorted(parts)]
-    return found
+async def _positions(consumer: AIOKafkaConsumer) -> None:
+    """Wait for the assignment and resolve each partition's position (its end): from then on, what is published
+    is seen."""
+    for _ in range(300):
+        if consumer.assignment():
+            break
+        await asyncio.sleep(0.1)
+    else:
+        log.warning("no partition of the live topics assigned: were the topics created?")
+    for tp in consumer.assignment():
+        await consumer.position(tp)
 
 
 def _publish(hub: LiveHub, service: str, value: bytes | None) -> None:

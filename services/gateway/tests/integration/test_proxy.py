@@ -25,7 +25,10 @@ async def test_the_token_is_attached_and_the_gateways_credentials_are_not(stack:
     seen = r.json()
     assert seen["path"] == "/api/v1/echo/a%20b/c" and seen["query"] == "x=1&y=%C3%A9" and seen["size"] == 10
     headers = seen["headers"]
-    assert jwt.decode(headers["authorization"].removeprefix("Bearer "), options={"verify_signature": False})["sub"] == "admin"
+    assert (
+        jwt.decode(headers["authorization"].removeprefix("Bearer "), options={"verify_signature": False})["sub"]
+        == "admin"
+    )
     assert "cookie" not in headers and "x-csrf-token" not in headers
     assert r.headers["x-upstream"] == "echo"
     await browser.aclose()
@@ -127,5 +130,9 @@ async def test_security_headers_on_every_response(stack: Stack) -> None:
         for name, value in SECURITY_HEADERS.items():
             assert r.headers.get(name) == value, (r.url, name)
         csp = r.headers["content-security-policy"]
-        assert "frame-ancestors 'none'" in csp and "script-src 'self';" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        assert (
+            "frame-ancestors 'none'" in csp
+            and "script-src 'self';" in csp
+            and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        )
     await browser.aclose()

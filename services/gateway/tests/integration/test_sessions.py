@@ -50,7 +50,9 @@ async def test_five_wrong_passwords_lock_the_account(stack: Stack) -> None:
     audit = await admin.get("/api/gateway/audit", params={"entity": "user", "entity_id": name})
     assert "locked" in [e["action"] for e in audit.json()["items"]]
     # An administrator's password reset lifts the lock.
-    assert (await admin.post(f"/api/gateway/users/{name}/password", json={"new_password": "another-good-pass-2"})).status_code == 204
+    assert (
+        await admin.post(f"/api/gateway/users/{name}/password", json={"new_password": "another-good-pass-2"})
+    ).status_code == 204
     await stack.bearer(name, "another-good-pass-2")
     await admin.aclose()
 
@@ -109,9 +111,13 @@ async def test_own_password_change_and_the_weak_password_rule(stack: Stack) -> N
     browser = await stack.browser(name, "a-good-password-1")
     r = await browser.post("/auth/password", json={"current_password": "a-good-password-1", "new_password": "short"})
     assert r.status_code == 422 and r.json()["code"] == "weak_password"
-    r = await browser.post("/auth/password", json={"current_password": "wrong-one-xx", "new_password": "a-new-password-22"})
+    r = await browser.post(
+        "/auth/password", json={"current_password": "wrong-one-xx", "new_password": "a-new-password-22"}
+    )
     assert r.status_code == 403
-    r = await browser.post("/auth/password", json={"current_password": "a-good-password-1", "new_password": "a-new-password-22"})
+    r = await browser.post(
+        "/auth/password", json={"current_password": "a-good-password-1", "new_password": "a-new-password-22"}
+    )
     assert r.status_code == 204
     assert (await browser.get("/auth/me")).status_code == 200  # this session lives on
     await stack.bearer(name, "a-new-password-22")
