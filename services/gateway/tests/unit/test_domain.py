@@ -57,8 +57,8 @@ def test_events_become_notices() -> None:
                             "OrderStatusChanged", "2026-12-02T12:00:00Z")  # fmt: skip
     low = notice_of("inventory", {"type": "LowStockDetected", "payload": {"sku": "SKU-1"}})
     assert low is not None and low.entity == "stock" and low.number == "SKU-1" and low.anomaly
-    approval = notice_of("purchasing", {"type": "ApprovalRequested",
-                                        "payload": {"document_type": "purchase_order", "document_no": "PO-1"}})  # fmt: skip
+    requested = {"type": "ApprovalRequested", "payload": {"document_type": "purchase_order", "document_no": "PO-1"}}
+    approval = notice_of("purchasing", requested)
     assert approval is not None and approval.entity == "purchase_order" and approval.status == "pending_approval"
     assert notice_of("sales", {"type": "Unknown", "payload": {}}) is None
     assert notice_of("sales", {"type": "OrderPlaced", "payload": {}}) is None  # no number: nothing to show
