@@ -27,7 +27,7 @@ infra-down: ## stop PostgreSQL + Kafka (data is kept)
 infra-status: ## is PostgreSQL + Kafka running
 	@deploy/local/infra.sh status
 
-up: install infra-up ## infra, then the five services (8001-8005), demo data, URLs
+up: install infra-up ## infra, the gateway (8000), then the five services (8001-8005), demo users and data, URLs
 	@deploy/local/services.sh up
 
 down: ## stop the services, then the infra (also the tests' infra, if running)

@@ -33,7 +33,11 @@ async def report(p: Platform, name: str, **params: Any) -> Any:
 
 async def test_every_report_has_figures_after_the_demo(platform: Platform) -> None:
     await seed_demo.seed(Api(platform.clients, JWT_SECRET, user="demo-admin"))
-    await demo_flow.run(platform.clients, JWT_SECRET)
+    await demo_flow.run(
+        Api(platform.clients, JWT_SECRET, user="demo-buyer"),
+        Api(platform.clients, JWT_SECRET, user="demo-manager"),
+        Api(platform.clients, JWT_SECRET, user="demo-controller"),
+    )
     month = date.today().strftime("%Y-%m")
 
     async def sales() -> Any:

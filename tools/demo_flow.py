@@ -12,8 +12,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
-import httpx
-
 from tools.workload import Api, Json
 
 T = TypeVar("T")
@@ -120,7 +118,7 @@ async def _approve(path: str, doc: Json, manager: Api, controller: Api) -> None:
         raise AssertionError(f"demo flow: {path} is still {doc['status']}")
 
 
-async def run(clients: dict[str, httpx.AsyncClient], secret: str) -> None:
-    api = Api(clients, secret, user="demo-buyer")
+async def run(api: Api, manager: Api, controller: Api) -> None:
+    """A business day: `api` places, ships and pays; `manager` and `controller` (two people) approve."""
     await sales_day(api)
-    await purchase_day(api, Api(clients, secret, user="demo-manager"), Api(clients, secret, user="demo-controller"))
+    await purchase_day(api, manager, controller)

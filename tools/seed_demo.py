@@ -1,8 +1,11 @@
-"""Demo data for a new user of `make up`: a warehouse, products with barcodes and stock, customers, suppliers
-with quotes, then a day of business (tools.demo_flow: orders shipped and paid, a purchase received) so the
-reports have figures. Idempotent: running it again changes nothing. Prints a token for each role.
+"""Demo users and data for a new user of `make up`: one user per role at the gateway (development passwords),
+a warehouse, products with barcodes and stock, customers, suppliers with quotes, then a day of business
+(tools.demo_flow: orders shipped and paid, a purchase received and approved by two managers) so the reports
+have figures. Idempotent: running it again changes nothing. The data goes to the services with tokens the
+gateway issued (a program with a bearer token, as any integration would do). Prints the console's URL and
+the demo users.
 
-    .venv/bin/python -m tools.seed_demo        (services on 127.0.0.1:8001-8005, the development JWT secret)"""
+    .venv/bin/python -m tools.seed_demo        (gateway on 127.0.0.1:8000, services on 127.0.0.1:8001-8005)"""
 
 from __future__ import annotations
 
@@ -12,12 +15,50 @@ from datetime import date, timedelta
 
 import httpx
 
-from servicekit.auth import ROLES, issue_token
 from tools import demo_flow
-from tools.workload import Api
+from tools.workload import Api, BearerApi
 
 PORTS = {"purchasing": 8001, "sales": 8002, "inventory": 8003, "finance": 8004, "notifier": 8005}
-SECRET = os.environ.get("JWT_SECRET", "dev-only-secret-change-me-in-production")
+GATEWAY = os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000")
+# username (= role), display name, development password; `admin` is created by the gateway on first start.
+DEMO_USERS = [
+    ("admin", "系统管理员", "admin-pass-2026"),
+    ("purchaser", "王采购", "purchaser-pass-2026"),
+    ("purchasing_manager", "李采购经理", "purchasing-manager-pass-2026"),
+    ("sales", "张销售", "sales-pass-2026"),
+    ("sales_manager", "赵销售经理", "sales-manager-pass-2026"),
+    ("warehouse", "刘仓管", "warehouse-pass-2026"),
+    ("finance", "陈会计", "finance-pass-2026"),
+    ("finance_manager", "周财务经理", "finance-manager-pass-2026"),
+    ("auditor", "孙审计", "auditor-pass-2026"),
+]
+
+
+async def token_of(gateway: httpx.AsyncClient, username: str) -> str:
+    """An access token of a demo user (signed in with its development password)."""
+    password = next(p for u, _, p in DEMO_USERS if u == username)
+    r = await gateway.post("/auth/token", json={"username": username, "password": password})
+    if r.status_code != 200:
+        raise SystemExit(f"cannot sign in as {username} at the gateway ({r.status_code}): {r.text[:300]}")
+    return str(r.json()["access_token"])
+
+
+async def demo_users(gateway: httpx.AsyncClient) -> str:
+    """The demo users (created once); returns an access token of `admin`."""
+    admin_password = os.environ.get("GATEWAY_BOOTSTRAP_ADMIN_PASSWORD", DEMO_USERS[0][2])
+    r = await gateway.post("/auth/token", json={"username": "admin", "password": admin_password})
+    if r.status_code != 200:
+        raise SystemExit(f"cannot sign in as admin at the gateway ({r.status_code}): {r.text[:300]}")
+    token = str(r.json()["access_token"])
+    auth = {"Authorization": f"Bearer {token}"}
+    for username, display, password in DEMO_USERS[1:]:
+        body = {"username": username, "display_name": display, "email": f"{username}@demo.example",
+                "roles": [username], "password": password}  # fmt: skip
+        r = await gateway.post("/api/gateway/users", json=body, headers=auth)
+        if r.status_code not in (201, 409):
+            raise SystemExit(f"creating demo user {username} failed ({r.status_code}): {r.text[:300]}")
+    return token
+
 
 PRODUCTS = [
     # sku, name, category, barcode, reorder point, reorder qty, opening stock, unit cost
@@ -74,9 +115,18 @@ async def seed(api: Api) -> None:
 async def main() -> None:
     clients = {s: httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", timeout=30) for s, p in PORTS.items()}
     try:
-        await seed(Api(clients, SECRET, user="demo-admin"))
+        async with httpx.AsyncClient(base_url=GATEWAY, timeout=30) as gateway:
+            token = await demo_users(gateway)
+            manager = await token_of(gateway, "purchasing_manager")
+            controller = await token_of(gateway, "finance_manager")
+        await seed(BearerApi(clients, token))
         if os.environ.get("DEMO_FLOW", "1") != "0":
-            await demo_flow.run(clients, SECRET)
+            # Two managers approve the levels of a purchase: a person decides at most one level.
+            await demo_flow.run(
+                BearerApi(clients, token),
+                BearerApi(clients, manager, user="purchasing_manager"),
+                BearerApi(clients, controller, user="finance_manager"),
+            )
     finally:
         for client in clients.values():
             await client.aclose()
@@ -84,9 +134,13 @@ async def main() -> None:
     print("customers", ", ".join(c[0] for c in CUSTOMERS), "(C-BJ-003 has a 500.00 credit limit)")
     print("suppliers", ", ".join(s[0] for s in SUPPLIERS))
     print("reports: http://127.0.0.1:8006/api/v1/reports/... (analytics; see docs/analytics.md)")
-    print("tokens (Authorization: Bearer …), valid 12 h:")
-    for role in ROLES:
-        print(f"  {role:<19} {issue_token(SECRET, f'demo-{role}', [role])}")
+    print(f"console: {GATEWAY}  — demo users (development passwords), one per role:")
+    for username, display, password in DEMO_USERS:
+        print(f"  {username:<19} {password:<29} {display}")
+    print(
+        f"a token for programs: curl -X POST {GATEWAY}/auth/token -H 'Content-Type: application/json' "
+        """-d '{"username":"sales","password":"sales-pass-2026"}'"""
+    )
 
 
 if __name__ == "__main__":

@@ -151,3 +151,15 @@ class Api:
         body = {"customer_code": customer, "amount": str(amount), "received_on": (on or date.today()).isoformat()}
         result: Json = await self.call("finance", "POST", "/payments", ["finance"], json=body)
         return result
+
+
+class BearerApi(Api):
+    """The same calls with one bearer token for every role (a token the gateway issued to a user whose roles
+    allow them, e.g. admin)."""
+
+    def __init__(self, clients: dict[str, httpx.AsyncClient], access_token: str, user: str = "admin") -> None:
+        super().__init__(clients, secret="", user=user)
+        self._access_token = access_token
+
+    def headers(self, *roles: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._access_token}"}

@@ -15,13 +15,10 @@ print_env() {
 	local svc upper
 	echo "export KAFKA_BOOTSTRAP=$KAFKA_BOOTSTRAP"
 	echo "export PG_ADMIN_URL=postgresql://platform:platform@127.0.0.1:$PG_PORT/postgres"
-	echo "export JWT_SECRET=${JWT_SECRET:-dev-only-secret-change-me-in-production}"
 	for svc in "${SERVICES[@]}"; do
 		upper="${svc^^}"
 		echo "export ${upper}_DATABASE_URL=postgresql+asyncpg://$svc:$svc@127.0.0.1:$PG_PORT/$svc"
 		echo "export ${upper}_KAFKA_BOOTSTRAP=$KAFKA_BOOTSTRAP"
-		# Same secret under the service's own prefix, for settings classes with env_prefix.
-		echo "export ${upper}_JWT_SECRET=${JWT_SECRET:-dev-only-secret-change-me-in-production}"
 	done
 }
 

@@ -14,7 +14,8 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 PG_PORT="${PG_PORT:-5433}"
 KAFKA_BOOTSTRAP="127.0.0.1:${KAFKA_PORT}"
 
-SERVICES=(purchasing sales inventory finance notifier analytics)
+# The gateway first: `make up` starts it before the others, which verify its tokens through its JWKS.
+SERVICES=(gateway purchasing sales inventory finance notifier analytics)
 VENV_PY="$REPO_ROOT/.venv/bin/python"
 
 log() { printf '%s\n' "$*" >&2; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the five services natively against the local infra (start it first: infra.sh up).
-#   services.sh up       start each service (uvicorn factory <svc>.main:create_app), wait for
-#                        /health/ready, seed demo data (tools/seed_demo.py, unless SEED=0)
+# Runs the gateway and the five services natively against the local infra (start it first: infra.sh up).
+#   services.sh up       start the gateway, wait for it, then each service (uvicorn factory <svc>.main:create_app)
+#                        verifying the gateway's RS256 tokens through its JWKS; wait for /health/ready, seed the
+#                        demo users and data (tools/seed_demo.py, unless SEED=0)
 #   services.sh down     stop them (SIGTERM lets in-flight messages finish; SIGKILL after 30 s)
 #   services.sh status   which run, and where
 # Logs: $LOCAL_DIR/logs/<svc>.log; pid files: $LOCAL_DIR/run/<svc>.pid
@@ -9,10 +10,27 @@ set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-declare -A PORT=([purchasing]=8001 [sales]=8002 [inventory]=8003 [finance]=8004 [notifier]=8005 [analytics]=8006)
+declare -A PORT=([gateway]=8000 [purchasing]=8001 [sales]=8002 [inventory]=8003 [finance]=8004 [notifier]=8005 [analytics]=8006)
 LOG_DIR="$LOCAL_DIR/logs"
 RUN_DIR="$LOCAL_DIR/run"
 READY_TIMEOUT="${READY_TIMEOUT:-90}"
+GATEWAY_URL="http://127.0.0.1:${PORT[gateway]}"
+# Development passwords of the demo users (tools/seed_demo.py); the gateway creates `admin` on first start.
+export GATEWAY_BOOTSTRAP_ADMIN_PASSWORD="${GATEWAY_BOOTSTRAP_ADMIN_PASSWORD:-admin-pass-2026}"
+export GATEWAY_ISSUER="${GATEWAY_ISSUER:-$GATEWAY_URL}"
+
+# The five services verify tokens through the gateway's JWKS (no shared secret).
+jwks_env() {
+	local svc upper
+	for svc in "${SERVICES[@]}"; do
+		[ "$svc" = gateway ] && continue
+		upper="${svc^^}"
+		export "${upper}_JWT_JWKS_URL=$GATEWAY_URL/.well-known/jwks.json"
+		export "${upper}_JWT_ISSUER=$GATEWAY_ISSUER"
+		export "${upper}_JWT_AUDIENCE=order-tracking"
+		unset "${upper}_JWT_SECRET"
+	done
+}
 
 app_of() { echo "$1.main:create_app"; }
 url_of() { echo "http://127.0.0.1:${PORT[$1]}"; }
@@ -31,7 +49,7 @@ start_one() {
 
 wait_pidfiles() { # the pid files are written by the detached children, a moment later
 	local svc i
-	for svc in "${SERVICES[@]}"; do
+	for svc in "$@"; do
 		for ((i = 0; i < 50; i++)); do
 			[ -s "$RUN_DIR/$svc.pid" ] && break
 			sleep 0.1
@@ -47,10 +65,28 @@ up() {
 	eval "$("$REPO_ROOT/deploy/local/infra.sh" env)"
 	# The company's main warehouse, where requisitions deliver unless they name one (tools/seed_demo.py makes it).
 	export PURCHASING_DEFAULT_WAREHOUSE="${PURCHASING_DEFAULT_WAREHOUSE:-WH-SH}"
-	local svc specs=() failed
-	for svc in "${SERVICES[@]}"; do start_one "$svc"; done
-	wait_pidfiles
+	jwks_env
+	local others=("${SERVICES[@]:1}")
+	# The gateway first: the others fetch its keys.
+	start_one gateway
+	wait_pidfiles gateway
+	wait_ready gateway
+	for svc in "${others[@]}"; do start_one "$svc"; done
+	wait_pidfiles "${others[@]}"
+	wait_ready "${others[@]}"
+	if [ "${SEED:-1}" != 0 ] && [ -f tools/seed_demo.py ]; then
+		"$VENV_PY" -m tools.seed_demo || die "seeding demo data (python -m tools.seed_demo) failed"
+	fi
 	for svc in "${SERVICES[@]}"; do
+		printf '%-11s %s  (API docs: %s/docs)\n' "$svc" "$(url_of "$svc")" "$(url_of "$svc")"
+	done
+	echo
+	echo "console: $GATEWAY_URL  (sign in with a demo user below)"
+}
+
+wait_ready() {
+	local svc specs=() failed
+	for svc in "$@"; do
 		specs+=("$svc=$(url_of "$svc")/health/ready=$(cat "$RUN_DIR/$svc.pid")")
 	done
 	if ! failed="$("$VENV_PY" "$REPO_ROOT/deploy/local/wait_http.py" "$READY_TIMEOUT" "${specs[@]}")"; then
@@ -60,12 +96,6 @@ up() {
 		done
 		die "not ready (process exited, or no 200 within ${READY_TIMEOUT}s): ${failed//$'\n'/ }"
 	fi
-	if [ "${SEED:-1}" != 0 ] && [ -f tools/seed_demo.py ]; then
-		"$VENV_PY" -m tools.seed_demo || die "seeding demo data (python -m tools.seed_demo) failed"
-	fi
-	for svc in "${SERVICES[@]}"; do
-		printf '%-11s %s  (API docs: %s/docs)\n' "$svc" "$(url_of "$svc")" "$(url_of "$svc")"
-	done
 }
 
 down() {

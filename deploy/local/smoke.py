@@ -16,7 +16,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-SERVICES = ("purchasing", "sales", "inventory", "finance", "notifier")
+SERVICES = ("gateway", "purchasing", "sales", "inventory", "finance", "notifier")
 
 
 async def check_databases() -> None:

@@ -15,6 +15,8 @@ import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from servicekit import jwks
+
 ROLES = (
     "admin",
     "purchaser",
@@ -51,16 +53,25 @@ _VERIFIED: dict[tuple[str, str], tuple[Principal, float]] = {}
 _VERIFIED_MAX = 4096
 
 
-def _decode(request: Request, token: str) -> Principal:
+async def _decode(request: Request, token: str) -> Principal:
     settings = request.app.state.settings
-    secret = settings.jwt_secret.get_secret_value()
-    hit = _VERIFIED.get((secret, token))
+    if settings.jwt_jwks_url:  # then never the shared secret
+        source = settings.jwt_jwks_url
+    elif settings.jwt_secret is not None:
+        source = settings.jwt_secret.get_secret_value()
+    else:
+        raise HTTPException(401, "invalid token: no token verification is configured")
+    hit = _VERIFIED.get((source, token))
     if hit is not None and hit[1] > time.time():
         return hit[0]
-    principal, expires = _verify(settings, secret, token)
+    if settings.jwt_jwks_url:
+        sub, roles, expires = await jwks.verify(settings, token)
+        principal = Principal(sub=sub, roles=frozenset(roles))
+    else:
+        principal, expires = _verify(settings, source, token)
     if len(_VERIFIED) >= _VERIFIED_MAX:
         _VERIFIED.clear()
-    _VERIFIED[(secret, token)] = (principal, expires)
+    _VERIFIED[(source, token)] = (principal, expires)
     return principal
 
 
@@ -85,7 +96,7 @@ async def authenticate(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-    return _decode(request, credentials.credentials)
+    return await _decode(request, credentials.credentials)
 
 
 def require(*roles: str, read: bool = False) -> Callable[..., Coroutine[Any, Any, Principal]]:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,7 +13,17 @@ class ServiceSettings(BaseSettings):
     service_name: str = "service"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5433/postgres"
     kafka_bootstrap: str = "127.0.0.1:9092"
-    jwt_secret: SecretStr = SecretStr("dev-only-secret-change-me-in-production")
+    # Bearer tokens are verified through a JWKS (`<P>_JWT_JWKS_URL`: the gateway's, or an OpenID Connect
+    # provider's) with the issuer and audience checked; see docs/security.md. Only without a JWKS URL, and only
+    # when a secret is configured, HS256 tokens signed with the shared secret are accepted (development, tests).
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_jwks_algorithms: list[str] = Field(default_factory=lambda: ["RS256"])
+    jwt_jwks_cache_seconds: float = Field(default=300, gt=0)
+    jwt_roles_claim: str = "roles"  # a dotted path for providers that nest them (realm_access.roles)
+    jwt_leeway_seconds: int = Field(default=30, ge=0)
+    jwt_secret: SecretStr | None = None
     jwt_algorithm: str = "HS256"
     # Consumer group; replicas of one service share it so partitions spread over them.
     consumer_group: str | None = None
@@ -48,6 +58,18 @@ class ServiceSettings(BaseSettings):
     start_consumers: bool = True
     start_relay: bool = True
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _token_verification(self) -> ServiceSettings:
+        if self.jwt_jwks_url:
+            if not self.jwt_issuer or not self.jwt_audience:
+                raise ValueError("jwt_issuer and jwt_audience are required with jwt_jwks_url")
+            if not self.jwt_jwks_algorithms or any(a.upper().startswith("HS") or a.lower() == "none"
+                                                   for a in self.jwt_jwks_algorithms):  # fmt: skip
+                raise ValueError("jwt_jwks_algorithms must be asymmetric algorithms (RS256, ES256, ...)")
+        if not self.jwt_algorithm.upper().startswith("HS"):
+            raise ValueError("jwt_algorithm is the shared-secret algorithm (HS256); asymmetric keys come by JWKS")
+        return self
 
     @property
     def group_id(self) -> str:

@@ -120,8 +120,8 @@ def _textual(scope: Scope) -> bool:
     """A JSON or form body, whose text fields are stored as they are."""
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
-            kind = value.split(b";", 1)[0].strip().lower()
-            return kind.endswith(b"json") or kind == b"application/x-www-form-urlencoded"
+            kind = bytes(value).split(b";", 1)[0].strip().lower()
+            return bool(kind.endswith(b"json") or kind == b"application/x-www-form-urlencoded")
     return True  # no declared type: read as JSON by the app
 
 

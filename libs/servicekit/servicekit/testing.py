@@ -306,3 +306,34 @@ class ServiceHarness:
             return await self.scalar(sql, **params)
 
         return await eventually(probe, check, timeout=timeout)
+
+
+@contextlib.asynccontextmanager
+async def listen(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
+    """Serve an app over real HTTP on 127.0.0.1 in this event loop (uvicorn, lifespan included), for what must
+    be reached by URL: a proxy's upstream, a JWKS. Yields its base URL."""
+    import socket
+
+    import uvicorn
+
+    if port is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if task.done():
+            task.result()
+            raise AssertionError("the server stopped before it started")
+        if time.monotonic() > deadline:
+            raise AssertionError("the server did not start within 60 s")
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
