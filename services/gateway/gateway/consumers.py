@@ -75,6 +75,7 @@ NOTICES: dict[str, tuple[str, str, Status, bool, str | None]] = {
     "BillReleased": ("bill", "bill_no", "released", False, None),
     "SupplierPaymentMade": ("payment", "payment_no", "paid", False, None),
     "SupplierUpserted": ("supplier", "supplier_code", None, False, None),
+    "SupplierScored": ("supplier", "supplier_code", _field("standing"), False, None),
     "RequisitionSubmitted": ("requisition", "pr_no", "submitted", False, None),
     "RequisitionApproved": ("requisition", "pr_no", "approved", False, None),
     "RequisitionRejected": ("requisition", "pr_no", "rejected", False, "comment"),
