@@ -55,7 +55,9 @@ class Loaded:
 # Hot-path statements are built once (no per-call construction and cache-key work).
 _ORDER_AND_SAGA = select(orders, *_SAGA_COLUMNS).join(sagas, sagas.c.order_no == orders.c.order_no)
 _READ = _ORDER_AND_SAGA.where(orders.c.order_no == bindparam("order_no"))
-_READ_LOCKED = Statement(_READ.with_for_update(of=orders))
+# The saga row locked with its order: FOR UPDATE OF orders alone would, after waiting for a concurrent writer,
+# return the order as it committed but the saga row as it was before (PostgreSQL re-checks locked rows only).
+_READ_LOCKED = Statement(_READ.with_for_update(of=(orders, sagas)))
 _READ_PLAIN = Statement(_READ)
 # ... and its lines, one array per field (in line order), in the same round trip: one aggregate over the order's
 # lines (LATERAL), not one subquery per field.
@@ -76,7 +78,7 @@ _READ_MANY_LOCKED_WITH_LINES = Statement(
     .select_from(orders.join(sagas, sagas.c.order_no == orders.c.order_no).join(_LINE_ARRAYS, true()))
     .where(orders.c.order_no == any_(bindparam("order_nos", type_=ARRAY(String))))
     .order_by(orders.c.order_no)
-    .with_for_update(of=orders)
+    .with_for_update(of=(orders, sagas))
 )
 _PRELOADED = "orders"  # what the batch reads ahead (servicekit.readahead)
 # A transition in one round trip: the status and its history row.
