@@ -117,6 +117,10 @@ class Process:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def replica(self, name: str) -> Process:
+        """Another replica of this service (same database, same consumer group), not started yet."""
+        return Process(self.service, self.env, free_port(), self.log.with_name(f"{name}.log"), self.group, self.pinned)
+
 
 @contextlib.asynccontextmanager
 async def as_processes(
@@ -126,8 +130,11 @@ async def as_processes(
     services: tuple[str, ...] = SERVICES,
     extra_env: dict[str, str] | None = None,
     prefix: str = "e2e",
+    replicas: int = 1,
 ) -> AsyncIterator[tuple[Platform, dict[str, Process]]]:
-    """All services as separate uvicorn processes (so a test can SIGKILL one), each with its own database."""
+    """All services as separate uvicorn processes (so a test can SIGKILL one), each with its own database;
+    with `replicas`, that many of each (`sales`, `sales-2`, ...; the clients talk to the first). Replicas a test
+    adds to the dict it is given are stopped with the others."""
     async with databases(infra, services, prefix) as urls:
         platform = Platform(infra, urls)
         procs: dict[str, Process] = {}
@@ -146,7 +153,10 @@ async def as_processes(
                 **(extra_env or {}),
             }
             procs[service] = Process(service, env, free_port(), tmp / f"{service}.log", group, pinned)
-            procs[service].start()
+            for n in range(2, replicas + 1):
+                procs[f"{service}-{n}"] = procs[service].replica(f"{service}-{n}")
+        for p in procs.values():
+            p.start()
         try:
             await asyncio.gather(*(p.ready() for p in procs.values()))
             async with contextlib.AsyncExitStack() as stack:

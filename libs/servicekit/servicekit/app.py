@@ -17,10 +17,14 @@ from servicekit.clock import Clock
 from servicekit.config import ServiceSettings
 from servicekit.errors import install_error_handlers, problem
 from servicekit.heap import settle_heap
+from servicekit.http_observability import RequestObservation
 from servicekit.inputs import RefuseNul
 from servicekit.observability import configure_logging
 from servicekit.openapi import document
 from servicekit.runtime import Runtime, ServiceDefinition
+from servicekit.sampling import sample
+
+API_PREFIX = "/api/v1"
 
 API_PREFIX = "/api/v1"
 
@@ -50,6 +54,8 @@ def create_service_app(
     app.state.runtime = runtime
     install_error_handlers(app)
     app.add_middleware(RefuseNul)
+    app.add_middleware(RequestObservation, service=settings.service_name, prefix=API_PREFIX)
+    runtime.tracing.instrument_app(app)  # outermost: the request's span is current in everything below
     for router in definition.routers:
         app.include_router(router, prefix=API_PREFIX)
     app.openapi = lambda: document(app, definition.routers, API_PREFIX)  # type: ignore[method-assign]
@@ -67,12 +73,17 @@ def create_service_app(
             checks["database"] = f"unreachable: {type(exc).__name__}"
         if not await runtime.kafka_ready():
             checks["kafka"] = "unreachable"
+        if runtime.rebalancing is not None and runtime.rebalancing.active:
+            checks["consumer"] = "rebalancing"  # no partitions yet: a load balancer should send work elsewhere
+        elif runtime.rebalancing is not None:
+            checks["consumer"] = "ok"
         if any(v != "ok" for v in checks.values()):
             return problem(503, "Not ready", "a dependency is unreachable", code="not_ready", checks=checks)
         return {"status": "ready", **checks}
 
     @app.get("/metrics", tags=["health"], include_in_schema=False)
     async def metrics() -> Response:
+        await sample(runtime)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -58,6 +58,9 @@ class ServiceSettings(BaseSettings):
     start_consumers: bool = True
     start_relay: bool = True
     log_level: str = "INFO"
+    # Traces go to this OTLP/HTTP collector (e.g. http://otel-collector:4318); none: tracing off
+    # (servicekit.tracing).
+    otlp_endpoint: str | None = None
 
     @model_validator(mode="after")
     def _token_verification(self) -> ServiceSettings:

@@ -13,6 +13,7 @@ back, and the batch is tried again; it is never dead-lettered for that.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter, defaultdict
@@ -32,6 +33,7 @@ from servicekit.clock import Clock
 from servicekit.db import Database, KitTables, causes, is_disconnect
 from servicekit.deadletter import DeadLetters
 from servicekit.outbox import Outbox
+from servicekit.tracing import OFF, Tracing
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +167,7 @@ class MessageProcessor:
         max_attempts: int = 3,
         retry_delay: float = 0.2,
         not_ready_seconds: float = 600.0,
+        tracing: Tracing | None = None,
     ) -> None:
         self.consumer = consumer
         self._handlers = handlers
@@ -176,6 +179,8 @@ class MessageProcessor:
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self._not_ready_seconds = not_ready_seconds
+        # Off (the default), the hot path tests this one attribute and enters a shared no-op context.
+        self._tracing = tracing if tracing is not None and tracing.enabled else None
 
     async def process_batch(self, records: Sequence[ConsumerRecord[Any, Any]]) -> list[Outcome]:
         """Process a fetched batch. Its valid records are first handled together, in record order, in ONE
@@ -183,6 +188,12 @@ class MessageProcessor:
         fails, it is rolled back and the batch is handled as before grouping: partitions in parallel, each
         partition's records in order, each record in its own transaction with its own retries and
         dead-lettering."""
+        if self._tracing is None:
+            return await self._process_batch(records)
+        with self._tracing.batch(self.consumer, records):
+            return await self._process_batch(records)
+
+    async def _process_batch(self, records: Sequence[ConsumerRecord[Any, Any]]) -> list[Outcome]:
         started = time.perf_counter()
         outcomes: list[Outcome | None] = []
         ready: list[tuple[int, _Prepared]] = []
@@ -300,7 +311,7 @@ class MessageProcessor:
                         claimed.discard(e.event_id)  # the same message twice in one batch: the second is a duplicate
                         if self._handlers.read_ahead_key is not None:
                             readahead.hand_over(session, self._handlers.read_ahead_key(item.message))
-                        with observability.correlation(e.correlation_id):
+                        with observability.correlation(e.correlation_id), self._span(item.record, e):
                             await item.handler(HandlerContext(session, e, self._outbox, self._clock), item.message)
                         outcomes.append("processed")
                 await self._outbox.flush(session)
@@ -311,7 +322,7 @@ class MessageProcessor:
         return outcomes
 
     async def _run_one(self, item: _Prepared) -> Outcome:
-        with observability.correlation(item.envelope.correlation_id):
+        with observability.correlation(item.envelope.correlation_id), self._span(item.record, item.envelope):
             return await self._run_handler(item.record, item.envelope, item.message, item.handler)
 
     async def _run_handler(
@@ -353,9 +364,15 @@ class MessageProcessor:
                     )
                 await asyncio.sleep(self._retry_delay * attempt)
 
+    def _span(self, record: ConsumerRecord[Any, Any], envelope: Envelope) -> contextlib.AbstractContextManager[Any]:
+        if self._tracing is None:
+            return OFF
+        return self._tracing.handling(self.consumer, record, envelope.type, envelope.correlation_id)
+
     async def _dead_letter(self, record: ConsumerRecord[Any, Any], reason: DeadLetterReason, error: str) -> Outcome:
         log.warning("dead-lettering %s[%d]@%d: %s: %s", record.topic, record.partition, record.offset, reason, error)
         await self._dead_letters.send(record, reason, error)
+        observability.DEAD_LETTERS.labels(self.consumer, record.topic, reason).inc()
         return "dead_lettered"
 
 

@@ -78,6 +78,8 @@ def kit_tables(metadata: MetaData) -> KitTables:
         Column("version", Integer, nullable=False),
         Column("correlation_id", String(200), nullable=False),
         Column("envelope", Text, nullable=False),
+        # The W3C trace context of the span that wrote the row (servicekit.tracing); NULL while tracing is off.
+        Column("traceparent", String(55)),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
     inbox = Table(

@@ -92,6 +92,18 @@ def outbox_as_jsonb() -> None:
     op.execute("ALTER TABLE outbox ADD CONSTRAINT uq_outbox_event_id UNIQUE (event_id)")
 
 
+def outbox_carries_trace_context() -> None:
+    """Kit tables, version 5: an outbox row keeps the W3C trace context (`traceparent`) of the span that wrote
+    it, so its publication continues that trace (servicekit.tracing); NULL when tracing is off. Also right on a
+    database created after the change."""
+    op.execute("ALTER TABLE outbox ADD COLUMN IF NOT EXISTS traceparent varchar(55)")
+
+
+def outbox_without_trace_context() -> None:
+    """Back to kit tables version 4 (the downgrade of `outbox_carries_trace_context`)."""
+    op.execute("ALTER TABLE outbox DROP COLUMN traceparent")
+
+
 def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     return not (type_ == "table" and name in KIT_TABLES)
 

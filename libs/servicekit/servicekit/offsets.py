@@ -28,6 +28,7 @@ class OffsetCommitter:
         self._pending: dict[TopicPartition, int] = {}
         self._consumer: AIOKafkaConsumer | None = None
         self.commits = 0
+        self.committed: dict[TopicPartition, int] = {}  # the last offset committed per partition (metrics)
 
     def processed(self, consumer: AIOKafkaConsumer, records: Iterable[ConsumerRecord[Any, Any]]) -> None:
         """The records' transactions have committed: their offsets may be committed."""
@@ -50,27 +51,35 @@ class OffsetCommitter:
             if tp in assigned:
                 consumer.seek(tp, offset)
 
-    async def flush(self) -> None:
-        """Commit what has been processed, for the partitions this consumer still owns."""
+    @property
+    def pending(self) -> int:
+        """Partitions with processed offsets not yet committed."""
+        return len(self._pending)
+
+    async def flush(self) -> dict[TopicPartition, int]:
+        """Commit what has been processed, for the partitions this consumer still owns; what was committed."""
         consumer = self._consumer
         if consumer is None or not self._pending:
-            return
+            return {}
         offsets, self._pending = self._pending, {}
         assigned = consumer.assignment()
         # A partition a rebalance took away is re-read by its new owner from the last commit (the inbox drops
         # what was already done); committing it from here would fail.
         offsets = {tp: offset for tp, offset in offsets.items() if tp in assigned}
         if not offsets:
-            return
+            return {}
         try:
             await consumer.commit(offsets)
             self.commits += 1
+            self.committed.update(offsets)
+            return offsets
         except Exception as exc:  # the broker away, or the group rebalancing: kept for the next try
             log.info("offset commit failed, kept for the next one: %r", exc)
             assigned = consumer.assignment()
             for tp, offset in offsets.items():
                 if tp in assigned and offset > self._pending.get(tp, -1):
                     self._pending[tp] = offset
+            return {}
 
     async def run(self) -> None:
         """Commit every `interval` seconds until cancelled (with interval 0 the consumer commits per batch)."""

@@ -10,7 +10,10 @@ process without one) the transaction sends a NOTIFY, which PostgreSQL delivers o
 elsewhere. Not a NOTIFY every time: at commit, NOTIFY takes a lock shared by every database of the server and
 holds it through the commit's WAL flush, so every transaction that notifies, in all five services, commits one
 after another. Either way the relay also polls, so a wake-up lost (a leader that changed in between) costs
-at most its poll interval."""
+at most its poll interval.
+
+Tracing (servicekit.tracing): while it is on, each row stores the W3C traceparent of the span that wrote it, so
+the relay publishes it as part of the same trace; while it is off the column stays NULL and nothing is read."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Session
 from contracts import Envelope, Message, topic_of
 from servicekit.db import KitTables
 from servicekit.fastsql import Statement
+from servicekit.tracing import Tracing
 
 if TYPE_CHECKING:
     from servicekit.relay import OutboxRelay
@@ -36,6 +40,7 @@ class Outbox:
         assert tables.outbox.name == "outbox"  # the statements below name it
         self.producer = producer
         self.relay: OutboxRelay | None = None  # this process's relay, when it runs one
+        self.traced = False  # store the current trace context with each row (servicekit.tracing)
 
     async def add(
         self,
@@ -56,7 +61,8 @@ class Outbox:
         if not items:
             return
         pending: list[dict[str, Any]] | None = session.info.get(_PENDING)
-        rows = [_row(message, envelope) for message, envelope in items]
+        traceparent = Tracing.current_traceparent() if self.traced else None
+        rows = [_row(message, envelope, traceparent) for message, envelope in items]
         if pending is not None:
             pending.extend(rows)
         else:
@@ -72,10 +78,10 @@ class Outbox:
         if pending:
             await self._insert(session, pending)
 
-    @staticmethod
-    def member_params(items: Sequence[tuple[Message, Envelope]]) -> dict[str, list[Any]]:
+    def member_params(self, items: Sequence[tuple[Message, Envelope]]) -> dict[str, list[Any]]:
         """The parameters of `insert_member` for these messages."""
-        rows = [_row(message, envelope) for message, envelope in items]
+        traceparent = Tracing.current_traceparent() if self.traced else None
+        rows = [_row(message, envelope, traceparent) for message, envelope in items]
         return {f"{_MEMBER}{column}": [row[column] for row in rows] for column in _COLUMNS}
 
     async def _insert(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -115,8 +121,8 @@ def _forget_after_rollback(session: Session) -> None:
 # The envelope goes in as the JSON text pydantic serialized, and is sent as stored (see kit_tables).
 # All of a transaction's rows in one statement (arrays, one bind): cheaper than executemany's row-by-row binds.
 _HEAD = (
-    "INSERT INTO outbox (event_id, topic, key, message_type, version, correlation_id, envelope) "
-    "SELECT r.e, r.t, r.k, r.m, r.v, r.c, r.j FROM "
+    "INSERT INTO outbox (event_id, topic, key, message_type, version, correlation_id, envelope, traceparent) "
+    "SELECT r.e, r.t, r.k, r.m, r.v, r.c, r.j, r.p FROM "
 )
 
 
@@ -124,8 +130,9 @@ def _unnest(prefix: str) -> str:
     return (
         f"unnest(CAST(:{prefix}event_id AS uuid[]), CAST(:{prefix}topic AS varchar[]), CAST(:{prefix}key AS varchar[]),"
         f" CAST(:{prefix}message_type AS varchar[]), CAST(:{prefix}version AS int[]),"
-        f" CAST(:{prefix}correlation_id AS varchar[]), CAST(:{prefix}envelope AS text[]))"
-        " WITH ORDINALITY AS r(e, t, k, m, v, c, j, n) ORDER BY r.n"
+        f" CAST(:{prefix}correlation_id AS varchar[]), CAST(:{prefix}envelope AS text[]),"
+        f" CAST(:{prefix}traceparent AS varchar[]))"
+        " WITH ORDINALITY AS r(e, t, k, m, v, c, j, p, n) ORDER BY r.n"
     )
 
 
@@ -140,10 +147,10 @@ def insert_member(after: str) -> str:
     return _HEAD + f"{after}, " + _unnest(_MEMBER)
 
 
-_COLUMNS = ("event_id", "topic", "key", "message_type", "version", "correlation_id", "envelope")
+_COLUMNS = ("event_id", "topic", "key", "message_type", "version", "correlation_id", "envelope", "traceparent")
 
 
-def _row(message: Message, envelope: Envelope) -> dict[str, Any]:
+def _row(message: Message, envelope: Envelope, traceparent: str | None) -> dict[str, Any]:
     return {
         "event_id": envelope.event_id,
         "topic": topic_of(message).name,
@@ -152,4 +159,5 @@ def _row(message: Message, envelope: Envelope) -> dict[str, Any]:
         "version": envelope.version,
         "correlation_id": envelope.correlation_id,
         "envelope": envelope.model_dump_json(),
+        "traceparent": traceparent,
     }

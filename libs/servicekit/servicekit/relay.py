@@ -21,11 +21,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 import asyncpg
 
 from servicekit.kafka import Producer, envelope_headers
-from servicekit.observability import PUBLISHED
+from servicekit.observability import PUBLISHED, RELAY_LEADER
+from servicekit.tracing import TRACEPARENT, Tracing
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_seconds: float = 0.5,
         producer: Producer | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
         self._dsn = dsn
         self._bootstrap = bootstrap
@@ -50,9 +53,11 @@ class OutboxRelay:
         self._poll_seconds = poll_seconds
         self._producer = producer
         self._owns_producer = producer is None
+        self._tracing = tracing if tracing is not None and tracing.enabled else None
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.is_leader = False
+        RELAY_LEADER.labels(service).set(0)
         self.published = 0
         self._sent: list[int] = []  # ids published, not yet deleted
 
@@ -85,6 +90,7 @@ class OutboxRelay:
                 await self._pause(self._poll_seconds * 4)
                 return
             self.is_leader = True
+            RELAY_LEADER.labels(self._service).set(1)
             await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
             while not self._stopping.is_set():
                 # Cleared before reading, so a commit notified while a batch is in flight is not missed.
@@ -96,6 +102,7 @@ class OutboxRelay:
             await self.delete_sent(conn)  # stopping
         finally:
             self.is_leader = False
+            RELAY_LEADER.labels(self._service).set(0)
             with contextlib.suppress(Exception):
                 await conn.close(timeout=2)
 
@@ -108,29 +115,47 @@ class OutboxRelay:
         if not rows:
             return 0
         assert self._producer is not None
+        messages = [
+            (
+                row["topic"],
+                row["body"].encode(),
+                row["key"].encode(),
+                envelope_headers(
+                    {
+                        "event_id": row["event_id"],
+                        "type": row["message_type"],
+                        "version": row["version"],
+                        "correlation_id": row["correlation_id"],
+                    }
+                ),
+            )
+            for row in rows
+        ]
         # Every message must be acknowledged before any row is deleted: a failure leaves the batch to be sent again.
-        await self._producer.deliver(
-            [
-                (
-                    row["topic"],
-                    row["body"].encode(),
-                    row["key"].encode(),
-                    envelope_headers(
-                        {
-                            "event_id": row["event_id"],
-                            "type": row["message_type"],
-                            "version": row["version"],
-                            "correlation_id": row["correlation_id"],
-                        }
-                    ),
-                )
-                for row in rows
-            ]
-        )
+        if self._tracing is None:
+            await self._producer.deliver(messages)
+        else:
+            await self._deliver_traced(rows, messages)
         self._sent = [r["id"] for r in rows]
         self.published += len(rows)
         PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
+
+    async def _deliver_traced(self, rows: list[asyncpg.Record], messages: list[Any]) -> None:
+        """Each row published under a span continuing the trace it was written in (servicekit.tracing)."""
+        assert self._tracing is not None and self._producer is not None
+        spans = []
+        for row, (_, _, _, headers) in zip(rows, messages, strict=True):
+            span, header = self._tracing.publishing(row["topic"], row["traceparent"])
+            spans.append(span)
+            if header is not None:
+                headers.append((TRACEPARENT, header))
+        try:
+            await self._producer.deliver(messages)
+        except BaseException as exc:
+            self._tracing.published(spans, exc)
+            raise
+        self._tracing.published(spans)
 
     async def delete_sent(self, conn: asyncpg.Connection) -> None:
         if self._sent:
@@ -162,7 +187,8 @@ async def relay_connection(dsn: str) -> asyncpg.Connection:
 # still visible to its read, hence the filter.
 _NEXT_BATCH = (
     "WITH sent AS (DELETE FROM outbox WHERE id = ANY($2::bigint[])) "
-    "SELECT id, topic, key, envelope AS body, event_id::text AS event_id, message_type, version, correlation_id "
+    "SELECT id, topic, key, envelope AS body, event_id::text AS event_id, message_type, version, correlation_id,"
+    " traceparent "
     "FROM outbox WHERE id <> ALL($2::bigint[]) ORDER BY id LIMIT $1"
 )
 _DELETE = "DELETE FROM outbox WHERE id = ANY($1::bigint[])"

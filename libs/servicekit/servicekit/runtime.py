@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer
 from fastapi import APIRouter
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -26,7 +27,9 @@ from servicekit.migrations import upgrade_to_head
 from servicekit.offsets import OffsetCommitter
 from servicekit.outbox import Outbox
 from servicekit.polling import FetchWindow, poller
+from servicekit.rebalance import InFlight, Rebalancing
 from servicekit.relay import OutboxRelay
+from servicekit.tracing import Tracing
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +63,18 @@ class Runtime:
         self.clock: Clock = clock or SystemClock()
         self.tables = definition.tables
         self.db = Database(settings.database_url, pool_size=settings.db_pool_size)
+        self.tracing = Tracing.for_service(settings.service_name, settings.otlp_endpoint)
         self.outbox = Outbox(definition.tables, settings.service_name)
+        self.outbox.traced = self.tracing.enabled
         self.producer: Producer | None = None
         self.relay: OutboxRelay | None = None
         self.broker: KafkaBroker | None = None
         self.processor: MessageProcessor | None = None
         self.offsets = OffsetCommitter(settings.consumer_commit_interval_ms / 1000)
+        self.in_flight = InFlight()
+        self.rebalancing: Rebalancing | None = None
+        self.consumer: AIOKafkaConsumer | None = None
+        self.lag_series: set[tuple[str, str, str]] = set()  # the lag gauges this replica set (sampling.py)
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -83,6 +92,7 @@ class Runtime:
                 batch_size=s.outbox_batch_size,
                 poll_seconds=s.outbox_poll_seconds,
                 producer=self.producer,
+                tracing=self.tracing,
             )
             self.outbox.relay = self.relay  # woken in-process by this process's commits while it leads
             self._spawn(self.relay.run(), "relay")
@@ -103,8 +113,10 @@ class Runtime:
             clock=self.clock,
             dead_letters=DeadLetters(self.producer, s.service_name),
             max_attempts=s.handler_max_attempts,
+            tracing=self.tracing,
         )
         processor = self.processor
+        self.rebalancing = Rebalancing(s.group_id, self.in_flight, self.offsets)
         self.broker = KafkaBroker(s.kafka_bootstrap, client_id=s.service_name, logger=None, apply_types=False)
         subscriber = self.broker.subscriber(
             *handlers.topics,
@@ -118,6 +130,7 @@ class Runtime:
             # a raised error seeks the batch's partitions back instead.
             ack_policy=AckPolicy.MANUAL,
             decoder=_raw_records,
+            listener=self.rebalancing,
         )
         # FastStream's batch poll sleeps as long as its timeout after a poll that found nothing, and a record that
         # arrives meanwhile waits for the sleep to end (one order alone took 160 ms instead of 85). Polled here
@@ -130,22 +143,28 @@ class Runtime:
                 FetchWindow(s.consumer_fetch_max_wait_ms, s.consumer_fetch_max_wait_busy_ms),
             ),
         )
-        offsets = self.offsets
+        offsets, in_flight = self.offsets, self.in_flight
 
         @subscriber
         async def consume(records: Any) -> None:
             batch = records if isinstance(records, tuple) else (records,)
             consumer = subscriber.consumer
+            if in_flight.draining:
+                return  # stopping: left unprocessed and uncommitted, for the partition's next owner
+            in_flight.begin()
             try:
                 await processor.process_batch(batch)
             except BaseException:
                 offsets.rewind(consumer, batch)
                 raise
+            finally:
+                in_flight.end()
             offsets.processed(consumer, batch)
             if offsets.interval <= 0:
                 await offsets.flush()
 
         await self.broker.start()
+        self.consumer = subscriber.consumer
         self._spawn(offsets.run(), "offsets")
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
@@ -160,11 +179,21 @@ class Runtime:
         self._tasks.append(asyncio.create_task(guarded(), name=name))
 
     async def stop(self) -> None:
-        # The broker first: FastStream lets in-flight batches finish before it closes its consumers. What was
-        # processed is committed before (a batch that finishes after is redelivered on restart: a no-op).
+        # The consumer first: no new batch is started, the one in flight finishes, and what was processed is
+        # committed while the consumer still owns its partitions; then it leaves the group (its partitions go
+        # to the other replicas, which start where this one stopped).
         if self.broker is not None:
+            self.in_flight.draining = True
+            finished = await self.in_flight.finished(timeout=30)
+            committed = {}
             with contextlib.suppress(Exception):
-                await self.offsets.flush()
+                committed = await self.offsets.flush()
+            log.info(
+                "consumer drained (%s), offsets committed: %s, left uncommitted: %d",
+                "batch in flight finished" if finished else "batch in flight NOT finished in 30 s",
+                {f"{tp.topic}[{tp.partition}]": o for tp, o in sorted(committed.items())},
+                self.offsets.pending,
+            )
             await self.broker.stop()
         if self.relay is not None:
             self.relay.stop()
@@ -176,6 +205,7 @@ class Runtime:
         if self.producer is not None:
             await self.producer.stop()
         await self.db.dispose()
+        self.tracing.shutdown()
 
     async def kafka_ready(self) -> bool:
         return self.producer is not None and await self.producer.metadata_reachable()

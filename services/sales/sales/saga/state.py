@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sales.store import Loaded
 from sales.unit import Tx
 from servicekit.fastsql import Statement
+from servicekit.observability import SAGA_STEP_SECONDS, SAGA_STEPS
 
 # steps
 APPROVAL = "approval"
@@ -92,9 +93,30 @@ _SAVE_WITH_STATUS = Statement(
 )
 
 
+def outcome_of(event: str) -> str:
+    """A step log entry's event as a metric label: "replied: out of stock" -> "out_of_stock", "re-sent (attempt
+    2)" -> "re-sent", "rejected: credit_limit" -> "rejected" (a bounded set: the events the code writes)."""
+    text = event.split(" (", 1)[0]
+    head, sep, tail = text.partition(": ")
+    text = tail if sep and head == "replied" else head
+    return text.strip().replace(" ", "_")[:40] or "unknown"
+
+
+def _observe(tx: Tx, events: tuple[Event, ...], since: Any) -> None:
+    """Metrics of the steps recorded (sampled as the transaction writes them: a batch that falls back to one
+    message at a time counts its steps again). The first event's duration is the time the saga spent since
+    its last save, i.e. in the step this one ends."""
+    for index, (step, event, _) in enumerate(events):
+        outcome = outcome_of(event)
+        SAGA_STEPS.labels(step, outcome).inc()
+        if index == 0 and since is not None:
+            SAGA_STEP_SECONDS.labels(step, outcome).observe(max(0.0, (tx.now - since).total_seconds()))
+
+
 def initial(tx: Tx, *events: Event, **values: Any) -> dict[str, Any]:
     """The saga row of a new order (`step`, `deadline_at`, ... as `values`; its step log as `steps`), written by
     the statement that places the order (sales.handlers.placing)."""
+    _observe(tx, events, None)
     return {
         "revision": 1,
         "attempts": 0,
@@ -117,7 +139,9 @@ async def save(
     """Update the saga row and append `events` to its step log, in a single UPDATE. With `transition` (what
     `sales.store.status_change` returned), the order's status change is written by the same statement, and with
     it `reserved`, the quantity reserved per line number. Deferred in a consumer batch (fastsql.deferring)."""
+    _observe(tx, events, o.saga.get("updated_at"))
     o.saga.update(values)
+    o.saga["updated_at"] = tx.now
     params = {f: o.saga[f] for f in _FIELDS}
     log = json.dumps(_entries(tx, events))
     if transition is None:
