@@ -2,8 +2,8 @@
 
 from servicekit.migrations import outbox_carries_trace_context, outbox_without_trace_context
 
-revision = "0006"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
