@@ -17,7 +17,13 @@ async def test_all_services_ready_in_process(infra: Infra) -> None:
         for service in SERVICES:
             r = await platform[service].get("/health/ready")
             assert r.status_code == 200, (service, r.text)
-            assert r.json() == {"status": "ready", "database": "ok", "kafka": "ok"}
+            body = r.json()
+            assert {k: body[k] for k in ("status", "database", "kafka")} == {
+                "status": "ready",
+                "database": "ok",
+                "kafka": "ok",
+            }
+            assert set(body) <= {"status", "database", "kafka", "consumer"} and body.get("consumer", "ok") == "ok", body
             spec = (await platform[service].get("/openapi.json")).json()
             assert spec["info"]["title"] == f"{service} service"
 
