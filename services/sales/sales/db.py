@@ -81,7 +81,8 @@ orders = Table(
     Column("void_reason", Text),
     Column("voided_by", String(128)),
     Column("voided_at", TZ),
-    UniqueConstraint("channel", "external_ref", name="uq_orders_channel_external_ref"),
+    # A channel reference is the customer's own: two customers may use the same one.
+    UniqueConstraint("customer_code", "channel", "external_ref", name="uq_orders_customer_channel_external_ref"),
 )
 
 order_lines = Table(

@@ -62,7 +62,10 @@ async def _view(session: AsyncSession, order_no: str) -> dict[str, Any]:
     "/orders",
     status_code=201,
     response_model=OrderRead,
-    responses={200: {"model": OrderRead, "description": "this channel's external reference is an existing order"}},
+    responses={
+        200: {"model": OrderRead, "description": "the customer placed this order under this channel reference before"},
+        409: {"description": "external_ref_conflict: the reference is an order with other lines (`order_no`)"},
+    },
 )
 async def create_order(
     body: OrderCreate,

@@ -48,6 +48,27 @@ async def test_same_channel_reference_twice_gives_one_order(sales: Harness) -> N
     assert len(await sales.wait_published(first["order_no"], "OrderPlaced")) == 1
 
 
+async def test_a_channel_reference_is_the_customers_own(sales: Harness) -> None:
+    a, b = await sales.customer(), await sales.customer()
+    ref = uid("WX")
+    first = await sales.place(a, channel="wechat", external_ref=ref)
+    theirs = await sales.place(b, channel="wechat", external_ref=ref)  # B's order, not A's back
+    assert theirs["order_no"] != first["order_no"] and theirs["customer_code"] == b
+    assert theirs["tracking_token"] != first["tracking_token"]
+    # the same reference with other lines is another order under a used reference: refused, naming the order
+    lines = [{"sku": "SKU-A", "qty": "3", "unit_price": "100.00", "discount": "0.1", "tax_rate": "0.13"}]
+    r = await sales.client.post(
+        "/api/v1/orders", json=order_body(a, channel="wechat", external_ref=ref, lines=lines), headers=SELLER
+    )
+    assert r.status_code == 409 and r.json()["code"] == "external_ref_conflict", r.text
+    assert r.json()["order_no"] == first["order_no"]
+    again = await sales.place(a, expect=200, channel="wechat", external_ref=ref)
+    assert again["order_no"] == first["order_no"]
+    async with sales.runtime.db.transaction() as s:
+        n = await s.scalar(select(func.count()).select_from(orders).where(orders.c.external_ref == ref))
+    assert n == 2
+
+
 async def test_concurrent_requests_with_one_reference_make_one_order(sales: Harness) -> None:
     customer = await sales.customer()
     body = order_body(customer, channel="api", external_ref=uid("EDI"))
