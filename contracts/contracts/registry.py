@@ -85,6 +85,8 @@ TOPICS: tuple[Topic, ...] = (
         inventory.ReservationAdjustmentFailed,
         inventory.OutboundOrderCreated,
         inventory.OutboundOrderCancelled,
+        inventory.OutboundOrderPicked,
+        inventory.OutboundOrderUnpicked,
         inventory.StockCommitted,
         inventory.ShipmentDispatched,
         inventory.ShipmentDelivered,

@@ -153,6 +153,7 @@ shipments = Table(
     Column("order_no", String(32), nullable=False, index=True),
     Column("warehouse_code", String(64)),
     Column("created_at", TZ),
+    Column("picked_at", TZ),  # picking began and was not undone (un-picked): the order cannot be edited
     Column("shipped_at", TZ),
     Column("carrier", String(200)),
     Column("tracking_no", String(200)),

@@ -138,10 +138,15 @@ def reservation_targets(old: Sequence[Line], new: Sequence[Line]) -> list[tuple[
 # --- edit, cancel ------------------------------------------------------------------------------------
 
 
-def check_editable(status: str, anything_shipped: bool) -> None:
+def check_editable(status: str, anything_shipped: bool, anything_picked: bool = False) -> None:
     if anything_shipped or status in SHIPPED_OR_LATER:
         raise RuleViolationError(
             "order_already_shipped", "the order has shipped: it cannot be edited, only voided or returned"
+        )
+    if anything_picked:
+        raise RuleViolationError(
+            "order_already_picked",
+            "the warehouse has picked the order: it can be edited once the warehouse un-picks its outbound order",
         )
     if status not in EDITABLE:
         raise RuleViolationError("order_not_editable", f"an order in {status} cannot be edited now")

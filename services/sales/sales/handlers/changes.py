@@ -34,6 +34,12 @@ async def anything_shipped(tx: Tx, order_no: str) -> bool:
     return bool(await tx.session.scalar(query))
 
 
+async def anything_picked(tx: Tx, order_no: str) -> bool:
+    """An outbound order of it is being picked or packed (not un-picked, not shipped)."""
+    picked = (shipments.c.order_no == order_no) & shipments.c.picked_at.is_not(None) & shipments.c.shipped_at.is_(None)
+    return bool(await tx.session.scalar(select(exists().where(picked))))
+
+
 def rule(fn: Any, *args: Any) -> None:
     try:
         fn(*args)
@@ -94,7 +100,7 @@ async def replace_lines(tx: Tx, o: Loaded, new: Sequence[domain.Line], reason: s
 
 async def amend_order(tx: Tx, order_no: str, new: Sequence[domain.Line], reason: str) -> Loaded:
     o = await load_or_404(tx, order_no)
-    rule(domain.check_editable, o.status, await anything_shipped(tx, o.no))
+    rule(domain.check_editable, o.status, await anything_shipped(tx, o.no), await anything_picked(tx, o.no))
     before = {"revision": o.revision, "gross": str(o.order["gross"])}
     old = await replace_lines(tx, o, new, reason)
     if o.status == domain.PENDING_APPROVAL:

@@ -14,6 +14,8 @@ from sqlalchemy import event, func, select, text
 from contracts.common import ReservedLine, ShortageLine, StockLine
 from contracts.inventory import (
     OutboundOrderCreated,
+    OutboundOrderPicked,
+    OutboundOrderUnpicked,
     ReservationAdjusted,
     ReservationAdjustmentFailed,
     ShipmentDispatched,
@@ -199,6 +201,32 @@ async def test_edit_before_picking_adjusts_the_reservation_and_rechecks_credit(s
     assert (checks[2]["revision"], checks[2]["amount"]) == (4, "518.50")
     detail = await sales.status_is(no, "awaiting_credit")
     assert detail["revision"] == 4 and [D(x["qty"]) for x in detail["lines"]] == [D(5), D(1)]
+
+
+async def test_edit_after_picking_is_refused_until_the_warehouse_unpicks(sales: Harness) -> None:
+    order = await sales.confirmed(await sales.customer())
+    no, do_no = order["order_no"], doc("DO")
+    stock = [StockLine(line_no=x["line_no"], sku=x["sku"], qty=D(x["qty"])) for x in order["lines"]]
+    created = OutboundOrderCreated(
+        do_no=do_no, order_no=no, warehouse_code="WH1", lines=stock, priority=5, created_at=now()
+    )
+    await sales.send(created)
+    await sales.processed(
+        await sales.send(OutboundOrderPicked(do_no=do_no, order_no=no, picked_by="wh", picked_at=now()))
+    )
+    body = {"reason": "客户改数量", "lines": [{"sku": "SKU-A", "qty": "1", "unit_price": "100.00"}]}
+    r = await sales.client.put(f"/api/v1/orders/{no}/lines", json=body, headers=SELLER)
+    assert r.status_code == 409 and r.json()["code"] == "order_already_picked", r.text
+    assert (await sales.detail(no))["revision"] == 1
+    assert "AdjustReservation" not in await sales.types_published(no)
+    unpicked = OutboundOrderUnpicked(
+        do_no=do_no, order_no=no, lines=stock, reason="改单", unpicked_by="wh", unpicked_at=now()
+    )
+    await sales.processed(await sales.send(unpicked))
+    r = await sales.client.put(f"/api/v1/orders/{no}/lines", json=body, headers=SELLER)
+    assert r.status_code == 200, r.text
+    assert r.json()["revision"] == 2
+    await sales.wait_published(no, "AdjustReservation")
 
 
 async def test_edit_after_shipment_is_refused_and_void_records_the_reason(sales: Harness) -> None:
