@@ -64,6 +64,7 @@ TOPICS: tuple[Topic, ...] = (
         sales.OrderRejected,
         sales.OrderCancelled,
         sales.OrderAmended,
+        sales.OrderVoided,
     ),
     _topic(
         "inventory.commands",
@@ -122,6 +123,7 @@ TOPICS: tuple[Topic, ...] = (
         finance.SettlementVoided,
         finance.InvoiceIssued,
         finance.InvoiceVoided,
+        finance.CreditNoteIssued,
         finance.InvoiceOverdue,
         finance.DunningReminderIssued,
         finance.PaymentAllocated,

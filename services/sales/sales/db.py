@@ -81,6 +81,9 @@ orders = Table(
     Column("void_reason", Text),
     Column("voided_by", String(128)),
     Column("voided_at", TZ),
+    # A voided order and the order that replaces it name each other.
+    Column("replaced_by_order_no", String(32)),
+    Column("replaces_order_no", String(32)),
     # A channel reference is the customer's own: two customers may use the same one.
     UniqueConstraint("customer_code", "channel", "external_ref", name="uq_orders_customer_channel_external_ref"),
 )

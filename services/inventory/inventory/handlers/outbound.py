@@ -24,7 +24,7 @@ from contracts.inventory import (
     OutboundOrderUnpicked,
     StockReleased,
 )
-from contracts.sales import OrderCancelled, OrderConfirmed
+from contracts.sales import OrderCancelled, OrderConfirmed, OrderVoided
 from inventory import domain
 from inventory.db import kit, outbound_lines, outbound_orders, product_barcodes
 from inventory.handlers import holdings
@@ -134,21 +134,31 @@ async def _cancel(session: AsyncSession, publish: Publish, do: Any, reason: str,
 
 async def on_order_cancelled(ctx: HandlerContext, msg: OrderCancelled) -> None:
     """Cancel what has not left the warehouse and release the reservation (ReleaseStock may also come)."""
+    await _withdraw(ctx, msg.order_no, f"order cancelled: {msg.reason}", msg.reason)
+
+
+async def on_order_voided(ctx: HandlerContext, msg: OrderVoided) -> None:
+    """A voided (shipped) order: what has not left the warehouse is cancelled and what it holds released; the
+    goods shipped stay shipped (they come back by a return)."""
+    await _withdraw(ctx, msg.order_no, f"order voided: {msg.reason}", f"order voided: {msg.reason}")
+
+
+async def _withdraw(ctx: HandlerContext, order_no: str, why: str, reason: str) -> None:
     session, now = ctx.session, ctx.clock.now()
     open_dos = (
         await session.execute(
             select(outbound_orders)
-            .where((outbound_orders.c.order_no == msg.order_no) & outbound_orders.c.status.in_(OPEN))
+            .where((outbound_orders.c.order_no == order_no) & outbound_orders.c.status.in_(OPEN))
             .order_by(outbound_orders.c.do_no)
             .with_for_update()
         )
     ).all()
     for do in open_dos:
-        await _cancel(session, ctx.publish, do, f"order cancelled: {msg.reason}", now)
-    released = await release_order(session, ctx.publish, now, msg.order_no, None)
+        await _cancel(session, ctx.publish, do, why, now)
+    released = await release_order(session, ctx.publish, now, order_no, None)
     if released:
         await ctx.publish(
-            StockReleased(order_no=msg.order_no, lines=holdings.as_lines(released), reason=msg.reason, released_at=now)
+            StockReleased(order_no=order_no, lines=holdings.as_lines(released), reason=reason, released_at=now)
         )
 
 

@@ -20,6 +20,7 @@ from sales.api.schemas import (
     OrderListItem,
     OrderRead,
     Reason,
+    VoidRequest,
 )
 from sales.domain import STATUSES, Line
 from sales.handlers import changes
@@ -176,9 +177,14 @@ async def cancel_order(order_no: str, body: Reason, runtime: RuntimeDep, princip
 
 
 @router.post("/orders/{order_no}/void", response_model=OrderRead)
-async def void_order(order_no: str, body: Reason, runtime: RuntimeDep, principal: Seller) -> Any:
+async def void_order(order_no: str, body: VoidRequest, runtime: RuntimeDep, principal: Seller) -> Any:
+    """Void a shipped order (publishes OrderVoided: inventory releases what it holds, finance credits what it
+    invoiced). 409 `order_not_shipped` before shipment (cancel instead), `order_already_voided`;
+    `replacement_order_no` must be another order of the customer not replacing one already
+    (409 `invalid_replacement`)."""
+
     async def change(tx: Tx) -> Loaded:
-        return await changes.void_order(tx, order_no, body.reason)
+        return await changes.void_order(tx, order_no, body.reason, body.replacement_order_no)
 
     return await _change(runtime, principal, change)
 

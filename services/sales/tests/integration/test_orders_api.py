@@ -249,6 +249,12 @@ async def test_edit_after_shipment_is_refused_and_void_records_the_reason(sales:
     assert r.status_code == 200 and r.json()["void_reason"] == "数量录错, 退货重开"
     detail = await sales.detail(no)
     assert (detail["status"], detail["revision"]) == ("partially_shipped", 1)
+    [voided] = await sales.wait_published(no, "OrderVoided")
+    assert (voided["reason"], voided["status"], voided["voided_by"]) == (
+        "数量录错, 退货重开",
+        "partially_shipped",
+        "seller.wang",
+    )
 
 
 async def test_approval_rule_holds_the_order_until_a_manager_approves(sales: Harness) -> None:
