@@ -85,6 +85,8 @@ InvoiceNo = Annotated[str, _document_no("INV")]
 BillNo = Annotated[str, _document_no("BILL")]
 PaymentNo = Annotated[str, _document_no("PAY")]
 CaseNo = Annotated[str, _document_no("EXC")]
+CreditNoteNo = Annotated[str, _document_no("CN")]
+ReturnNo = Annotated[str, _document_no("RMA")]
 
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
 """A master-data code: customer, supplier, warehouse, sku. No spaces."""

@@ -17,6 +17,7 @@ from contracts.common import (
     BillNo,
     Code,
     ContractModel,
+    CreditNoteNo,
     CurrencyCode,
     DeliveryOrderNo,
     DocumentRef,
@@ -34,6 +35,7 @@ from contracts.common import (
     PositiveQuantity,
     PurchaseOrderNo,
     Rate,
+    ReturnNo,
     Text,
     UserId,
     unique_line_nos,
@@ -204,6 +206,27 @@ class PaymentAllocation(ContractModel):
     invoice_no: InvoiceNo
     order_no: OrderNo
     amount: PositiveMoney
+
+
+class CreditNoteIssued(Message):
+    """A credit note (CN-) reversed all or part of an invoice (a void of a paid invoice or of its order, a return,
+    a price adjustment): revenue and tax reversed, the customer's receivable reduced by `allocations` (this
+    invoice's open balance first), the rest kept as customer credit."""
+
+    message_type: ClassVar[str] = "CreditNoteIssued"
+    key_field: ClassVar[str] = "order_no"
+
+    credit_note_no: CreditNoteNo
+    invoice_no: InvoiceNo
+    order_no: OrderNo
+    customer_code: Code
+    currency: CurrencyCode = DEFAULT_CURRENCY
+    totals: Amounts
+    allocations: list[PaymentAllocation] = Field(default_factory=list)
+    customer_credit: NonNegativeMoney = Field(description="what was not allocated: kept as the customer's credit")
+    reason: Text
+    return_no: ReturnNo | None = None
+    issued_at: AwareDatetime
 
 
 class PaymentReceived(Message):

@@ -30,6 +30,7 @@ from contracts.common import (
     ReservedLine,
     ShortageLine,
     ShortText,
+    StockLine,
     StockLines,
     Text,
     UnitCost,
@@ -148,6 +149,34 @@ class OutboundOrderCancelled(Message):
     order_no: OrderNo
     reason: Text
     cancelled_at: AwareDatetime
+
+
+class OutboundOrderPicked(Message):
+    """Picking of an outbound order began (its first scan, or pick-all): goods are off the shelves, so the order
+    can no longer be edited until the warehouse un-picks."""
+
+    message_type: ClassVar[str] = "OutboundOrderPicked"
+    key_field: ClassVar[str] = "order_no"
+
+    do_no: DeliveryOrderNo
+    order_no: OrderNo
+    picked_by: UserId
+    picked_at: AwareDatetime
+
+
+class OutboundOrderUnpicked(Message):
+    """The warehouse put an outbound order's picked goods back (an explicit, audited step): it is `created`
+    again, its reservation unchanged, and the order may be edited."""
+
+    message_type: ClassVar[str] = "OutboundOrderUnpicked"
+    key_field: ClassVar[str] = "order_no"
+
+    do_no: DeliveryOrderNo
+    order_no: OrderNo
+    lines: Annotated[list[StockLine], Field(description="the quantities put back, per line")]
+    reason: Text
+    unpicked_by: UserId
+    unpicked_at: AwareDatetime
 
 
 class StockCommitted(Message):

@@ -191,6 +191,23 @@ class OrderCancelled(Message):
     cancelled_at: AwareDatetime
 
 
+class OrderVoided(Message):
+    """A shipped order was voided (数据录错): inventory cancels what has not left and releases what it holds;
+    finance credits what it invoiced (a credit note per invoice, `InvoiceVoided` naming it). When a new order
+    replaces it, `replacement_order_no` names it (the replacement names this one in its `replaces_order_no`)."""
+
+    message_type: ClassVar[str] = "OrderVoided"
+    key_field: ClassVar[str] = "order_no"
+
+    order_no: OrderNo
+    customer_code: Code
+    status: SalesOrderStatus = Field(description="the order's status when voided (it keeps it)")
+    reason: Text
+    replacement_order_no: OrderNo | None = None
+    voided_by: UserId | None = None
+    voided_at: AwareDatetime
+
+
 class OrderAmended(Message):
     """The order was edited before picking. `lines` and `totals` are the complete new state, not a diff."""
 

@@ -65,6 +65,18 @@ EXAMPLES: list[Message] = [
         reason="wrong price",
         voided_at=AT,
     ),
+    fin.CreditNoteIssued(
+        credit_note_no="CN-2026-000001",
+        invoice_no=INV,
+        order_no=SO,
+        customer_code=CUSTOMER,
+        totals=Amounts(net=Dec("225.00"), tax=Dec("29.25"), gross=Dec("254.25")),
+        allocations=[fin.PaymentAllocation(invoice_no=INV, order_no=SO, amount=Dec("154.25"))],
+        customer_credit=Dec("100.00"),
+        reason="goods returned",
+        return_no="RMA-2026-000001",
+        issued_at=AT,
+    ),
     fin.InvoiceOverdue(
         invoice_no=INV,
         order_no=SO,

@@ -48,6 +48,10 @@ EXAMPLES: list[Message] = [
         created_at=AT,
     ),
     inv.OutboundOrderCancelled(do_no=DO, order_no=SO, reason="order cancelled", cancelled_at=AT),
+    inv.OutboundOrderPicked(do_no=DO, order_no=SO, picked_by="picker.li", picked_at=AT),
+    inv.OutboundOrderUnpicked(
+        do_no=DO, order_no=SO, lines=STOCK_LINES, reason="order to be amended", unpicked_by="picker.li", unpicked_at=AT
+    ),
     inv.StockCommitted(order_no=SO, do_no=DO, lines=RESERVED, committed_at=AT),
     inv.ShipmentDispatched(
         do_no=DO,

@@ -76,6 +76,15 @@ EXAMPLES: list[Message] = [
         cancelled_by="u-zhang",
         cancelled_at=AT,
     ),
+    sales.OrderVoided(
+        order_no=SO,
+        customer_code=CUSTOMER,
+        status="shipped",
+        reason="数量录错, 重开 SO-2026-000002",
+        replacement_order_no="SO-2026-000002",
+        voided_by="u-zhang",
+        voided_at=AT,
+    ),
     sales.OrderAmended(
         order_no=SO,
         revision=2,

@@ -15,6 +15,7 @@ from contracts.sales import (
     OrderAmended,
     OrderCancelled,
     OrderConfirmed,
+    OrderVoided,
     VoidOrderSettlement,
 )
 from finance.handlers import Ctx, credit, invoicing, orders, payables
@@ -58,6 +59,10 @@ def build() -> MessageHandlers[Any]:
     @handlers.on(OrderCancelled)
     async def on_order_cancelled(ctx: HandlerContext, msg: OrderCancelled) -> None:
         await orders.order_cancelled(_ctx(ctx), msg)
+
+    @handlers.on(OrderVoided)
+    async def on_order_voided(ctx: HandlerContext, msg: OrderVoided) -> None:
+        await orders.order_voided(_ctx(ctx), msg)
 
     @handlers.on(ShipmentDispatched)
     async def on_shipment_dispatched(ctx: HandlerContext, msg: ShipmentDispatched) -> None:

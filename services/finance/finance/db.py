@@ -152,6 +152,7 @@ invoices = Table(
     ts("issued_at"),
     ts("voided_at", nullable=True),
     Column("void_reason", Text),
+    Column("credit_note_no", String(64)),  # the credit note that voided it
     CheckConstraint("paid >= 0 AND paid <= gross", name="paid_within_gross"),
     Index(
         "ix_invoices_customer_open",
@@ -159,6 +160,30 @@ invoices = Table(
         "due_date",
         postgresql_where=text("status IN ('open', 'partially_paid')"),
     ),
+)
+
+# A credit note (CN-) reverses all or part of an invoice: its open balance first (counted in the invoice's `paid`,
+# what is settled), the rest kept as the customer's credit (`unapplied`).
+credit_notes = Table(
+    "credit_notes",
+    metadata,
+    Column("credit_note_no", String(64), primary_key=True),
+    Column("invoice_no", String(64), ForeignKey("invoices.invoice_no"), nullable=False, index=True),
+    Column("order_no", String(64), nullable=False, index=True),
+    Column("customer_code", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    money("net"),
+    money("tax"),
+    money("gross"),
+    money("cost"),  # the restocked goods' cost, taken back from cost of goods sold
+    money("to_invoice"),
+    money("unapplied"),
+    Column("reason", Text, nullable=False),
+    Column("return_no", String(64)),
+    Column("lines", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    ts("issued_at"),
+    Column("issued_by", String(128), nullable=False),
+    CheckConstraint("unapplied >= 0 AND to_invoice >= 0 AND to_invoice + unapplied = gross", name="parts_sum"),
 )
 
 invoice_lines = Table(

@@ -27,11 +27,24 @@ CHECKS = (
         """,
     ),
     Check(
-        "invoice paid equals its allocations",
+        "invoice paid equals its allocations and credit notes",
         """
-        SELECT i.invoice_no, i.paid, coalesce(sum(a.amount), 0) AS allocated FROM invoices i
-        LEFT JOIN payment_allocations a ON a.invoice_no = i.invoice_no
-        GROUP BY i.invoice_no, i.paid HAVING i.paid <> coalesce(sum(a.amount), 0)
+        SELECT i.invoice_no, i.paid, a.allocated, n.credited FROM invoices i,
+          LATERAL (SELECT coalesce(sum(amount), 0) AS allocated FROM payment_allocations
+                   WHERE invoice_no = i.invoice_no) a,
+          LATERAL (SELECT coalesce(sum(to_invoice), 0) AS credited FROM credit_notes
+                   WHERE invoice_no = i.invoice_no) n
+        WHERE i.paid <> a.allocated + n.credited
+        """,
+    ),
+    Check(
+        "customer credit subledger equals its control account",
+        """
+        SELECT sub.total AS unapplied, ctl.balance AS control_2300 FROM
+          (SELECT (SELECT coalesce(sum(unallocated), 0) FROM customer_payments)
+                + (SELECT coalesce(sum(unapplied), 0) FROM credit_notes) AS total) sub,
+          (SELECT coalesce(sum(credit - debit), 0) AS balance FROM journal_lines WHERE account_code = '2300') ctl
+        WHERE sub.total <> ctl.balance
         """,
     ),
 )

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.db import accounts, bills, customer_payments, invoices, journal_entries, journal_lines
+from finance.db import accounts, bills, credit_notes, customer_payments, invoices, journal_entries, journal_lines
 from finance.domain import ZERO, cents
 
 
@@ -178,6 +178,7 @@ async def reconciliation(session: AsyncSession) -> dict[str, Any]:
         or 0
     )
     unapplied = Decimal(await session.scalar(select(func.coalesce(func.sum(customer_payments.c.unallocated), 0))) or 0)
+    unapplied += Decimal(await session.scalar(select(func.coalesce(func.sum(credit_notes.c.unapplied), 0))) or 0)
     open_payables = Decimal(
         await session.scalar(
             select(func.coalesce(func.sum(case((bills.c.status != "paid", bills.c.gross - bills.c.paid), else_=0)), 0))
@@ -190,7 +191,13 @@ async def reconciliation(session: AsyncSession) -> dict[str, Any]:
     ap = -await account_balance(session, Account.AP)
     checks = [
         _check("receivables", "open invoice balances", open_receivables, Account.AR, ar),
-        _check("customer_credit", "unapplied customer receipts", unapplied, Account.CUSTOMER_CREDIT, credit),
+        _check(
+            "customer_credit",
+            "unapplied customer receipts and credit notes",
+            unapplied,
+            Account.CUSTOMER_CREDIT,
+            credit,
+        ),
         _check("payables", "open bill balances", open_payables, Account.AP, ap),
     ]
     return {"checks": checks, "all_agree": all(c["agrees"] for c in checks)}

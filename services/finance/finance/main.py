@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance import consumers
-from finance.api import credit, ctx, files, ledger, payables, receivables, reports
+from finance.api import credit, credit_notes, ctx, files, ledger, payables, receivables, reports
 from finance.config import FinanceSettings
 from finance.db import kit
 from finance.handlers.dunning import run_dunning
@@ -32,7 +32,15 @@ def definition() -> ServiceDefinition:
         name="finance",
         description="Finance: credit, receivables, payables, payments, statements, dunning, the journal.",
         tables=kit,
-        routers=[credit.router, ledger.router, receivables.router, payables.router, reports.router, files.router],
+        routers=[
+            credit.router,
+            ledger.router,
+            receivables.router,
+            credit_notes.router,
+            payables.router,
+            reports.router,
+            files.router,
+        ],
         background=[periodic(DUNNING_JOB, DUNNING_EVERY_SECONDS, dunning_tick)],
         handlers=consumers.build(),
         migrations_dir=MIGRATIONS,

@@ -9,7 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts import Message
 from contracts.inventory import StockAvailable
 from contracts.purchasing import PurchaseOrderCancelled, PurchaseOrderClosed, PurchaseOrderSent
-from contracts.sales import AdjustReservation, OrderCancelled, OrderConfirmed, ReleaseStock, ReserveStock
+from contracts.sales import (
+    AdjustReservation,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderVoided,
+    ReleaseStock,
+    ReserveStock,
+)
 from inventory import stock
 from inventory.handlers import backorders, holdings, outbound, purchase_orders, reservations
 from servicekit.consumer import MessageHandlers
@@ -41,6 +48,7 @@ def build() -> MessageHandlers[Any]:
         (StockAvailable, backorders.serve),
         (OrderConfirmed, outbound.on_order_confirmed),
         (OrderCancelled, outbound.on_order_cancelled),
+        (OrderVoided, outbound.on_order_voided),
         (PurchaseOrderSent, purchase_orders.on_sent),
         (PurchaseOrderCancelled, purchase_orders.on_cancelled),
         (PurchaseOrderClosed, purchase_orders.on_closed),

@@ -35,8 +35,9 @@ OUTBOUND = StateMachine(
     "outbound order",
     {
         "created": frozenset({"picking", "packed", "cancelled"}),
-        "picking": frozenset({"picking", "packed", "cancelled"}),
-        "packed": frozenset({"shipped", "cancelled"}),
+        # → created: un-picked, the goods put back (so the order may be edited)
+        "picking": frozenset({"picking", "packed", "created", "cancelled"}),
+        "packed": frozenset({"shipped", "created", "cancelled"}),
         "shipped": frozenset({"delivered"}),
     },
 )

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from inventory_testkit import WH, Inventory, bearer, now, order_confirmed, order_no, payloads, reserve_cmd, uid
+from sqlalchemy import select
 
 from contracts.sales import OrderCancelled
+from inventory.db import kit
 from servicekit.testing import TopicTail
 
 pytestmark = pytest.mark.integration
@@ -131,3 +133,41 @@ async def test_cancelled_order_cancels_its_outbound_order_and_releases(inv: Inve
     assert r.json()["status"] == "cancelled"
     r = await inv.client.post(f"/api/v1/outbound-orders/{do_no}/pick-all", headers=WH)
     assert r.status_code == 409
+
+
+async def test_picking_is_announced_and_an_unpick_puts_the_goods_back_audited(inv: Inventory) -> None:
+    wh, a = uid("WH"), uid("A")
+    await inv.seed(wh, {a: 5}, barcodes=[f"69{a}"])
+    order = order_no()
+    async with TopicTail(inv.infra.kafka_bootstrap, EVENTS) as tail:
+        do_no = await confirmed_do(inv, tail, order, [(a, 3)])
+        r = await inv.client.post(f"/api/v1/outbound-orders/{do_no}/unpick", json={"reason": "x"}, headers=WH)
+        assert r.status_code == 409 and r.json()["code"] == "not_picked"  # nothing picked yet
+        assert (await scan(inv, do_no, f"69{a}")).status_code == 200
+        assert (await scan(inv, do_no, f"69{a}")).status_code == 200
+        records = await tail.wait_for(lambda rs: bool(payloads(rs, order, "OutboundOrderPicked")))
+        [picked] = payloads(records, order, "OutboundOrderPicked")
+        assert (picked["payload"]["do_no"], picked["payload"]["picked_by"]) == (do_no, "wang.wh")
+        r = await inv.client.post(
+            f"/api/v1/outbound-orders/{do_no}/unpick", json={"reason": "客户改单"}, headers=bearer("sales")
+        )
+        assert r.status_code == 403
+        r = await inv.client.post(f"/api/v1/outbound-orders/{do_no}/unpick", json={"reason": "客户改单"}, headers=WH)
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "created"
+        assert [Decimal(x["picked_qty"]) for x in r.json()["lines"]] == [0]
+        records = await tail.wait_for(lambda rs: bool(payloads(rs, order, "OutboundOrderUnpicked")))
+    [unpicked] = payloads(records, order, "OutboundOrderUnpicked")
+    assert unpicked["payload"]["reason"] == "客户改单"
+    assert [(x["sku"], Decimal(x["qty"])) for x in unpicked["payload"]["lines"]] == [(a, 2)]
+    assert len(payloads(records, order, "OutboundOrderPicked")) == 1  # the second scan announced nothing
+    assert await inv.stock(a, wh) == {"on_hand": 5, "reserved": 3, "available": 2}  # still reserved
+    async with inv.runtime.db.transaction() as s:
+        row = (
+            await s.execute(
+                select(kit.audit_log.c.actor, kit.audit_log.c.before, kit.audit_log.c.after).where(
+                    (kit.audit_log.c.entity_id == do_no) & (kit.audit_log.c.action == "unpicked")
+                )
+            )
+        ).one()
+    assert row.actor == "wang.wh" and row.before["status"] == "picking" and row.after["reason"] == "客户改单"

@@ -19,6 +19,8 @@ from contracts.finance import (
 )
 from contracts.inventory import (
     OutboundOrderCreated,
+    OutboundOrderPicked,
+    OutboundOrderUnpicked,
     ProductUpserted,
     ReservationAdjusted,
     ReservationAdjustmentFailed,
@@ -46,6 +48,8 @@ ROUTES: list[tuple[type[Any], Callable[[Tx, Any], Awaitable[None]]]] = [
     (CreditRefused, replies.credit_refused),
     (SettlementVoided, replies.settlement_voided),
     (OutboundOrderCreated, fulfilment.outbound_created),
+    (OutboundOrderPicked, fulfilment.outbound_picked),
+    (OutboundOrderUnpicked, fulfilment.outbound_unpicked),
     (ShipmentDispatched, fulfilment.shipment_dispatched),
     (ShipmentDelivered, fulfilment.shipment_delivered),
     (InvoiceIssued, fulfilment.invoice_issued),

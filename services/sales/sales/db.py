@@ -83,7 +83,11 @@ orders = Table(
     Column("void_reason", Text),
     Column("voided_by", String(128)),
     Column("voided_at", TZ),
-    UniqueConstraint("channel", "external_ref", name="uq_orders_channel_external_ref"),
+    # A voided order and the order that replaces it name each other.
+    Column("replaced_by_order_no", String(32)),
+    Column("replaces_order_no", String(32)),
+    # A channel reference is the customer's own: two customers may use the same one.
+    UniqueConstraint("customer_code", "channel", "external_ref", name="uq_orders_customer_channel_external_ref"),
 )
 
 order_lines = Table(
@@ -154,6 +158,7 @@ shipments = Table(
     Column("order_no", String(32), nullable=False, index=True),
     Column("warehouse_code", String(64)),
     Column("created_at", TZ),
+    Column("picked_at", TZ),  # picking began and was not undone (un-picked): the order cannot be edited
     Column("shipped_at", TZ),
     Column("carrier", String(200)),
     Column("tracking_no", String(200)),

@@ -118,6 +118,15 @@ def max_discount(lines: Iterable[Line]) -> Decimal:
     return max((x.discount for x in lines), default=Decimal("0"))
 
 
+def same_lines(a: Iterable[Line], b: Iterable[Line]) -> bool:
+    """The same goods at the same prices (line numbers and order aside): a retry of one order, not another."""
+
+    def key(lines: Iterable[Line]) -> list[tuple[str, Decimal, Decimal, Decimal, Decimal]]:
+        return sorted((x.sku, x.qty, x.unit_price, x.discount, x.tax_rate) for x in lines)
+
+    return key(a) == key(b)
+
+
 def reservation_targets(old: Sequence[Line], new: Sequence[Line]) -> list[tuple[int, str, Decimal]]:
     """Absolute targets for an amendment: every new line at its qty, every dropped line at 0."""
     kept = {x.line_no for x in new}
@@ -129,10 +138,15 @@ def reservation_targets(old: Sequence[Line], new: Sequence[Line]) -> list[tuple[
 # --- edit, cancel ------------------------------------------------------------------------------------
 
 
-def check_editable(status: str, anything_shipped: bool) -> None:
+def check_editable(status: str, anything_shipped: bool, anything_picked: bool = False) -> None:
     if anything_shipped or status in SHIPPED_OR_LATER:
         raise RuleViolationError(
             "order_already_shipped", "the order has shipped: it cannot be edited, only voided or returned"
+        )
+    if anything_picked:
+        raise RuleViolationError(
+            "order_already_picked",
+            "the warehouse has picked the order: it can be edited once the warehouse un-picks its outbound order",
         )
     if status not in EDITABLE:
         raise RuleViolationError("order_not_editable", f"an order in {status} cannot be edited now")

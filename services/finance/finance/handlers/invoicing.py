@@ -157,7 +157,11 @@ async def void_invoice(c: Ctx, invoice_no: str, reason: str) -> dict[str, object
     if inv is None:
         raise NotFoundError("invoice", invoice_no)
     if inv.paid > 0:
-        raise DomainError("invoice_has_payments", f"{invoice_no} has {inv.paid} paid; reverse the payment first")
+        raise DomainError(
+            "invoice_has_payments",
+            f"{invoice_no} has {inv.paid} paid: a paid invoice is not voided, it is credited"
+            f" (POST /invoices/{invoice_no}/credit-notes)",
+        )
     try:
         check_transition(INVOICE_TRANSITIONS, "invoice", inv.status, "void")
     except TransitionError as exc:

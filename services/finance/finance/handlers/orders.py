@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select, text, update
 
 from contracts.common import OrderLine
-from contracts.sales import OrderAmended, OrderCancelled, OrderConfirmed
+from contracts.sales import OrderAmended, OrderCancelled, OrderConfirmed, OrderVoided
 from finance.db import credit_accounts, sales_orders
 from finance.handlers import Ctx
-from finance.handlers.credit import release_hold
+from finance.handlers.credit import lock_account, release_hold
+from finance.handlers.credit_notes import credit_order
 from servicekit.fastsql import Statement
 
 # Run for every confirmed order, in ONE statement (see servicekit.fastsql): keep the order's latest revision (an
@@ -74,3 +75,12 @@ async def _store(
 async def order_cancelled(c: Ctx, msg: OrderCancelled) -> None:
     await c.session.execute(update(sales_orders).where(sales_orders.c.order_no == msg.order_no).values(cancelled=True))
     await release_hold(c, msg.order_no, msg.customer_code, msg.reason, always_reply=False)
+
+
+async def order_voided(c: Ctx, msg: OrderVoided) -> None:
+    """A voided order: no longer settled nor invoiced; what it has not invoiced no longer counts as exposure;
+    every invoice of it is voided by a credit note (paid ones leave customer credit)."""
+    await lock_account(c.session, msg.customer_code)
+    await c.session.execute(update(sales_orders).where(sales_orders.c.order_no == msg.order_no).values(cancelled=True))
+    await release_hold(c, msg.order_no, msg.customer_code, f"order voided: {msg.reason}", always_reply=False)
+    await credit_order(c, msg.order_no, msg.reason)

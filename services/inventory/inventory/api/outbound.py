@@ -26,6 +26,11 @@ class Scan(BaseModel):
     barcode: Barcode
 
 
+class Unpick(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
 class Dispatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     carrier: ShortText
@@ -93,7 +98,16 @@ async def scan(do_no: str, body: Scan, runtime: RuntimeDep, principal: Warehouse
 @router.post("/outbound-orders/{do_no}/pick-all")
 async def pick_all(do_no: str, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
     async with runtime.db.transaction() as session:
-        await outbound.pick_all(session, principal.sub, do_no)
+        await outbound.pick_all(session, runtime, principal.sub, do_no)
+    return await detail(runtime, do_no)
+
+
+@router.post("/outbound-orders/{do_no}/unpick")
+async def unpick(do_no: str, body: Unpick, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
+    """Put the picked goods back (audited): the outbound order is `created` again and its sales order may be
+    edited. Only a picking or packed order (409 `not_picked` otherwise)."""
+    async with runtime.db.transaction() as session:
+        await outbound.unpick(session, runtime, principal.sub, do_no, body.reason)
     return await detail(runtime, do_no)
 
 

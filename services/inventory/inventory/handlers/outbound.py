@@ -20,9 +20,11 @@ from contracts.common import StockLine
 from contracts.inventory import (
     OutboundOrderCancelled,
     OutboundOrderCreated,
+    OutboundOrderPicked,
+    OutboundOrderUnpicked,
     StockReleased,
 )
-from contracts.sales import OrderCancelled, OrderConfirmed
+from contracts.sales import OrderCancelled, OrderConfirmed, OrderVoided
 from inventory import domain
 from inventory.db import kit, outbound_lines, outbound_orders, product_barcodes
 from inventory.handlers import holdings
@@ -132,21 +134,31 @@ async def _cancel(session: AsyncSession, publish: Publish, do: Any, reason: str,
 
 async def on_order_cancelled(ctx: HandlerContext, msg: OrderCancelled) -> None:
     """Cancel what has not left the warehouse and release the reservation (ReleaseStock may also come)."""
+    await _withdraw(ctx, msg.order_no, f"order cancelled: {msg.reason}", msg.reason)
+
+
+async def on_order_voided(ctx: HandlerContext, msg: OrderVoided) -> None:
+    """A voided (shipped) order: what has not left the warehouse is cancelled and what it holds released; the
+    goods shipped stay shipped (they come back by a return)."""
+    await _withdraw(ctx, msg.order_no, f"order voided: {msg.reason}", f"order voided: {msg.reason}")
+
+
+async def _withdraw(ctx: HandlerContext, order_no: str, why: str, reason: str) -> None:
     session, now = ctx.session, ctx.clock.now()
     open_dos = (
         await session.execute(
             select(outbound_orders)
-            .where((outbound_orders.c.order_no == msg.order_no) & outbound_orders.c.status.in_(OPEN))
+            .where((outbound_orders.c.order_no == order_no) & outbound_orders.c.status.in_(OPEN))
             .order_by(outbound_orders.c.do_no)
             .with_for_update()
         )
     ).all()
     for do in open_dos:
-        await _cancel(session, ctx.publish, do, f"order cancelled: {msg.reason}", now)
-    released = await release_order(session, ctx.publish, now, msg.order_no, None)
+        await _cancel(session, ctx.publish, do, why, now)
+    released = await release_order(session, ctx.publish, now, order_no, None)
     if released:
         await ctx.publish(
-            StockReleased(order_no=msg.order_no, lines=holdings.as_lines(released), reason=msg.reason, released_at=now)
+            StockReleased(order_no=order_no, lines=holdings.as_lines(released), reason=reason, released_at=now)
         )
 
 
@@ -198,13 +210,14 @@ async def scan(session: AsyncSession, runtime: Runtime, actor: str, do_no: str, 
     )
     done = all(x.picked_qty + (1 if x is line else 0) >= x.qty for x in lines)
     await set_status(session, do_no, "packed" if done else "picking")
+    await _picking_began(session, runtime, actor, do)
     await audit.record(
         session, kit, actor=actor, entity="outbound_order", entity_id=do_no, action="scanned",
         after={"barcode": barcode, "sku": sku, "line_no": line.line_no},
     )  # fmt: skip
 
 
-async def pick_all(session: AsyncSession, actor: str, do_no: str) -> None:
+async def pick_all(session: AsyncSession, runtime: Runtime, actor: str, do_no: str) -> None:
     """Confirm the whole order as picked and packed (for a warehouse that does not scan)."""
     do = (await lock_outbound(session, [do_no]))[do_no]
     domain_check(do.status, "packed")
@@ -213,6 +226,41 @@ async def pick_all(session: AsyncSession, actor: str, do_no: str) -> None:
     )
     await set_status(session, do_no, "packed")
     await audit.record(session, kit, actor=actor, entity="outbound_order", entity_id=do_no, action="picked_all")
+    await _picking_began(session, runtime, actor, do)
+
+
+async def _picking_began(session: AsyncSession, runtime: Runtime, actor: str, do: Any) -> None:
+    """The first pick of an outbound order tells sales: the order is no longer editable."""
+    if do.status == "created":
+        picked = OutboundOrderPicked(
+            do_no=do.do_no, order_no=do.order_no, picked_by=actor, picked_at=runtime.clock.now()
+        )
+        await runtime.outbox.add(session, picked, correlation_id=do.order_no)
+
+
+async def unpick(session: AsyncSession, runtime: Runtime, actor: str, do_no: str, reason: str) -> None:
+    """Put an outbound order's picked goods back on the shelves: it is `created` again (the reservation is
+    unchanged, the goods never left the warehouse), audited with what was put back; sales may then edit the
+    order."""
+    do = (await lock_outbound(session, [do_no]))[do_no]
+    if do.status not in ("picking", "packed"):
+        raise DomainError(
+            "not_picked", f"outbound order {do_no} is {do.status}: nothing to un-pick", current_status=do.status
+        )
+    domain.OUTBOUND.check(do.status, "created")
+    lines = (await lines_of(session, [do_no]))[do_no]
+    back = [StockLine(line_no=x.line_no, sku=x.sku, qty=x.picked_qty) for x in lines if x.picked_qty > 0]
+    await session.execute(outbound_lines.update().where(outbound_lines.c.do_no == do_no).values(picked_qty=0))
+    await set_status(session, do_no, "created")
+    await audit.record(
+        session, kit, actor=actor, entity="outbound_order", entity_id=do_no, action="unpicked",
+        before={"status": do.status, "picked": {str(x.line_no): str(x.qty) for x in back}},
+        after={"status": "created", "reason": reason},
+    )  # fmt: skip
+    unpicked = OutboundOrderUnpicked(
+        do_no=do_no, order_no=do.order_no, lines=back, reason=reason, unpicked_by=actor, unpicked_at=runtime.clock.now()
+    )
+    await runtime.outbox.add(session, unpicked, correlation_id=do.order_no)
 
 
 def domain_check(state: str, target: str) -> None:

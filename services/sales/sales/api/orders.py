@@ -21,6 +21,7 @@ from sales.api.schemas import (
     OrderListItem,
     OrderRead,
     Reason,
+    VoidRequest,
 )
 from sales.domain import STATUSES, Line
 from sales.handlers import changes
@@ -65,7 +66,10 @@ async def _view(session: AsyncSession, order_no: str) -> dict[str, Any]:
     "/orders",
     status_code=201,
     response_model=OrderRead,
-    responses={200: {"model": OrderRead, "description": "this channel's external reference is an existing order"}},
+    responses={
+        200: {"model": OrderRead, "description": "the customer placed this order under this channel reference before"},
+        409: {"description": "external_ref_conflict: the reference is an order with other lines (`order_no`)"},
+    },
 )
 async def create_order(
     body: OrderCreate,
@@ -179,9 +183,14 @@ async def cancel_order(order_no: str, body: Reason, runtime: RuntimeDep, princip
 
 
 @router.post("/orders/{order_no}/void", response_model=OrderRead)
-async def void_order(order_no: str, body: Reason, runtime: RuntimeDep, principal: Seller) -> Any:
+async def void_order(order_no: str, body: VoidRequest, runtime: RuntimeDep, principal: Seller) -> Any:
+    """Void a shipped order (publishes OrderVoided: inventory releases what it holds, finance credits what it
+    invoiced). 409 `order_not_shipped` before shipment (cancel instead), `order_already_voided`;
+    `replacement_order_no` must be another order of the customer not replacing one already
+    (409 `invalid_replacement`)."""
+
     async def change(tx: Tx) -> Loaded:
-        return await changes.void_order(tx, order_no, body.reason)
+        return await changes.void_order(tx, order_no, body.reason, body.replacement_order_no)
 
     return await _change(runtime, principal, change)
 

@@ -84,6 +84,15 @@ class Reason(BaseModel):
     reason: Text
 
 
+class VoidRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text
+    replacement_order_no: str | None = Field(
+        default=None, max_length=32, description="the customer's order that replaces this one (linked both ways)"
+    )
+
+
 class Comment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -129,6 +138,9 @@ class OrderRead(BaseModel):
     placed_at: datetime
     updated_at: datetime
     void_reason: str | None = None
+    voided_at: datetime | None = None
+    replaced_by_order_no: str | None = None
+    replaces_order_no: str | None = None
     lines: list[LineRead]
 
 
@@ -158,6 +170,7 @@ class ShipmentRead(BaseModel):
     do_no: str
     warehouse_code: str | None
     created_at: datetime | None
+    picked_at: datetime | None = None
     shipped_at: datetime | None
     carrier: str | None
     tracking_no: str | None

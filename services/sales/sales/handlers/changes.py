@@ -11,7 +11,7 @@ from sqlalchemy import delete, exists, insert, select, update
 from approvals import APPROVED, REJECTED
 from approvals.store import decide_and_record, start_approval
 from approvals.web import approval_errors
-from contracts.sales import OrderAmended, OrderApprovalDecided
+from contracts.sales import OrderAmended, OrderApprovalDecided, OrderVoided
 from sales import domain
 from sales.db import approval, kit, order_lines, order_revisions, orders, shipments
 from sales.handlers.placing import SALES_ORDER, approval_requested, plan_approval
@@ -32,6 +32,12 @@ async def load_or_404(tx: Tx, order_no: str) -> Loaded:
 async def anything_shipped(tx: Tx, order_no: str) -> bool:
     query = select(exists().where((shipments.c.order_no == order_no) & shipments.c.shipped_at.is_not(None)))
     return bool(await tx.session.scalar(query))
+
+
+async def anything_picked(tx: Tx, order_no: str) -> bool:
+    """An outbound order of it is being picked or packed (not un-picked, not shipped)."""
+    picked = (shipments.c.order_no == order_no) & shipments.c.picked_at.is_not(None) & shipments.c.shipped_at.is_(None)
+    return bool(await tx.session.scalar(select(exists().where(picked))))
 
 
 def rule(fn: Any, *args: Any) -> None:
@@ -94,7 +100,7 @@ async def replace_lines(tx: Tx, o: Loaded, new: Sequence[domain.Line], reason: s
 
 async def amend_order(tx: Tx, order_no: str, new: Sequence[domain.Line], reason: str) -> Loaded:
     o = await load_or_404(tx, order_no)
-    rule(domain.check_editable, o.status, await anything_shipped(tx, o.no))
+    rule(domain.check_editable, o.status, await anything_shipped(tx, o.no), await anything_picked(tx, o.no))
     before = {"revision": o.revision, "gross": str(o.order["gross"])}
     old = await replace_lines(tx, o, new, reason)
     if o.status == domain.PENDING_APPROVAL:
@@ -131,16 +137,50 @@ async def cancel_order(tx: Tx, order_no: str, reason: str) -> Loaded:
     return o
 
 
-async def void_order(tx: Tx, order_no: str, reason: str) -> Loaded:
+async def void_order(tx: Tx, order_no: str, reason: str, replacement: str | None = None) -> Loaded:
+    """Void a shipped order: it keeps its status, and OrderVoided tells inventory (release what it holds, cancel
+    what has not left) and finance (credit what it invoiced). A replacement names it back."""
     o = await load_or_404(tx, order_no)
     rule(domain.check_voidable, o.status, await anything_shipped(tx, o.no))
     if o.order["voided_at"] is not None:
         raise DomainError("order_already_voided", f"order {o.no} was voided already")
-    values = {"void_reason": reason, "voided_by": tx.actor, "voided_at": tx.now, "updated_at": tx.now}
+    if replacement is not None:
+        await _link_replacement(tx, o, replacement, reason)
+    values = {
+        "void_reason": reason,
+        "voided_by": tx.actor,
+        "voided_at": tx.now,
+        "replaced_by_order_no": replacement,
+        "updated_at": tx.now,
+    }
     await tx.session.execute(update(orders).where(orders.c.order_no == o.no).values(**values))
     o.order.update(values)
-    await _audit(tx, o, "voided", {"status": o.status}, {"status": o.status, "void_reason": reason})
+    tx.publish(
+        OrderVoided(
+            order_no=o.no,
+            customer_code=o.customer,
+            status=o.status,
+            reason=reason,
+            replacement_order_no=replacement,
+            voided_by=tx.actor,
+            voided_at=tx.now,
+        )
+    )
+    after = {"status": o.status, "void_reason": reason, "replaced_by_order_no": replacement}
+    await _audit(tx, o, "voided", {"status": o.status}, after)
     return o
+
+
+async def _link_replacement(tx: Tx, o: Loaded, replacement: str, reason: str) -> None:
+    new = await load(tx, replacement)
+    if new is None or new.no == o.no or new.customer != o.customer:
+        raise DomainError("invalid_replacement", f"{replacement} is not another order of customer {o.customer}")
+    if new.order["replaces_order_no"] is not None or new.order["voided_at"] is not None:
+        raise DomainError("invalid_replacement", f"{replacement} replaces {new.order['replaces_order_no']} already")
+    await tx.session.execute(
+        update(orders).where(orders.c.order_no == new.no).values(replaces_order_no=o.no, updated_at=tx.now)
+    )
+    await _audit(tx, new, "replaces", None, {"replaces_order_no": o.no, "reason": reason})
 
 
 async def decide_approval(tx: Tx, order_no: str, roles: Sequence[str], verdict: str, comment: str | None) -> Loaded:

@@ -11,7 +11,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.finance import InvoiceIssued, OrderSettled, PaymentAllocated
-from contracts.inventory import OutboundOrderCreated, ShipmentDelivered, ShipmentDispatched
+from contracts.inventory import (
+    OutboundOrderCreated,
+    OutboundOrderPicked,
+    OutboundOrderUnpicked,
+    ShipmentDelivered,
+    ShipmentDispatched,
+)
 from sales import domain
 from sales.db import invoices, order_lines, orders, shipments
 from sales.store import Loaded, load, set_status
@@ -79,6 +85,18 @@ async def record_outbound_created(session: AsyncSession, messages: Sequence[Outb
 async def outbound_created(tx: Tx, msg: OutboundOrderCreated) -> None:
     if msg.do_no not in tx.session.info.get(_RECORDED, ()):  # else written with its batch
         await record_outbound_created(tx.session, [msg])
+
+
+async def outbound_picked(tx: Tx, msg: OutboundOrderPicked) -> None:
+    """Goods of the order are off the shelves: it cannot be edited until the warehouse un-picks."""
+    stmt = insert(shipments).values(do_no=msg.do_no, order_no=msg.order_no, picked_at=msg.picked_at)
+    await tx.session.execute(
+        stmt.on_conflict_do_update(index_elements=[shipments.c.do_no], set_={"picked_at": msg.picked_at})
+    )
+
+
+async def outbound_unpicked(tx: Tx, msg: OutboundOrderUnpicked) -> None:
+    await tx.session.execute(update(shipments).where(shipments.c.do_no == msg.do_no).values(picked_at=None))
 
 
 async def shipment_dispatched(tx: Tx, msg: ShipmentDispatched) -> None:

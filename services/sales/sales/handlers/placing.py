@@ -20,10 +20,18 @@ from approvals.store import load_rules, rule_of, start_approval
 from contracts.common import Address
 from contracts.sales import OrderApprovalRequested, OrderPlaced
 from sales import domain
-from sales.db import approval, orders
+from sales.db import approval, order_revisions, orders
 from sales.handlers.catalog import categories_of
 from sales.saga import commands, state
-from sales.store import Loaded, contract_lines, first_states, line_values, publish_first_states
+from sales.store import (
+    Loaded,
+    contract_lines,
+    first_states,
+    line_values,
+    lines_from_json,
+    lines_of,
+    publish_first_states,
+)
 from sales.unit import Tx
 from servicekit.errors import DomainError, InputError
 from servicekit.fastsql import Statement
@@ -34,12 +42,14 @@ SALES_ORDER = "sales_order"
 
 # Run for every new order: built once.
 # Before anything is written, in one round trip: the customer, the approval rules of sales orders (a row per rule,
-# one without a rule when there is none), an order already placed under the same channel reference, and the new
-# order's number, drawn only when the customer is active and there is no such order. No row: an unknown customer.
+# one without a rule when there is none), an order the same customer already placed under the same channel
+# reference, and the new order's number, drawn only when the customer is active and there is no such order. No row:
+# an unknown customer.
 _CHECK = Statement(
     text(
         "WITH c AS (SELECT active, payment_terms_days FROM customers WHERE code = :code), "
-        "e AS (SELECT order_no FROM orders WHERE channel = :channel AND external_ref = :external_ref), "
+        "e AS (SELECT order_no FROM orders WHERE customer_code = :code AND channel = :channel "
+        "AND external_ref = :external_ref), "
         f"n AS (SELECT {NUMBER_SQL} AS order_no FROM c WHERE c.active AND NOT EXISTS (SELECT FROM e)) "
         "SELECT c.active, c.payment_terms_days, (SELECT order_no FROM e) AS existing, "
         "(SELECT order_no FROM n) AS number, "
@@ -78,8 +88,8 @@ _ORDER_COLUMNS = (
 )
 _LINE_FIELDS = ("line_no", "sku", "qty", "unit_price", "discount", "tax_rate", "net", "tax")
 # A new order in ONE statement: the order, its lines, its first history rows, its saga row, its audit entry and
-# its messages (outbox). When the order is not inserted (the same channel and external reference committed
-# concurrently), nothing is. Being one statement, it is atomic without a transaction block (see place_order).
+# its messages (outbox). When the order is not inserted (the same customer, channel and external reference
+# committed concurrently), nothing is. Being one statement, it is atomic without a transaction block (see place_order).
 _PLACE = Statement(
     text(
         "WITH o AS (INSERT INTO orders ("
@@ -136,7 +146,7 @@ class Placed:
 class Checked:
     """What placing an order found before writing anything (`check_order`)."""
 
-    existing: str | None  # the order already placed under the same channel reference
+    existing: str | None  # the order the customer already placed under the same channel reference
     order_no: str | None  # the new order's number (None when existing)
     payment_terms_days: int
     totals: domain.Totals
@@ -149,11 +159,38 @@ class Checked:
         return self.existing is not None or not self.levels
 
 
-async def existing_order(tx: Tx, channel: str, external_ref: str | None) -> str | None:
-    if external_ref is None:
+async def existing_order(tx: Tx, new: NewOrder) -> str | None:
+    """The order the customer already placed under the channel reference (None without a reference)."""
+    if new.external_ref is None:
         return None
-    query = select(orders.c.order_no).where((orders.c.channel == channel) & (orders.c.external_ref == external_ref))
+    query = select(orders.c.order_no).where(
+        (orders.c.customer_code == new.customer_code)
+        & (orders.c.channel == new.channel)
+        & (orders.c.external_ref == new.external_ref)
+    )
     return await tx.session.scalar(query)
+
+
+async def placed_lines(tx: Tx, order_no: str) -> list[domain.Line]:
+    """The lines an order was placed with (revision 1: kept by the first amendment, else the current lines)."""
+    first = await tx.session.scalar(
+        select(order_revisions.c.lines).where(
+            (order_revisions.c.order_no == order_no) & (order_revisions.c.revision == 1)
+        )
+    )
+    return lines_from_json(first) if first is not None else await lines_of(tx, order_no)
+
+
+async def same_order_again(tx: Tx, new: NewOrder, existing: str) -> Placed:
+    """A channel reference the customer used before: the same order again is that order (a retry); different
+    lines under it are a conflict, never a silent answer with the other order."""
+    if not domain.same_lines(await placed_lines(tx, existing), new.lines):
+        raise DomainError(
+            "external_ref_conflict",
+            f"{new.channel} reference {new.external_ref} is order {existing}, placed with different lines",
+            order_no=existing,
+        )
+    return Placed(existing, created=False)
 
 
 async def check_order(tx: Tx, new: NewOrder) -> Checked:
@@ -187,7 +224,7 @@ async def place_order(tx: Tx, new: NewOrder, checked: Checked | None = None) -> 
     `Database.autocommit` session: the order, its saga and its messages are then written by one statement."""
     checked = checked or await check_order(tx, new)
     if checked.existing is not None:
-        return Placed(checked.existing, created=False)
+        return await same_order_again(tx, new, checked.existing)
     assert checked.order_no is not None
     totals, levels = checked.totals, checked.levels
     path = [domain.PENDING, domain.PENDING_APPROVAL if levels else domain.RESERVING]
@@ -252,8 +289,8 @@ async def place_order(tx: Tx, new: NewOrder, checked: Checked | None = None) -> 
         a_after=json.dumps(_audit_view(order, new.lines)),
         **tx.outbox.member_params(tx.take()),
     )
-    if inserted is None:  # the same (channel, external_ref) committed concurrently: that order it is
-        return Placed(str(await existing_order(tx, new.channel, new.external_ref)), created=False)
+    if inserted is None:  # the same (customer, channel, external_ref) committed concurrently: that order it is
+        return await same_order_again(tx, new, str(await existing_order(tx, new)))
     await tx.outbox.written(tx.session)
     if levels:
         await _start_approval(tx, o, levels, saga["deadline_at"], checked.same_approver)

@@ -16,6 +16,8 @@ from sqlalchemy import event, func, select, text
 from contracts.common import ReservedLine, ShortageLine, StockLine
 from contracts.inventory import (
     OutboundOrderCreated,
+    OutboundOrderPicked,
+    OutboundOrderUnpicked,
     ProductUpserted,
     ReservationAdjusted,
     ReservationAdjustmentFailed,
@@ -50,6 +52,27 @@ async def test_same_channel_reference_twice_gives_one_order(sales: Harness) -> N
         n = await s.scalar(select(func.count()).select_from(orders).where(orders.c.external_ref == ref))
     assert n == 2
     assert len(await sales.wait_published(first["order_no"], "OrderPlaced")) == 1
+
+
+async def test_a_channel_reference_is_the_customers_own(sales: Harness) -> None:
+    a, b = await sales.customer(), await sales.customer()
+    ref = uid("WX")
+    first = await sales.place(a, channel="wechat", external_ref=ref)
+    theirs = await sales.place(b, channel="wechat", external_ref=ref)  # B's order, not A's back
+    assert theirs["order_no"] != first["order_no"] and theirs["customer_code"] == b
+    assert theirs["tracking_token"] != first["tracking_token"]
+    # the same reference with other lines is another order under a used reference: refused, naming the order
+    lines = [{"sku": "SKU-A", "qty": "3", "unit_price": "100.00", "discount": "0.1", "tax_rate": "0.13"}]
+    r = await sales.client.post(
+        "/api/v1/orders", json=order_body(a, channel="wechat", external_ref=ref, lines=lines), headers=SELLER
+    )
+    assert r.status_code == 409 and r.json()["code"] == "external_ref_conflict", r.text
+    assert r.json()["order_no"] == first["order_no"]
+    again = await sales.place(a, expect=200, channel="wechat", external_ref=ref)
+    assert again["order_no"] == first["order_no"]
+    async with sales.runtime.db.transaction() as s:
+        n = await s.scalar(select(func.count()).select_from(orders).where(orders.c.external_ref == ref))
+    assert n == 2
 
 
 async def test_concurrent_requests_with_one_reference_make_one_order(sales: Harness) -> None:
@@ -184,6 +207,32 @@ async def test_edit_before_picking_adjusts_the_reservation_and_rechecks_credit(s
     assert detail["revision"] == 4 and [D(x["qty"]) for x in detail["lines"]] == [D(5), D(1)]
 
 
+async def test_edit_after_picking_is_refused_until_the_warehouse_unpicks(sales: Harness) -> None:
+    order = await sales.confirmed(await sales.customer())
+    no, do_no = order["order_no"], doc("DO")
+    stock = [StockLine(line_no=x["line_no"], sku=x["sku"], qty=D(x["qty"])) for x in order["lines"]]
+    created = OutboundOrderCreated(
+        do_no=do_no, order_no=no, warehouse_code="WH1", lines=stock, priority=5, created_at=now()
+    )
+    await sales.send(created)
+    await sales.processed(
+        await sales.send(OutboundOrderPicked(do_no=do_no, order_no=no, picked_by="wh", picked_at=now()))
+    )
+    body = {"reason": "客户改数量", "lines": [{"sku": "SKU-A", "qty": "1", "unit_price": "100.00"}]}
+    r = await sales.client.put(f"/api/v1/orders/{no}/lines", json=body, headers=SELLER)
+    assert r.status_code == 409 and r.json()["code"] == "order_already_picked", r.text
+    assert (await sales.detail(no))["revision"] == 1
+    assert "AdjustReservation" not in await sales.types_published(no)
+    unpicked = OutboundOrderUnpicked(
+        do_no=do_no, order_no=no, lines=stock, reason="改单", unpicked_by="wh", unpicked_at=now()
+    )
+    await sales.processed(await sales.send(unpicked))
+    r = await sales.client.put(f"/api/v1/orders/{no}/lines", json=body, headers=SELLER)
+    assert r.status_code == 200, r.text
+    assert r.json()["revision"] == 2
+    await sales.wait_published(no, "AdjustReservation")
+
+
 async def test_edit_after_shipment_is_refused_and_void_records_the_reason(sales: Harness) -> None:
     order = await _confirmed_with_outbound(sales)
     no = order["order_no"]
@@ -204,6 +253,12 @@ async def test_edit_after_shipment_is_refused_and_void_records_the_reason(sales:
     assert r.status_code == 200 and r.json()["void_reason"] == "数量录错, 退货重开"
     detail = await sales.detail(no)
     assert (detail["status"], detail["revision"]) == ("partially_shipped", 1)
+    [voided] = await sales.wait_published(no, "OrderVoided")
+    assert (voided["reason"], voided["status"], voided["voided_by"]) == (
+        "数量录错, 退货重开",
+        "partially_shipped",
+        "seller.wang",
+    )
 
 
 async def test_approval_rule_holds_the_order_until_a_manager_approves(sales: Harness) -> None:
