@@ -33,6 +33,7 @@ from servicekit.auth import Principal, require
 from servicekit.errors import InputError, NotFoundError
 from servicekit.idempotency import respond_json_idempotently
 from servicekit.inputs import Offset
+from servicekit.openapi import conflicts
 from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["orders"])
@@ -68,7 +69,7 @@ async def _view(session: AsyncSession, order_no: str) -> dict[str, Any]:
     response_model=OrderRead,
     responses={
         200: {"model": OrderRead, "description": "the customer placed this order under this channel reference before"},
-        409: {"description": "external_ref_conflict: the reference is an order with other lines (`order_no`)"},
+        **conflicts("external_ref_conflict"),
     },
 )
 async def create_order(
