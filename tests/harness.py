@@ -25,8 +25,8 @@ def settings_class(service: str) -> type[ServiceSettings]:
     return cls
 
 
-def runtime(platform: Platform, service: str) -> Runtime:
-    rt: Runtime = platform.apps[service].state.runtime
+def runtime(platform: Platform, service: str) -> Runtime[Any]:
+    rt: Runtime[Any] = platform.apps[service].state.runtime
     return rt
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -25,13 +25,10 @@ from servicekit.runtime import Runtime, ServiceDefinition
 from servicekit.sampling import sample
 
 API_PREFIX = "/api/v1"
+S = TypeVar("S", bound=ServiceSettings)
 
-API_PREFIX = "/api/v1"
 
-
-def create_service_app(
-    definition: ServiceDefinition, settings: ServiceSettings, *, clock: Clock | None = None
-) -> FastAPI:
+def create_service_app(definition: ServiceDefinition[S], settings: S, *, clock: Clock | None = None) -> FastAPI:
     runtime = Runtime(definition, settings, clock)
 
     @asynccontextmanager
@@ -89,9 +86,12 @@ def create_service_app(
     return app
 
 
-async def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+async def get_runtime(request: Request) -> Runtime[Any]:
+    runtime: Runtime[Any] = request.app.state.runtime
     return runtime
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+# The service's runtime in an endpoint: `RuntimeOf[SalesSettings]` (each service names its own once, in its
+# config.py, as `RuntimeDep`); `RuntimeDep` here, for servicekit's own routers, knows only the shared settings.
+RuntimeOf = Annotated[Runtime[S], Depends(get_runtime)]
+RuntimeDep = RuntimeOf[ServiceSettings]

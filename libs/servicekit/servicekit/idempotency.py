@@ -75,7 +75,7 @@ async def run_idempotent(
 
 
 async def respond_idempotently(
-    runtime: Runtime,
+    runtime: Runtime[Any],
     response: Response,
     *,
     key: str | None,
@@ -99,7 +99,7 @@ async def respond_idempotently(
 
 
 async def respond_json_idempotently(
-    runtime: Runtime,
+    runtime: Runtime[Any],
     *,
     key: str | None,
     principal: str,

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer
 from fastapi import APIRouter
@@ -33,19 +33,23 @@ from servicekit.tracing import Tracing
 
 log = logging.getLogger(__name__)
 
-BackgroundJob = Callable[["Runtime"], Awaitable[None]]
+S = TypeVar("S", bound=ServiceSettings)
+# A job started with the runtime, given it (typed by the service's settings).
+BackgroundJob = Callable[["Runtime[S]"], Awaitable[None]]
 
 
 @dataclass
-class ServiceDefinition:
-    """Everything that makes one service: handed to `Runtime` / `create_service_app` by the service's main."""
+class ServiceDefinition(Generic[S]):
+    """Everything that makes one service: handed to `Runtime` / `create_service_app` by the service's main.
+    Generic in the service's settings type, so its jobs and handlers read their settings typed, without
+    fallbacks: a setting a service needs is declared, with its default if it has one, in its settings class."""
 
     name: str
     tables: KitTables
     routers: Sequence[APIRouter] = ()
     handlers: MessageHandlers[Any] | None = None
     migrations_dir: Path | None = None
-    background: Sequence[BackgroundJob] = ()
+    background: Sequence[BackgroundJob[S]] = ()
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -56,10 +60,12 @@ async def _raw_records(message: Any) -> Any:
     return message.raw_message
 
 
-class Runtime:
-    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings, clock: Clock | None = None) -> None:
+class Runtime(Generic[S]):
+    """One service process, generic in its settings type (`Runtime[SalesSettings]`)."""
+
+    def __init__(self, definition: ServiceDefinition[S], settings: S, clock: Clock | None = None) -> None:
         self.definition = definition
-        self.settings = settings
+        self.settings: S = settings
         self.clock: Clock = clock or SystemClock()
         self.tables = definition.tables
         self.db = Database(settings.database_url, pool_size=settings.db_pool_size)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
@@ -21,7 +21,7 @@ _OUTBOX = text("SELECT count(*), coalesce(extract(epoch FROM now() - min(created
 _TIMEOUT = 3.0
 
 
-async def sample(runtime: Runtime) -> None:
+async def sample(runtime: Runtime[Any]) -> None:
     with contextlib.suppress(Exception):
         await asyncio.wait_for(_outbox(runtime), _TIMEOUT)
     try:
@@ -30,7 +30,7 @@ async def sample(runtime: Runtime) -> None:
         log.debug("consumer lag not sampled: %r", exc)
 
 
-async def _outbox(runtime: Runtime) -> None:
+async def _outbox(runtime: Runtime[Any]) -> None:
     async with runtime.db.transaction() as session:
         depth, oldest = (await session.execute(_OUTBOX)).one()
     service = runtime.settings.service_name
@@ -38,7 +38,7 @@ async def _outbox(runtime: Runtime) -> None:
     observability.OUTBOX_OLDEST_SECONDS.labels(service).set(float(oldest))
 
 
-async def _lag(runtime: Runtime) -> None:
+async def _lag(runtime: Runtime[Any]) -> None:
     consumer = runtime.consumer
     if consumer is None:
         return

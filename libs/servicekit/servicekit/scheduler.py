@@ -8,20 +8,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.config import ServiceSettings
 
 if TYPE_CHECKING:
     from servicekit.runtime import BackgroundJob, Runtime
 
 log = logging.getLogger(__name__)
 
-Tick = Callable[["Runtime", AsyncSession], Awaitable[None]]
+S = TypeVar("S", bound=ServiceSettings)
+# One tick of a job: the service's runtime (typed by its settings) and the tick's transaction.
+Tick = Callable[["Runtime[S]", AsyncSession], Awaitable[None]]
 
 
-async def run_once(runtime: Runtime, name: str, tick: Tick) -> bool:
+async def run_once(runtime: Runtime[S], name: str, tick: Tick[S]) -> bool:
     """Run one tick now if no other replica is running it; True if it ran. Tests call this directly."""
     async with runtime.db.transaction() as session:
         locked = await session.scalar(
@@ -33,10 +37,10 @@ async def run_once(runtime: Runtime, name: str, tick: Tick) -> bool:
         return True
 
 
-def periodic(name: str, every_seconds: float, tick: Tick) -> BackgroundJob:
+def periodic(name: str, every_seconds: float, tick: Tick[S]) -> BackgroundJob[S]:
     """A background job for `ServiceDefinition.background` running `tick` every `every_seconds`."""
 
-    async def loop(runtime: Runtime) -> None:
+    async def loop(runtime: Runtime[S]) -> None:
         while True:
             try:
                 await run_once(runtime, name, tick)

@@ -250,9 +250,9 @@ async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-def runtime_of(client: httpx.AsyncClient) -> Runtime:
+def runtime_of(client: httpx.AsyncClient) -> Runtime[Any]:
     """The runtime of the app a client of `serve` talks to."""
-    runtime: Runtime = _SERVED[client].state.runtime
+    runtime: Runtime[Any] = _SERVED[client].state.runtime
     return runtime
 
 

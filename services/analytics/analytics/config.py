@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.app import RuntimeOf
 from servicekit.config import OffPathSettings
+from servicekit.runtime import Runtime
 
 
 class AnalyticsSettings(OffPathSettings):
@@ -53,3 +55,8 @@ class AnalyticsSettings(OffPathSettings):
             "delivered": self.deadline_deliver_hours,
             "paid": self.deadline_pay_hours,
         }
+
+
+# The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.
+AnalyticsRuntime = Runtime[AnalyticsSettings]
+RuntimeDep = RuntimeOf[AnalyticsSettings]

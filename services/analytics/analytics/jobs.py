@@ -5,35 +5,29 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from analytics.config import AnalyticsSettings
+from analytics.config import AnalyticsRuntime, AnalyticsSettings
 from analytics.domain import ScoreWeights, business_day
 from analytics.handlers import snapshots
 from analytics.handlers.scores import publish_scores
-from servicekit.runtime import BackgroundJob, Runtime
+from servicekit.runtime import BackgroundJob
 from servicekit.scheduler import periodic
 
 SNAPSHOTS = "analytics-snapshots"
 SCORES = "analytics-supplier-scores"
 
 
-def _settings(runtime: Runtime) -> AnalyticsSettings:
-    settings = runtime.settings
-    assert isinstance(settings, AnalyticsSettings)
-    return settings
+async def snapshot_tick(runtime: AnalyticsRuntime, session: AsyncSession) -> None:
+    await snapshots.refresh(session, business_day(runtime.clock.now(), runtime.settings.tz))
 
 
-async def snapshot_tick(runtime: Runtime, session: AsyncSession) -> None:
-    await snapshots.refresh(session, business_day(runtime.clock.now(), _settings(runtime).tz))
-
-
-async def score_tick(runtime: Runtime, session: AsyncSession) -> None:
-    s = _settings(runtime)
+async def score_tick(runtime: AnalyticsRuntime, session: AsyncSession) -> None:
+    s = runtime.settings
     now = runtime.clock.now()
     weights = ScoreWeights(s.score_weight_on_time, s.score_weight_fill, s.score_weight_quality, s.score_weight_price)
     await publish_scores(session, runtime.outbox, weights, s.score_window_days, business_day(now, s.tz), now)
 
 
-def background(settings: AnalyticsSettings) -> list[BackgroundJob]:
+def background(settings: AnalyticsSettings) -> list[BackgroundJob[AnalyticsSettings]]:
     jobs = []
     if settings.start_snapshot_refresher:
         jobs.append(periodic(SNAPSHOTS, settings.snapshot_refresh_seconds, snapshot_tick))

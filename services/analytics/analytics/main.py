@@ -18,7 +18,7 @@ from servicekit.runtime import ServiceDefinition
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
-def definition(settings: AnalyticsSettings | None = None) -> ServiceDefinition:
+def definition(settings: AnalyticsSettings | None = None) -> ServiceDefinition[AnalyticsSettings]:
     settings = settings or AnalyticsSettings()
     return ServiceDefinition(
         name="analytics",

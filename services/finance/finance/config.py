@@ -1,7 +1,9 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.app import RuntimeOf
 from servicekit.config import ServiceSettings
+from servicekit.runtime import Runtime
 
 
 class FinanceSettings(ServiceSettings):
@@ -11,3 +13,8 @@ class FinanceSettings(ServiceSettings):
     # Dunning (催收) steps in days from the due date: negative = a reminder before it; each step once per invoice.
     dunning_offsets_days: list[int] = Field(default_factory=lambda: [-3, 1, 7, 30])
     dunning_every_seconds: float = 300.0
+
+
+# The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.
+FinanceRuntime = Runtime[FinanceSettings]
+RuntimeDep = RuntimeOf[FinanceSettings]

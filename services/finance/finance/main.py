@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance import consumers
 from finance.api import credit, credit_notes, ctx, files, ledger, payables, receivables, reports
-from finance.config import FinanceSettings
+from finance.config import FinanceRuntime, FinanceSettings
 from finance.db import kit
 from finance.handlers.dunning import run_dunning
 from servicekit.app import create_service_app
 from servicekit.clock import Clock
-from servicekit.runtime import Runtime, ServiceDefinition
+from servicekit.runtime import ServiceDefinition
 from servicekit.scheduler import periodic
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -22,12 +22,11 @@ DUNNING_JOB = "finance-dunning"
 DUNNING_EVERY_SECONDS = FinanceSettings.model_fields["dunning_every_seconds"].default
 
 
-async def dunning_tick(runtime: Runtime, session: AsyncSession) -> None:
-    offsets = getattr(runtime.settings, "dunning_offsets_days", [])
-    await run_dunning(ctx(runtime, session), offsets)
+async def dunning_tick(runtime: FinanceRuntime, session: AsyncSession) -> None:
+    await run_dunning(ctx(runtime, session), runtime.settings.dunning_offsets_days)
 
 
-def definition() -> ServiceDefinition:
+def definition() -> ServiceDefinition[FinanceSettings]:
     return ServiceDefinition(
         name="finance",
         description="Finance: credit, receivables, payables, payments, statements, dunning, the journal.",

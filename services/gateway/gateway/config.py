@@ -7,7 +7,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.app import RuntimeOf
 from servicekit.config import ServiceSettings
+from servicekit.runtime import Runtime
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -75,3 +77,8 @@ class GatewaySettings(ServiceSettings):
         if self.analytics_url:
             targets["analytics"] = self.analytics_url
         return {name: url.rstrip("/") for name, url in targets.items()}
+
+
+# The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.
+GatewayRuntime = Runtime[GatewaySettings]
+RuntimeDep = RuntimeOf[GatewaySettings]

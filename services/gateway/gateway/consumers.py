@@ -17,9 +17,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 
 from contracts.registry import TOPICS, Topic
+from gateway.config import GatewayRuntime
 from gateway.domain import Notice
 from gateway.live import LiveHub
-from servicekit.runtime import Runtime
 
 log = logging.getLogger("gateway.live")
 Status = str | Callable[[dict[str, Any]], str | None] | None
@@ -134,10 +134,10 @@ def notice_of(service: str, envelope: dict[str, Any]) -> Notice | None:
     return Notice(entity, str(number), status, anomalous, None if reason is None else str(reason), service, kind, at)
 
 
-def live_feed(hub: LiveHub, fetch_wait_ms: int = 50) -> Callable[[Runtime], Any]:
+def live_feed(hub: LiveHub, fetch_wait_ms: int = 50) -> Callable[[GatewayRuntime], Any]:
     """A background job: every partition of the live topics from their end, each event to the hub."""
 
-    async def run(runtime: Runtime) -> None:
+    async def run(runtime: GatewayRuntime) -> None:
         topics = {t.name: t.producer for t in live_topics()}
         consumer = AIOKafkaConsumer(
             bootstrap_servers=runtime.settings.kafka_bootstrap,

@@ -14,7 +14,7 @@ import httpx
 from fastapi import FastAPI
 
 from gateway.api import admin, auth, console, events, proxy, tracking
-from gateway.config import GatewaySettings
+from gateway.config import GatewayRuntime, GatewaySettings
 from gateway.consumers import live_feed
 from gateway.db import kit
 from gateway.handlers import keys, users
@@ -24,13 +24,15 @@ from gateway.ratelimit import RateLimiter
 from gateway.state import GatewayState
 from servicekit.app import create_service_app
 from servicekit.clock import Clock
-from servicekit.runtime import Runtime, ServiceDefinition
+from servicekit.runtime import ServiceDefinition
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 log = logging.getLogger("gateway")
 
 
-def definition(settings: GatewaySettings | None = None, hub: LiveHub | None = None) -> ServiceDefinition:
+def definition(
+    settings: GatewaySettings | None = None, hub: LiveHub | None = None
+) -> ServiceDefinition[GatewaySettings]:
     settings = settings or GatewaySettings()
     background = [live_feed(hub)] if hub is not None and settings.events_enabled else []
     return ServiceDefinition(
@@ -46,7 +48,7 @@ def definition(settings: GatewaySettings | None = None, hub: LiveHub | None = No
 def keys_reloader(settings: GatewaySettings) -> Any:
     """Another replica may rotate the keys: re-read them now and then."""
 
-    async def reload(runtime: Runtime) -> None:
+    async def reload(runtime: GatewayRuntime) -> None:
         while True:
             await asyncio.sleep(settings.keys_reload_seconds)
             state: GatewayState = runtime.definition.extra["state"]
@@ -61,7 +63,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     hub = LiveHub(settings.events_ring_size, settings.events_client_buffer, settings.events_max_clients)
     service = definition(settings, hub)
     app = create_service_app(service, settings, clock=clock)
-    runtime: Runtime = app.state.runtime
+    runtime: GatewayRuntime = app.state.runtime
     state = GatewayState(settings, runtime, hub, RateLimiter(settings.tracking_rate_per_minute))
     service.extra["state"] = state
     app.state.gateway = state

@@ -1,4 +1,4 @@
-"""What the gateway holds at run time besides servicekit's Runtime: its signing keys, the HTTP client of the
+"""What the gateway holds at run time besides servicekit's GatewayRuntime: its signing keys, the HTTP client of the
 proxy, the live-event hub and the tracking rate limiter. Made by main.create_app, started by its lifespan."""
 
 from __future__ import annotations
@@ -8,18 +8,17 @@ from datetime import datetime
 
 import httpx
 
-from gateway.config import GatewaySettings
+from gateway.config import GatewayRuntime, GatewaySettings
 from gateway.handlers.keys import KeyRing
 from gateway.live import LiveHub
 from gateway.ratelimit import RateLimiter
 from servicekit.clock import Clock
-from servicekit.runtime import Runtime
 
 
 @dataclass
 class GatewayState:
     settings: GatewaySettings
-    runtime: Runtime
+    runtime: GatewayRuntime
     hub: LiveHub
     limiter: RateLimiter
     keyring: KeyRing | None = None

@@ -17,7 +17,7 @@ from servicekit.runtime import ServiceDefinition
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
-def definition() -> ServiceDefinition:
+def definition() -> ServiceDefinition[InventorySettings]:
     return ServiceDefinition(
         name="inventory",
         description="Inventory: products, stock, reservations, goods receipts, outbound orders, shipments.",

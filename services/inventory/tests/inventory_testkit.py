@@ -14,7 +14,7 @@ import httpx
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 
 from contracts import Envelope, Message, topic_of
-from servicekit.runtime import Runtime
+from inventory.config import InventoryRuntime
 from servicekit.testing import Infra, auth, token
 
 WH = auth("warehouse", sub="wang.wh")
@@ -50,7 +50,7 @@ class Inventory:
 
     infra: Infra
     client: httpx.AsyncClient
-    runtime: Runtime
+    runtime: InventoryRuntime
     producer: AIOKafkaProducer
 
     async def product(self, sku: str, barcodes: list[str] | None = None, reorder_point: str = "0") -> None:

@@ -7,7 +7,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.app import RuntimeOf
 from servicekit.config import OffPathSettings
+from servicekit.runtime import Runtime
 
 WebhookKind = Literal["dingtalk", "wecom", "feishu", "slack", "generic"]
 
@@ -73,3 +75,8 @@ class NotifierSettings(OffPathSettings):
     start_delivery_worker: bool = True
     # Dates (expected, due) count from midnight in this zone.
     business_timezone: str = "Asia/Shanghai"
+
+
+# The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.
+NotifierRuntime = Runtime[NotifierSettings]
+RuntimeDep = RuntimeOf[NotifierSettings]

@@ -3,43 +3,43 @@ the delivery worker loop."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.envelope import Envelope, Message
-from notifier.config import NotifierSettings
+from notifier.config import NotifierRuntime, NotifierSettings
 from notifier.delivery.worker import delivery_worker
 from notifier.handlers.cases import escalate_breached
 from notifier.handlers.time_rules import fire_due
 from servicekit.scheduler import periodic
 
 if TYPE_CHECKING:
-    from servicekit.runtime import BackgroundJob, Runtime
+    from servicekit.runtime import BackgroundJob
 
 TIME_RULES = "notifier.time_rules"
 CASE_SLA = "notifier.case_sla"
 
 
-def _publisher(runtime: Runtime, session: AsyncSession):  # type: ignore[no-untyped-def]
+def _publisher(runtime: NotifierRuntime, session: AsyncSession):  # type: ignore[no-untyped-def]
     async def publish(message: Message) -> Envelope:
         return await runtime.outbox.add(session, message)
 
     return publish
 
 
-async def time_rules_tick(runtime: Runtime, session: AsyncSession) -> None:
-    settings = cast(NotifierSettings, runtime.settings)
+async def time_rules_tick(runtime: NotifierRuntime, session: AsyncSession) -> None:
+    settings = runtime.settings
     await fire_due(session, _publisher(runtime, session), settings, runtime.clock.now())
 
 
-async def case_sla_tick(runtime: Runtime, session: AsyncSession) -> None:
-    settings = cast(NotifierSettings, runtime.settings)
+async def case_sla_tick(runtime: NotifierRuntime, session: AsyncSession) -> None:
+    settings = runtime.settings
     await escalate_breached(session, _publisher(runtime, session), settings, runtime.clock.now())
 
 
-def background(settings: NotifierSettings) -> list[BackgroundJob]:
-    jobs: list[BackgroundJob] = []
+def background(settings: NotifierSettings) -> list[BackgroundJob[NotifierSettings]]:
+    jobs: list[BackgroundJob[NotifierSettings]] = []
     if settings.start_scheduler:
         jobs += [
             periodic(TIME_RULES, settings.scheduler_seconds, time_rules_tick),

@@ -18,7 +18,7 @@ from servicekit.runtime import ServiceDefinition
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
-def definition(settings: NotifierSettings | None = None) -> ServiceDefinition:
+def definition(settings: NotifierSettings | None = None) -> ServiceDefinition[NotifierSettings]:
     settings = settings or NotifierSettings()
     return ServiceDefinition(
         name="notifier",

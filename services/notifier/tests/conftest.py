@@ -23,14 +23,13 @@ from sqlalchemy import func, select
 
 from contracts import Envelope, topic_of
 from contracts.envelope import Message
-from notifier.config import NotifierSettings
+from notifier.config import NotifierRuntime, NotifierSettings
 from notifier.consumers import build_handlers
 from notifier.db import kit
 from notifier.delivery.worker import deliver_due
 from notifier.jobs import CASE_SLA, TIME_RULES, case_sla_tick, time_rules_tick
 from notifier.main import create_app
 from servicekit.clock import ManualClock
-from servicekit.runtime import Runtime
 from servicekit.scheduler import run_once
 from servicekit.testing import Infra, eventually, runtime_of, serve, service_settings
 
@@ -148,7 +147,7 @@ def http_server() -> Any:
 @dataclass
 class Notifier:
     client: httpx.AsyncClient
-    runtime: Runtime
+    runtime: NotifierRuntime
     clock: ManualClock
     producer: AIOKafkaProducer
 

@@ -3,7 +3,9 @@ from decimal import Decimal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.app import RuntimeOf
 from servicekit.config import OffPathSettings
+from servicekit.runtime import Runtime
 
 
 class PurchasingSettings(OffPathSettings):
@@ -18,3 +20,8 @@ class PurchasingSettings(OffPathSettings):
         default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
     )
     overdue_scan_seconds: float = Field(default=60.0, gt=0)
+
+
+# The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.
+PurchasingRuntime = Runtime[PurchasingSettings]
+RuntimeDep = RuntimeOf[PurchasingSettings]

@@ -20,8 +20,8 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 OVERDUE_JOB = "purchasing.overdue-scan"
 
 
-def definition(settings: PurchasingSettings | None = None) -> ServiceDefinition:
-    every = settings.overdue_scan_seconds if settings else 60.0
+def definition(settings: PurchasingSettings | None = None) -> ServiceDefinition[PurchasingSettings]:
+    settings = settings or PurchasingSettings()
     return ServiceDefinition(
         name="purchasing",
         description="Purchasing: suppliers and quotes, requisitions, approvals, sourcing, purchase orders, anomalies.",
@@ -29,7 +29,7 @@ def definition(settings: PurchasingSettings | None = None) -> ServiceDefinition:
         routers=[suppliers.router, approval_rules.router, requisitions.router, orders.router, files.router],
         handlers=build_handlers(),
         migrations_dir=MIGRATIONS,
-        background=[periodic(OVERDUE_JOB, every, scan_overdue)],
+        background=[periodic(OVERDUE_JOB, settings.overdue_scan_seconds, scan_overdue)],
     )
 
 

@@ -9,9 +9,9 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Message
+from purchasing.config import PurchasingRuntime
 from servicekit.clock import Clock
 from servicekit.consumer import HandlerContext
-from servicekit.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Tx:
     publish: Callable[[Message], Awaitable[object]]
 
     @classmethod
-    def of_runtime(cls, session: AsyncSession, runtime: Runtime) -> Tx:
+    def of_runtime(cls, session: AsyncSession, runtime: PurchasingRuntime) -> Tx:
         return cls(session, runtime.clock, partial(runtime.outbox.add, session))
 
     @classmethod

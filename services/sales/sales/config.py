@@ -1,7 +1,9 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.app import RuntimeOf
 from servicekit.config import ServiceSettings
+from servicekit.runtime import Runtime
 
 
 class SalesSettings(ServiceSettings):
@@ -18,3 +20,8 @@ class SalesSettings(ServiceSettings):
     saga_tick_seconds: float = Field(default=5, gt=0)
     # How long an order may wait for a human approval before the saga gives up on it.
     approval_timeout_seconds: float = Field(default=3 * 24 * 3600, gt=0)
+
+
+# The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.
+SalesRuntime = Runtime[SalesSettings]
+RuntimeDep = RuntimeOf[SalesSettings]

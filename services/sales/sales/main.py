@@ -18,7 +18,7 @@ from servicekit.runtime import ServiceDefinition
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
-def definition(settings: SalesSettings | None = None) -> ServiceDefinition:
+def definition(settings: SalesSettings | None = None) -> ServiceDefinition[SalesSettings]:
     settings = settings or SalesSettings()
     return ServiceDefinition(
         name="sales",

@@ -14,10 +14,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Envelope, Message
-from sales.config import SalesSettings
+from sales.config import SalesRuntime, SalesSettings
 from servicekit.consumer import HandlerContext
 from servicekit.outbox import Outbox
-from servicekit.runtime import Runtime
 
 
 @dataclass
@@ -71,15 +70,9 @@ class Tx:
         )
 
 
-def settings_of(runtime: Runtime) -> SalesSettings:
-    settings = runtime.settings
-    assert isinstance(settings, SalesSettings)
-    return settings
-
-
 @asynccontextmanager
-async def unit_of(session: AsyncSession, runtime: Runtime, actor: str | None = None) -> AsyncIterator[Tx]:
+async def unit_of(session: AsyncSession, runtime: SalesRuntime, actor: str | None = None) -> AsyncIterator[Tx]:
     """A unit inside an open transaction (API use cases, scheduler ticks); flushes its messages at the end."""
-    tx = Tx(session, settings_of(runtime), runtime.clock.now(), runtime.outbox, actor=actor)
+    tx = Tx(session, runtime.settings, runtime.clock.now(), runtime.outbox, actor=actor)
     yield tx
     await tx.flush()

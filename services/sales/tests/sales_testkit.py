@@ -18,10 +18,10 @@ from contracts import Envelope, Message, model_of, topic_of
 from contracts.common import ReservedLine
 from contracts.finance import CreditApproved
 from contracts.inventory import StockReserved
+from sales.config import SalesRuntime
 from sales.db import kit
 from sales.saga.timeouts import JOB, tick
 from servicekit.clock import ManualClock
-from servicekit.runtime import Runtime
 from servicekit.scheduler import run_once
 from servicekit.testing import TopicTail, auth, eventually, runtime_of
 
@@ -85,7 +85,7 @@ class Harness:
         self.producer = producer
         self.clock = clock
         self.tail = tail
-        self.runtime: Runtime = runtime_of(client)
+        self.runtime: SalesRuntime = runtime_of(client)
 
     # --- API -----------------------------------------------------------------------------------------
     async def customer(self, **over: Any) -> str:

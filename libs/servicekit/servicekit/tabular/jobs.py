@@ -44,7 +44,7 @@ def content_hash(data: bytes) -> str:
 class Importer:
     """The import jobs of one service process."""
 
-    def __init__(self, runtime: Runtime, table: Table, kinds: Sequence[ImportKind]) -> None:
+    def __init__(self, runtime: Runtime[Any], table: Table, kinds: Sequence[ImportKind]) -> None:
         self.runtime = runtime
         self.table = table
         self.kinds = {k.name: k for k in kinds}

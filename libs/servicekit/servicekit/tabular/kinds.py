@@ -62,7 +62,7 @@ class ImportContext:
     """What a kind's check and apply get: the transaction, the service, who imports, how and when."""
 
     session: AsyncSession
-    runtime: Runtime
+    runtime: Runtime[Any]
     actor: str
     mode: Mode
     job_id: str

@@ -49,7 +49,7 @@ async def on_customer_upserted(ctx: HandlerContext, message: CustomerUpserted) -
         await ctx.publish(message.model_copy(update={"customer_code": f"{message.customer_code}-echo"}))
 
 
-def definition() -> ServiceDefinition:
+def definition() -> ServiceDefinition[ServiceSettings]:
     return ServiceDefinition(
         name="kit",
         tables=kit,

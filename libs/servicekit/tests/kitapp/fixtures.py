@@ -16,6 +16,7 @@ from contracts import Envelope
 from contracts.sales import CustomerUpserted
 from kitapp import app as kitapp
 from servicekit import _compat
+from servicekit.config import ServiceSettings
 from servicekit.kafka import Producer
 from servicekit.migrations import upgrade_to_head
 from servicekit.runtime import Runtime
@@ -65,7 +66,9 @@ async def migrate(database_url: str) -> None:
 
 
 @asynccontextmanager
-async def running(infra: Infra, database_url: str, group: str, **overrides: Any) -> AsyncIterator[Runtime]:
+async def running(
+    infra: Infra, database_url: str, group: str, **overrides: Any
+) -> AsyncIterator[Runtime[ServiceSettings]]:
     await pin_group_to_end(infra.kafka_bootstrap, group, [TOPIC])
     runtime = Runtime(kitapp.definition(), kitapp.settings(database_url, infra.kafka_bootstrap, group, **overrides))
     await runtime.start()
@@ -75,7 +78,7 @@ async def running(infra: Infra, database_url: str, group: str, **overrides: Any)
         await runtime.stop()
 
 
-async def effects_for(runtime: Runtime, code: str) -> int:
+async def effects_for(runtime: Runtime[ServiceSettings], code: str) -> int:
     async with runtime.db.transaction() as s:
         return int(
             await s.scalar(

@@ -14,10 +14,9 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from analytics.config import AnalyticsSettings
+from analytics.config import AnalyticsRuntime, AnalyticsSettings
 from analytics.domain import Filters, PeriodError, business_day, parse_period
 from servicekit.errors import InputError
-from servicekit.runtime import Runtime
 
 Code = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
 Format = Annotated[Literal["json", "csv"], Query(description="csv: the report's main table as CSV")]
@@ -32,7 +31,7 @@ Settings = Annotated[AnalyticsSettings, Depends(settings_of)]
 
 
 async def session_of(request: Request) -> AsyncIterator[AsyncSession]:
-    runtime: Runtime = request.app.state.runtime
+    runtime: AnalyticsRuntime = request.app.state.runtime
     async with runtime.db.transaction() as session:
         yield session
 
@@ -41,12 +40,12 @@ Session = Annotated[AsyncSession, Depends(session_of)]
 
 
 def today_of(request: Request) -> date:
-    runtime: Runtime = request.app.state.runtime
+    runtime: AnalyticsRuntime = request.app.state.runtime
     return business_day(runtime.clock.now(), settings_of(request).tz)
 
 
 def now_of(request: Request) -> datetime:
-    runtime: Runtime = request.app.state.runtime
+    runtime: AnalyticsRuntime = request.app.state.runtime
     return runtime.clock.now()
 
 

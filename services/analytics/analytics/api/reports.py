@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from analytics.api.deps import Format, Now, ReportFilters, Session, Settings, Today, answer, wire
+from analytics.config import RuntimeDep
 from analytics.domain import ScoreWeights
 from analytics.handlers import customers, order_cycle, purchase_sales, snapshots, stock_reports, suppliers
 from analytics.handlers.scores import publish_scores
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 
 router = APIRouter(prefix="/reports", tags=["reports"])

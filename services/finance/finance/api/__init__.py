@@ -11,9 +11,9 @@ from pydantic import Field, PlainSerializer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Message
+from finance.config import FinanceRuntime
 from finance.handlers import Ctx
 from servicekit.auth import Principal, require
-from servicekit.runtime import Runtime
 
 T = TypeVar("T")
 
@@ -30,14 +30,14 @@ FinanceReader = Annotated[Principal, Depends(require("finance", "finance_manager
 CreditReader = Annotated[Principal, Depends(require("finance", "finance_manager", "sales_manager", read=True))]
 
 
-def ctx(runtime: Runtime, session: AsyncSession) -> Ctx:
+def ctx(runtime: FinanceRuntime, session: AsyncSession) -> Ctx:
     async def publish(message: Message) -> Any:
         return await runtime.outbox.add(session, message)
 
     return Ctx(session, publish, runtime.clock.now())
 
 
-async def in_transaction(runtime: Runtime, use_case: Callable[[Ctx], Awaitable[T]]) -> T:
+async def in_transaction(runtime: FinanceRuntime, use_case: Callable[[Ctx], Awaitable[T]]) -> T:
     async with runtime.db.transaction() as session:
         return await use_case(ctx(runtime, session))
 

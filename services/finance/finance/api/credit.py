@@ -8,9 +8,9 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from finance.api import CreditReader, plain
+from finance.config import RuntimeDep
 from finance.db import credit_accounts, credit_holds
 from finance.handlers.credit import exposure
-from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 
 router = APIRouter(tags=["credit"])

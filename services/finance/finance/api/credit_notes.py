@@ -9,11 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from finance.api import FinanceManager, FinanceReader, Qty, in_transaction, plain
+from finance.config import RuntimeDep
 from finance.db import credit_notes, kit
 from finance.handlers import Ctx
 from finance.handlers.credit_notes import CreditLine, CreditNote, issue_credit_note
 from servicekit import audit
-from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 
 router = APIRouter(tags=["credit notes"])

@@ -12,8 +12,8 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Select, select
 
 from finance.api import FinanceReader, plain
+from finance.config import RuntimeDep
 from finance.db import customer_payments, journal_entries, journal_lines, supplier_payments
-from servicekit.app import RuntimeDep
 from servicekit.tabular import ExportColumn, ExportFormat, FormatQuery, columns, export_query, export_rows
 
 router = APIRouter(tags=["exports"])

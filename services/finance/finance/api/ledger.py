@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from finance import ledger
 from finance.api import FinanceReader, plain
+from finance.config import RuntimeDep
 from finance.db import journal_entries, journal_lines
-from servicekit.app import RuntimeDep
 
 router = APIRouter(tags=["ledger"])
 

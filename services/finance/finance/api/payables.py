@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.api import Finance, FinanceManager, FinanceReader, PositiveMoney, Qty, ctx, files, in_transaction, plain
+from finance.config import RuntimeDep
 from finance.db import bill_lines, bill_payments, bills, goods_receipts, kit
 from finance.handlers import Ctx
 from finance.handlers.bills import (
@@ -21,7 +22,6 @@ from finance.handlers.bills import (
     release_bill,
 )
 from servicekit import audit
-from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.inputs import OptionalLongText

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.api import Finance, FinanceManager, FinanceReader, PositiveMoney, ctx, files, in_transaction, plain
+from finance.config import RuntimeDep
 from finance.db import customer_payments, invoice_lines, invoices, kit, payment_allocations
 from finance.handlers import Ctx
 from finance.handlers.credit import lock_account
 from finance.handlers.invoicing import void_invoice
 from finance.handlers.payments import NewPayment, apply_credit, record_payment
 from servicekit import audit
-from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.tabular import FormatQuery

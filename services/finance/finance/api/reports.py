@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from finance import reports
 from finance.api import FinanceReader, files, plain
-from servicekit.app import RuntimeDep
+from finance.config import RuntimeDep
 from servicekit.errors import InputError
 from servicekit.tabular import FormatQuery
 

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.common import Barcode, Code, Name, NonNegativeQuantity
 from inventory.api import exports
 from inventory.api.deps import CatalogEditor, Reader
+from inventory.config import RuntimeDep
 from inventory.db import product_barcodes, products, warehouses
 from inventory.handlers import catalog
-from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.inputs import OptionalText

@@ -11,9 +11,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from inventory.api.deps import Reader
+from inventory.config import RuntimeDep
 from inventory.db import import_jobs, outbound_orders, product_barcodes, products, stock_movements
 from inventory.handlers.imports import KINDS
-from servicekit.app import RuntimeDep
 from servicekit.tabular import ExportColumn, FormatQuery, columns, export_query, import_router
 from servicekit.tabular.export import export_rows
 

@@ -11,11 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.common import Barcode, ShortText
 from inventory.api import exports
 from inventory.api.deps import Reader, Warehouse
+from inventory.config import InventoryRuntime, RuntimeDep
 from inventory.handlers import outbound, shipping
-from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.inputs import OptionalText
-from servicekit.runtime import Runtime
 from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["outbound"])
@@ -55,7 +54,7 @@ class Delivery(BaseModel):
     signed_by: OptionalText = None
 
 
-async def detail(runtime: Runtime, do_no: str) -> dict[str, Any]:
+async def detail(runtime: InventoryRuntime, do_no: str) -> dict[str, Any]:
     async with runtime.db.transaction() as session:
         found = await outbound.read(session, [do_no])
     if not found:

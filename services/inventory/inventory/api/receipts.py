@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Barcode, Code, NonNegativeQuantity, PositiveQuantity, UnitCost
 from inventory.api.deps import Reader, Warehouse
+from inventory.config import RuntimeDep
 from inventory.db import purchase_order_lines, purchase_orders
 from inventory.handlers import receipts
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently

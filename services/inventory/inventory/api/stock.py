@@ -15,12 +15,11 @@ from contracts.common import Code, DocumentRef, PositiveQuantity, Quantity, Text
 from contracts.inventory import StockAdjustmentReason
 from inventory.api import exports
 from inventory.api.deps import Reader, Warehouse
+from inventory.config import InventoryRuntime, RuntimeDep
 from inventory.db import backorder_lines, backorders, kit, reservations, stock, stock_movements
 from inventory.handlers import adjustments
-from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import run_idempotent
-from servicekit.runtime import Runtime
 from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["stock"])
@@ -61,7 +60,7 @@ class StockRead(BaseModel):
 
 
 async def _idempotent(
-    runtime: Runtime, sub: str, key: str | None, endpoint: str, body: BaseModel, adj: adjustments.Adjustment,
+    runtime: InventoryRuntime, sub: str, key: str | None, endpoint: str, body: BaseModel, adj: adjustments.Adjustment,
     opening: bool,
 ) -> tuple[int, Any]:  # fmt: skip
     async def operation(session: AsyncSession) -> tuple[int, Any]:

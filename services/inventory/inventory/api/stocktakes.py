@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.common import Barcode, Code, NonNegativeQuantity, Percent
 from inventory.api.deps import Reader, Warehouse
+from inventory.config import RuntimeDep
 from inventory.db import product_barcodes
 from inventory.handlers import stocktakes
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import InputError
 

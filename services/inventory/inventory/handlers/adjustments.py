@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.inventory import StockAdjusted, StockAdjustmentReason
 from inventory import domain
+from inventory.config import InventoryRuntime
 from inventory.db import kit, products, stock_movements, warehouses
 from inventory.stock import StockBook, on_hand_total
 from servicekit import audit
 from servicekit.errors import DomainError, NotFoundError
-from servicekit.runtime import Runtime
 
 
 @dataclass
@@ -48,7 +48,7 @@ async def update_average_cost(session: AsyncSession, sku: str, qty_in: Decimal, 
 
 
 async def adjust_stock(
-    session: AsyncSession, runtime: Runtime, actor: str, adj: Adjustment, *, opening: bool = False
+    session: AsyncSession, runtime: InventoryRuntime, actor: str, adj: Adjustment, *, opening: bool = False
 ) -> dict[str, Any]:
     await _check_master(session, adj.sku, adj.warehouse_code)
     now = runtime.clock.now()

@@ -11,10 +11,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.inventory import ProductUpserted
+from inventory.config import InventoryRuntime
 from inventory.db import kit, product_barcodes, products, warehouses
 from servicekit import audit
 from servicekit.errors import DomainError, NotFoundError
-from servicekit.runtime import Runtime
 
 
 @dataclass
@@ -51,7 +51,7 @@ async def load_product(session: AsyncSession, sku: str, *, lock: bool = False) -
 
 
 async def save_product(
-    session: AsyncSession, runtime: Runtime, actor: str, data: ProductData, *, create: bool
+    session: AsyncSession, runtime: InventoryRuntime, actor: str, data: ProductData, *, create: bool
 ) -> dict[str, Any]:
     """Create or update a product with its barcodes (each barcode belongs to one sku), audit and publish it."""
     before = await load_product(session, data.sku, lock=True)
@@ -112,7 +112,9 @@ async def save_product(
     return after
 
 
-async def save_warehouse(session: AsyncSession, runtime: Runtime, actor: str, code: str, name: str) -> dict[str, Any]:
+async def save_warehouse(
+    session: AsyncSession, runtime: InventoryRuntime, actor: str, code: str, name: str
+) -> dict[str, Any]:
     before = (await session.execute(select(warehouses).where(warehouses.c.code == code))).mappings().first()
     await session.execute(
         insert(warehouses)

@@ -26,6 +26,7 @@ from contracts.inventory import (
 )
 from contracts.sales import OrderCancelled, OrderConfirmed, OrderVoided
 from inventory import domain
+from inventory.config import InventoryRuntime
 from inventory.db import kit, outbound_lines, outbound_orders, product_barcodes
 from inventory.handlers import holdings
 from inventory.handlers.reservations import release_order
@@ -35,7 +36,6 @@ from servicekit.consumer import HandlerContext
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.fastsql import Statement
 from servicekit.numbering import take_number
-from servicekit.runtime import Runtime
 
 log = logging.getLogger(__name__)
 OPEN = ("created", "picking", "packed")
@@ -188,7 +188,7 @@ async def lines_of(session: AsyncSession, do_nos: Sequence[str]) -> dict[str, li
     return result
 
 
-async def scan(session: AsyncSession, runtime: Runtime, actor: str, do_no: str, barcode: str) -> None:
+async def scan(session: AsyncSession, runtime: InventoryRuntime, actor: str, do_no: str, barcode: str) -> None:
     """One scan = one unit picked on the line of the scanned product."""
     do = (await lock_outbound(session, [do_no]))[do_no]
     if do.status not in OPEN:
@@ -217,7 +217,7 @@ async def scan(session: AsyncSession, runtime: Runtime, actor: str, do_no: str, 
     )  # fmt: skip
 
 
-async def pick_all(session: AsyncSession, runtime: Runtime, actor: str, do_no: str) -> None:
+async def pick_all(session: AsyncSession, runtime: InventoryRuntime, actor: str, do_no: str) -> None:
     """Confirm the whole order as picked and packed (for a warehouse that does not scan)."""
     do = (await lock_outbound(session, [do_no]))[do_no]
     domain_check(do.status, "packed")
@@ -229,7 +229,7 @@ async def pick_all(session: AsyncSession, runtime: Runtime, actor: str, do_no: s
     await _picking_began(session, runtime, actor, do)
 
 
-async def _picking_began(session: AsyncSession, runtime: Runtime, actor: str, do: Any) -> None:
+async def _picking_began(session: AsyncSession, runtime: InventoryRuntime, actor: str, do: Any) -> None:
     """The first pick of an outbound order tells sales: the order is no longer editable."""
     if do.status == "created":
         picked = OutboundOrderPicked(
@@ -238,7 +238,7 @@ async def _picking_began(session: AsyncSession, runtime: Runtime, actor: str, do
         await runtime.outbox.add(session, picked, correlation_id=do.order_no)
 
 
-async def unpick(session: AsyncSession, runtime: Runtime, actor: str, do_no: str, reason: str) -> None:
+async def unpick(session: AsyncSession, runtime: InventoryRuntime, actor: str, do_no: str, reason: str) -> None:
     """Put an outbound order's picked goods back on the shelves: it is `created` again (the reservation is
     unchanged, the goods never left the warehouse), audited with what was put back; sales may then edit the
     order."""

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.inventory import GoodsReceived, ReceiptLine
 from inventory import domain
+from inventory.config import InventoryRuntime
 from inventory.db import (
     goods_receipt_lines,
     goods_receipts,
@@ -32,7 +33,6 @@ from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.numbering import next_number
-from servicekit.runtime import Runtime
 
 OVERRIDERS = frozenset({"purchasing_manager", "admin"})
 
@@ -69,7 +69,7 @@ async def _open_po(session: AsyncSession, po_no: str, *, lock: bool = False) -> 
     return po
 
 
-async def create_receipt(session: AsyncSession, runtime: Runtime, who: Principal, head: ReceiptHeader) -> str:
+async def create_receipt(session: AsyncSession, runtime: InventoryRuntime, who: Principal, head: ReceiptHeader) -> str:
     warehouse, supplier = head.warehouse_code, head.supplier_code
     if head.po_no is not None:
         po = await _open_po(session, head.po_no)
@@ -114,7 +114,7 @@ async def _lock_draft(session: AsyncSession, grn_no: str) -> Any:
     return grn
 
 
-async def add_line(session: AsyncSession, runtime: Runtime, actor: str, grn_no: str, data: LineInput) -> None:
+async def add_line(session: AsyncSession, runtime: InventoryRuntime, actor: str, grn_no: str, data: LineInput) -> None:
     """Add received (and rejected) quantity to the receipt's line for the product (a scan adds 1)."""
     grn = await _lock_draft(session, grn_no)
     sku = data.sku
@@ -179,7 +179,9 @@ async def add_line(session: AsyncSession, runtime: Runtime, actor: str, grn_no: 
     )  # fmt: skip
 
 
-async def post_receipt(session: AsyncSession, runtime: Runtime, who: Principal, grn_no: str, override: bool) -> None:
+async def post_receipt(
+    session: AsyncSession, runtime: InventoryRuntime, who: Principal, grn_no: str, override: bool
+) -> None:
     grn = await _lock_draft(session, grn_no)
     lines = (
         await session.execute(
@@ -274,7 +276,7 @@ async def _check_po(session: AsyncSession, grn: Any, lines: Sequence[Any], who: 
 
 
 async def _receive(
-    session: AsyncSession, runtime: Runtime, grn: Any, lines: Sequence[Any], actor: str, now: Any
+    session: AsyncSession, runtime: InventoryRuntime, grn: Any, lines: Sequence[Any], actor: str, now: Any
 ) -> dict[str, Decimal]:
     """Stock in and the moving-average costs updated; the new average per sku received (published with it)."""
     accepted = [(x, x.qty_received - x.qty_rejected) for x in lines if x.qty_received - x.qty_rejected > 0]

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.common import ReservedLine
 from contracts.inventory import ShipmentDelivered, ShipmentDispatched, ShippedLine, StockCommitted
 from inventory import domain
+from inventory.config import InventoryRuntime
 from inventory.db import kit
 from inventory.handlers import holdings
 from inventory.handlers.outbound import domain_check, lines_of, lock_outbound, set_status
 from inventory.stock import Publish, StockBook
 from servicekit import audit
 from servicekit.errors import DomainError
-from servicekit.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class ShipItem:
 
 
 async def ship(
-    session: AsyncSession, runtime: Runtime, actor: str, items: Sequence[ShipItem], batch_no: str | None
+    session: AsyncSession, runtime: InventoryRuntime, actor: str, items: Sequence[ShipItem], batch_no: str | None
 ) -> list[str]:
     """Ship outbound orders in one transaction: each one's reservation is committed (on-hand and reserved
     fall, a `shipment` movement at moving-average cost), StockCommitted and ShipmentDispatched emitted.
@@ -114,7 +114,9 @@ async def _ship_one(
     )  # fmt: skip
 
 
-async def deliver(session: AsyncSession, runtime: Runtime, actor: str, do_no: str, signed_by: str | None) -> None:
+async def deliver(
+    session: AsyncSession, runtime: InventoryRuntime, actor: str, do_no: str, signed_by: str | None
+) -> None:
     now = runtime.clock.now()
     do = (await lock_outbound(session, [do_no]))[do_no]
     domain_check(do.status, "delivered")

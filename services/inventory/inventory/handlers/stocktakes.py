@@ -13,16 +13,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.inventory import StockAdjusted, StocktakeVarianceDetected, VarianceLine
 from inventory import domain
+from inventory.config import InventoryRuntime
 from inventory.db import kit, stock, stocktake_lines, stocktakes, warehouses
 from inventory.stock import StockBook
 from servicekit import audit
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.numbering import next_number
-from servicekit.runtime import Runtime
 
 
 async def open_stocktake(
-    session: AsyncSession, runtime: Runtime, actor: str, warehouse_code: str, skus: Sequence[str], threshold: Decimal
+    session: AsyncSession,
+    runtime: InventoryRuntime,
+    actor: str,
+    warehouse_code: str,
+    skus: Sequence[str],
+    threshold: Decimal,
 ) -> str:
     if await session.scalar(select(warehouses.c.code).where(warehouses.c.code == warehouse_code)) is None:
         raise NotFoundError("warehouse", warehouse_code)
@@ -78,7 +83,7 @@ async def _lines(session: AsyncSession, no: str) -> list[Any]:
     return list(await session.execute(query))
 
 
-async def submit(session: AsyncSession, runtime: Runtime, actor: str, no: str) -> None:
+async def submit(session: AsyncSession, runtime: InventoryRuntime, actor: str, no: str) -> None:
     st = await _lock(session, no, "open")
     lines = await _lines(session, no)
     if any(x.counted_qty is None for x in lines):
@@ -104,7 +109,7 @@ async def submit(session: AsyncSession, runtime: Runtime, actor: str, no: str) -
     await audit.record(session, kit, actor=actor, entity="stocktake", entity_id=no, action="submitted")
 
 
-async def approve(session: AsyncSession, runtime: Runtime, actor: str, no: str) -> None:
+async def approve(session: AsyncSession, runtime: InventoryRuntime, actor: str, no: str) -> None:
     """Post each variance (counted − expected) as a `stocktake` adjustment on today's on-hand."""
     st = await _lock(session, no, "submitted")
     now = runtime.clock.now()

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 from contracts import Envelope
 from contracts.common import StockLine
 from contracts.sales import ReserveStock
-from inventory.config import InventorySettings
+from inventory.config import InventoryRuntime, InventorySettings
 from inventory.consumers import build
 from inventory.db import kit, reservations, stock
 from inventory.handlers import adjustments, catalog
@@ -23,21 +23,20 @@ from inventory.handlers.reservations import reserve_stock
 from inventory.main import MIGRATIONS, definition
 from servicekit.consumer import HandlerContext, MessageProcessor
 from servicekit.migrations import upgrade_to_head
-from servicekit.runtime import Runtime
 from servicekit.testing import Infra
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def runtime(infra: Infra, database_url: str) -> AsyncIterator[Runtime]:
+async def runtime(infra: Infra, database_url: str) -> AsyncIterator[InventoryRuntime]:
     await asyncio.to_thread(upgrade_to_head, MIGRATIONS, database_url)
-    rt = Runtime(definition(), InventorySettings(database_url=database_url, db_pool_size=20))
+    rt = InventoryRuntime(definition(), InventorySettings(database_url=database_url, db_pool_size=20))
     yield rt
     await rt.db.dispose()
 
 
-async def seed(rt: Runtime, wh: str, stock_by_sku: dict[str, int]) -> None:
+async def seed(rt: InventoryRuntime, wh: str, stock_by_sku: dict[str, int]) -> None:
     async with rt.db.transaction() as s:
         await catalog.save_warehouse(s, rt, "seed", wh, wh)
         for sku, qty in stock_by_sku.items():
@@ -46,19 +45,19 @@ async def seed(rt: Runtime, wh: str, stock_by_sku: dict[str, int]) -> None:
             await adjustments.adjust_stock(s, rt, "seed", adj, opening=True)
 
 
-async def reserve_in_own_transaction(rt: Runtime, cmd: ReserveStock) -> None:
+async def reserve_in_own_transaction(rt: InventoryRuntime, cmd: ReserveStock) -> None:
     async with rt.db.transaction() as session:
         env = Envelope.wrap(cmd, producer="sales")
         await reserve_stock(HandlerContext(session, env, rt.outbox, rt.clock), cmd)
 
 
-async def replies(rt: Runtime, message_type: str) -> int:
+async def replies(rt: InventoryRuntime, message_type: str) -> int:
     async with rt.db.transaction() as s:
         query = select(func.count()).select_from(kit.outbox).where(kit.outbox.c.message_type == message_type)
         return int(await s.scalar(query) or 0)
 
 
-async def reserved(rt: Runtime, sku: str) -> tuple[Decimal, Decimal, Decimal]:
+async def reserved(rt: InventoryRuntime, sku: str) -> tuple[Decimal, Decimal, Decimal]:
     async with rt.db.transaction() as s:
         row = (await s.execute(select(stock.c.on_hand, stock.c.reserved).where(stock.c.sku == sku))).one()
         held = await s.scalar(select(func.sum(reservations.c.qty)).where(reservations.c.sku == sku))
@@ -70,7 +69,7 @@ def command(*skus: str) -> ReserveStock:
     return ReserveStock(order_no=order_no(), lines=lines, placed_at=now())
 
 
-async def test_thirty_orders_race_for_ten_units(runtime: Runtime) -> None:
+async def test_thirty_orders_race_for_ten_units(runtime: InventoryRuntime) -> None:
     wh, sku = uid("WH"), uid("HOT")
     await seed(runtime, wh, {sku: 10})
     await asyncio.gather(*(reserve_in_own_transaction(runtime, command(sku)) for _ in range(30)))
@@ -79,7 +78,7 @@ async def test_thirty_orders_race_for_ten_units(runtime: Runtime) -> None:
     assert await reserved(runtime, sku) == (10, 10, 10)
 
 
-async def test_orders_locking_skus_in_opposite_orders_do_not_deadlock(runtime: Runtime) -> None:
+async def test_orders_locking_skus_in_opposite_orders_do_not_deadlock(runtime: InventoryRuntime) -> None:
     wh, a, b = uid("WH"), uid("A"), uid("B")
     await seed(runtime, wh, {a: 7, b: 7})
     cmds = [command(a, b) if i % 2 else command(b, a) for i in range(24)]
@@ -100,7 +99,9 @@ def record(cmd: ReserveStock, offset: int) -> ConsumerRecord[bytes, bytes]:
     return ConsumerRecord("inventory.commands", 0, offset, 0, 0, cmd.order_no.encode(), value, None, 0, len(value), ())
 
 
-async def test_a_batch_locks_its_headers_at_once_and_a_repeated_command_reserves_once(runtime: Runtime) -> None:
+async def test_a_batch_locks_its_headers_at_once_and_a_repeated_command_reserves_once(
+    runtime: InventoryRuntime,
+) -> None:
     wh, sku = uid("WH"), uid("SKU")
     await seed(runtime, wh, {sku: 5})
     first, second = command(sku), command(sku)

@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 
 from notifier.api import files
 from notifier.api.deps import Admin, StaffRead, jsonable
+from notifier.config import RuntimeDep
 from notifier.db import alerts, deliveries, delivery_attempts, kit
 from servicekit import audit
-from servicekit.app import RuntimeDep
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.inputs import RowId
 from servicekit.tabular import FormatQuery, export_query

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -12,17 +12,15 @@ from sqlalchemy import select
 from contracts.common import Role
 from notifier.api import files
 from notifier.api.deps import Staff, StaffRead, jsonable
-from notifier.config import NotifierSettings
+from notifier.config import NotifierRuntime, RuntimeDep
 from notifier.db import case_comments, case_history, case_links, cases, kit
 from notifier.domain.cases import may_work
 from notifier.handlers import cases as handle
 from notifier.handlers.alerts import Publish
 from servicekit import audit
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal
 from servicekit.errors import NotFoundError
 from servicekit.inputs import OptionalLongText
-from servicekit.runtime import Runtime
 from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["cases"])
@@ -62,7 +60,7 @@ class EscalateBody(BaseModel):
     note: OptionalLongText = None
 
 
-def _publisher(runtime: Runtime, session: Any) -> Publish:
+def _publisher(runtime: NotifierRuntime, session: Any) -> Publish:
     async def publish(message: Any) -> Any:
         return await runtime.outbox.add(session, message)
 
@@ -135,10 +133,10 @@ async def get_case(case_no: str, runtime: RuntimeDep, _: StaffRead) -> dict[str,
 
 
 async def _act(
-    runtime: Runtime, principal: Principal, case_no: str, action: str, work: Any, *, owners_only: bool = True
+    runtime: NotifierRuntime, principal: Principal, case_no: str, action: str, work: Any, *, owners_only: bool = True
 ) -> dict[str, Any]:
     """Do `work` on the case, audited; `owners_only`: only those who may work the case (domain.cases.may_work)."""
-    settings = cast(NotifierSettings, runtime.settings)
+    settings = runtime.settings
     async with runtime.db.transaction() as session:
         before = await handle.load_for_update(session, case_no)
         if owners_only and not may_work(
@@ -198,7 +196,7 @@ async def link_case(case_no: str, body: LinkBody, runtime: RuntimeDep, principal
 
 @router.post("/cases/{case_no}/escalate")
 async def escalate_case(case_no: str, body: EscalateBody, runtime: RuntimeDep, principal: Staff) -> dict[str, Any]:
-    settings = cast(NotifierSettings, runtime.settings)
+    settings = runtime.settings
 
     async def work(s: Any, p: Any, now: datetime) -> None:
         case = await handle.load_for_update(s, case_no)

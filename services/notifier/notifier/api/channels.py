@@ -11,10 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from contracts.common import Email
 from notifier.api.deps import Admin, ManagerRead
-from notifier.config import WebhookEndpoint
+from notifier.config import RuntimeDep, WebhookEndpoint
 from notifier.db import contacts, kit, webhook_endpoints
 from servicekit import audit
-from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 
 router = APIRouter(tags=["channels"])
@@ -41,7 +40,7 @@ async def list_webhooks(runtime: RuntimeDep, _: ManagerRead) -> list[dict[str, A
         rows = (await session.execute(select(webhook_endpoints).order_by(webhook_endpoints.c.name))).mappings()
         stored = [WebhookEndpoint.model_validate(dict(r)) for r in rows]
     names = {e.name for e in stored}
-    env = [e for e in runtime.settings.webhooks if e.name not in names]  # type: ignore[attr-defined]
+    env = [e for e in runtime.settings.webhooks if e.name not in names]
     return [_masked(e, "api") for e in stored] + [_masked(e, "env") for e in env]
 
 

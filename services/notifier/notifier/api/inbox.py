@@ -11,8 +11,8 @@ from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from notifier.api.deps import Anyone
+from notifier.config import RuntimeDep
 from notifier.db import alerts, inbox_items, inbox_reads
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal
 from servicekit.errors import NotFoundError
 from servicekit.inputs import RowId

@@ -12,8 +12,8 @@ from sqlalchemy import extract, func, select
 
 from notifier.api import files
 from notifier.api.deps import StaffRead
+from notifier.config import RuntimeDep
 from notifier.db import cases
-from servicekit.app import RuntimeDep
 from servicekit.errors import InputError
 from servicekit.tabular import FormatQuery
 

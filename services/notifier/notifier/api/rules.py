@@ -8,11 +8,11 @@ from fastapi import APIRouter, Response
 from sqlalchemy import delete, insert, select, update
 
 from notifier.api.deps import Admin, ManagerRead, jsonable
+from notifier.config import RuntimeDep
 from notifier.db import kit, rules
 from notifier.handlers import rule_cache
 from notifier.rules import RuleCreate, RuleRead, RuleWrite
 from servicekit import audit
-from servicekit.app import RuntimeDep
 from servicekit.errors import DomainError, NotFoundError
 
 router = APIRouter(tags=["rules"])

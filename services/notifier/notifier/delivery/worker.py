@@ -11,22 +11,19 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import httpx
 from sqlalchemy import and_, case, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifier.config import NotifierSettings, WebhookEndpoint
+from notifier.config import NotifierRuntime, NotifierSettings, WebhookEndpoint
 from notifier.db import alerts, deliveries, delivery_attempts
 from notifier.delivery.content import AlertContent
 from notifier.delivery.email import send_email
 from notifier.delivery.sms import send_sms
 from notifier.delivery.webhooks import post
 from notifier.handlers.recipients import endpoints
-
-if TYPE_CHECKING:
-    from servicekit.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +52,7 @@ def backoff(settings: NotifierSettings, attempt: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.delivery_backoff_max_seconds))
 
 
-async def _claim(runtime: Runtime, settings: NotifierSettings, now: datetime) -> list[Job]:
+async def _claim(runtime: NotifierRuntime, settings: NotifierSettings, now: datetime) -> list[Job]:
     async with runtime.db.transaction() as session:
         rows = (
             await session.execute(
@@ -151,9 +148,9 @@ async def _record(session: AsyncSession, settings: NotifierSettings, now: dateti
     )
 
 
-async def deliver_due(runtime: Runtime, client: httpx.AsyncClient | None = None) -> int:
+async def deliver_due(runtime: NotifierRuntime, client: httpx.AsyncClient | None = None) -> int:
     """One pass: claim due deliveries, send them concurrently, record every attempt. Returns how many."""
-    settings = cast(NotifierSettings, runtime.settings)
+    settings = runtime.settings
     now = runtime.clock.now()
     jobs = await _claim(runtime, settings, now)
     if not jobs:
@@ -170,9 +167,9 @@ async def deliver_due(runtime: Runtime, client: httpx.AsyncClient | None = None)
     return len(outcomes)
 
 
-async def delivery_worker(runtime: Runtime) -> None:
+async def delivery_worker(runtime: NotifierRuntime) -> None:
     """The background loop (one per replica; replicas share the work through SKIP LOCKED)."""
-    settings = cast(NotifierSettings, runtime.settings)
+    settings = runtime.settings
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
         while True:
             try:

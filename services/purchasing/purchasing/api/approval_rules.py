@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends
 
 from approvals.schemas import RuleRead, RuleSetRead, RuleSetWrite
 from approvals.store import load_rules
+from purchasing.config import RuntimeDep
 from purchasing.db import approval
 from purchasing.handlers.approval import DocumentType, set_rules
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 
 router = APIRouter(tags=["approval rules"])

@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from approvals.schemas import ApprovalRead, DecisionWrite
 from purchasing.api import files
 from purchasing.api.approval_rules import DECIDERS
+from purchasing.config import RuntimeDep
 from purchasing.db import po_anomalies, po_status_history, purchase_orders
 from purchasing.handlers import approval, orders
 from purchasing.unit import Tx
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.tabular import FormatQuery

@@ -12,14 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from approvals.schemas import DecisionWrite
 from purchasing.api import files
 from purchasing.api.approval_rules import DECIDERS
-from purchasing.config import PurchasingSettings
+from purchasing.config import RuntimeDep
 from purchasing.db import requisition_lines as rl
 from purchasing.db import requisitions as requisitions_table
 from purchasing.handlers import generation, requisitions
 from purchasing.handlers.requisitions import RequisitionCreate, RequisitionRead
 from purchasing.sourcing import LineChoice, Option
 from purchasing.unit import Tx
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import InputError
 from servicekit.idempotency import respond_idempotently
@@ -121,9 +120,7 @@ async def create_requisition(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
     async def operation(session: AsyncSession) -> tuple[int, Any]:
-        settings = runtime.settings
-        assert isinstance(settings, PurchasingSettings)
-        warehouse = body.warehouse_code or settings.default_warehouse
+        warehouse = body.warehouse_code or runtime.settings.default_warehouse
         if warehouse is None:
             raise InputError("warehouse_code", "required: no default warehouse is configured")
         pr_no = await requisitions.create(session, runtime.clock, principal.sub, body, warehouse)

@@ -9,6 +9,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from purchasing.config import RuntimeDep
 from purchasing.db import supplier_quotes, suppliers
 from purchasing.handlers import suppliers as use_cases
 from purchasing.handlers.suppliers import (
@@ -20,7 +21,6 @@ from purchasing.handlers.suppliers import (
     ToleranceWrite,
     save_supplier,
 )
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently

@@ -11,10 +11,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.purchasing import AnomalyLine, PurchaseAnomalyRaised
+from purchasing.config import PurchasingRuntime
 from purchasing.db import po_anomalies, purchase_order_lines, purchase_orders
 from purchasing.domain import PO_RECEIVING, Finding
 from purchasing.unit import Tx
-from servicekit.runtime import Runtime
 
 OVERDUE_BATCH = 500
 
@@ -83,7 +83,7 @@ async def resolve(tx: Tx, po_no: str, anomaly_types: tuple[str, ...]) -> None:
     )
 
 
-async def scan_overdue(runtime: Runtime, session: AsyncSession) -> None:
+async def scan_overdue(runtime: PurchasingRuntime, session: AsyncSession) -> None:
     """One tick: every PO past its expected date and not fully received gets one `overdue` anomaly."""
     tx = Tx.of_runtime(session, runtime)
     today = runtime.clock.now().date()

@@ -14,11 +14,11 @@ from approvals.schemas import DecisionWrite, RuleRead, RuleSetRead, RuleSetWrite
 from approvals.store import decide_and_record, load_rules, load_state, replace_rules, start_approval
 from approvals.web import approval_errors
 from contracts.purchasing import ApprovalDecided, ApprovalRequested
+from purchasing.config import PurchasingRuntime
 from purchasing.db import approval, kit
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError
-from servicekit.runtime import Runtime
 
 DocumentType = Literal["requisition", "purchase_order"]
 
@@ -43,7 +43,7 @@ async def set_rules(session: AsyncSession, actor: str, document_type: DocumentTy
 
 async def begin(
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: PurchasingRuntime,
     document_type: DocumentType,
     document_no: str,
     requester: str,
@@ -67,7 +67,7 @@ async def begin(
 
 async def _request(
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: PurchasingRuntime,
     document_type: DocumentType,
     document_no: str,
     level: int,
@@ -92,7 +92,7 @@ async def _request(
 
 async def decide(
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: PurchasingRuntime,
     principal: Principal,
     document_type: DocumentType,
     document_no: str,

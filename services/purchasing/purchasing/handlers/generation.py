@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.purchasing import RequisitionOrdered
+from purchasing.config import PurchasingRuntime
 from purchasing.db import (
     category_tolerances,
     kit,
@@ -34,7 +35,6 @@ from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError, InputError
 from servicekit.numbering import next_number
-from servicekit.runtime import Runtime
 
 
 class Override(BaseModel):
@@ -117,7 +117,7 @@ async def _tolerance(session: AsyncSession, supplier_pct: Decimal | None, skus: 
     return tolerance_for(supplier_pct, pcts, default)
 
 
-async def generate(tx: Tx, runtime: Runtime, principal: Principal, pr_no: str) -> list[str]:
+async def generate(tx: Tx, runtime: PurchasingRuntime, principal: Principal, pr_no: str) -> list[str]:
     """One step: an approved requisition becomes one draft purchase order per chosen supplier."""
     pr = await requisitions.lock(tx.session, pr_no)
     if pr.status != "approved":
@@ -127,7 +127,7 @@ async def generate(tx: Tx, runtime: Runtime, principal: Principal, pr_no: str) -
     unsourced = [c.need.line_no for c in choices if c.chosen is None]
     if unsourced:
         raise DomainError("unsourced_lines", f"no valid quote for lines {unsourced}", lines=unsourced)
-    default_pct = getattr(runtime.settings, "default_tolerance_pct", Decimal("5"))
+    default_pct = runtime.settings.default_tolerance_pct
     po_nos = []
     for supplier_code, group in split_by_supplier(choices).items():
         supplier = (await tx.session.execute(select(suppliers).where(suppliers.c.code == supplier_code))).one()

@@ -25,6 +25,7 @@ from contracts.purchasing import (
     PurchaseOrderShipped,
     PurchaseOrderStatusChanged,
 )
+from purchasing.config import PurchasingRuntime
 from purchasing.db import (
     kit,
     po_status_history,
@@ -48,7 +49,6 @@ from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.inputs import OptionalText
-from servicekit.runtime import Runtime
 
 
 class ShipLineWrite(BaseModel):
@@ -145,7 +145,7 @@ async def audit_action(tx: Tx, actor: str, po_no: str, action: str, after: Any =
 
 
 # ---- approval, sending, shipping, cancel, close ------------------------------------------------------------
-async def submit(tx: Tx, runtime: Runtime, principal: Principal, po_no: str) -> None:
+async def submit(tx: Tx, runtime: PurchasingRuntime, principal: Principal, po_no: str) -> None:
     po = await lock(tx.session, po_no)
     lines = await lines_of(tx.session, po_no)
     cats = (
@@ -174,7 +174,7 @@ async def _approved(tx: Tx, po: Any, by: str | None) -> None:
     )
 
 
-async def decide(tx: Tx, runtime: Runtime, principal: Principal, po_no: str, body: DecisionWrite) -> None:
+async def decide(tx: Tx, runtime: PurchasingRuntime, principal: Principal, po_no: str, body: DecisionWrite) -> None:
     po = await lock(tx.session, po_no)
     if po.status != "pending_approval":
         raise DomainError("not_pending_approval", f"purchase order {po_no} is {po.status}")

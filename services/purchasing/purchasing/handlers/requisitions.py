@@ -21,6 +21,7 @@ from contracts.purchasing import (
     RequisitionRejected,
     RequisitionSubmitted,
 )
+from purchasing.config import PurchasingRuntime
 from purchasing.db import kit, products, requisition_lines, requisitions, supplier_quotes
 from purchasing.domain import OPEN_REQUISITION, REQUISITION_TRANSITIONS, TransitionError, cents, check_transition
 from purchasing.handlers import approval
@@ -32,7 +33,6 @@ from servicekit.consumer import HandlerContext
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.inputs import OptionalLongText
 from servicekit.numbering import next_number
-from servicekit.runtime import Runtime
 
 SYSTEM = "system"
 LOW_STOCK_REQUESTER = "system:low-stock"
@@ -166,7 +166,7 @@ async def _estimate(session: AsyncSession, lines: Sequence[Any], today: date) ->
     return amount, [c for c in cats if c]
 
 
-async def submit(session: AsyncSession, runtime: Runtime, principal: Principal, pr_no: str) -> None:
+async def submit(session: AsyncSession, runtime: PurchasingRuntime, principal: Principal, pr_no: str) -> None:
     row = await lock(session, pr_no)
     lines = await lines_of(session, pr_no)
     await move(session, runtime.clock, row, "submitted", principal.sub)
@@ -194,7 +194,7 @@ async def submit(session: AsyncSession, runtime: Runtime, principal: Principal, 
         await _approved(session, runtime, await lock(session, pr_no), SYSTEM, "no approval rule applies")
 
 
-async def _approved(session: AsyncSession, runtime: Runtime, row: Any, by: str, comment: str | None) -> None:
+async def _approved(session: AsyncSession, runtime: PurchasingRuntime, row: Any, by: str, comment: str | None) -> None:
     await move(session, runtime.clock, row, "approved", by)
     await runtime.outbox.add(
         session,
@@ -203,7 +203,7 @@ async def _approved(session: AsyncSession, runtime: Runtime, row: Any, by: str, 
 
 
 async def decide(
-    session: AsyncSession, runtime: Runtime, principal: Principal, pr_no: str, body: DecisionWrite
+    session: AsyncSession, runtime: PurchasingRuntime, principal: Principal, pr_no: str, body: DecisionWrite
 ) -> None:
     row = await lock(session, pr_no)
     if row.status != "submitted":
@@ -227,7 +227,9 @@ async def decide(
         )
 
 
-async def cancel(session: AsyncSession, runtime: Runtime, principal: Principal, pr_no: str, reason: str) -> None:
+async def cancel(
+    session: AsyncSession, runtime: PurchasingRuntime, principal: Principal, pr_no: str, reason: str
+) -> None:
     row = await lock(session, pr_no)
     await move(session, runtime.clock, row, "cancelled", principal.sub, reason)
     await runtime.outbox.add(

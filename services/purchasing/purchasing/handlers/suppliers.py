@@ -13,11 +13,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.purchasing import SupplierContact, SupplierUpserted
+from purchasing.config import PurchasingRuntime
 from purchasing.db import category_tolerances, kit, supplier_quotes, suppliers
 from purchasing.schemas import Code, Currency, Money, Pct, Rate
 from servicekit import audit
 from servicekit.errors import NotFoundError
-from servicekit.runtime import Runtime
 
 
 class SupplierWrite(BaseModel):
@@ -72,7 +72,9 @@ class ToleranceWrite(BaseModel):
     tolerance_pct: Pct
 
 
-async def save_supplier(session: AsyncSession, runtime: Runtime, actor: str, data: SupplierCreate) -> SupplierRead:
+async def save_supplier(
+    session: AsyncSession, runtime: PurchasingRuntime, actor: str, data: SupplierCreate
+) -> SupplierRead:
     """Insert or update a supplier, audit and publish it, in the caller's transaction."""
     before = (await session.execute(select(suppliers).where(suppliers.c.code == data.code).with_for_update())).first()
     now = runtime.clock.now()
@@ -110,7 +112,9 @@ async def save_supplier(session: AsyncSession, runtime: Runtime, actor: str, dat
     return SupplierRead.model_validate(data.model_dump())
 
 
-async def add_quote(session: AsyncSession, runtime: Runtime, actor: str, code: str, body: QuoteWrite) -> QuoteRead:
+async def add_quote(
+    session: AsyncSession, runtime: PurchasingRuntime, actor: str, code: str, body: QuoteWrite
+) -> QuoteRead:
     """Store a supplier's quote (404 for an unknown supplier), audited."""
     if await session.scalar(select(suppliers.c.code).where(suppliers.c.code == code)) is None:
         raise NotFoundError("supplier", code)

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends
 from approvals.domain import DocumentType
 from approvals.schemas import RuleRead, RuleSetRead, RuleSetWrite
 from approvals.store import load_rules, replace_rules
+from sales.config import RuntimeDep
 from sales.db import approval, kit
 from servicekit import audit
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 
 router = APIRouter(tags=["approval rules"])

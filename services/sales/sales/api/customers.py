@@ -9,9 +9,9 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sales.config import RuntimeDep
 from sales.db import customers
 from sales.handlers.customers import CODE, CustomerCreate, CustomerRead, CustomerWrite, save_customer
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently

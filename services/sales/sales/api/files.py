@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
+from sales.config import RuntimeDep
 from sales.db import historical_order_lines, historical_orders, import_jobs
 from sales.handlers.imports import KINDS
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.tabular import FormatQuery, columns, export_query, import_router
 

@@ -23,12 +23,12 @@ from sales.api.schemas import (
     Reason,
     VoidRequest,
 )
+from sales.config import RuntimeDep
 from sales.domain import STATUSES, Line
 from sales.handlers import changes
 from sales.handlers.placing import Checked, NewOrder, Placed, check_order, number_lines, place_order
 from sales.store import Loaded, line_values
 from sales.unit import Tx, unit_of
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import InputError, NotFoundError
 from servicekit.idempotency import respond_json_idempotently

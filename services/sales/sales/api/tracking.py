@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from sales import queries
 from sales.api.schemas import TrackingRead
-from servicekit.app import RuntimeDep
+from sales.config import RuntimeDep
 from servicekit.errors import NotFoundError
 
 router = APIRouter(tags=["tracking"])

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Email
 from contracts.sales import CustomerUpserted
+from sales.config import SalesRuntime
 from sales.db import customers, kit
 from servicekit import audit
 from servicekit.inputs import OptionalText
-from servicekit.runtime import Runtime
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
 
@@ -42,7 +42,7 @@ class CustomerRead(CustomerCreate):
     model_config = ConfigDict(extra="ignore")
 
 
-async def save_customer(session: AsyncSession, runtime: Runtime, actor: str, data: CustomerCreate) -> CustomerRead:
+async def save_customer(session: AsyncSession, runtime: SalesRuntime, actor: str, data: CustomerCreate) -> CustomerRead:
     """Insert or update a customer, audit it and publish it, in the caller's transaction."""
     before = (await session.execute(select(customers).where(customers.c.code == data.code).with_for_update())).first()
     now = runtime.clock.now()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sales import domain
+from sales.config import SalesRuntime, SalesSettings
 from sales.db import order_revisions, sagas
 from sales.saga import commands, steps
 from sales.saga.state import (
@@ -26,7 +27,7 @@ from sales.saga.state import (
 )
 from sales.store import Loaded, lines_from_json, lines_of, load
 from sales.unit import Tx, unit_of
-from servicekit.runtime import BackgroundJob, Runtime
+from servicekit.runtime import BackgroundJob
 from servicekit.scheduler import periodic
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ JOB = "sales-saga-deadlines"
 BATCH = 200
 
 
-async def tick(runtime: Runtime, session: AsyncSession) -> None:
+async def tick(runtime: SalesRuntime, session: AsyncSession) -> None:
     async with unit_of(session, runtime) as tx:
         due = await session.scalars(
             select(sagas.c.order_no)
@@ -107,5 +108,5 @@ async def _compensation_overdue(tx: Tx, o: Loaded, attempts: int, max_attempts: 
     )
 
 
-def deadline_job(every_seconds: float) -> BackgroundJob:
+def deadline_job(every_seconds: float) -> BackgroundJob[SalesSettings]:
     return periodic(JOB, every_seconds, tick)
