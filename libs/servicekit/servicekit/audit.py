@@ -21,6 +21,12 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def row_json(row: Any) -> dict[str, Any]:
+    """A row (a mapping) with JSON-safe values: strings, numbers, booleans, lists and dicts as they are, the rest
+    (decimals, dates, times, ids) as strings; for the audit log's before/after and for plain JSON answers."""
+    return {k: (v if isinstance(v, str | int | bool | list | dict | None) else str(v)) for k, v in dict(row).items()}
+
+
 async def record(
     session: AsyncSession,
     tables: KitTables,

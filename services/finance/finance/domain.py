@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
+from contracts.pricing import ZERO, cents, line_net, line_tax
 
 # ---- document states (data, enforced in one place) --------------------------------------------------------
 INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -60,11 +55,11 @@ class PricedLine:
 
     @property
     def net(self) -> Decimal:
-        return cents(self.qty * self.unit_price * (1 - self.discount))
+        return line_net(self.qty, self.unit_price, self.discount)
 
     @property
     def tax(self) -> Decimal:
-        return cents(self.net * self.tax_rate)
+        return line_tax(self.net, self.tax_rate)
 
     @property
     def cost(self) -> Decimal:
@@ -91,6 +86,33 @@ def totals(lines: list[PricedLine]) -> Totals:
 
 
 # ---- credit -----------------------------------------------------------------------------------------------
+OPEN_INVOICE_STATUSES = ("open", "partially_paid")
+
+
+def uninvoiced(amount: Decimal, invoiced: Decimal) -> Decimal:
+    """What an active credit hold still reserves of the customer's credit: the part of its amount not invoiced
+    yet (never below zero: an order invoiced above its hold reserves nothing more)."""
+    return max(amount - invoiced, ZERO)
+
+
+def credit_exposure(receivables: Decimal, held: Decimal) -> Decimal:
+    """A customer's credit exposure: its open receivables (gross − paid of its invoices in
+    OPEN_INVOICE_STATUSES) plus what its active holds have not invoiced (the sum of `uninvoiced`), the checked
+    order's own hold left out. The credit check sums both in SQL, in the statement that reads its situation
+    (handlers/credit.py); tests/unit/test_domain.py and the credit tests pin the two to each other."""
+    return cents(receivables + held)
+
+
+def exposure_of(
+    open_invoices: Iterable[tuple[Decimal, Decimal]], active_holds: Iterable[tuple[Decimal, Decimal]]
+) -> Decimal:
+    """`credit_exposure` of (gross, paid) per open invoice and (amount, invoiced) per active hold."""
+    return credit_exposure(
+        sum((gross - paid for gross, paid in open_invoices), ZERO),
+        sum((uninvoiced(amount, invoiced) for amount, invoiced in active_holds), ZERO),
+    )
+
+
 @dataclass(frozen=True)
 class CreditDecision:
     approved: bool

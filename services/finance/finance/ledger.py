@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.pricing import ZERO, cents
 from finance.db import accounts, bills, credit_notes, customer_payments, invoices, journal_entries, journal_lines
-from finance.domain import ZERO, cents
 
 
 class Account(StrEnum):

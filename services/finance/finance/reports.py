@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.pricing import ZERO, cents
 from finance.db import bills, invoices, journal_entries, journal_lines
-from finance.domain import AGEING_BUCKETS, ZERO, ageing_bucket, cents
+from finance.domain import AGEING_BUCKETS, ageing_bucket
 from finance.ledger import Account
 
 # What a party owes (customer: receivable net of unapplied credit) or is owed (supplier: payable).

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.envelope import Envelope, Message
 from notifier.config import NotifierRuntime, NotifierSettings
 from notifier.delivery.worker import delivery_worker
-from notifier.handlers.cases import escalate_breached
+from notifier.handlers.escalation import escalate_breached
 from notifier.handlers.time_rules import fire_due
 from servicekit.scheduler import periodic
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from contracts.common import Role, Severity
-from notifier.domain.conditions import OPS
+from notifier.domain.conditions import OPS, to_decimal
 from notifier.domain.templates import TEMPLATES
 from notifier.subjects import EVENT_TYPES, WATCH_TYPES
 
@@ -28,11 +28,8 @@ class Condition(BaseModel):
         assert self.op in OPS
         if self.op == "in" and not isinstance(self.value, list):
             raise ValueError("`in` needs a list value")
-        if self.op in ("gt", "gte", "lt", "lte"):
-            from notifier.domain.conditions import to_decimal
-
-            if to_decimal(self.value) is None:
-                raise ValueError(f"`{self.op}` needs a number (or a numeric string) value")
+        if self.op in ("gt", "gte", "lt", "lte") and to_decimal(self.value) is None:
+            raise ValueError(f"`{self.op}` needs a number (or a numeric string) value")
         return self
 
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from contracts.purchasing import DEFAULT_TOLERANCE_PCT
 from servicekit.app import RuntimeOf
 from servicekit.config import OffPathSettings
 from servicekit.runtime import Runtime
@@ -13,7 +14,7 @@ class PurchasingSettings(OffPathSettings):
 
     service_name: str = "purchasing"
     # Receipt/price tolerance when neither the supplier nor the product category sets one.
-    default_tolerance_pct: Decimal = Field(default=Decimal("5"), ge=0, le=100)
+    default_tolerance_pct: Decimal = Field(default=DEFAULT_TOLERANCE_PCT, ge=0, le=100)
     # Where purchase orders deliver when the requisition names no warehouse (the company's main warehouse, as
     # inventory knows it; `make up` sets the demo's WH-SH). None: every requisition must name its warehouse.
     default_warehouse: str | None = Field(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
+from contracts.pricing import line_net, line_tax
+
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
@@ -51,11 +52,7 @@ def can_cancel_po(status: str, any_received: bool) -> bool:
     return "cancelled" in PO_TRANSITIONS.get(status, frozenset()) and not any_received
 
 
-# ---- money -------------------------------------------------------------------------------------------------
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
+# ---- money (a line's amounts: contracts.pricing) ----------------------------------------------------------
 @dataclass(frozen=True)
 class PricedLine:
     qty: Decimal
@@ -67,9 +64,9 @@ def totals(lines: Iterable[PricedLine]) -> tuple[Decimal, Decimal, Decimal]:
     """(net, tax, gross), each line rounded half-up to cents before summing."""
     net = tax = ZERO
     for line in lines:
-        line_net = cents(line.qty * line.unit_price)
-        net += line_net
-        tax += cents(line_net * line.tax_rate)
+        net_of_line = line_net(line.qty, line.unit_price)
+        net += net_of_line
+        tax += line_tax(net_of_line, line.tax_rate)
     return net, tax, net + tax
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from contracts.pricing import line_net, line_tax
 
 PENDING = "pending"
 PENDING_APPROVAL = "pending_approval"
@@ -52,8 +54,6 @@ CANCELLABLE = frozenset({PENDING, PENDING_APPROVAL, RESERVING, AWAITING_CREDIT, 
 # The fulfilment path after confirmation, in order.
 FULFILMENT_PATH: tuple[str, ...] = (CONFIRMED, PARTIALLY_SHIPPED, SHIPPED, DELIVERED, INVOICED, PAID, CLOSED)
 
-CENT = Decimal("0.01")
-
 
 class RuleViolationError(Exception):
     """A business rule refused the change; `code` is stable (the API answers 409 with it)."""
@@ -77,10 +77,6 @@ def check_transition(current: str | None, to: str) -> None:
 # --- pricing -----------------------------------------------------------------------------------------
 
 
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 @dataclass(frozen=True)
 class Line:
     line_no: int
@@ -92,11 +88,11 @@ class Line:
 
     @property
     def net(self) -> Decimal:
-        return cents(self.qty * self.unit_price * (1 - self.discount))
+        return line_net(self.qty, self.unit_price, self.discount)
 
     @property
     def tax(self) -> Decimal:
-        return cents(self.net * self.tax_rate)
+        return line_tax(self.net, self.tax_rate)
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,16 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from contracts.finance import BillAllocation, BillHeld, BillMismatchLine, BillReleased, SupplierPaymentMade
+from contracts.pricing import ZERO, cents
+from contracts.purchasing import DEFAULT_TOLERANCE_PCT
 from finance.db import bill_lines, bill_payments, bills, kit, purchase_orders, supplier_payments, suppliers
 from finance.domain import (
     BILL_TRANSITIONS,
-    ZERO,
     MatchLine,
     OpenItem,
     TransitionError,
     allocate_explicit,
     allocate_oldest_first,
-    cents,
     check_transition,
     mismatches,
     paid_status,
@@ -28,8 +28,6 @@ from finance.handlers import Ctx
 from finance.ledger import Account, cr, dr, post
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.numbering import next_number
-
-DEFAULT_TOLERANCE = Decimal("5")
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ async def register_supplier_invoice(
     tolerance = await c.session.scalar(
         select(purchase_orders.c.tolerance_pct).where(purchase_orders.c.po_no == bill.po_no)
     )
-    tolerance = tolerance if tolerance is not None else DEFAULT_TOLERANCE
+    tolerance = tolerance if tolerance is not None else DEFAULT_TOLERANCE_PCT
     match = [
         MatchLine(
             line_no=n,

@@ -12,15 +12,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.finance import CreditApproved, CreditRefused, SettlementVoided
+from contracts.pricing import ZERO
 from contracts.sales import CheckCredit, CustomerUpserted
 from finance.db import credit_accounts, credit_checks, credit_holds
-from finance.domain import ZERO, CreditDecision, cents, decide_credit
+from finance.domain import OPEN_INVOICE_STATUSES, CreditDecision, credit_exposure, decide_credit
 from finance.handlers import Ctx
 from servicekit import readahead
 from servicekit.fastsql import Statement, insert_of
 
 log = logging.getLogger(__name__)
-OPEN = ("open", "partially_paid")
 
 
 async def upsert_customer(c: Ctx, msg: CustomerUpserted) -> None:
@@ -54,12 +54,16 @@ async def lock_account(session: AsyncSession, customer_code: str) -> Any:
     ).first()
 
 
+_OPEN = ", ".join(f"'{s}'" for s in OPEN_INVOICE_STATUSES)
+
+
 def _exposure_columns(customer_code: str, order_no: str) -> str:
-    """Open receivables + what active holds have not yet invoiced, the holds of one order excepted (when given):
-    of the customer and order these SQL expressions give."""
+    """The two sums of `domain.credit_exposure` in SQL (open receivables; what active holds have not invoiced,
+    `domain.uninvoiced` per hold), the holds of one order excepted (when given): of the customer and order these
+    SQL expressions give."""
     return f"""
   (SELECT coalesce(sum(gross - paid), 0) FROM invoices
-    WHERE customer_code = {customer_code} AND status IN ({", ".join(f"'{s}'" for s in OPEN)})) AS receivables,
+    WHERE customer_code = {customer_code} AND status IN ({_OPEN})) AS receivables,
   (SELECT coalesce(sum(greatest(amount - invoiced, 0)), 0) FROM credit_holds
     WHERE customer_code = {customer_code} AND active AND order_no IS DISTINCT FROM {order_no}) AS held
 """
@@ -69,7 +73,7 @@ _EXPOSURE = Statement(text("SELECT" + _exposure_columns(":customer_code", ":orde
 
 
 def _exposure_of(row: Any) -> Decimal:
-    return cents(Decimal(row["receivables"]) + Decimal(row["held"]))
+    return credit_exposure(Decimal(row["receivables"]), Decimal(row["held"]))
 
 
 async def exposure(session: AsyncSession, customer_code: str, *, excluding_order: str | None = None) -> Decimal:

@@ -11,9 +11,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from contracts.finance import BillCreated, BillLine
 from contracts.inventory import GoodsReceived
+from contracts.pricing import ZERO
 from contracts.purchasing import PurchaseOrderSent, SupplierUpserted
 from finance.db import bill_lines, bills, goods_receipts, kit, po_lines, purchase_orders, suppliers
-from finance.domain import ZERO, PricedLine, totals
+from finance.domain import PricedLine, totals
 from finance.handlers import Ctx
 from finance.ledger import Account, cr, dr, post
 from servicekit.consumer import NotReady

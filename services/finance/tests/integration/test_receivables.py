@@ -11,6 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from contracts.sales import CheckCredit
+from finance.domain import OPEN_INVOICE_STATUSES, exposure_of
+from finance.handlers.credit import exposure
 from servicekit.testing import TopicTail, auth
 
 pytestmark = pytest.mark.integration
@@ -202,3 +204,24 @@ async def test_trial_balance_and_subledgers_agree_after_the_mixed_scenarios(fina
     assert receivables["subledger_total"] == receivables["control_balance"]
     credit = next(c for c in rec["checks"] if c["name"] == "customer_credit")
     assert D(credit["control_balance"]) >= D("36.99")
+
+
+async def test_the_exposure_the_credit_check_sums_in_sql_is_the_domain_rule(finance: Harness) -> None:
+    """After the invoices, payments and holds of the tests above: for each customer, the exposure SQL gives is
+    `domain.exposure_of` of its open invoices and active holds."""
+    codes = [
+        r.customer_code
+        for r in await finance.rows("SELECT customer_code FROM invoices UNION SELECT customer_code FROM credit_holds")
+    ]
+    assert len(codes) > 1
+    for code in codes:
+        invoices = await finance.rows(
+            "SELECT gross, paid FROM invoices WHERE customer_code = :c AND status = ANY(:s)",
+            c=code,
+            s=list(OPEN_INVOICE_STATUSES),
+        )
+        holds = await finance.rows(
+            "SELECT amount, invoiced FROM credit_holds WHERE customer_code = :c AND active", c=code
+        )
+        async with finance.runtime.db.transaction() as session:
+            assert await exposure(session, code) == exposure_of(invoices, holds), code

@@ -15,6 +15,7 @@ from finance.domain import (
     allocate_explicit,
     allocate_oldest_first,
     decide_credit,
+    exposure_of,
     mismatches,
     totals,
 )
@@ -73,3 +74,10 @@ def test_ageing_buckets() -> None:
         "61-90",
         "90+",
     ]
+
+
+def test_credit_exposure_is_what_open_invoices_owe_plus_what_holds_have_not_invoiced() -> None:
+    invoices = [(D("541.96"), D("541.96")), (D("643.46"), D("58.04"))]  # (gross, paid) of open invoices
+    holds = [(D("1000.00"), D("400.00")), (D("200.00"), D("250.00"))]  # (amount, invoiced): never below zero
+    assert exposure_of(invoices, holds) == D("1185.42")
+    assert exposure_of([], []) == D("0.00")

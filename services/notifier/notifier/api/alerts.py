@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select, update
 
 from notifier.api import files
-from notifier.api.deps import Admin, StaffRead, jsonable
+from notifier.api.deps import Admin, StaffRead
 from notifier.config import RuntimeDep
 from notifier.db import alerts, deliveries, delivery_attempts, kit
 from servicekit import audit
+from servicekit.audit import row_json
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.inputs import RowId
 from servicekit.tabular import FormatQuery, export_query
@@ -43,7 +44,7 @@ async def list_alerts(
     if format:
         return export_query(runtime.db, query.limit(None), files.ALERTS, fmt=format, name="alerts")
     async with runtime.db.transaction() as session:
-        return [jsonable(r) for r in (await session.execute(query)).mappings().all()]
+        return [row_json(r) for r in (await session.execute(query)).mappings().all()]
 
 
 @router.get("/alerts/{alert_id}")
@@ -74,10 +75,10 @@ async def get_alert(alert_id: uuid.UUID, runtime: RuntimeDep, _: StaffRead) -> d
         )
     by_delivery: dict[int, list[dict[str, Any]]] = {}
     for a in attempts:
-        by_delivery.setdefault(a["delivery_id"], []).append(jsonable(a))
+        by_delivery.setdefault(a["delivery_id"], []).append(row_json(a))
     return {
-        **jsonable(alert),
-        "deliveries": [{**jsonable(r), "attempt_log": by_delivery.get(r["id"], [])} for r in rows],
+        **row_json(alert),
+        "deliveries": [{**row_json(r), "attempt_log": by_delivery.get(r["id"], [])} for r in rows],
     }
 
 
@@ -92,7 +93,7 @@ async def list_deliveries(
     if status:
         query = query.where(deliveries.c.status == status)
     async with runtime.db.transaction() as session:
-        return [jsonable(r) for r in (await session.execute(query)).mappings().all()]
+        return [row_json(r) for r in (await session.execute(query)).mappings().all()]
 
 
 @router.get("/deliveries/{delivery_id}/attempts")
@@ -109,7 +110,7 @@ async def list_attempts(delivery_id: RowId, runtime: RuntimeDep, _: StaffRead) -
             .mappings()
             .all()
         )
-    return [jsonable(r) for r in rows]
+    return [row_json(r) for r in rows]
 
 
 @router.post("/deliveries/{delivery_id}/retry")

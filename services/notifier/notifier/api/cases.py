@@ -11,13 +11,15 @@ from sqlalchemy import select
 
 from contracts.common import Role
 from notifier.api import files
-from notifier.api.deps import Staff, StaffRead, jsonable
+from notifier.api.deps import Staff, StaffRead
 from notifier.config import NotifierRuntime, RuntimeDep
 from notifier.db import case_comments, case_history, case_links, cases, kit
+from notifier.domain.alerts import Publish
 from notifier.domain.cases import may_work
 from notifier.handlers import cases as handle
-from notifier.handlers.alerts import Publish
+from notifier.handlers import escalation
 from servicekit import audit
+from servicekit.audit import row_json
 from servicekit.auth import Principal
 from servicekit.errors import NotFoundError
 from servicekit.inputs import OptionalLongText
@@ -96,7 +98,7 @@ async def list_cases(
     if format:
         return export_query(runtime.db, query.limit(None), files.CASES, fmt=format, name="cases")
     async with runtime.db.transaction() as session:
-        return [jsonable(r) for r in (await session.execute(query)).mappings().all()]
+        return [row_json(r) for r in (await session.execute(query)).mappings().all()]
 
 
 @router.get("/cases/{case_no}")
@@ -125,10 +127,10 @@ async def get_case(case_no: str, runtime: RuntimeDep, _: StaffRead) -> dict[str,
             .all()
         )
     return {
-        **jsonable(row),
-        "comments": [jsonable(c) for c in comments],
+        **row_json(row),
+        "comments": [row_json(c) for c in comments],
         "links": [{"doc_type": link["doc_type"], "doc_id": link["doc_id"]} for link in links],
-        "history": [jsonable(h) for h in history],
+        "history": [row_json(h) for h in history],
     }
 
 
@@ -153,10 +155,10 @@ async def _act(
             entity="case",
             entity_id=case_no,
             action=action,
-            before=jsonable(before._mapping),
-            after=jsonable(after),
+            before=row_json(before._mapping),
+            after=row_json(after),
         )
-    return jsonable(after)
+    return row_json(after)
 
 
 @router.post("/cases/{case_no}/assign")
@@ -200,7 +202,7 @@ async def escalate_case(case_no: str, body: EscalateBody, runtime: RuntimeDep, p
 
     async def work(s: Any, p: Any, now: datetime) -> None:
         case = await handle.load_for_update(s, case_no)
-        await handle.escalate(s, p, settings, now, case, principal.sub, "manual")
+        await escalation.escalate(s, p, settings, now, case, principal.sub, "manual")
 
     return await _act(runtime, principal, case_no, "escalated", work)
 

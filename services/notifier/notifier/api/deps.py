@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends
 
@@ -16,7 +16,3 @@ Staff = Annotated[Principal, Depends(require(*STAFF))]
 StaffRead = Annotated[Principal, Depends(require(*STAFF, read=True))]
 ManagerRead = Annotated[Principal, Depends(require(*MANAGERS, read=True))]
 Admin = Annotated[Principal, Depends(require("admin"))]
-
-
-def jsonable(row: Any) -> dict[str, Any]:
-    return {k: (v if isinstance(v, str | int | bool | list | dict | None) else str(v)) for k, v in dict(row).items()}

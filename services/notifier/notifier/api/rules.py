@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Response
 from sqlalchemy import delete, insert, select, update
 
-from notifier.api.deps import Admin, ManagerRead, jsonable
+from notifier.api.deps import Admin, ManagerRead
 from notifier.config import RuntimeDep
 from notifier.db import kit, rules
 from notifier.handlers import rule_cache
 from notifier.rules import RuleCreate, RuleRead, RuleWrite
 from servicekit import audit
+from servicekit.audit import row_json
 from servicekit.errors import DomainError, NotFoundError
 
 router = APIRouter(tags=["rules"])
@@ -73,7 +74,7 @@ async def replace_rule(code: str, body: RuleWrite, runtime: RuntimeDep, principa
             entity="rule",
             entity_id=code,
             action="updated",
-            before=jsonable(before._mapping),
+            before=row_json(before._mapping),
             after=values,
         )
     rule_cache.invalidate()
@@ -93,7 +94,7 @@ async def delete_rule(code: str, runtime: RuntimeDep, principal: Admin) -> Respo
             entity="rule",
             entity_id=code,
             action="deleted",
-            before=jsonable(before._mapping),
+            before=row_json(before._mapping),
         )
     rule_cache.invalidate()
     return Response(status_code=204)

@@ -5,8 +5,6 @@ the caller's transaction."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,62 +12,15 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.envelope import Message
 from contracts.notifier import AlertRaised, Recipient
 from notifier.config import NotifierSettings
 from notifier.db import alerts, deliveries, inbox_items, order_customers, parties
+from notifier.domain.alerts import AlertRule, Publish, Raise
 from notifier.domain.templates import render
 from notifier.handlers import recipients as rcpt
+from notifier.handlers.cases import open_case
 
-Publish = Callable[[Message], Awaitable[Any]]
 ALERT_NAMESPACE = uuid.UUID("5b0e7c1e-8d0f-4d9a-9d3e-6e6f74696669")
-
-
-@dataclass(frozen=True)
-class AlertRule:
-    """The part of a rule that shapes an alert (a stored rule, or the built-in escalation re-alert)."""
-
-    code: str
-    severity: str
-    recipients: Sequence[Mapping[str, str]]
-    channels: Sequence[str]
-    template_key: str
-    webhooks: Sequence[str] | None = None
-    opens_case: bool = False
-    case_type: str | None = None
-    sla_hours: int | None = None
-    escalation_roles: Sequence[str] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, row: Any) -> AlertRule:
-        return cls(
-            code=row.code,
-            severity=row.severity,
-            recipients=row.recipients,
-            channels=row.channels,
-            template_key=row.template_key,
-            webhooks=row.webhooks,
-            opens_case=row.opens_case,
-            case_type=row.case_type,
-            sla_hours=row.sla_hours,
-            escalation_roles=row.escalation_roles,
-        )
-
-
-@dataclass(frozen=True)
-class Raise:
-    """One firing: what it is about and the fields its template may use."""
-
-    subject_type: str
-    subject_id: str
-    dedup_key: str
-    context: dict[str, Any]
-    supplier_code: str | None = None
-    customer_code: str | None = None
-    links: tuple[tuple[str, str], ...] = ()
-    source_event_id: uuid.UUID | None = None
-    watch_id: int | None = None
-    case_no: str | None = None
 
 
 async def enrich(session: AsyncSession, context: dict[str, Any]) -> None:
@@ -173,8 +124,6 @@ async def raise_alert(
         )
     )
     if rule.opens_case:
-        from notifier.handlers.cases import open_case
-
         case_no = await open_case(session, publish, now, rule, fire, context, text, alert_id)
         await session.execute(update(alerts).where(alerts.c.alert_id == alert_id).values(case_no=case_no))
     return alert_id

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import notifier as events
-from notifier.db import alerts, case_comments, case_history, case_links, cases, kit, rules
-from notifier.domain.cases import CaseTransitionError, check_transition, next_role, sla_due
+from notifier.db import alerts, case_comments, case_history, case_links, cases, kit
+from notifier.domain.alerts import AlertRule, Publish, Raise
+from notifier.domain.cases import CaseTransitionError, check_transition, sla_due
 from notifier.domain.templates import Rendered
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.numbering import next_number
-
-if TYPE_CHECKING:
-    from notifier.config import NotifierSettings
-    from notifier.handlers.alerts import AlertRule, Publish, Raise
 
 SYSTEM = "system"
 
@@ -75,7 +72,7 @@ async def open_case(
         pg_insert(case_links).on_conflict_do_nothing(),
         [{"case_no": case_no, "doc_type": t, "doc_id": i} for t, i in sorted(links)],
     )
-    await _history(session, case_no, None, "open", SYSTEM, now, f"rule {rule.code}")
+    await record_history(session, case_no, None, "open", SYSTEM, now, f"rule {rule.code}")
     await publish(
         events.ExceptionCaseOpened(
             case_no=case_no,
@@ -96,7 +93,7 @@ async def open_case(
     return case_no
 
 
-async def _history(
+async def record_history(
     session: AsyncSession,
     case_no: str,
     from_state: str | None,
@@ -119,7 +116,7 @@ async def load_for_update(session: AsyncSession, case_no: str) -> Any:
     return row
 
 
-def _guard(from_state: str, to_state: str) -> None:
+def guard(from_state: str, to_state: str) -> None:
     try:
         check_transition(from_state, to_state)
     except CaseTransitionError as exc:
@@ -136,13 +133,13 @@ async def assign(
     user: str | None,
 ) -> None:
     case = await load_for_update(session, case_no)
-    _guard(case.state, "processing")
+    guard(case.state, "processing")
     await session.execute(
         update(cases)
         .where(cases.c.case_no == case_no)
         .values(state="processing", assignee_role=role or case.assignee_role, assignee_user=user, updated_at=now)
     )
-    await _history(session, case_no, case.state, "processing", actor, now, f"assigned to {user or role}")
+    await record_history(session, case_no, case.state, "processing", actor, now, f"assigned to {user or role}")
     await publish(
         events.ExceptionCaseAssigned(
             case_no=case_no,
@@ -172,13 +169,13 @@ async def resolve(
     session: AsyncSession, publish: Publish, now: datetime, case_no: str, actor: str, resolution: str
 ) -> None:
     case = await load_for_update(session, case_no)
-    _guard(case.state, "resolved")
+    guard(case.state, "resolved")
     await session.execute(
         update(cases)
         .where(cases.c.case_no == case_no)
         .values(state="resolved", resolution=resolution, resolved_by=actor, resolved_at=now, updated_at=now)
     )
-    await _history(session, case_no, case.state, "resolved", actor, now, resolution)
+    await record_history(session, case_no, case.state, "resolved", actor, now, resolution)
     await publish(
         events.ExceptionCaseResolved(case_no=case_no, resolution=resolution, resolved_by=actor, resolved_at=now)
     )
@@ -186,97 +183,15 @@ async def resolve(
 
 async def close(session: AsyncSession, publish: Publish, now: datetime, case_no: str, actor: str) -> None:
     case = await load_for_update(session, case_no)
-    _guard(case.state, "closed")
+    guard(case.state, "closed")
     await session.execute(
         update(cases)
         .where(cases.c.case_no == case_no)
         .values(state="closed", closed_by=actor, closed_at=now, updated_at=now)
     )
-    await _history(session, case_no, case.state, "closed", actor, now)
+    await record_history(session, case_no, case.state, "closed", actor, now)
     # The condition is dealt with: the same anomaly on the same subject may alert (and open a case) again.
     await session.execute(
         update(alerts).where(alerts.c.case_no == case_no, alerts.c.cleared_at.is_(None)).values(cleared_at=now)
     )
     await publish(events.ExceptionCaseClosed(case_no=case_no, closed_by=actor, closed_at=now))
-
-
-async def escalate(
-    session: AsyncSession,
-    publish: Publish,
-    settings: NotifierSettings,
-    now: datetime,
-    case: Any,
-    actor: str,
-    reason: str,
-) -> None:
-    """Move the case one level up its ladder, restart its SLA, and alert the new owner."""
-    from notifier.handlers.alerts import AlertRule, Raise, raise_alert
-
-    _guard(case.state, "escalated")
-    level = case.level + 1
-    role = next_role(case.escalation_roles, level, case.assignee_role)
-    due = sla_due(now, case.sla_hours)
-    await session.execute(
-        update(cases)
-        .where(cases.c.case_no == case.case_no)
-        .values(state="escalated", level=level, assignee_role=role, assignee_user=None, sla_due_at=due, updated_at=now)
-    )
-    await _history(session, case.case_no, case.state, "escalated", actor, now, f"{reason}: level {level} → {role}")
-    await publish(
-        events.ExceptionCaseEscalated(
-            case_no=case.case_no,
-            level=level,
-            reason=reason,
-            to_role=role,
-            sla_due_at=due,
-            escalated_at=now,
-        )
-    )
-    channels = await session.scalar(select(rules.c.channels).where(rules.c.code == case.rule_code))
-    rule = AlertRule(
-        code="case_escalated",
-        severity="critical",
-        recipients=[{"kind": "role", "address": role}] if role else [{"kind": "role", "address": "admin"}],
-        channels=channels or ["in_app", "email"],
-        template_key="case_escalated",
-    )
-    context = {
-        "case_no": case.case_no,
-        "case_type": case.case_type,
-        "level": level,
-        "to_role": role,
-        "supplier_code": case.supplier_code,
-        "customer_code": case.customer_code,
-    }
-    await raise_alert(
-        session,
-        publish,
-        settings,
-        now,
-        rule,
-        Raise(
-            subject_type=case.subject_type,
-            subject_id=case.subject_id,
-            dedup_key=f"case_escalated|{case.case_no}|{level}",
-            context=context,
-            case_no=case.case_no,
-        ),
-    )
-
-
-async def escalate_breached(
-    session: AsyncSession, publish: Publish, settings: NotifierSettings, now: datetime, limit: int = 200
-) -> int:
-    """The periodic SLA check: every open case past its SLA goes one level up."""
-    breached = (
-        await session.execute(
-            select(cases)
-            .where(cases.c.state.in_(("open", "processing", "escalated")), cases.c.sla_due_at <= now)
-            .order_by(cases.c.sla_due_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    ).all()
-    for case in breached:
-        await escalate(session, publish, settings, now, case, SYSTEM, "sla_breached")
-    return len(breached)

@@ -14,9 +14,10 @@ from contracts import purchasing, sales
 from contracts.envelope import Message
 from notifier.config import NotifierSettings
 from notifier.db import alerts, parties, watch_firings, watches
+from notifier.domain.alerts import AlertRule, Raise
 from notifier.domain.conditions import all_hold, resolve
 from notifier.handlers import rule_cache
-from notifier.handlers.alerts import AlertRule, Raise, clear_alerts, raise_alert
+from notifier.handlers.alerts import clear_alerts, raise_alert
 from notifier.subjects import SUBJECTS, Subject, WatchClear, WatchOpen, watch_actions
 from servicekit.consumer import HandlerContext
 from servicekit.fastsql import Statement

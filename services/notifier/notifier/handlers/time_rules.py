@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.config import NotifierSettings
 from notifier.db import rules, watch_firings, watches
-from notifier.handlers.alerts import AlertRule, Publish, Raise, raise_alert
+from notifier.domain.alerts import AlertRule, Publish, Raise
+from notifier.handlers.alerts import raise_alert
 
 
 async def fire_due(

@@ -1,4 +1,4 @@
-"""Approvals of purchasing documents through the shared engine: replacing the rules, starting an approval and
+"""Approvals of purchasing documents through the shared engine: starting an approval and
 recording a decision (audited, published as ApprovalRequested / ApprovalDecided)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals import ApprovalState, plan, same_approver_allowed
-from approvals.schemas import DecisionWrite, RuleRead, RuleSetRead, RuleSetWrite
-from approvals.store import decide_and_record, load_rules, load_state, replace_rules, start_approval
+from approvals.schemas import DecisionWrite
+from approvals.store import decide_and_record, load_rules, load_state, start_approval
 from approvals.web import approval_errors
 from contracts.purchasing import ApprovalDecided, ApprovalRequested
 from purchasing.config import PurchasingRuntime
@@ -21,24 +21,6 @@ from servicekit.auth import Principal
 from servicekit.errors import DomainError
 
 DocumentType = Literal["requisition", "purchase_order"]
-
-
-async def set_rules(session: AsyncSession, actor: str, document_type: DocumentType, body: RuleSetWrite) -> RuleSetRead:
-    """Replace a document type's approval rules, audited."""
-    before = await load_rules(session, approval, document_type)
-    saved = await replace_rules(session, approval, document_type, [r.to_rule(document_type) for r in body.rules])
-    result = RuleSetRead(document_type=document_type, rules=[RuleRead.of(r) for r in saved])
-    await audit.record(
-        session,
-        kit,
-        actor=actor,
-        entity="approval_rules",
-        entity_id=document_type,
-        action="replaced",
-        before=[RuleRead.of(r).model_dump(mode="json") for r in before],
-        after=result.model_dump(mode="json"),
-    )
-    return result
 
 
 async def begin(

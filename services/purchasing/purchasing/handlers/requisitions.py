@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals.schemas import ApprovalRead, DecisionWrite
 from contracts.inventory import LowStockDetected
+from contracts.pricing import cents
 from contracts.purchasing import (
     RequisitionApproved,
     RequisitionCancelled,
@@ -23,7 +24,7 @@ from contracts.purchasing import (
 )
 from purchasing.config import PurchasingRuntime
 from purchasing.db import kit, products, requisition_lines, requisitions, supplier_quotes
-from purchasing.domain import OPEN_REQUISITION, REQUISITION_TRANSITIONS, TransitionError, cents, check_transition
+from purchasing.domain import OPEN_REQUISITION, REQUISITION_TRANSITIONS, TransitionError, check_transition
 from purchasing.handlers import approval
 from purchasing.schemas import Code, Money, Qty
 from servicekit import audit

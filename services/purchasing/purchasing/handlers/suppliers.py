@@ -3,9 +3,9 @@ use cases, each in the caller's transaction."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import insert, select
@@ -93,7 +93,7 @@ async def save_supplier(
         entity="supplier",
         entity_id=data.code,
         action="updated" if before else "created",
-        before=jsonable(before._mapping) if before else None,
+        before=audit.row_json(before._mapping) if before else None,
         after=data.model_dump(mode="json"),
     )
     await runtime.outbox.add(
@@ -148,19 +148,6 @@ async def set_category_tolerance(session: AsyncSession, actor: str, category: st
         entity="category_tolerance",
         entity_id=category,
         action="set",
-        before=jsonable(before),
+        before=audit.row_json(before) if before else None,
         after=body.model_dump(mode="json"),
     )
-
-
-def jsonable(row: Any) -> dict[str, Any] | None:
-    """A row (mapping) as JSON-safe values, for the audit log."""
-    if row is None:
-        return None
-    out: dict[str, Any] = {}
-    for key, value in dict(row).items():
-        if isinstance(value, Decimal | date | datetime):
-            out[key] = str(value)
-        else:
-            out[key] = value
-    return out

@@ -3,49 +3,9 @@ threshold and/or a maximum discount puts an order in `pending_approval` for the 
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
-
-from approvals.domain import DocumentType
-from approvals.schemas import RuleRead, RuleSetRead, RuleSetWrite
-from approvals.store import load_rules, replace_rules
-from sales.config import RuntimeDep
+from approvals.router import rules_router
 from sales.db import approval, kit
-from servicekit import audit
-from servicekit.auth import Principal, require
 
-router = APIRouter(tags=["approval rules"])
-SALES_ORDER: DocumentType = "sales_order"
-
-
-@router.get("/approval-rules", response_model=RuleSetRead)
-async def get_rules(
-    runtime: RuntimeDep, _: Annotated[Principal, Depends(require("sales", "sales_manager", read=True))]
-) -> RuleSetRead:
-    async with runtime.db.transaction() as session:
-        rules = await load_rules(session, approval, SALES_ORDER)
-    return RuleSetRead(document_type=SALES_ORDER, rules=[RuleRead.of(r) for r in rules])
-
-
-@router.put("/approval-rules", response_model=RuleSetRead)
-async def put_rules(
-    body: RuleSetWrite,
-    runtime: RuntimeDep,
-    principal: Annotated[Principal, Depends(require("sales_manager"))],
-) -> RuleSetRead:
-    async with runtime.db.transaction() as session:
-        before = await load_rules(session, approval, SALES_ORDER)
-        saved = await replace_rules(session, approval, SALES_ORDER, [r.to_rule(SALES_ORDER) for r in body.rules])
-        read = RuleSetRead(document_type=SALES_ORDER, rules=[RuleRead.of(r) for r in saved])
-        await audit.record(
-            session,
-            kit,
-            actor=principal.sub,
-            entity="approval_rules",
-            entity_id=SALES_ORDER,
-            action="replaced",
-            before=[RuleRead.of(r).model_dump(mode="json") for r in before],
-            after=read,
-        )
-    return read
+router = rules_router(
+    approval, kit, document_types=("sales_order",), readers=("sales", "sales_manager"), manager="sales_manager"
+)

@@ -4,7 +4,6 @@ case, in the caller's transaction; the HTTP API is `api/customers.py`."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -59,7 +58,7 @@ async def save_customer(session: AsyncSession, runtime: SalesRuntime, actor: str
         entity="customer",
         entity_id=data.code,
         action="updated" if before else "created",
-        before=_jsonable(before._mapping) if before else None,
+        before=audit.row_json(before._mapping) if before else None,
         after=data.model_dump(mode="json"),
     )
     await runtime.outbox.add(
@@ -78,7 +77,3 @@ async def save_customer(session: AsyncSession, runtime: SalesRuntime, actor: str
         ),
     )
     return CustomerRead.model_validate(values)
-
-
-def _jsonable(row: Any) -> dict[str, Any]:
-    return {k: (str(v) if not isinstance(v, str | int | bool | None) else v) for k, v in dict(row).items()}
