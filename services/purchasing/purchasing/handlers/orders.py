@@ -25,9 +25,6 @@ from contracts.purchasing import (
     PurchaseOrderShipped,
     PurchaseOrderStatusChanged,
 )
-from purchasing import approval
-from purchasing.anomalies import raise_anomaly
-from purchasing.common import Qty, Tx
 from purchasing.db import (
     kit,
     po_status_history,
@@ -43,6 +40,10 @@ from purchasing.domain import (
     check_transition,
     shipment_findings,
 )
+from purchasing.handlers import approval
+from purchasing.handlers.anomalies import raise_anomaly
+from purchasing.schemas import Qty
+from purchasing.unit import Tx
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError, InputError, NotFoundError

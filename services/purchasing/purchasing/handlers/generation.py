@@ -13,8 +13,6 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.purchasing import RequisitionOrdered
-from purchasing import requisitions
-from purchasing.common import Code, Tx
 from purchasing.db import (
     category_tolerances,
     kit,
@@ -27,8 +25,11 @@ from purchasing.db import (
     suppliers,
 )
 from purchasing.domain import PricedLine, tolerance_for, totals
-from purchasing.orders import audit_action, record_created
+from purchasing.handlers import requisitions
+from purchasing.handlers.orders import audit_action, record_created
+from purchasing.schemas import Code
 from purchasing.sourcing import LineChoice, Need, Quote, propose, split_by_supplier
+from purchasing.unit import Tx
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError, InputError
