@@ -30,7 +30,6 @@ from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.numbering import next_number
 
 
-
 @dataclass(frozen=True)
 class InvoicedLine:
     line_no: int
