@@ -11,7 +11,6 @@ from sqlalchemy import insert, select, update
 
 from contracts.finance import BillAllocation, BillHeld, BillMismatchLine, BillReleased, SupplierPaymentMade
 from contracts.pricing import ZERO, cents
-from contracts.purchasing import DEFAULT_TOLERANCE_PCT
 from finance.db import bill_lines, bill_payments, bills, kit, purchase_orders, supplier_payments, suppliers
 from finance.domain import (
     BILL_TRANSITIONS,
@@ -63,10 +62,12 @@ async def register_supplier_invoice(
     unknown = sorted(set(theirs) - set(ours))
     if unknown:
         raise InputError("lines", f"bill {bill_no} has no lines {unknown}")
+    # The price is matched with the PO's own price tolerance (not the receipt quantity tolerance): by default
+    # none, so any difference holds the bill and raises the price anomaly.
     tolerance = await c.session.scalar(
-        select(purchase_orders.c.tolerance_pct).where(purchase_orders.c.po_no == bill.po_no)
+        select(purchase_orders.c.price_tolerance_pct).where(purchase_orders.c.po_no == bill.po_no)
     )
-    tolerance = tolerance if tolerance is not None else DEFAULT_TOLERANCE_PCT
+    tolerance = tolerance if tolerance is not None else ZERO
     match = [
         MatchLine(
             line_no=n,

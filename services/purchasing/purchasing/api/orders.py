@@ -91,6 +91,7 @@ class PoRead(PoSummary):
     payment_terms_days: int
     warehouse_code: str
     tolerance_pct: Decimal
+    price_tolerance_pct: Decimal
     net: Decimal
     tax: Decimal
     created_by: str

@@ -39,6 +39,7 @@ SUPPLIER_COLUMNS = (
         ("currency", "币种", "Currency"),
         ("score", "评分", "Score"),
         ("tolerance_pct", "收货容差%", "Tolerance %"),
+        ("price_tolerance_pct", "价格容差%", "Price tolerance %"),
         ("active", "启用", "Active"),
     ),
 )

@@ -3,7 +3,7 @@ recording a decision (audited, published as ApprovalRequested / ApprovalDecided)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Literal
 
@@ -32,11 +32,14 @@ async def begin(
     amount: Decimal,
     currency: str,
     categories: Iterable[str],
+    unless_none: Sequence[str] = (),
 ) -> list[str]:
-    """Plan and store the approval; ask level 1. Returns the levels ([] = no approval needed)."""
+    """Plan and store the approval; ask level 1. Returns the levels ([] = no approval needed). `unless_none`: the
+    levels to ask when no rule applies but the document needs approval all the same (a purchase order above its
+    requisition's approved amount)."""
     rules = await load_rules(session, approval, document_type)
     categories = list(categories)
-    levels = plan(rules, document_type, amount, categories)
+    levels = plan(rules, document_type, amount, categories) or list(unless_none)
     same = same_approver_allowed(rules, document_type, amount, categories)
     now = runtime.clock.now()
     await start_approval(

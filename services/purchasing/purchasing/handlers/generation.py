@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.purchasing import RequisitionOrdered
-from purchasing.config import PurchasingRuntime
+from purchasing.config import PurchasingRuntime, PurchasingSettings
 from purchasing.db import (
     category_tolerances,
     kit,
@@ -107,14 +107,23 @@ async def set_overrides(tx: Tx, principal: Principal, pr_no: str, overrides: Seq
     return choices
 
 
-async def _tolerance(session: AsyncSession, supplier_pct: Decimal | None, skus: set[str], default: Decimal) -> Decimal:
+async def _tolerances(
+    session: AsyncSession, supplier: Any, skus: set[str], settings: PurchasingSettings
+) -> tuple[Decimal, Decimal]:
+    """The receipt quantity tolerance and the invoice price tolerance of a new purchase order, each the supplier's
+    own, else the strictest of its lines' categories, else the configured default."""
     ct, p = category_tolerances, products
-    pcts = (
-        await session.scalars(
-            select(ct.c.tolerance_pct).join(p, p.c.category == ct.c.category).where(p.c.sku.in_(skus))
+    rows = (
+        await session.execute(
+            select(ct.c.tolerance_pct, ct.c.price_tolerance_pct)
+            .join(p, p.c.category == ct.c.category)
+            .where(p.c.sku.in_(skus))
         )
     ).all()
-    return tolerance_for(supplier_pct, pcts, default)
+    qty = tolerance_for(supplier.tolerance_pct, [r[0] for r in rows], settings.default_tolerance_pct)
+    price_pcts = [r[1] for r in rows if r[1] is not None]
+    price = tolerance_for(supplier.price_tolerance_pct, price_pcts, settings.default_price_tolerance_pct)
+    return qty, price
 
 
 async def generate(tx: Tx, runtime: PurchasingRuntime, principal: Principal, pr_no: str) -> list[str]:
@@ -127,18 +136,17 @@ async def generate(tx: Tx, runtime: PurchasingRuntime, principal: Principal, pr_
     unsourced = [c.need.line_no for c in choices if c.chosen is None]
     if unsourced:
         raise DomainError("unsourced_lines", f"no valid quote for lines {unsourced}", lines=unsourced)
-    default_pct = runtime.settings.default_tolerance_pct
     po_nos = []
     for supplier_code, group in split_by_supplier(choices).items():
         supplier = (await tx.session.execute(select(suppliers).where(suppliers.c.code == supplier_code))).one()
-        po_nos.append(await _create_po(tx, principal, pr, supplier, group, default_pct))
+        po_nos.append(await _create_po(tx, runtime, principal, pr, supplier, group))
     await requisitions.move(tx.session, tx.clock, pr, "ordered", principal.sub)
     await tx.publish(RequisitionOrdered(pr_no=pr_no, po_nos=po_nos, ordered_at=tx.clock.now()))
     return po_nos
 
 
 async def _create_po(
-    tx: Tx, principal: Principal, pr: Any, supplier: Any, group: list[LineChoice], default_pct: Decimal
+    tx: Tx, runtime: PurchasingRuntime, principal: Principal, pr: Any, supplier: Any, group: list[LineChoice]
 ) -> str:
     now = tx.clock.now()
     po_no = await next_number(tx.session, kit, "PO", now)
@@ -159,7 +167,7 @@ async def _create_po(
             }
         )
     net, tax, gross = totals(PricedLine(ln["qty_ordered"], ln["unit_price"], ln["tax_rate"]) for ln in lines)
-    tolerance = await _tolerance(tx.session, supplier.tolerance_pct, {ln["sku"] for ln in lines}, default_pct)
+    tolerance, price_tolerance = await _tolerances(tx.session, supplier, {ln["sku"] for ln in lines}, runtime.settings)
     await tx.session.execute(
         insert(purchase_orders).values(
             po_no=po_no,
@@ -171,6 +179,7 @@ async def _create_po(
             warehouse_code=pr.warehouse_code,
             expected_date=max(ln["expected_date"] for ln in lines),
             tolerance_pct=tolerance,
+            price_tolerance_pct=price_tolerance,
             net=net,
             tax=tax,
             gross=gross,

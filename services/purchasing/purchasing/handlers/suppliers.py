@@ -28,7 +28,10 @@ class SupplierWrite(BaseModel):
     payment_terms_days: int = Field(ge=0, le=365)
     currency: Currency = "CNY"
     score: Pct | None = None
-    tolerance_pct: Pct | None = Field(default=None, description="receipt/price tolerance; default 5 %")
+    tolerance_pct: Pct | None = Field(default=None, description="receipt quantity tolerance; default 5 %")
+    price_tolerance_pct: Pct | None = Field(
+        default=None, description="supplier invoice price tolerance; default 0 (any price difference holds the bill)"
+    )
     active: bool = True
 
 
@@ -69,7 +72,10 @@ class QuoteRead(QuoteWrite):
 class ToleranceWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    tolerance_pct: Pct
+    tolerance_pct: Pct = Field(description="receipt quantity tolerance of the category")
+    price_tolerance_pct: Pct | None = Field(
+        default=None, description="supplier invoice price tolerance of the category (absent: the default, 0)"
+    )
 
 
 async def save_supplier(
@@ -81,6 +87,7 @@ async def save_supplier(
     values = data.model_dump(mode="json") | {
         "score": data.score,
         "tolerance_pct": data.tolerance_pct,
+        "price_tolerance_pct": data.price_tolerance_pct,
         "updated_at": now,
     }
     await session.execute(
@@ -133,13 +140,13 @@ async def add_quote(
 
 
 async def set_category_tolerance(session: AsyncSession, actor: str, category: str, body: ToleranceWrite) -> None:
-    """Set the receipt/price tolerance of a product category, audited."""
+    """Set the receipt quantity and invoice price tolerances of a product category, audited."""
     table = category_tolerances
     before = (await session.execute(select(table).where(table.c.category == category))).mappings().first()
     await session.execute(
         pg_insert(table)
-        .values(category=category, tolerance_pct=body.tolerance_pct)
-        .on_conflict_do_update(index_elements=[table.c.category], set_={"tolerance_pct": body.tolerance_pct})
+        .values(category=category, **body.model_dump())
+        .on_conflict_do_update(index_elements=[table.c.category], set_=body.model_dump())
     )
     await audit.record(
         session,
