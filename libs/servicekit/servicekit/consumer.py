@@ -28,12 +28,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import ContractError, Envelope, Message, parse_payload, parse_typed, topic_of
 from contracts.envelope import HEADER_TYPE, HEADER_VERSION, DeadLetterReason
-from servicekit import fastsql, inbox, observability, readahead
+from servicekit import fastsql, inbox, observability
 from servicekit.clock import Clock
 from servicekit.db import Database, KitTables, causes, is_disconnect
 from servicekit.deadletter import DeadLetters
 from servicekit.outbox import Outbox
 from servicekit.tracing import OFF, Tracing
+from servicekit.unit import Batch
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ class MessageHandlers(Generic[M]):
         about to handle (duplicates left out): a chance to read, and lock, what they need in one statement
         instead of one per message. Not run when messages are handled one by one. With `key` (what a message is
         about: its order, its customer), what `fn` read ahead per key is handed to the handler of the first
-        message about that key and to no later one (`servicekit.readahead.hand_over`)."""
+        message about that key and to no later one (`servicekit.unit.Batch`)."""
         self.before_group = fn
         self.read_ahead_key = key
         return fn
@@ -298,6 +299,7 @@ class MessageProcessor:
                             fresh.append(i.message)
                     if fresh:
                         await self._handlers.before_group(session, fresh)
+                batch = Batch.of(session)
                 # Writes the handlers defer are sent together, before whatever reads after them (fastsql).
                 async with fastsql.deferring(session):
                     for item in items:
@@ -310,7 +312,7 @@ class MessageProcessor:
                             continue
                         claimed.discard(e.event_id)  # the same message twice in one batch: the second is a duplicate
                         if self._handlers.read_ahead_key is not None:
-                            readahead.hand_over(session, self._handlers.read_ahead_key(item.message))
+                            batch.hand_over(self._handlers.read_ahead_key(item.message))
                         with observability.correlation(e.correlation_id), self._span(item.record, e):
                             await item.handler(HandlerContext(session, e, self._outbox, self._clock), item.message)
                         outcomes.append("processed")

@@ -17,12 +17,12 @@ from sqlalchemy import text
 from contracts import Envelope
 from contracts.envelope import HEADER_TYPE
 from contracts.sales import CustomerUpserted
-from servicekit import readahead
 from servicekit.clock import SystemClock
 from servicekit.consumer import HandlerContext, MessageHandlers, MessageProcessor
 from servicekit.db import Database
 from servicekit.fastsql import Statement
 from servicekit.outbox import Outbox
+from servicekit.unit import MISSING, Batch
 
 pytestmark = pytest.mark.integration
 
@@ -230,10 +230,10 @@ async def test_a_group_hands_what_it_read_ahead_to_the_first_message_about_each_
 
     @handlers.on(CustomerUpserted)
     async def take(ctx: HandlerContext, message: CustomerUpserted) -> None:
-        taken.append((message.customer_code, readahead.take(ctx.session, "names", message.customer_code)))
+        taken.append((message.customer_code, Batch.of(ctx.session).take("names", message.customer_code)))
 
     async def prepare(session: Any, messages: list[Any]) -> None:
-        readahead.put(session, "names", {m.customer_code: m.name for m in messages})
+        Batch.of(session).put("names", {m.customer_code: m.name for m in messages})
 
     handlers.prepare_groups(prepare, key=lambda m: m.customer_code)
     tag = uuid.uuid4().hex[:6]
@@ -247,7 +247,7 @@ async def test_a_group_hands_what_it_read_ahead_to_the_first_message_about_each_
             == ["processed"] * 3
         )
         # read ahead: the last name per key; a's went to its first message only
-        assert taken == [(f"a-{tag}", "x"), (f"b-{tag}", "two"), (f"a-{tag}", readahead.MISSING)]
+        assert taken == [(f"a-{tag}", "x"), (f"b-{tag}", "two"), (f"a-{tag}", MISSING)]
     finally:
         await db.dispose()
 

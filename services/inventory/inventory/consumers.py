@@ -26,7 +26,7 @@ async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
     """A batch's set-based work before its handlers, in the lock order (outbound orders, order headers, stock
     rows): the confirmed orders' outbound orders read ahead; the reservation headers created and locked at once,
     then the stock rows of their skus (inventory.stock.lock_ahead); the reservation rows of both read ahead (see
-    servicekit.readahead)."""
+    servicekit.unit.Batch)."""
     confirmed = [m for m in messages if isinstance(m, OrderConfirmed)]
     if confirmed:
         await outbound.read_ahead(session, confirmed)
@@ -55,6 +55,6 @@ def build() -> MessageHandlers[Any]:
     ]
     for model, handler in routes:
         handlers.on(model)(handler)
-    # What a batch reads ahead is per order: each handler is handed its order's (servicekit.readahead).
+    # What a batch reads ahead is per order: each handler is handed its order's (servicekit.unit.Batch).
     handlers.prepare_groups(_prepare, key=lambda m: getattr(m, "order_no", None))
     return handlers

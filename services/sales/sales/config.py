@@ -4,6 +4,7 @@ from pydantic_settings import SettingsConfigDict
 from servicekit.app import RuntimeOf
 from servicekit.config import ServiceSettings
 from servicekit.runtime import Runtime
+from servicekit.unit import Unit
 
 
 class SalesSettings(ServiceSettings):
@@ -25,3 +26,5 @@ class SalesSettings(ServiceSettings):
 # The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.
 SalesRuntime = Runtime[SalesSettings]
 RuntimeDep = RuntimeOf[SalesSettings]
+# The unit of work of every sales use case (servicekit.unit).
+SalesUnit = Unit[SalesSettings]

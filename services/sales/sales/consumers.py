@@ -31,14 +31,14 @@ from contracts.inventory import (
     StockReserved,
 )
 from sales import store
-from sales.config import SalesSettings
+from sales.config import SalesSettings, SalesUnit
 from sales.handlers import catalog, fulfilment, replies
-from sales.unit import Tx
 from servicekit.consumer import HandlerContext, MessageHandlers
+from servicekit.unit import Unit
 
 M = TypeVar("M", bound=Message)
 
-ROUTES: list[tuple[type[Any], Callable[[Tx, Any], Awaitable[None]]]] = [
+ROUTES: list[tuple[type[Any], Callable[[SalesUnit, Any], Awaitable[None]]]] = [
     (StockReserved, replies.stock_reserved),
     (StockReservationFailed, replies.stock_reservation_failed),
     (StockReleased, replies.stock_released),
@@ -74,11 +74,9 @@ async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
         await fulfilment.record_outbound_created(session, created)
 
 
-def _bind(settings: SalesSettings, use_case: Callable[[Tx, Any], Awaitable[None]]) -> Any:
+def _bind(settings: SalesSettings, use_case: Callable[[SalesUnit, Any], Awaitable[None]]) -> Any:
     async def handle(ctx: HandlerContext, msg: Any) -> None:
-        tx = Tx.of_handler(ctx, settings)
-        # Every handler takes what was read ahead about its order, used or not (see sales.store.preload).
-        tx.preloaded = store.take_preloaded(ctx.session, getattr(msg, "order_no", None))
+        tx = Unit.of_handler(ctx, settings)
         await use_case(tx, msg)
         await tx.flush()
 

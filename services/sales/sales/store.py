@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.common import Amounts, OrderLine, StockLine
 from contracts.sales import OrderStatusChanged
 from sales import domain
+from sales.config import SalesUnit
 from sales.db import order_lines, order_status_history, orders, sagas
-from sales.unit import Tx
-from servicekit import readahead
 from servicekit.fastsql import Statement
+from servicekit.unit import MISSING, Batch
 
 _SAGA_COLUMNS = [c.label(f"saga_{c.name}") for c in sagas.c if c.name != "order_no"]
 
@@ -80,7 +80,7 @@ _READ_MANY_LOCKED_WITH_LINES = Statement(
     .order_by(orders.c.order_no)
     .with_for_update(of=(orders, sagas))
 )
-_PRELOADED = "orders"  # what the batch reads ahead (servicekit.readahead)
+_PRELOADED = "orders"  # what the batch reads ahead (servicekit.unit.Batch)
 # A transition in one round trip: the status and its history row.
 _TRANSITION = Statement(
     text(
@@ -96,13 +96,13 @@ _LINES = Statement(
 )
 
 
-async def load(tx: Tx, order_no: str, *, lock: bool = True, with_lines: bool = False) -> Loaded | None:
+async def load(tx: SalesUnit, order_no: str, *, lock: bool = True, with_lines: bool = False) -> Loaded | None:
     """The order and its saga row (and its lines, `with_lines`); locked (FOR UPDATE OF orders) unless told
     otherwise. A handler's first locked load of the order its batch read ahead takes that read instead."""
-    preloaded: Loaded | None = tx.preloaded
-    if lock and preloaded is not None and preloaded.no == order_no:
-        tx.preloaded = None
-        return preloaded
+    if lock:
+        preloaded: Loaded = tx.batch.take(_PRELOADED, order_no)
+        if preloaded is not MISSING:
+            return preloaded
     if with_lines:
         assert lock, "the lines come with the locked read"
         row = await _READ_MANY_LOCKED_WITH_LINES.fetchrow(tx.session, order_nos=[order_no])
@@ -125,21 +125,14 @@ def _loaded(row: Any, with_lines: bool) -> Loaded:
 async def preload(session: AsyncSession, order_nos: Iterable[str]) -> None:
     """Read (and lock, in order number order) the orders a consumer batch's handlers are about to load, with
     their lines, in one statement. Each is handed to the first handler of a message about that order
-    (`take_preloaded`, servicekit.readahead), whether it loads it or not: a second message about the same order
-    in the batch reads it again, and sees what the first one changed."""
+    (its first locked `load`; the batch's key is the order, see sales.consumers): a second message about the same
+    order in the batch reads it again, and sees what the first one changed."""
     rows = await _READ_MANY_LOCKED_WITH_LINES.fetch(session, order_nos=sorted(set(order_nos)))
-    readahead.put(session, _PRELOADED, {row["order_no"]: _loaded(row, True) for row in rows})
-
-
-def take_preloaded(session: AsyncSession, order_no: str | None) -> Loaded | None:
-    """For the handler of a message about `order_no`: its order as the batch read it ahead and handed to it (the
-    batch's key is the order, see sales.consumers), if it did."""
-    preloaded = readahead.take(session, _PRELOADED, order_no)
-    return None if preloaded is readahead.MISSING else preloaded
+    Batch.of(session).put(_PRELOADED, {row["order_no"]: _loaded(row, True) for row in rows})
 
 
 async def set_status(
-    tx: Tx,
+    tx: SalesUnit,
     o: Loaded,
     to: str,
     *,
@@ -157,7 +150,7 @@ async def set_status(
 
 
 def status_change(
-    tx: Tx, o: Loaded, to: str, reason: str | None = None, values: dict[str, Any] | None = None
+    tx: SalesUnit, o: Loaded, to: str, reason: str | None = None, values: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Check and apply a transition in memory and publish it; returns the history row, for the caller to write
     (with the order's new status) in its statement."""
@@ -172,7 +165,7 @@ def status_change(
     return {"order_no": o.no, "from_status": before, "to_status": to, "reason": reason, "actor": tx.actor, "at": tx.now}
 
 
-async def lines_of(tx: Tx, order_no: str) -> list[domain.Line]:
+async def lines_of(tx: SalesUnit, order_no: str) -> list[domain.Line]:
     return [to_line(r) for r in await _LINES.fetch(tx.session, order_no=order_no)]
 
 
@@ -247,7 +240,7 @@ def first_states(path: Sequence[str]) -> list[tuple[str | None, str]]:
     return pairs
 
 
-def publish_first_states(tx: Tx, o: Loaded, pairs: Sequence[tuple[str | None, str]]) -> None:
+def publish_first_states(tx: SalesUnit, o: Loaded, pairs: Sequence[tuple[str | None, str]]) -> None:
     """`OrderStatusChanged` for each of a new order's first transitions (once the order is written)."""
     for before, to in pairs:
         tx.publish(

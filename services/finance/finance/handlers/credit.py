@@ -17,8 +17,8 @@ from contracts.sales import CheckCredit, CustomerUpserted
 from finance.db import credit_accounts, credit_checks, credit_holds
 from finance.domain import OPEN_INVOICE_STATUSES, CreditDecision, credit_exposure, decide_credit
 from finance.handlers import Ctx
-from servicekit import readahead
 from servicekit.fastsql import Statement, insert_of
+from servicekit.unit import MISSING, Batch
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ async def lock_accounts_of(session: AsyncSession, checks: Sequence[CheckCredit])
     the batch commits, and an upsert of an account in the batch drops it from here (it is read again).
 
     Then, under those locks (everything that changes a customer's exposure takes its account's lock first), the
-    checks' situations in one statement, read ahead per customer (servicekit.readahead): the first message of
+    checks' situations in one statement, read ahead per customer (servicekit.unit.Batch): the first message of
     the batch about a customer is handed them, and the check it may be uses its own; a later message about that
     customer (a second check, a release) reads afresh, after what the earlier ones wrote."""
     codes = sorted({c.customer_code for c in checks})
@@ -113,7 +113,7 @@ async def lock_accounts_of(session: AsyncSession, checks: Sequence[CheckCredit])
     ahead: dict[str, dict[tuple[str, int], Any]] = {}
     for check, row in zip(checks, rows, strict=True):
         ahead.setdefault(check.customer_code, {})[(check.order_no, check.revision)] = row
-    readahead.put(session, _SITUATIONS_AHEAD, ahead)
+    Batch.of(session).put(_SITUATIONS_AHEAD, ahead)
 
 
 async def _locked_account(session: AsyncSession, customer_code: str) -> Any:
@@ -173,8 +173,8 @@ _CHECKED_AND_HELD = Statement(
 
 async def check_credit(c: Ctx, msg: CheckCredit) -> None:
     account = await _locked_account(c.session, msg.customer_code)
-    ahead = readahead.take(c.session, _SITUATIONS_AHEAD, msg.customer_code)
-    situation = None if ahead is readahead.MISSING else ahead.get((msg.order_no, msg.revision))
+    ahead = Batch.of(c.session).take(_SITUATIONS_AHEAD, msg.customer_code)
+    situation = None if ahead is MISSING else ahead.get((msg.order_no, msg.revision))
     if situation is None:
         situation = await _SITUATIONS.fetchrow(
             c.session, order_nos=[msg.order_no], revisions=[msg.revision], customer_codes=[msg.customer_code]

@@ -21,8 +21,8 @@ from contracts.sales import ReserveStock
 from inventory import domain
 from inventory.db import order_reservations, reservations
 from inventory.stock import StockBook
-from servicekit import readahead
 from servicekit.fastsql import Statement
+from servicekit.unit import MISSING, Batch
 
 # The reservation path's statements, built once (see servicekit.fastsql).
 _ORDER_NOS = bindparam("order_nos", type_=ARRAY(String))
@@ -125,8 +125,8 @@ def header_locked(session: AsyncSession, order_no: str) -> bool:
 async def held_by(session: AsyncSession, order_nos: Iterable[str]) -> dict[str, list[Held]]:
     wanted = sorted(set(order_nos))
     if len(wanted) == 1:  # a handler's own order: its batch may have read it ahead (see `read_ahead`)
-        ahead = readahead.take(session, _AHEAD_KIND, wanted[0])
-        if ahead is not readahead.MISSING:
+        ahead = Batch.of(session).take(_AHEAD_KIND, wanted[0])
+        if ahead is not MISSING:
             return {wanted[0]: ahead} if ahead else {}
     return await _held(session, wanted)
 
@@ -135,7 +135,7 @@ async def read_ahead(session: AsyncSession, order_nos: Iterable[str]) -> None:
     """A batch's orders' reservation rows in one statement, for their handlers' `held_by`."""
     wanted = sorted(set(order_nos))
     held = await _held(session, wanted)
-    readahead.put(session, _AHEAD_KIND, {o: held.get(o, []) for o in wanted})
+    Batch.of(session).put(_AHEAD_KIND, {o: held.get(o, []) for o in wanted})
 
 
 async def _held(session: AsyncSession, order_nos: list[str]) -> dict[str, list[Held]]:

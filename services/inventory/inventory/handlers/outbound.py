@@ -31,11 +31,12 @@ from inventory.db import kit, outbound_lines, outbound_orders, product_barcodes
 from inventory.handlers import holdings
 from inventory.handlers.reservations import release_order
 from inventory.stock import Publish
-from servicekit import audit, readahead
+from servicekit import audit
 from servicekit.consumer import HandlerContext
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.fastsql import Statement
 from servicekit.numbering import take_number
+from servicekit.unit import MISSING, Batch
 
 log = logging.getLogger(__name__)
 OPEN = ("created", "picking", "packed")
@@ -58,7 +59,7 @@ async def read_ahead(session: AsyncSession, confirmed: Sequence[OrderConfirmed])
     found: dict[str, list[SimpleNamespace]] = {o: [] for o in order_nos}
     for r in await _EXISTING.fetch(session, order_nos=order_nos):
         found[r["order_no"]].append(SimpleNamespace(**dict(r.items())))
-    readahead.put(session, _AHEAD_KIND, found)
+    Batch.of(session).put(_AHEAD_KIND, found)
 
 
 # An outbound order (its number drawn ahead) and its lines in one statement: deferred in a consumer batch.
@@ -75,8 +76,8 @@ _NEW_ORDER = Statement(
 
 async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
     session, now = ctx.session, ctx.clock.now()
-    existing = readahead.take(session, _AHEAD_KIND, msg.order_no)
-    if existing is readahead.MISSING:
+    existing = Batch.of(session).take(_AHEAD_KIND, msg.order_no)
+    if existing is MISSING:
         rows = await _EXISTING.fetch(session, order_nos=[msg.order_no])
         existing = [SimpleNamespace(**dict(r.items())) for r in rows]
     if any(d.revision >= msg.revision for d in existing):

@@ -24,18 +24,18 @@ from sales.api.schemas import (
     Reason,
     VoidRequest,
 )
-from sales.config import RuntimeDep
+from sales.config import RuntimeDep, SalesUnit
 from sales.domain import STATUSES, Line
 from sales.handlers import changes
 from sales.handlers.placing import Checked, NewOrder, Placed, check_order, number_lines, place_order
 from sales.store import Loaded, line_values
-from sales.unit import Tx, unit_of
 from servicekit.auth import Principal, require
 from servicekit.errors import InputError, NotFoundError
 from servicekit.idempotency import respond_json_idempotently
 from servicekit.inputs import Offset
 from servicekit.openapi import conflicts
 from servicekit.tabular import FormatQuery, export_query
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["orders"])
 Seller = Annotated[Principal, Depends(require("sales", "sales_manager"))]
@@ -173,7 +173,7 @@ async def _change(runtime: RuntimeDep, principal: Principal, change: Any) -> Any
 async def amend_order(order_no: str, body: OrderAmend, runtime: RuntimeDep, principal: Seller) -> Any:
     lines = _lines(body.lines)
 
-    async def change(tx: Tx) -> Loaded:
+    async def change(tx: SalesUnit) -> Loaded:
         return await changes.amend_order(tx, order_no, lines, body.reason)
 
     return await _change(runtime, principal, change)
@@ -181,7 +181,7 @@ async def amend_order(order_no: str, body: OrderAmend, runtime: RuntimeDep, prin
 
 @router.post("/orders/{order_no}/cancel", response_model=OrderRead)
 async def cancel_order(order_no: str, body: Reason, runtime: RuntimeDep, principal: Seller) -> Any:
-    async def change(tx: Tx) -> Loaded:
+    async def change(tx: SalesUnit) -> Loaded:
         return await changes.cancel_order(tx, order_no, body.reason)
 
     return await _change(runtime, principal, change)
@@ -194,7 +194,7 @@ async def void_order(order_no: str, body: VoidRequest, runtime: RuntimeDep, prin
     `replacement_order_no` must be another order of the customer not replacing one already
     (409 `invalid_replacement`)."""
 
-    async def change(tx: Tx) -> Loaded:
+    async def change(tx: SalesUnit) -> Loaded:
         return await changes.void_order(tx, order_no, body.reason, body.replacement_order_no)
 
     return await _change(runtime, principal, change)
@@ -202,7 +202,7 @@ async def void_order(order_no: str, body: VoidRequest, runtime: RuntimeDep, prin
 
 @router.post("/orders/{order_no}/approve", response_model=OrderRead)
 async def approve_order(order_no: str, body: Comment, runtime: RuntimeDep, principal: Manager) -> Any:
-    async def change(tx: Tx) -> Loaded:
+    async def change(tx: SalesUnit) -> Loaded:
         return await changes.decide_approval(tx, order_no, sorted(principal.roles), "approved", body.comment)
 
     return await _change(runtime, principal, change)
@@ -210,7 +210,7 @@ async def approve_order(order_no: str, body: Comment, runtime: RuntimeDep, princ
 
 @router.post("/orders/{order_no}/reject", response_model=OrderRead)
 async def reject_order(order_no: str, body: Comment, runtime: RuntimeDep, principal: Manager) -> Any:
-    async def change(tx: Tx) -> Loaded:
+    async def change(tx: SalesUnit) -> Loaded:
         return await changes.decide_approval(tx, order_no, sorted(principal.roles), "rejected", body.comment)
 
     return await _change(runtime, principal, change)

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts.inventory import ProductUpserted
+from sales.config import SalesUnit
 from sales.db import product_categories
-from sales.unit import Tx
 
 
-async def product_upserted(tx: Tx, msg: ProductUpserted) -> None:
+async def product_upserted(tx: SalesUnit, msg: ProductUpserted) -> None:
     stmt = insert(product_categories).values(sku=msg.sku, category=msg.category, updated_at=msg.updated_at)
     await tx.session.execute(
         stmt.on_conflict_do_update(
@@ -23,7 +23,7 @@ async def product_upserted(tx: Tx, msg: ProductUpserted) -> None:
     )
 
 
-async def categories_of(tx: Tx, skus: Iterable[str]) -> list[str]:
+async def categories_of(tx: SalesUnit, skus: Iterable[str]) -> list[str]:
     query = select(product_categories.c.category).where(
         product_categories.c.sku.in_(sorted(set(skus))) & product_categories.c.category.is_not(None)
     )

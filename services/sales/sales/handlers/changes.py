@@ -13,28 +13,28 @@ from approvals.store import decide_and_record, start_approval
 from approvals.web import approval_errors
 from contracts.sales import OrderAmended, OrderApprovalDecided, OrderVoided
 from sales import domain
+from sales.config import SalesUnit
 from sales.db import approval, kit, order_lines, order_revisions, orders, shipments
 from sales.handlers.placing import SALES_ORDER, approval_requested, plan_approval
 from sales.saga import state, steps
 from sales.store import Loaded, contract_lines, line_json, line_values, lines_of, load, set_status
-from sales.unit import Tx
 from servicekit import audit
 from servicekit.errors import DomainError, NotFoundError
 
 
-async def load_or_404(tx: Tx, order_no: str) -> Loaded:
+async def load_or_404(tx: SalesUnit, order_no: str) -> Loaded:
     o = await load(tx, order_no)
     if o is None:
         raise NotFoundError("order", order_no)
     return o
 
 
-async def anything_shipped(tx: Tx, order_no: str) -> bool:
+async def anything_shipped(tx: SalesUnit, order_no: str) -> bool:
     query = select(exists().where((shipments.c.order_no == order_no) & shipments.c.shipped_at.is_not(None)))
     return bool(await tx.session.scalar(query))
 
 
-async def anything_picked(tx: Tx, order_no: str) -> bool:
+async def anything_picked(tx: SalesUnit, order_no: str) -> bool:
     """An outbound order of it is being picked or packed (not un-picked, not shipped)."""
     picked = (shipments.c.order_no == order_no) & shipments.c.picked_at.is_not(None) & shipments.c.shipped_at.is_(None)
     return bool(await tx.session.scalar(select(exists().where(picked))))
@@ -47,7 +47,7 @@ def rule(fn: Any, *args: Any) -> None:
         raise DomainError(exc.code, exc.detail) from exc
 
 
-async def _audit(tx: Tx, o: Loaded, action: str, before: Any = None, after: Any = None) -> None:
+async def _audit(tx: SalesUnit, o: Loaded, action: str, before: Any = None, after: Any = None) -> None:
     await audit.record(
         tx.session,
         kit,
@@ -60,7 +60,7 @@ async def _audit(tx: Tx, o: Loaded, action: str, before: Any = None, after: Any 
     )
 
 
-async def replace_lines(tx: Tx, o: Loaded, new: Sequence[domain.Line], reason: str) -> list[domain.Line]:
+async def replace_lines(tx: SalesUnit, o: Loaded, new: Sequence[domain.Line], reason: str) -> list[domain.Line]:
     """Make `new` the order's lines as the next revision; the replaced lines are kept for a revert."""
     old = await lines_of(tx, o.no)
     held = dict(
@@ -98,7 +98,7 @@ async def replace_lines(tx: Tx, o: Loaded, new: Sequence[domain.Line], reason: s
     return old
 
 
-async def amend_order(tx: Tx, order_no: str, new: Sequence[domain.Line], reason: str) -> Loaded:
+async def amend_order(tx: SalesUnit, order_no: str, new: Sequence[domain.Line], reason: str) -> Loaded:
     o = await load_or_404(tx, order_no)
     rule(domain.check_editable, o.status, await anything_shipped(tx, o.no), await anything_picked(tx, o.no))
     before = {"revision": o.revision, "gross": str(o.order["gross"])}
@@ -112,7 +112,7 @@ async def amend_order(tx: Tx, order_no: str, new: Sequence[domain.Line], reason:
     return o
 
 
-async def _replan_approval(tx: Tx, o: Loaded, lines: Sequence[domain.Line]) -> None:
+async def _replan_approval(tx: SalesUnit, o: Loaded, lines: Sequence[domain.Line]) -> None:
     """The rules apply to the order as amended: the approval restarts, or is no longer needed."""
     approval_plan = await plan_approval(tx, o.order["gross"], lines)
     levels = approval_plan.levels
@@ -128,7 +128,7 @@ async def _replan_approval(tx: Tx, o: Loaded, lines: Sequence[domain.Line]) -> N
     await steps.request_reservation(tx, o, lines, (state.APPROVAL, "no longer needed after amendment", None))
 
 
-async def cancel_order(tx: Tx, order_no: str, reason: str) -> Loaded:
+async def cancel_order(tx: SalesUnit, order_no: str, reason: str) -> Loaded:
     o = await load_or_404(tx, order_no)
     rule(domain.check_cancellable, o.status, await anything_shipped(tx, o.no))
     before = o.status
@@ -137,7 +137,7 @@ async def cancel_order(tx: Tx, order_no: str, reason: str) -> Loaded:
     return o
 
 
-async def void_order(tx: Tx, order_no: str, reason: str, replacement: str | None = None) -> Loaded:
+async def void_order(tx: SalesUnit, order_no: str, reason: str, replacement: str | None = None) -> Loaded:
     """Void a shipped order: it keeps its status, and OrderVoided tells inventory (release what it holds, cancel
     what has not left) and finance (credit what it invoiced). A replacement names it back."""
     o = await load_or_404(tx, order_no)
@@ -171,7 +171,7 @@ async def void_order(tx: Tx, order_no: str, reason: str, replacement: str | None
     return o
 
 
-async def _link_replacement(tx: Tx, o: Loaded, replacement: str, reason: str) -> None:
+async def _link_replacement(tx: SalesUnit, o: Loaded, replacement: str, reason: str) -> None:
     new = await load(tx, replacement)
     if new is None or new.no == o.no or new.customer != o.customer:
         raise DomainError("invalid_replacement", f"{replacement} is not another order of customer {o.customer}")
@@ -183,7 +183,9 @@ async def _link_replacement(tx: Tx, o: Loaded, replacement: str, reason: str) ->
     await _audit(tx, new, "replaces", None, {"replaces_order_no": o.no, "reason": reason})
 
 
-async def decide_approval(tx: Tx, order_no: str, roles: Sequence[str], verdict: str, comment: str | None) -> Loaded:
+async def decide_approval(
+    tx: SalesUnit, order_no: str, roles: Sequence[str], verdict: str, comment: str | None
+) -> Loaded:
     o = await load_or_404(tx, order_no)
     if o.status != domain.PENDING_APPROVAL:
         raise DomainError("order_not_pending_approval", f"order {o.no} is {o.status}, not pending approval")

@@ -19,10 +19,11 @@ from contracts.inventory import (
     ShipmentDispatched,
 )
 from sales import domain
+from sales.config import SalesUnit
 from sales.db import invoices, order_lines, orders, shipments
 from sales.store import Loaded, load, set_status
-from sales.unit import Tx
 from servicekit.fastsql import Statement
+from servicekit.unit import Batch, Slot
 
 _FACTS = text(
     """
@@ -40,7 +41,7 @@ _FACTS = text(
 )
 
 
-async def advance(tx: Tx, o: Loaded) -> None:
+async def advance(tx: SalesUnit, o: Loaded) -> None:
     if o.status not in domain.FULFILMENT_PATH:
         return
     f = (await tx.session.execute(_FACTS, {"o": o.no})).one()
@@ -67,7 +68,7 @@ _OUTBOUND_CREATED_MANY = Statement(
         " ON CONFLICT (do_no) DO UPDATE SET created_at = excluded.created_at"
     )
 )
-_RECORDED = "sales_outbound_orders_recorded"
+_RECORDED: Slot[set[str]] = Slot("sales.outbound_orders_recorded")  # by the batch's preparation
 
 
 async def record_outbound_created(session: AsyncSession, messages: Sequence[OutboundOrderCreated]) -> None:
@@ -79,15 +80,15 @@ async def record_outbound_created(session: AsyncSession, messages: Sequence[Outb
         warehouses=[m.warehouse_code for m in latest.values()],
         created=[m.created_at for m in latest.values()],
     )
-    session.info.setdefault(_RECORDED, set()).update(latest)
+    Batch.of(session).setdefault(_RECORDED, set).update(latest)
 
 
-async def outbound_created(tx: Tx, msg: OutboundOrderCreated) -> None:
-    if msg.do_no not in tx.session.info.get(_RECORDED, ()):  # else written with its batch
+async def outbound_created(tx: SalesUnit, msg: OutboundOrderCreated) -> None:
+    if msg.do_no not in (tx.batch.get(_RECORDED) or ()):  # else written with its batch
         await record_outbound_created(tx.session, [msg])
 
 
-async def outbound_picked(tx: Tx, msg: OutboundOrderPicked) -> None:
+async def outbound_picked(tx: SalesUnit, msg: OutboundOrderPicked) -> None:
     """Goods of the order are off the shelves: it cannot be edited until the warehouse un-picks."""
     stmt = insert(shipments).values(do_no=msg.do_no, order_no=msg.order_no, picked_at=msg.picked_at)
     await tx.session.execute(
@@ -95,11 +96,11 @@ async def outbound_picked(tx: Tx, msg: OutboundOrderPicked) -> None:
     )
 
 
-async def outbound_unpicked(tx: Tx, msg: OutboundOrderUnpicked) -> None:
+async def outbound_unpicked(tx: SalesUnit, msg: OutboundOrderUnpicked) -> None:
     await tx.session.execute(update(shipments).where(shipments.c.do_no == msg.do_no).values(picked_at=None))
 
 
-async def shipment_dispatched(tx: Tx, msg: ShipmentDispatched) -> None:
+async def shipment_dispatched(tx: SalesUnit, msg: ShipmentDispatched) -> None:
     o = await load(tx, msg.order_no)
     if o is None:
         return
@@ -129,7 +130,7 @@ async def shipment_dispatched(tx: Tx, msg: ShipmentDispatched) -> None:
     await advance(tx, o)
 
 
-async def shipment_delivered(tx: Tx, msg: ShipmentDelivered) -> None:
+async def shipment_delivered(tx: SalesUnit, msg: ShipmentDelivered) -> None:
     o = await load(tx, msg.order_no)
     if o is None:
         return
@@ -140,7 +141,7 @@ async def shipment_delivered(tx: Tx, msg: ShipmentDelivered) -> None:
     await advance(tx, o)
 
 
-async def invoice_issued(tx: Tx, msg: InvoiceIssued) -> None:
+async def invoice_issued(tx: SalesUnit, msg: InvoiceIssued) -> None:
     o = await load(tx, msg.order_no)
     if o is None:
         return
@@ -160,7 +161,7 @@ async def invoice_issued(tx: Tx, msg: InvoiceIssued) -> None:
     await advance(tx, o)
 
 
-async def payment_allocated(tx: Tx, msg: PaymentAllocated) -> None:
+async def payment_allocated(tx: SalesUnit, msg: PaymentAllocated) -> None:
     o = await load(tx, msg.order_no)
     if o is None:
         return
@@ -172,7 +173,7 @@ async def payment_allocated(tx: Tx, msg: PaymentAllocated) -> None:
     await advance(tx, o)
 
 
-async def order_settled(tx: Tx, msg: OrderSettled) -> None:
+async def order_settled(tx: SalesUnit, msg: OrderSettled) -> None:
     o = await load(tx, msg.order_no)
     if o is None:
         return

@@ -20,6 +20,7 @@ from approvals.store import load_rules, rule_of, start_approval
 from contracts.common import Address
 from contracts.sales import OrderApprovalRequested, OrderPlaced
 from sales import domain
+from sales.config import SalesUnit
 from sales.db import approval, order_revisions, orders
 from sales.handlers.catalog import categories_of
 from sales.saga import commands, state
@@ -32,7 +33,6 @@ from sales.store import (
     lines_of,
     publish_first_states,
 )
-from sales.unit import Tx
 from servicekit.errors import DomainError, InputError
 from servicekit.fastsql import Statement
 from servicekit.numbering import NUMBER_SQL, number_params
@@ -159,7 +159,7 @@ class Checked:
         return self.existing is not None or not self.levels
 
 
-async def existing_order(tx: Tx, new: NewOrder) -> str | None:
+async def existing_order(tx: SalesUnit, new: NewOrder) -> str | None:
     """The order the customer already placed under the channel reference (None without a reference)."""
     if new.external_ref is None:
         return None
@@ -171,7 +171,7 @@ async def existing_order(tx: Tx, new: NewOrder) -> str | None:
     return await tx.session.scalar(query)
 
 
-async def placed_lines(tx: Tx, order_no: str) -> list[domain.Line]:
+async def placed_lines(tx: SalesUnit, order_no: str) -> list[domain.Line]:
     """The lines an order was placed with (revision 1: kept by the first amendment, else the current lines)."""
     first = await tx.session.scalar(
         select(order_revisions.c.lines).where(
@@ -181,7 +181,7 @@ async def placed_lines(tx: Tx, order_no: str) -> list[domain.Line]:
     return lines_from_json(first) if first is not None else await lines_of(tx, order_no)
 
 
-async def same_order_again(tx: Tx, new: NewOrder, existing: str) -> Placed:
+async def same_order_again(tx: SalesUnit, new: NewOrder, existing: str) -> Placed:
     """A channel reference the customer used before: the same order again is that order (a retry); different
     lines under it are a conflict, never a silent answer with the other order."""
     if not domain.same_lines(await placed_lines(tx, existing), new.lines):
@@ -193,7 +193,7 @@ async def same_order_again(tx: Tx, new: NewOrder, existing: str) -> Placed:
     return Placed(existing, created=False)
 
 
-async def check_order(tx: Tx, new: NewOrder) -> Checked:
+async def check_order(tx: SalesUnit, new: NewOrder) -> Checked:
     """Validate a new order against its customer, find an order already placed under its channel reference, price
     it, ask the approval rules, and draw its number: one round trip."""
     rows = await _CHECK.fetch(
@@ -219,7 +219,7 @@ async def check_order(tx: Tx, new: NewOrder) -> Checked:
     )
 
 
-async def place_order(tx: Tx, new: NewOrder, checked: Checked | None = None) -> Placed:
+async def place_order(tx: SalesUnit, new: NewOrder, checked: Checked | None = None) -> Placed:
     """Place a checked order (checked now unless given). In a transaction; or, when `checked.one_statement`, in a
     `Database.autocommit` session: the order, its saga and its messages are then written by one statement."""
     checked = checked or await check_order(tx, new)
@@ -304,7 +304,7 @@ class ApprovalPlan:
 
 
 async def plan_approval(
-    tx: Tx, gross: Decimal, lines: Sequence[domain.Line], rules: list[ApprovalRule] | None = None
+    tx: SalesUnit, gross: Decimal, lines: Sequence[domain.Line], rules: list[ApprovalRule] | None = None
 ) -> ApprovalPlan:
     """What the `sales_order` rules (read now unless given) ask for (shared engine), given the order's amount,
     its largest discount and its lines' product categories (read only when a rule is scoped by category)."""
@@ -318,7 +318,7 @@ async def plan_approval(
     return ApprovalPlan(levels, same_approver_allowed(rules, SALES_ORDER, gross, categories, discount))
 
 
-async def _start_approval(tx: Tx, o: Loaded, levels: list[str], due: Any, same_approver: bool) -> None:
+async def _start_approval(tx: SalesUnit, o: Loaded, levels: list[str], due: Any, same_approver: bool) -> None:
     requester = tx.actor or f"channel:{o.order['channel']}"
     await start_approval(
         tx.session, approval, SALES_ORDER, o.no, requester, levels, tx.now, allow_same_approver=same_approver

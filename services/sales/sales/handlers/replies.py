@@ -15,12 +15,12 @@ from contracts.inventory import (
     StockReserved,
 )
 from sales import domain
+from sales.config import SalesUnit
 from sales.db import order_revisions
 from sales.handlers import fulfilment
 from sales.handlers.changes import replace_lines
 from sales.saga import state, steps
 from sales.store import Loaded, lines_from_json, load, set_status
-from sales.unit import Tx
 
 ENDED = frozenset({domain.REJECTED, domain.CANCELLED})
 
@@ -29,7 +29,7 @@ def _waiting(o: Loaded, status: str, step: str) -> bool:
     return o.status == status and o.saga["step"] == step and o.saga["status"] == state.ACTIVE
 
 
-async def stock_reserved(tx: Tx, msg: StockReserved) -> None:
+async def stock_reserved(tx: SalesUnit, msg: StockReserved) -> None:
     o = await load(tx, msg.order_no)
     if o is None:
         return
@@ -39,7 +39,7 @@ async def stock_reserved(tx: Tx, msg: StockReserved) -> None:
         await steps.compensate_again(tx, o, release=True, void=False, why="StockReserved")
 
 
-async def stock_reservation_failed(tx: Tx, msg: StockReservationFailed) -> None:
+async def stock_reservation_failed(tx: SalesUnit, msg: StockReservationFailed) -> None:
     o = await load(tx, msg.order_no)
     if o is None or not _waiting(o, domain.RESERVING, state.RESERVE):
         return
@@ -63,7 +63,7 @@ async def stock_reservation_failed(tx: Tx, msg: StockReservationFailed) -> None:
     await steps.compensate(tx, o, domain.REJECTED, code, detail, release=bool(o.order["allow_backorder"]))
 
 
-async def reservation_adjusted(tx: Tx, msg: ReservationAdjusted) -> None:
+async def reservation_adjusted(tx: SalesUnit, msg: ReservationAdjusted) -> None:
     o = await load(tx, msg.order_no)
     if o is None:
         return
@@ -73,7 +73,7 @@ async def reservation_adjusted(tx: Tx, msg: ReservationAdjusted) -> None:
         await steps.compensate_again(tx, o, release=True, void=False, why="ReservationAdjusted")
 
 
-async def reservation_adjustment_failed(tx: Tx, msg: ReservationAdjustmentFailed) -> None:
+async def reservation_adjustment_failed(tx: SalesUnit, msg: ReservationAdjustmentFailed) -> None:
     """The amendment cannot be served: the reservation is unchanged, so the order goes back to the lines it
     held (as a new revision) and its credit is checked again at that amount."""
     o = await load(tx, msg.order_no)
@@ -89,7 +89,7 @@ async def reservation_adjustment_failed(tx: Tx, msg: ReservationAdjustmentFailed
     await steps.stock_reserved(tx, o, [], state.ADJUST)
 
 
-async def credit_approved(tx: Tx, msg: CreditApproved) -> None:
+async def credit_approved(tx: SalesUnit, msg: CreditApproved) -> None:
     o = await load(tx, msg.order_no, with_lines=True)  # the confirmation carries them
     if o is None:
         return
@@ -101,7 +101,7 @@ async def credit_approved(tx: Tx, msg: CreditApproved) -> None:
         await steps.compensate_again(tx, o, release=False, void=True, why="CreditApproved")
 
 
-async def credit_refused(tx: Tx, msg: CreditRefused) -> None:
+async def credit_refused(tx: SalesUnit, msg: CreditRefused) -> None:
     o = await load(tx, msg.order_no)
     if o is None or not (_waiting(o, domain.AWAITING_CREDIT, state.CREDIT) and msg.revision == o.revision):
         return
@@ -110,13 +110,13 @@ async def credit_refused(tx: Tx, msg: CreditRefused) -> None:
     await steps.compensate(tx, o, domain.REJECTED, "credit_limit", detail, release=True, void=o.revision > 1)
 
 
-async def stock_released(tx: Tx, msg: StockReleased) -> None:
+async def stock_released(tx: SalesUnit, msg: StockReleased) -> None:
     o = await load(tx, msg.order_no)
     if o is not None:
         await steps.compensation_replied(tx, o, released=True)
 
 
-async def settlement_voided(tx: Tx, msg: SettlementVoided) -> None:
+async def settlement_voided(tx: SalesUnit, msg: SettlementVoided) -> None:
     o = await load(tx, msg.order_no)
     if o is not None:
         await steps.compensation_replied(tx, o, voided=True)

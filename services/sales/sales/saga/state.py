@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import text
 
+from sales.config import SalesUnit
 from sales.store import Loaded
-from sales.unit import Tx
 from servicekit.fastsql import Statement
 from servicekit.observability import SAGA_STEP_SECONDS, SAGA_STEPS
 
@@ -34,7 +34,7 @@ FAILED = "failed"
 TERMINAL = frozenset({COMPLETED, COMPENSATED, ABORTED, FAILED})
 
 
-def step_deadline(tx: Tx) -> Any:
+def step_deadline(tx: SalesUnit) -> Any:
     return tx.now + timedelta(seconds=tx.settings.saga_step_timeout_seconds)
 
 
@@ -42,7 +42,7 @@ Event = tuple[str, str, str | None]
 """One entry of the saga's step log: (step, what happened, detail)."""
 
 
-def _entries(tx: Tx, events: tuple[Event, ...]) -> list[dict[str, Any]]:
+def _entries(tx: SalesUnit, events: tuple[Event, ...]) -> list[dict[str, Any]]:
     entries = []
     for step, event, detail in events:
         entry: dict[str, Any] = {"step": step, "event": event, "at": tx.now.isoformat()}
@@ -102,7 +102,7 @@ def outcome_of(event: str) -> str:
     return text.strip().replace(" ", "_")[:40] or "unknown"
 
 
-def _observe(tx: Tx, events: tuple[Event, ...], since: Any) -> None:
+def _observe(tx: SalesUnit, events: tuple[Event, ...], since: Any) -> None:
     """Metrics of the steps recorded (sampled as the transaction writes them: a batch that falls back to one
     message at a time counts its steps again). The first event's duration is the time the saga spent since
     its last save, i.e. in the step this one ends."""
@@ -113,7 +113,7 @@ def _observe(tx: Tx, events: tuple[Event, ...], since: Any) -> None:
             SAGA_STEP_SECONDS.labels(step, outcome).observe(max(0.0, (tx.now - since).total_seconds()))
 
 
-def initial(tx: Tx, *events: Event, **values: Any) -> dict[str, Any]:
+def initial(tx: SalesUnit, *events: Event, **values: Any) -> dict[str, Any]:
     """The saga row of a new order (`step`, `deadline_at`, ... as `values`; its step log as `steps`), written by
     the statement that places the order (sales.handlers.placing)."""
     _observe(tx, events, None)
@@ -129,7 +129,7 @@ def initial(tx: Tx, *events: Event, **values: Any) -> dict[str, Any]:
 
 
 async def save(
-    tx: Tx,
+    tx: SalesUnit,
     o: Loaded,
     *events: Event,
     transition: dict[str, Any] | None = None,

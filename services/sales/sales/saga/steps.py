@@ -14,6 +14,7 @@ from typing import Any
 from contracts.common import ReservedLine
 from contracts.sales import OrderCancelled, OrderConfirmed, OrderRejected
 from sales import domain
+from sales.config import SalesUnit
 from sales.saga import commands
 from sales.saga.state import (
     ABORTED,
@@ -31,11 +32,10 @@ from sales.saga.state import (
     step_deadline,
 )
 from sales.store import Loaded, contract_lines, lines_of, set_status, status_change
-from sales.unit import Tx
 
 
 async def request_reservation(
-    tx: Tx, o: Loaded, lines: Sequence[domain.Line], *events: Event, attempts: int = 1
+    tx: SalesUnit, o: Loaded, lines: Sequence[domain.Line], *events: Event, attempts: int = 1
 ) -> None:
     tx.publish(commands.reserve_stock(o, lines))
     await save(
@@ -53,7 +53,7 @@ async def request_reservation(
 
 
 async def request_adjustment(
-    tx: Tx,
+    tx: SalesUnit,
     o: Loaded,
     targets: Sequence[tuple[int, str, Decimal]],
     reason: str | None,
@@ -75,7 +75,7 @@ async def request_adjustment(
 
 
 async def request_credit(
-    tx: Tx,
+    tx: SalesUnit,
     o: Loaded,
     *events: Event,
     attempts: int = 1,
@@ -107,7 +107,7 @@ def reserved_per_line(lines: Iterable[ReservedLine]) -> dict[int, Decimal]:
     return per_line
 
 
-async def stock_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine], step: str) -> None:
+async def stock_reserved(tx: SalesUnit, o: Loaded, lines: Iterable[ReservedLine], step: str) -> None:
     """Reservation (or adjustment) succeeded: on to the credit check. The reserved quantities, the status change
     and the saga's state are written by one statement."""
     transition = status_change(tx, o, domain.AWAITING_CREDIT)
@@ -115,7 +115,7 @@ async def stock_reserved(tx: Tx, o: Loaded, lines: Iterable[ReservedLine], step:
     await request_credit(tx, o, (step, "replied: reserved", None), transition=transition, reserved=reserved)
 
 
-async def confirm(tx: Tx, o: Loaded) -> None:
+async def confirm(tx: SalesUnit, o: Loaded) -> None:
     lines = o.lines if o.lines is not None else await lines_of(tx, o.no)
     transition = status_change(tx, o, domain.CONFIRMED)  # written with the saga's save
     tx.publish(
@@ -150,7 +150,7 @@ async def confirm(tx: Tx, o: Loaded) -> None:
 
 
 async def compensate(
-    tx: Tx,
+    tx: SalesUnit,
     o: Loaded,
     to: str,
     code: str,
@@ -201,7 +201,7 @@ async def compensate(
     )
 
 
-async def compensate_again(tx: Tx, o: Loaded, *, release: bool, void: bool, why: str) -> None:
+async def compensate_again(tx: SalesUnit, o: Loaded, *, release: bool, void: bool, why: str) -> None:
     """A reply arrived after the order ended: undo its effect too (the commands are idempotent)."""
     reason = f"late reply after {o.status}: {why}"
     if release:
@@ -222,7 +222,7 @@ async def compensate_again(tx: Tx, o: Loaded, *, release: bool, void: bool, why:
     )
 
 
-async def compensation_replied(tx: Tx, o: Loaded, *, released: bool = False, voided: bool = False) -> None:
+async def compensation_replied(tx: SalesUnit, o: Loaded, *, released: bool = False, voided: bool = False) -> None:
     if not (released and o.saga["awaiting_release"]) and not (voided and o.saga["awaiting_void"]):
         return
     values: dict[str, Any] = {

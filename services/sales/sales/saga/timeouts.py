@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sales import domain
-from sales.config import SalesRuntime, SalesSettings
+from sales.config import SalesRuntime, SalesSettings, SalesUnit
 from sales.db import order_revisions, sagas
 from sales.saga import commands, steps
 from sales.saga.state import (
@@ -26,9 +26,9 @@ from sales.saga.state import (
     step_deadline,
 )
 from sales.store import Loaded, lines_from_json, lines_of, load
-from sales.unit import Tx, unit_of
 from servicekit.runtime import BackgroundJob
 from servicekit.scheduler import periodic
+from servicekit.unit import unit_of
 
 log = logging.getLogger(__name__)
 JOB = "sales-saga-deadlines"
@@ -47,7 +47,7 @@ async def tick(runtime: SalesRuntime, session: AsyncSession) -> None:
             await _one(tx, order_no)
 
 
-async def _one(tx: Tx, order_no: str) -> None:
+async def _one(tx: SalesUnit, order_no: str) -> None:
     """One saga in a savepoint, so a saga that cannot be handled does not hold the others back."""
     kept = len(tx.messages)
     try:
@@ -60,7 +60,7 @@ async def _one(tx: Tx, order_no: str) -> None:
         log.exception("saga of %s: deadline handling failed; retried next tick", order_no)
 
 
-async def on_deadline(tx: Tx, o: Loaded) -> None:
+async def on_deadline(tx: SalesUnit, o: Loaded) -> None:
     s, max_attempts = o.saga, tx.settings.saga_max_attempts
     attempts = int(s["attempts"])
     if s["status"] == COMPENSATING:
@@ -73,7 +73,7 @@ async def on_deadline(tx: Tx, o: Loaded) -> None:
         await steps.compensate(tx, o, domain.REJECTED, "timeout", f"no reply to {s['step']} after {attempts} sends")
 
 
-async def _resend(tx: Tx, o: Loaded, attempt: int) -> None:
+async def _resend(tx: SalesUnit, o: Loaded, attempt: int) -> None:
     step = o.saga["step"]
     if step == RESERVE:
         await steps.request_reservation(tx, o, await lines_of(tx, o.no), attempts=attempt)
@@ -89,7 +89,7 @@ async def _resend(tx: Tx, o: Loaded, attempt: int) -> None:
         await steps.request_adjustment(tx, o, targets, "re-sent after timeout", attempts=attempt)
 
 
-async def _compensation_overdue(tx: Tx, o: Loaded, attempts: int, max_attempts: int) -> None:
+async def _compensation_overdue(tx: SalesUnit, o: Loaded, attempts: int, max_attempts: int) -> None:
     s = o.saga
     if attempts >= max_attempts:
         await save(tx, o, (COMPENSATE, "failed: no acknowledgement", None), status=FAILED, deadline_at=None)
