@@ -15,7 +15,7 @@ preparation leaves for its handlers (the orders it locked, the rows it recorded)
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -96,6 +96,9 @@ class Batch:
     def get(self, slot: Slot[T]) -> T | None:
         return self._slots.get(slot)
 
+    def set(self, slot: Slot[T], value: T) -> None:
+        self._slots[slot] = value
+
     def setdefault(self, slot: Slot[T], factory: Callable[[], T]) -> T:
         found = self._slots.get(slot)
         if found is None:
@@ -156,6 +159,21 @@ class Unit(Generic[S]):
             correlation_id=ctx.envelope.correlation_id,
             causation_id=str(ctx.envelope.event_id),
         )
+
+
+UseCase = Callable[[Unit[S], Any], Awaitable[None]]
+
+
+def bound(settings: S, use_case: UseCase[S]) -> Callable[[HandlerContext, Any], Awaitable[None]]:
+    """A consumer's handler running `use_case(unit, message)` in its unit of work, then writing what it published."""
+
+    async def handle(ctx: HandlerContext, message: Any) -> None:
+        unit = Unit.of_handler(ctx, settings)
+        await use_case(unit, message)
+        await unit.flush()
+
+    handle.__name__ = f"on_{getattr(use_case, '__name__', 'message')}"
+    return handle
 
 
 @asynccontextmanager

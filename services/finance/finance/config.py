@@ -4,6 +4,7 @@ from pydantic_settings import SettingsConfigDict
 from servicekit.app import RuntimeOf
 from servicekit.config import ServiceSettings
 from servicekit.runtime import Runtime
+from servicekit.unit import Unit
 
 
 class FinanceSettings(ServiceSettings):
@@ -18,3 +19,5 @@ class FinanceSettings(ServiceSettings):
 # The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.
 FinanceRuntime = Runtime[FinanceSettings]
 RuntimeDep = RuntimeOf[FinanceSettings]
+# The unit of work of every finance use case (servicekit.unit).
+FinanceUnit = Unit[FinanceSettings]

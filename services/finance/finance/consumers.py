@@ -18,8 +18,10 @@ from contracts.sales import (
     OrderVoided,
     VoidOrderSettlement,
 )
-from finance.handlers import Ctx, credit, invoicing, orders, payables
-from servicekit.consumer import HandlerContext, MessageHandlers
+from finance.config import FinanceSettings, FinanceUnit
+from finance.handlers import credit, invoicing, orders, payables
+from servicekit.consumer import MessageHandlers
+from servicekit.unit import UseCase, bound
 
 
 async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
@@ -29,57 +31,29 @@ async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
         await credit.lock_accounts_of(session, checks)
 
 
-def _ctx(ctx: HandlerContext) -> Ctx:
-    return Ctx(ctx.session, ctx.publish, ctx.clock.now())
+async def _void_settlement(unit: FinanceUnit, msg: VoidOrderSettlement) -> None:
+    await credit.release_hold(unit, msg.order_no, msg.customer_code, msg.reason, always_reply=True)
 
 
-def build() -> MessageHandlers[Any]:
+ROUTES: list[tuple[type[Any], UseCase[FinanceSettings]]] = [
+    (CustomerUpserted, credit.upsert_customer),
+    (CheckCredit, credit.check_credit),
+    (VoidOrderSettlement, _void_settlement),
+    (OrderConfirmed, orders.order_confirmed),
+    (OrderAmended, orders.order_amended),
+    (OrderCancelled, orders.order_cancelled),
+    (OrderVoided, orders.order_voided),
+    (ShipmentDispatched, invoicing.invoice_shipment),
+    (SupplierUpserted, payables.upsert_supplier),
+    (PurchaseOrderSent, payables.purchase_order_sent),
+    (GoodsReceived, payables.goods_received),
+]
+
+
+def build(settings: FinanceSettings) -> MessageHandlers[Any]:
     handlers: MessageHandlers[Any] = MessageHandlers()
-
-    @handlers.on(CustomerUpserted)
-    async def on_customer_upserted(ctx: HandlerContext, msg: CustomerUpserted) -> None:
-        await credit.upsert_customer(_ctx(ctx), msg)
-
-    @handlers.on(CheckCredit)
-    async def on_check_credit(ctx: HandlerContext, msg: CheckCredit) -> None:
-        await credit.check_credit(_ctx(ctx), msg)
-
-    @handlers.on(VoidOrderSettlement)
-    async def on_void_order_settlement(ctx: HandlerContext, msg: VoidOrderSettlement) -> None:
-        await credit.release_hold(_ctx(ctx), msg.order_no, msg.customer_code, msg.reason, always_reply=True)
-
-    @handlers.on(OrderConfirmed)
-    async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
-        await orders.order_confirmed(_ctx(ctx), msg)
-
-    @handlers.on(OrderAmended)
-    async def on_order_amended(ctx: HandlerContext, msg: OrderAmended) -> None:
-        await orders.order_amended(_ctx(ctx), msg)
-
-    @handlers.on(OrderCancelled)
-    async def on_order_cancelled(ctx: HandlerContext, msg: OrderCancelled) -> None:
-        await orders.order_cancelled(_ctx(ctx), msg)
-
-    @handlers.on(OrderVoided)
-    async def on_order_voided(ctx: HandlerContext, msg: OrderVoided) -> None:
-        await orders.order_voided(_ctx(ctx), msg)
-
-    @handlers.on(ShipmentDispatched)
-    async def on_shipment_dispatched(ctx: HandlerContext, msg: ShipmentDispatched) -> None:
-        await invoicing.invoice_shipment(_ctx(ctx), msg)
-
-    @handlers.on(SupplierUpserted)
-    async def on_supplier_upserted(ctx: HandlerContext, msg: SupplierUpserted) -> None:
-        await payables.upsert_supplier(_ctx(ctx), msg)
-
-    @handlers.on(PurchaseOrderSent)
-    async def on_purchase_order_sent(ctx: HandlerContext, msg: PurchaseOrderSent) -> None:
-        await payables.purchase_order_sent(_ctx(ctx), msg)
-
-    @handlers.on(GoodsReceived)
-    async def on_goods_received(ctx: HandlerContext, msg: GoodsReceived) -> None:
-        await payables.goods_received(_ctx(ctx), msg)
-
+    for model, use_case in ROUTES:
+        handlers.on(model)(bound(settings, use_case))
     # What a batch reads ahead (credit situations) is per customer; a message about none drops it all.
     handlers.prepare_groups(_prepare, key=lambda m: getattr(m, "customer_code", None))
     return handlers

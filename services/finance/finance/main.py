@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance import consumers
-from finance.api import credit, credit_notes, ctx, files, ledger, payables, receivables, reports
+from finance.api import credit, credit_notes, files, ledger, payables, receivables, reports
 from finance.config import FinanceRuntime, FinanceSettings
 from finance.db import kit
 from finance.handlers.dunning import run_dunning
@@ -16,6 +16,7 @@ from servicekit.app import create_service_app
 from servicekit.clock import Clock
 from servicekit.runtime import ServiceDefinition
 from servicekit.scheduler import periodic
+from servicekit.unit import unit_of
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 DUNNING_JOB = "finance-dunning"
@@ -23,10 +24,12 @@ DUNNING_EVERY_SECONDS = FinanceSettings.model_fields["dunning_every_seconds"].de
 
 
 async def dunning_tick(runtime: FinanceRuntime, session: AsyncSession) -> None:
-    await run_dunning(ctx(runtime, session), runtime.settings.dunning_offsets_days)
+    async with unit_of(session, runtime) as unit:
+        await run_dunning(unit, runtime.settings.dunning_offsets_days)
 
 
-def definition() -> ServiceDefinition[FinanceSettings]:
+def definition(settings: FinanceSettings | None = None) -> ServiceDefinition[FinanceSettings]:
+    settings = settings or FinanceSettings()
     return ServiceDefinition(
         name="finance",
         description="Finance: credit, receivables, payables, payments, statements, dunning, the journal.",
@@ -41,10 +44,11 @@ def definition() -> ServiceDefinition[FinanceSettings]:
             files.router,
         ],
         background=[periodic(DUNNING_JOB, DUNNING_EVERY_SECONDS, dunning_tick)],
-        handlers=consumers.build(),
+        handlers=consumers.build(settings),
         migrations_dir=MIGRATIONS,
     )
 
 
 def create_app(settings: FinanceSettings | None = None, clock: Clock | None = None) -> FastAPI:
-    return create_service_app(definition(), settings or FinanceSettings(), clock=clock)
+    settings = settings or FinanceSettings()
+    return create_service_app(definition(settings), settings, clock=clock)

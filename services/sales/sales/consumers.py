@@ -33,8 +33,8 @@ from contracts.inventory import (
 from sales import store
 from sales.config import SalesSettings, SalesUnit
 from sales.handlers import catalog, fulfilment, replies
-from servicekit.consumer import HandlerContext, MessageHandlers
-from servicekit.unit import Unit
+from servicekit.consumer import MessageHandlers
+from servicekit.unit import bound
 
 M = TypeVar("M", bound=Message)
 
@@ -74,19 +74,9 @@ async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
         await fulfilment.record_outbound_created(session, created)
 
 
-def _bind(settings: SalesSettings, use_case: Callable[[SalesUnit, Any], Awaitable[None]]) -> Any:
-    async def handle(ctx: HandlerContext, msg: Any) -> None:
-        tx = Unit.of_handler(ctx, settings)
-        await use_case(tx, msg)
-        await tx.flush()
-
-    handle.__name__ = f"on_{use_case.__name__}"
-    return handle
-
-
 def message_handlers(settings: SalesSettings) -> MessageHandlers[Any]:
     handlers: MessageHandlers[Any] = MessageHandlers()
     for model, use_case in ROUTES:
-        handlers.on(model)(_bind(settings, use_case))
+        handlers.on(model)(bound(settings, use_case))
     handlers.prepare_groups(_prepare, key=lambda m: getattr(m, "order_no", None))
     return handlers

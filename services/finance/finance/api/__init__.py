@@ -8,12 +8,10 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends
 from pydantic import Field, PlainSerializer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts import Message
-from finance.config import FinanceRuntime
-from finance.handlers import Ctx
+from finance.config import FinanceRuntime, FinanceUnit
 from servicekit.auth import Principal, require
+from servicekit.unit import unit_of
 
 T = TypeVar("T")
 
@@ -30,16 +28,9 @@ FinanceReader = Annotated[Principal, Depends(require("finance", "finance_manager
 CreditReader = Annotated[Principal, Depends(require("finance", "finance_manager", "sales_manager", read=True))]
 
 
-def ctx(runtime: FinanceRuntime, session: AsyncSession) -> Ctx:
-    async def publish(message: Message) -> Any:
-        return await runtime.outbox.add(session, message)
-
-    return Ctx(session, publish, runtime.clock.now())
-
-
-async def in_transaction(runtime: FinanceRuntime, use_case: Callable[[Ctx], Awaitable[T]]) -> T:
-    async with runtime.db.transaction() as session:
-        return await use_case(ctx(runtime, session))
+async def in_transaction(runtime: FinanceRuntime, use_case: Callable[[FinanceUnit], Awaitable[T]]) -> T:
+    async with runtime.db.transaction() as session, unit_of(session, runtime) as unit:
+        return await use_case(unit)
 
 
 def plain(value: Any) -> Any:

@@ -9,9 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from finance.api import FinanceManager, FinanceReader, Qty, in_transaction, plain
-from finance.config import RuntimeDep
+from finance.config import FinanceUnit, RuntimeDep
 from finance.db import credit_notes, kit
-from finance.handlers import Ctx
 from finance.handlers.credit_notes import CreditLine, CreditNote, issue_credit_note
 from servicekit import audit
 from servicekit.errors import NotFoundError
@@ -44,7 +43,7 @@ async def create_credit_note(invoice_no: str, body: CreditNoteCreate, runtime: R
     lines = None if body.lines is None else [CreditLine(x.line_no, x.qty, x.restock) for x in body.lines]
     note = CreditNote(invoice_no, body.reason, lines, body.void, body.return_no)
 
-    async def use_case(c: Ctx) -> dict[str, Any]:
+    async def use_case(c: FinanceUnit) -> dict[str, Any]:
         issued = await issue_credit_note(c, note, who.sub)
         await audit.record(
             c.session, kit, actor=who.sub, entity="credit_note", entity_id=issued["credit_note_no"], action="issued",

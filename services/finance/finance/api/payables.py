@@ -10,10 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.api import Finance, FinanceManager, FinanceReader, PositiveMoney, Qty, ctx, files, in_transaction, plain
-from finance.config import RuntimeDep
+from finance.api import Finance, FinanceManager, FinanceReader, PositiveMoney, Qty, files, in_transaction, plain
+from finance.config import FinanceUnit, RuntimeDep
 from finance.db import bill_lines, bill_payments, bills, goods_receipts, kit
-from finance.handlers import Ctx
 from finance.handlers.bills import (
     InvoicedLine,
     NewSupplierPayment,
@@ -26,6 +25,7 @@ from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.inputs import OptionalLongText
 from servicekit.tabular import FormatQuery
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["payables"])
 Method = Literal["bank_transfer", "cash", "card", "alipay", "wechat_pay", "cheque", "offset", "other"]
@@ -88,7 +88,7 @@ async def match_supplier_invoice(bill_no: str, body: SupplierInvoiceIn, runtime:
     """Register the supplier's invoice for a bill: three-way match (PO price × received qty vs invoice) within
     the PO's tolerance; a mismatch puts the bill on hold (BillHeld)."""
 
-    async def use_case(c: Ctx) -> dict[str, Any]:
+    async def use_case(c: FinanceUnit) -> dict[str, Any]:
         lines = [InvoicedLine(x.line_no, x.qty, x.unit_price) for x in body.lines]
         result = await register_supplier_invoice(c, bill_no, body.invoice_ref, lines)
         await audit.record(
@@ -112,7 +112,7 @@ class ReleaseIn(BaseModel):
 
 @router.post("/bills/{bill_no}/release")
 async def release(bill_no: str, body: ReleaseIn, runtime: RuntimeDep, who: FinanceManager) -> Any:
-    async def use_case(c: Ctx) -> dict[str, Any]:
+    async def use_case(c: FinanceUnit) -> dict[str, Any]:
         result = await release_bill(c, bill_no, who.sub, body.comment)
         await audit.record(
             c.session,
@@ -156,7 +156,8 @@ async def create_supplier_payment(
     async def operation(session: AsyncSession) -> tuple[int, Any]:
         wanted = [(a.bill_no, a.amount) for a in body.allocations] if body.allocations is not None else None
         p = NewSupplierPayment(body.supplier_code, body.amount, body.method, body.paid_on, body.reference, wanted)
-        result = plain(await pay_supplier(ctx(runtime, session), p, who.sub))
+        async with unit_of(session, runtime, who.sub) as c:
+            result = plain(await pay_supplier(c, p, who.sub))
         await audit.record(
             session,
             kit,

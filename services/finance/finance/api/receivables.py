@@ -10,10 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.api import Finance, FinanceManager, FinanceReader, PositiveMoney, ctx, files, in_transaction, plain
-from finance.config import RuntimeDep
+from finance.api import Finance, FinanceManager, FinanceReader, PositiveMoney, files, in_transaction, plain
+from finance.config import FinanceUnit, RuntimeDep
 from finance.db import customer_payments, invoice_lines, invoices, kit, payment_allocations
-from finance.handlers import Ctx
 from finance.handlers.credit import lock_account
 from finance.handlers.invoicing import void_invoice
 from finance.handlers.payments import NewPayment, apply_credit, record_payment
@@ -21,6 +20,7 @@ from servicekit import audit
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.tabular import FormatQuery
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["receivables"])
 Method = Literal["bank_transfer", "cash", "card", "alipay", "wechat_pay", "cheque", "offset", "other"]
@@ -84,7 +84,7 @@ class VoidRequest(BaseModel):
 
 @router.post("/invoices/{invoice_no}/void")
 async def void(invoice_no: str, body: VoidRequest, runtime: RuntimeDep, who: FinanceManager) -> Any:
-    async def use_case(c: Ctx) -> dict[str, object]:
+    async def use_case(c: FinanceUnit) -> dict[str, object]:
         result = await void_invoice(c, invoice_no, body.reason)
         await audit.record(
             c.session,
@@ -128,15 +128,10 @@ async def create_payment(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
     async def operation(session: AsyncSession) -> tuple[int, Any]:
-        c = ctx(runtime, session)
         wanted = [(a.invoice_no, a.amount) for a in body.allocations] if body.allocations is not None else None
-        result = plain(
-            await record_payment(
-                c,
-                NewPayment(body.customer_code, body.amount, body.method, body.received_on, body.reference, wanted),
-                who.sub,
-            )
-        )
+        payment = NewPayment(body.customer_code, body.amount, body.method, body.received_on, body.reference, wanted)
+        async with unit_of(session, runtime, who.sub) as c:
+            result = plain(await record_payment(c, payment, who.sub))
         await audit.record(
             session,
             kit,
@@ -183,7 +178,7 @@ async def get_payment(payment_no: str, runtime: RuntimeDep, _: FinanceReader) ->
 async def apply_customer_credit(customer_code: str, runtime: RuntimeDep, who: Finance) -> Any:
     """Apply the customer's unapplied receipts to its open invoices, oldest due first."""
 
-    async def use_case(c: Ctx) -> list[dict[str, Any]]:
+    async def use_case(c: FinanceUnit) -> list[dict[str, Any]]:
         if await lock_account(c.session, customer_code) is None:
             raise NotFoundError("customer", customer_code)
         done = [a.model_dump() for a in await apply_credit(c, customer_code)]

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 
 from contracts.finance import BillAllocation, BillHeld, BillMismatchLine, BillReleased, SupplierPaymentMade
 from contracts.pricing import ZERO, cents
+from finance.config import FinanceUnit
 from finance.db import bill_lines, bill_payments, bills, kit, purchase_orders, supplier_payments, suppliers
 from finance.domain import (
     BILL_TRANSITIONS,
@@ -23,7 +24,6 @@ from finance.domain import (
     mismatches,
     paid_status,
 )
-from finance.handlers import Ctx
 from finance.ledger import Account, cr, dr, post
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.numbering import next_number
@@ -36,7 +36,7 @@ class InvoicedLine:
     unit_price: Decimal
 
 
-async def _lock_bill(c: Ctx, bill_no: str) -> Any:
+async def _lock_bill(c: FinanceUnit, bill_no: str) -> Any:
     bill = (await c.session.execute(select(bills).where(bills.c.bill_no == bill_no).with_for_update())).first()
     if bill is None:
         raise NotFoundError("bill", bill_no)
@@ -51,7 +51,7 @@ def _move(current: str, wanted: str, bill_no: str) -> None:
 
 
 async def register_supplier_invoice(
-    c: Ctx, bill_no: str, invoice_ref: str, lines: list[InvoicedLine]
+    c: FinanceUnit, bill_no: str, invoice_ref: str, lines: list[InvoicedLine]
 ) -> dict[str, Any]:
     """Three-way match: PO price × received qty (the bill) against the supplier's invoice."""
     bill = await _lock_bill(c, bill_no)
@@ -93,7 +93,7 @@ async def register_supplier_invoice(
         .values(supplier_invoice_ref=invoice_ref, matched_invoice=recorded, status=status, hold_reason=reason)
     )
     if reason:
-        await c.publish(
+        c.publish(
             BillHeld(
                 bill_no=bill_no,
                 supplier_code=bill.supplier_code,
@@ -118,7 +118,7 @@ async def register_supplier_invoice(
     return {"bill_no": bill_no, "status": status, "matched": reason is None, "reason": reason}
 
 
-async def release_bill(c: Ctx, bill_no: str, actor: str, comment: str | None) -> dict[str, Any]:
+async def release_bill(c: FinanceUnit, bill_no: str, actor: str, comment: str | None) -> dict[str, Any]:
     """Approve a held bill: it becomes payable at the supplier's invoiced amounts; the difference from the
     PO price goes to price variance (and input VAT)."""
     bill = await _lock_bill(c, bill_no)
@@ -152,7 +152,7 @@ async def release_bill(c: Ctx, bill_no: str, actor: str, comment: str | None) ->
         .where(bills.c.bill_no == bill_no)
         .values(status="open", hold_reason=None, net=net, tax=tax, gross=net + tax)
     )
-    await c.publish(
+    c.publish(
         BillReleased(
             bill_no=bill_no,
             supplier_code=bill.supplier_code,
@@ -175,7 +175,7 @@ class NewSupplierPayment:
     allocations: list[tuple[str, Decimal]] | None = None
 
 
-async def pay_supplier(c: Ctx, p: NewSupplierPayment, actor: str) -> dict[str, Any]:
+async def pay_supplier(c: FinanceUnit, p: NewSupplierPayment, actor: str) -> dict[str, Any]:
     supplier = (
         await c.session.execute(select(suppliers).where(suppliers.c.supplier_code == p.supplier_code).with_for_update())
     ).first()
@@ -239,7 +239,7 @@ async def pay_supplier(c: Ctx, p: NewSupplierPayment, actor: str) -> dict[str, A
         source_no=payment_no,
         legs=[dr(Account.AP, p.amount, ("supplier", p.supplier_code)), cr(Account.CASH, p.amount)],
     )
-    await c.publish(
+    c.publish(
         SupplierPaymentMade(
             payment_no=payment_no,
             supplier_code=p.supplier_code,

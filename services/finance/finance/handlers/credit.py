@@ -14,18 +14,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.finance import CreditApproved, CreditRefused, SettlementVoided
 from contracts.pricing import ZERO
 from contracts.sales import CheckCredit, CustomerUpserted
+from finance.config import FinanceUnit
 from finance.db import credit_accounts, credit_checks, credit_holds
 from finance.domain import OPEN_INVOICE_STATUSES, CreditDecision, credit_exposure, decide_credit
-from finance.handlers import Ctx
 from servicekit.fastsql import Statement, insert_of
-from servicekit.unit import MISSING, Batch
+from servicekit.unit import MISSING, Batch, Slot
 
 log = logging.getLogger(__name__)
 
 
-async def upsert_customer(c: Ctx, msg: CustomerUpserted) -> None:
+async def upsert_customer(c: FinanceUnit, msg: CustomerUpserted) -> None:
     # An account its batch locked and read ahead (`lock_accounts_of`) is read again by the checks after this.
-    c.session.info.get(_ACCOUNTS, {}).pop(msg.customer_code, None)
+    locked = c.batch.get(_ACCOUNTS)
+    if locked:
+        locked.pop(msg.customer_code, None)
     values = {
         "name": msg.name,
         "credit_limit": msg.credit_limit,
@@ -89,7 +91,7 @@ _LOCK_ACCOUNTS = Statement(
     .order_by(credit_accounts.c.customer_code)
     .with_for_update()
 )
-_ACCOUNTS = "finance_accounts_locked"
+_ACCOUNTS: Slot[dict[str, Any]] = Slot("finance.accounts_locked")  # by the batch's preparation
 
 
 async def lock_accounts_of(session: AsyncSession, checks: Sequence[CheckCredit]) -> None:
@@ -103,7 +105,7 @@ async def lock_accounts_of(session: AsyncSession, checks: Sequence[CheckCredit])
     customer (a second check, a release) reads afresh, after what the earlier ones wrote."""
     codes = sorted({c.customer_code for c in checks})
     found = {r["customer_code"]: r for r in await _LOCK_ACCOUNTS.fetch(session, codes=codes)}
-    session.info[_ACCOUNTS] = {code: found.get(code) for code in codes}
+    Batch.of(session).set(_ACCOUNTS, {code: found.get(code) for code in codes})
     rows = await _SITUATIONS.fetch(
         session,
         order_nos=[c.order_no for c in checks],
@@ -117,7 +119,7 @@ async def lock_accounts_of(session: AsyncSession, checks: Sequence[CheckCredit])
 
 
 async def _locked_account(session: AsyncSession, customer_code: str) -> Any:
-    locked = session.info.get(_ACCOUNTS)
+    locked = Batch.of(session).get(_ACCOUNTS)
     if locked is not None and customer_code in locked:
         return locked[customer_code]  # None: no account (a missing row locks nothing, as below)
     return await _LOCK_ACCOUNTS.fetchrow(session, codes=[customer_code])
@@ -171,7 +173,7 @@ _CHECKED_AND_HELD = Statement(
 )
 
 
-async def check_credit(c: Ctx, msg: CheckCredit) -> None:
+async def check_credit(c: FinanceUnit, msg: CheckCredit) -> None:
     account = await _locked_account(c.session, msg.customer_code)
     ahead = Batch.of(c.session).take(_SITUATIONS_AHEAD, msg.customer_code)
     situation = None if ahead is MISSING else ahead.get((msg.order_no, msg.revision))
@@ -180,7 +182,7 @@ async def check_credit(c: Ctx, msg: CheckCredit) -> None:
             c.session, order_nos=[msg.order_no], revisions=[msg.revision], customer_codes=[msg.customer_code]
         )
     if situation["decided"]:  # the same check again: the same answer, no second effect
-        await c.publish(_reply(msg, _decision_of(situation), situation["decided_at"]))
+        c.publish(_reply(msg, _decision_of(situation), situation["decided_at"]))
         return
     held_revision = situation["held_revision"]
     if held_revision is not None and held_revision > msg.revision:
@@ -212,7 +214,7 @@ async def check_credit(c: Ctx, msg: CheckCredit) -> None:
         )
     else:
         await _CHECKED.defer(c.session, **checked)
-    await c.publish(_reply(msg, decision, c.now))
+    c.publish(_reply(msg, decision, c.now))
 
 
 def _decision_of(row: Any) -> CreditDecision:
@@ -244,7 +246,7 @@ def _reply(msg: CheckCredit, d: CreditDecision, at: Any) -> CreditApproved | Cre
     )
 
 
-async def release_hold(c: Ctx, order_no: str, customer_code: str, reason: str, *, always_reply: bool) -> None:
+async def release_hold(c: FinanceUnit, order_no: str, customer_code: str, reason: str, *, always_reply: bool) -> None:
     """Drop the order's hold (what it has not yet invoiced). Idempotent: a second call releases 0."""
     hold = (
         await c.session.execute(
@@ -256,7 +258,7 @@ async def release_hold(c: Ctx, order_no: str, customer_code: str, reason: str, *
     ).first()
     released = max(hold.amount - hold.invoiced, ZERO) if hold else ZERO
     if always_reply or released > 0:
-        await c.publish(
+        c.publish(
             SettlementVoided(
                 order_no=order_no,
                 customer_code=hold.customer_code if hold else customer_code,

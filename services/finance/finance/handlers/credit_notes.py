@@ -14,9 +14,9 @@ from sqlalchemy import func, insert, select, update
 
 from contracts.common import Amounts
 from contracts.finance import CreditNoteIssued, InvoiceVoided, PaymentAllocation
+from finance.config import FinanceUnit
 from finance.db import credit_notes, invoice_lines, invoices, kit
 from finance.domain import PricedLine, paid_status, totals
-from finance.handlers import Ctx
 from finance.ledger import Account, cr, dr, post
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.numbering import next_number
@@ -41,7 +41,7 @@ class CreditNote:
     return_no: str | None = None
 
 
-async def lock_invoice(c: Ctx, invoice_no: str) -> Any:
+async def lock_invoice(c: FinanceUnit, invoice_no: str) -> Any:
     inv = (
         await c.session.execute(select(invoices).where(invoices.c.invoice_no == invoice_no).with_for_update())
     ).first()
@@ -50,7 +50,7 @@ async def lock_invoice(c: Ctx, invoice_no: str) -> Any:
     return inv
 
 
-async def _credited(c: Ctx, invoice_no: str) -> tuple[Decimal, Decimal, dict[int, Decimal]]:
+async def _credited(c: FinanceUnit, invoice_no: str) -> tuple[Decimal, Decimal, dict[int, Decimal]]:
     """What earlier credit notes of the invoice took back: net, tax, and quantity per line."""
     rows = (
         await c.session.execute(
@@ -66,7 +66,7 @@ async def _credited(c: Ctx, invoice_no: str) -> tuple[Decimal, Decimal, dict[int
     return sum((r.net for r in rows), ZERO), sum((r.tax for r in rows), ZERO), qty
 
 
-async def issue_credit_note(c: Ctx, note: CreditNote, actor: str) -> dict[str, Any]:
+async def issue_credit_note(c: FinanceUnit, note: CreditNote, actor: str) -> dict[str, Any]:
     inv = await lock_invoice(c, note.invoice_no)
     if inv.status == "void":
         raise DomainError("invoice_void", f"{inv.invoice_no} is void: nothing left to credit")
@@ -103,7 +103,7 @@ def _priced(row: Any, qty: Decimal) -> PricedLine:
 
 
 async def _issue(
-    c: Ctx,
+    c: FinanceUnit,
     inv: Any,
     note: CreditNote,
     actor: str,
@@ -163,7 +163,7 @@ async def _issue(
     allocations = (
         [PaymentAllocation(invoice_no=inv.invoice_no, order_no=inv.order_no, amount=to_invoice)] if to_invoice else []
     )
-    await c.publish(
+    c.publish(
         CreditNoteIssued(
             credit_note_no=cn_no,
             invoice_no=inv.invoice_no,
@@ -179,7 +179,7 @@ async def _issue(
         )
     )
     if note.void:
-        await c.publish(
+        c.publish(
             InvoiceVoided(
                 invoice_no=inv.invoice_no,
                 order_no=inv.order_no,
@@ -210,7 +210,7 @@ async def _issue(
     }
 
 
-async def credit_order(c: Ctx, order_no: str, reason: str) -> list[dict[str, Any]]:
+async def credit_order(c: FinanceUnit, order_no: str, reason: str) -> list[dict[str, Any]]:
     """A voided order: every invoice of it not void yet is voided by a credit note of what is left on it."""
     open_invoices = list(
         await c.session.scalars(
@@ -234,5 +234,5 @@ async def credit_order(c: Ctx, order_no: str, reason: str) -> list[dict[str, Any
     return issued
 
 
-async def unapplied_credit(c: Ctx) -> Decimal:
+async def unapplied_credit(c: FinanceUnit) -> Decimal:
     return Decimal(await c.session.scalar(select(func.coalesce(func.sum(credit_notes.c.unapplied), 0))) or 0)

@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts.finance import DunningReminderIssued, InvoiceOverdue
+from finance.config import FinanceUnit
 from finance.db import dunning_log, invoices
-from finance.handlers import Ctx
 
 OPEN = ("open", "partially_paid")
 
 
-async def run_dunning(c: Ctx, offsets: list[int]) -> int:
+async def run_dunning(c: FinanceUnit, offsets: list[int]) -> int:
     """Issue every due step not yet issued; returns how many messages were emitted."""
     today = c.now.date()
     steps = sorted(offsets)
@@ -37,7 +37,7 @@ async def run_dunning(c: Ctx, offsets: list[int]) -> int:
         for level, offset in enumerate(steps, start=1):
             if days >= offset and await _claim(c, inv.invoice_no, "reminder", offset):
                 emitted += 1
-                await c.publish(
+                c.publish(
                     DunningReminderIssued(
                         invoice_no=inv.invoice_no,
                         order_no=inv.order_no,
@@ -52,7 +52,7 @@ async def run_dunning(c: Ctx, offsets: list[int]) -> int:
                 )
         if days >= 1 and await _claim(c, inv.invoice_no, "overdue", 0):
             emitted += 1
-            await c.publish(
+            c.publish(
                 InvoiceOverdue(
                     invoice_no=inv.invoice_no,
                     order_no=inv.order_no,
@@ -67,7 +67,7 @@ async def run_dunning(c: Ctx, offsets: list[int]) -> int:
     return emitted
 
 
-async def _claim(c: Ctx, invoice_no: str, kind: str, offset: int) -> bool:
+async def _claim(c: FinanceUnit, invoice_no: str, kind: str, offset: int) -> bool:
     claimed = await c.session.execute(
         insert(dunning_log)
         .values(invoice_no=invoice_no, kind=kind, offset_days=offset, issued_at=c.now)

@@ -8,9 +8,9 @@ from sqlalchemy import insert, select, update
 
 from contracts.finance import InvoiceIssued, InvoiceLine, InvoiceVoided
 from contracts.inventory import ShipmentDispatched
+from finance.config import FinanceUnit
 from finance.db import credit_holds, invoice_lines, invoices, kit, order_lines, sales_orders
 from finance.domain import INVOICE_TRANSITIONS, PricedLine, TransitionError, check_transition, totals
-from finance.handlers import Ctx
 from finance.handlers.credit import lock_account
 from finance.handlers.payments import apply_credit
 from finance.handlers.settlement import settle_if_done
@@ -24,7 +24,7 @@ class OrderUnknownError(NotReady):
     """The shipment arrived before its OrderConfirmed: it waits for it (see servicekit NotReady)."""
 
 
-async def invoice_shipment(c: Ctx, msg: ShipmentDispatched) -> None:
+async def invoice_shipment(c: FinanceUnit, msg: ShipmentDispatched) -> None:
     if await c.session.scalar(select(invoices.c.invoice_no).where(invoices.c.do_no == msg.do_no)):
         return  # one invoice per shipment, however often the shipment is delivered
     order = (await c.session.execute(select(sales_orders).where(sales_orders.c.order_no == msg.order_no))).first()
@@ -120,7 +120,7 @@ async def invoice_shipment(c: Ctx, msg: ShipmentDispatched) -> None:
         ],
         memo=f"{msg.order_no} {msg.do_no}",
     )
-    await c.publish(
+    c.publish(
         InvoiceIssued(
             invoice_no=invoice_no,
             order_no=msg.order_no,
@@ -150,7 +150,7 @@ async def invoice_shipment(c: Ctx, msg: ShipmentDispatched) -> None:
     await settle_if_done(c, msg.order_no)
 
 
-async def void_invoice(c: Ctx, invoice_no: str, reason: str) -> dict[str, object]:
+async def void_invoice(c: FinanceUnit, invoice_no: str, reason: str) -> dict[str, object]:
     inv = (
         await c.session.execute(select(invoices).where(invoices.c.invoice_no == invoice_no).with_for_update())
     ).first()
@@ -172,7 +172,7 @@ async def void_invoice(c: Ctx, invoice_no: str, reason: str) -> dict[str, object
         .values(status="void", voided_at=c.now, void_reason=reason)
     )
     await reverse(c.session, source_type="invoice", source_no=invoice_no, at=c.now, reason=reason)
-    await c.publish(
+    c.publish(
         InvoiceVoided(
             invoice_no=invoice_no,
             order_no=inv.order_no,

@@ -6,8 +6,8 @@ from sqlalchemy import select, text, update
 
 from contracts.common import OrderLine
 from contracts.sales import OrderAmended, OrderCancelled, OrderConfirmed, OrderVoided
+from finance.config import FinanceUnit
 from finance.db import credit_accounts, sales_orders
-from finance.handlers import Ctx
 from finance.handlers.credit import lock_account, release_hold
 from finance.handlers.credit_notes import credit_order
 from servicekit.fastsql import Statement
@@ -41,11 +41,11 @@ _STORE = Statement(
 )
 
 
-async def order_confirmed(c: Ctx, msg: OrderConfirmed) -> None:
+async def order_confirmed(c: FinanceUnit, msg: OrderConfirmed) -> None:
     await _store(c, msg.order_no, msg.customer_code, msg.revision, msg.currency, msg.payment_terms_days, msg.lines)
 
 
-async def order_amended(c: Ctx, msg: OrderAmended) -> None:
+async def order_amended(c: FinanceUnit, msg: OrderAmended) -> None:
     terms = await c.session.scalar(
         select(credit_accounts.c.payment_terms_days).where(credit_accounts.c.customer_code == msg.customer_code)
     )
@@ -53,7 +53,7 @@ async def order_amended(c: Ctx, msg: OrderAmended) -> None:
 
 
 async def _store(
-    c: Ctx, order_no: str, customer: str, revision: int, currency: str, terms: int, lines: list[OrderLine]
+    c: FinanceUnit, order_no: str, customer: str, revision: int, currency: str, terms: int, lines: list[OrderLine]
 ) -> None:
     """Keep the order's latest revision (an older one arriving late changes nothing); shipped qty is kept."""
     await _STORE.defer(
@@ -72,12 +72,12 @@ async def _store(
     )
 
 
-async def order_cancelled(c: Ctx, msg: OrderCancelled) -> None:
+async def order_cancelled(c: FinanceUnit, msg: OrderCancelled) -> None:
     await c.session.execute(update(sales_orders).where(sales_orders.c.order_no == msg.order_no).values(cancelled=True))
     await release_hold(c, msg.order_no, msg.customer_code, msg.reason, always_reply=False)
 
 
-async def order_voided(c: Ctx, msg: OrderVoided) -> None:
+async def order_voided(c: FinanceUnit, msg: OrderVoided) -> None:
     """A voided order: no longer settled nor invoiced; what it has not invoiced no longer counts as exposure;
     every invoice of it is voided by a credit note (paid ones leave customer credit)."""
     await lock_account(c.session, msg.customer_code)

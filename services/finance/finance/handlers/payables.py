@@ -13,9 +13,9 @@ from contracts.finance import BillCreated, BillLine
 from contracts.inventory import GoodsReceived
 from contracts.pricing import ZERO
 from contracts.purchasing import PurchaseOrderSent, SupplierUpserted
+from finance.config import FinanceUnit
 from finance.db import bill_lines, bills, goods_receipts, kit, po_lines, purchase_orders, suppliers
 from finance.domain import PricedLine, totals
-from finance.handlers import Ctx
 from finance.ledger import Account, cr, dr, post
 from servicekit.consumer import NotReady
 from servicekit.numbering import next_number
@@ -25,7 +25,7 @@ class PurchaseOrderUnknownError(NotReady):
     """The receipt arrived before its PurchaseOrderSent: it waits for it (see servicekit NotReady)."""
 
 
-async def upsert_supplier(c: Ctx, msg: SupplierUpserted) -> None:
+async def upsert_supplier(c: FinanceUnit, msg: SupplierUpserted) -> None:
     values = {
         "name": msg.name,
         "payment_terms_days": msg.payment_terms_days,
@@ -43,7 +43,7 @@ async def upsert_supplier(c: Ctx, msg: SupplierUpserted) -> None:
     )
 
 
-async def purchase_order_sent(c: Ctx, msg: PurchaseOrderSent) -> None:
+async def purchase_order_sent(c: FinanceUnit, msg: PurchaseOrderSent) -> None:
     created = (
         await c.session.execute(
             pg_insert(purchase_orders)
@@ -78,7 +78,7 @@ async def purchase_order_sent(c: Ctx, msg: PurchaseOrderSent) -> None:
     )
 
 
-async def goods_received(c: Ctx, msg: GoodsReceived) -> None:
+async def goods_received(c: FinanceUnit, msg: GoodsReceived) -> None:
     if await c.session.scalar(select(goods_receipts.c.grn_no).where(goods_receipts.c.grn_no == msg.grn_no)):
         return
     po = None
@@ -138,14 +138,14 @@ async def goods_received(c: Ctx, msg: GoodsReceived) -> None:
         await _create_bill(c, msg, po, lines)
 
 
-async def _po_prices(c: Ctx, po_no: str | None) -> dict[int, Any]:
+async def _po_prices(c: FinanceUnit, po_no: str | None) -> dict[int, Any]:
     if po_no is None:
         return {}
     rows = (await c.session.execute(select(po_lines).where(po_lines.c.po_no == po_no))).all()
     return {r.line_no: r for r in rows}
 
 
-async def _create_bill(c: Ctx, msg: GoodsReceived, po: Any, lines: list[tuple[int | None, PricedLine]]) -> None:
+async def _create_bill(c: FinanceUnit, msg: GoodsReceived, po: Any, lines: list[tuple[int | None, PricedLine]]) -> None:
     t = totals([p for _, p in lines])
     bill_no = await next_number(c.session, kit, "BILL", c.now)
     bill_date = msg.received_at.date()
@@ -198,7 +198,7 @@ async def _create_bill(c: Ctx, msg: GoodsReceived, po: Any, lines: list[tuple[in
         ],
         memo=f"{po.po_no} {msg.grn_no}",
     )
-    await c.publish(
+    c.publish(
         BillCreated(
             bill_no=bill_no,
             supplier_code=po.supplier_code,

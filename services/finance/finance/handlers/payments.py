@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from contracts.finance import PaymentAllocated, PaymentAllocation, PaymentReceived
+from finance.config import FinanceUnit
 from finance.db import customer_payments, invoices, kit, payment_allocations
 from finance.domain import OpenItem, allocate_explicit, allocate_oldest_first, paid_status
-from finance.handlers import Ctx
 from finance.handlers.credit import lock_account
 from finance.handlers.settlement import settle_if_done
 from finance.ledger import Account, cr, dr, post
@@ -32,7 +32,7 @@ class NewPayment:
     allocations: list[tuple[str, Decimal]] | None = None  # explicit (invoice_no, amount)
 
 
-async def _open_invoices(c: Ctx, customer_code: str) -> dict[str, Any]:
+async def _open_invoices(c: FinanceUnit, customer_code: str) -> dict[str, Any]:
     rows = (
         await c.session.execute(
             select(invoices)
@@ -44,7 +44,7 @@ async def _open_invoices(c: Ctx, customer_code: str) -> dict[str, Any]:
     return {r.invoice_no: r for r in rows}
 
 
-async def _apply(c: Ctx, payment_no: str, inv: Any, amount: Decimal, from_credit: bool) -> PaymentAllocation:
+async def _apply(c: FinanceUnit, payment_no: str, inv: Any, amount: Decimal, from_credit: bool) -> PaymentAllocation:
     paid = inv.paid + amount
     status = paid_status(inv.gross, paid)
     await c.session.execute(
@@ -59,7 +59,7 @@ async def _apply(c: Ctx, payment_no: str, inv: Any, amount: Decimal, from_credit
             allocated_at=c.now,
         )
     )
-    await c.publish(
+    c.publish(
         PaymentAllocated(
             order_no=inv.order_no,
             payment_no=payment_no,
@@ -75,7 +75,7 @@ async def _apply(c: Ctx, payment_no: str, inv: Any, amount: Decimal, from_credit
     return PaymentAllocation(invoice_no=inv.invoice_no, order_no=inv.order_no, amount=amount)
 
 
-async def record_payment(c: Ctx, p: NewPayment, actor: str) -> dict[str, Any]:
+async def record_payment(c: FinanceUnit, p: NewPayment, actor: str) -> dict[str, Any]:
     account = await lock_account(c.session, p.customer_code)
     if account is None:
         raise NotFoundError("customer", p.customer_code)
@@ -120,7 +120,7 @@ async def record_payment(c: Ctx, p: NewPayment, actor: str) -> dict[str, Any]:
             cr(Account.CUSTOMER_CREDIT, left, party),
         ],
     )
-    await c.publish(
+    c.publish(
         PaymentReceived(
             payment_no=payment_no,
             customer_code=p.customer_code,
@@ -149,7 +149,7 @@ async def record_payment(c: Ctx, p: NewPayment, actor: str) -> dict[str, Any]:
     }
 
 
-async def apply_credit(c: Ctx, customer_code: str) -> list[PaymentAllocation]:
+async def apply_credit(c: FinanceUnit, customer_code: str) -> list[PaymentAllocation]:
     """Apply the customer's unapplied receipts (oldest first) to its open invoices (oldest due first).
     The caller holds the customer's credit-account lock."""
     credits = (

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from contracts.finance import OrderSettled
+from finance.config import FinanceUnit
 from finance.db import credit_holds, invoices, order_lines, sales_orders
-from finance.handlers import Ctx
 
 
-async def settle_if_done(c: Ctx, order_no: str) -> None:
+async def settle_if_done(c: FinanceUnit, order_no: str) -> None:
     """OrderSettled once: the order is fully shipped and every (non-void) invoice of it is paid."""
     order = (
         await c.session.execute(select(sales_orders).where(sales_orders.c.order_no == order_no).with_for_update())
@@ -38,7 +38,7 @@ async def settle_if_done(c: Ctx, order_no: str) -> None:
     await c.session.execute(
         update(credit_holds).where(credit_holds.c.order_no == order_no).values(active=False, updated_at=c.now)
     )
-    await c.publish(
+    c.publish(
         OrderSettled(
             order_no=order_no,
             customer_code=order.customer_code,

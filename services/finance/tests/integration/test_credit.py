@@ -14,9 +14,9 @@ from sqlalchemy import text
 
 from contracts import Envelope, Message, topic_of
 from contracts.sales import CheckCredit, CustomerUpserted, OrderCancelled, VoidOrderSettlement
-from finance.api import ctx
 from finance.handlers.credit import check_credit
 from servicekit.testing import TopicTail, auth
+from servicekit.unit import unit_of
 
 pytestmark = pytest.mark.integration
 D = Decimal
@@ -103,11 +103,8 @@ async def test_concurrent_checks_cannot_pass_the_limit(finance: Harness) -> None
     orders = [doc("SO") for _ in range(10)]
 
     async def one(order_no: str) -> None:
-        async with finance.runtime.db.transaction() as session:
-            await check_credit(
-                ctx(finance.runtime, session),
-                CheckCredit(order_no=order_no, customer_code=customer, amount=D("300.00")),
-            )
+        async with finance.runtime.db.transaction() as session, unit_of(session, finance.runtime) as unit:
+            await check_credit(unit, CheckCredit(order_no=order_no, customer_code=customer, amount=D("300.00")))
 
     await asyncio.gather(*(one(o) for o in orders))
     approved = await finance.scalar(
