@@ -7,6 +7,7 @@ from contracts.purchasing import DEFAULT_TOLERANCE_PCT
 from servicekit.app import RuntimeOf
 from servicekit.config import OffPathSettings
 from servicekit.runtime import Runtime
+from servicekit.unit import Unit
 
 
 class PurchasingSettings(OffPathSettings):
@@ -31,3 +32,5 @@ class PurchasingSettings(OffPathSettings):
 # The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.
 PurchasingRuntime = Runtime[PurchasingSettings]
 RuntimeDep = RuntimeOf[PurchasingSettings]
+# The unit of work of every purchasing use case (servicekit.unit).
+PurchasingUnit = Unit[PurchasingSettings]

@@ -27,7 +27,7 @@ def definition(settings: PurchasingSettings | None = None) -> ServiceDefinition[
         description="Purchasing: suppliers and quotes, requisitions, approvals, sourcing, purchase orders, anomalies.",
         tables=kit,
         routers=[suppliers.router, approval_rules.router, requisitions.router, orders.router, files.router],
-        handlers=build_handlers(),
+        handlers=build_handlers(settings),
         migrations_dir=MIGRATIONS,
         background=[periodic(OVERDUE_JOB, settings.overdue_scan_seconds, scan_overdue)],
     )

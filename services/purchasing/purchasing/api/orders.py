@@ -18,10 +18,10 @@ from purchasing.api.approval_rules import DECIDERS
 from purchasing.config import RuntimeDep
 from purchasing.db import po_anomalies, po_status_history, purchase_orders
 from purchasing.handlers import approval, orders
-from purchasing.unit import Tx
 from servicekit.auth import Principal, require
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.tabular import FormatQuery
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["purchase orders"])
 BUYER = require("purchaser")
@@ -176,8 +176,8 @@ async def get_purchase_order(po_no: str, runtime: RuntimeDep, _: Annotated[Princ
 async def submit_purchase_order(
     po_no: str, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
 ) -> PoRead:
-    async with runtime.db.transaction() as session:
-        await orders.submit(Tx.of_runtime(session, runtime), runtime, principal, po_no)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
+        await orders.submit(tx, principal, po_no)
         return await read(session, po_no)
 
 
@@ -185,8 +185,8 @@ async def submit_purchase_order(
 async def decide_purchase_order(
     po_no: str, body: DecisionWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(DECIDERS)]
 ) -> PoRead:
-    async with runtime.db.transaction() as session:
-        await orders.decide(Tx.of_runtime(session, runtime), runtime, principal, po_no, body)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
+        await orders.decide(tx, principal, po_no, body)
         return await read(session, po_no)
 
 
@@ -194,8 +194,8 @@ async def decide_purchase_order(
 async def send_purchase_order(
     po_no: str, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
 ) -> PoRead:
-    async with runtime.db.transaction() as session:
-        await orders.send(Tx.of_runtime(session, runtime), principal, po_no)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
+        await orders.send(tx, principal, po_no)
         return await read(session, po_no)
 
 
@@ -204,8 +204,8 @@ async def record_ship_notice(
     po_no: str, body: orders.ShipNoticeWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
 ) -> PoRead:
     """The supplier's advance ship notice (ASN), entered by the buyer or a supplier integration."""
-    async with runtime.db.transaction() as session:
-        await orders.ship_notice(Tx.of_runtime(session, runtime), principal, po_no, body)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
+        await orders.ship_notice(tx, principal, po_no, body)
         return await read(session, po_no)
 
 
@@ -213,8 +213,8 @@ async def record_ship_notice(
 async def cancel_purchase_order(
     po_no: str, body: ReasonWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
 ) -> PoRead:
-    async with runtime.db.transaction() as session:
-        await orders.cancel(Tx.of_runtime(session, runtime), principal, po_no, body.reason)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
+        await orders.cancel(tx, principal, po_no, body.reason)
         return await read(session, po_no)
 
 
@@ -226,8 +226,7 @@ async def close_purchase_order(
     principal: Annotated[Principal, Depends(require("purchaser", "purchasing_manager"))],
 ) -> PoRead:
     """Close explicitly: a fully received order, or one received in part that will get nothing more."""
-    async with runtime.db.transaction() as session:
-        tx = Tx.of_runtime(session, runtime)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
         po = await orders.lock(session, po_no)
         if po.status == "partially_received" and not body.reason:
             raise DomainError("reason_required", "closing a partially received order short needs a reason")

@@ -18,12 +18,12 @@ from purchasing.db import requisitions as requisitions_table
 from purchasing.handlers import generation, requisitions
 from purchasing.handlers.requisitions import RequisitionCreate, RequisitionRead
 from purchasing.sourcing import LineChoice, Option
-from purchasing.unit import Tx
 from servicekit.auth import Principal, require
 from servicekit.errors import InputError
 from servicekit.idempotency import respond_idempotently
 from servicekit.inputs import RowId
 from servicekit.tabular import FormatQuery
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["requisitions"])
 BUYER = require("purchaser")
@@ -123,7 +123,8 @@ async def create_requisition(
         warehouse = body.warehouse_code or runtime.settings.default_warehouse
         if warehouse is None:
             raise InputError("warehouse_code", "required: no default warehouse is configured")
-        pr_no = await requisitions.create(session, runtime.clock, principal.sub, body, warehouse)
+        async with unit_of(session, runtime, principal.sub) as tx:
+            pr_no = await requisitions.create(tx, principal.sub, body, warehouse)
         return 201, (await requisitions.read(session, pr_no)).model_dump(mode="json")
 
     return await respond_idempotently(
@@ -168,8 +169,8 @@ async def get_requisition(pr_no: str, runtime: RuntimeDep, _: Annotated[Principa
 async def submit_requisition(
     pr_no: str, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
 ) -> RequisitionRead:
-    async with runtime.db.transaction() as session:
-        await requisitions.submit(session, runtime, principal, pr_no)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
+        await requisitions.submit(tx, principal, pr_no)
         return await requisitions.read(session, pr_no)
 
 
@@ -177,8 +178,8 @@ async def submit_requisition(
 async def decide_requisition(
     pr_no: str, body: DecisionWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(DECIDERS)]
 ) -> RequisitionRead:
-    async with runtime.db.transaction() as session:
-        await requisitions.decide(session, runtime, principal, pr_no, body)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
+        await requisitions.decide(tx, principal, pr_no, body)
         return await requisitions.read(session, pr_no)
 
 
@@ -186,8 +187,8 @@ async def decide_requisition(
 async def cancel_requisition(
     pr_no: str, body: CancelWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
 ) -> RequisitionRead:
-    async with runtime.db.transaction() as session:
-        await requisitions.cancel(session, runtime, principal, pr_no, body.reason)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
+        await requisitions.cancel(tx, principal, pr_no, body.reason)
         return await requisitions.read(session, pr_no)
 
 
@@ -202,8 +203,8 @@ async def get_sourcing(pr_no: str, runtime: RuntimeDep, _: Annotated[Principal, 
 async def override_sourcing(
     pr_no: str, body: OverridesWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
 ) -> SourcingRead:
-    async with runtime.db.transaction() as session:
-        choices = await generation.set_overrides(Tx.of_runtime(session, runtime), principal, pr_no, body.overrides)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
+        choices = await generation.set_overrides(tx, principal, pr_no, body.overrides)
         return _sourcing(pr_no, choices)
 
 
@@ -211,6 +212,6 @@ async def override_sourcing(
 async def order_requisition(
     pr_no: str, runtime: RuntimeDep, principal: Annotated[Principal, Depends(BUYER)]
 ) -> OrderedRead:
-    async with runtime.db.transaction() as session:
-        po_nos = await generation.generate(Tx.of_runtime(session, runtime), runtime, principal, pr_no)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
+        po_nos = await generation.generate(tx, principal, pr_no)
     return OrderedRead(pr_no=pr_no, po_nos=po_nos)

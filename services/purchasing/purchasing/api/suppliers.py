@@ -25,6 +25,7 @@ from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.tabular import ExportColumn, FormatQuery, columns, export_query
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["suppliers"])
 WRITE = require("purchaser", "purchasing_manager")
@@ -65,7 +66,8 @@ async def create_supplier(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
     async def operation(session: AsyncSession) -> tuple[int, Any]:
-        saved = await save_supplier(session, runtime, principal.sub, body)
+        async with unit_of(session, runtime, principal.sub) as tx:
+            saved = await save_supplier(tx, principal.sub, body)
         return 201, saved.model_dump(mode="json")
 
     return await respond_idempotently(
@@ -83,10 +85,10 @@ async def create_supplier(
 async def update_supplier(
     code: str, body: SupplierWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(WRITE)]
 ) -> SupplierRead:
-    async with runtime.db.transaction() as session:
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
         if await session.scalar(select(suppliers.c.code).where(suppliers.c.code == code)) is None:
             raise NotFoundError("supplier", code)
-        return await save_supplier(session, runtime, principal.sub, SupplierCreate(code=code, **body.model_dump()))
+        return await save_supplier(tx, principal.sub, SupplierCreate(code=code, **body.model_dump()))
 
 
 @router.get("/suppliers", response_model=list[SupplierRead])
@@ -115,8 +117,8 @@ async def get_supplier(code: str, runtime: RuntimeDep, _: Annotated[Principal, D
 async def add_quote(
     code: str, body: QuoteWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(WRITE)]
 ) -> QuoteRead:
-    async with runtime.db.transaction() as session:
-        return await use_cases.add_quote(session, runtime, principal.sub, code, body)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
+        return await use_cases.add_quote(tx, principal.sub, code, body)
 
 
 @router.get("/quotes", response_model=list[QuoteRead])

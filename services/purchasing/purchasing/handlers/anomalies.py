@@ -11,16 +11,16 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.purchasing import AnomalyLine, PurchaseAnomalyRaised
-from purchasing.config import PurchasingRuntime
+from purchasing.config import PurchasingRuntime, PurchasingUnit
 from purchasing.db import po_anomalies, purchase_order_lines, purchase_orders
 from purchasing.domain import PO_RECEIVING, Finding
-from purchasing.unit import Tx
+from servicekit.unit import unit_of
 
 OVERDUE_BATCH = 500
 
 
 async def raise_anomaly(
-    tx: Tx,
+    tx: PurchasingUnit,
     po: Any,
     finding: Finding,
     subject: str,
@@ -29,7 +29,7 @@ async def raise_anomaly(
     bill_no: str | None = None,
 ) -> bool:
     """Record and publish an anomaly unless this (PO, type, subject) was already raised. True if new."""
-    now = tx.clock.now()
+    now = tx.now
     anomaly_id = uuid.uuid4()
     lines = [
         AnomalyLine(line_no=line_no, sku=sku, expected=expected, actual=actual)
@@ -54,7 +54,7 @@ async def raise_anomaly(
     )
     if inserted is None:
         return False
-    await tx.publish(
+    tx.publish(
         PurchaseAnomalyRaised(
             anomaly_id=anomaly_id,
             po_no=po.po_no,
@@ -71,7 +71,7 @@ async def raise_anomaly(
     return True
 
 
-async def resolve(tx: Tx, po_no: str, anomaly_types: tuple[str, ...]) -> None:
+async def resolve(tx: PurchasingUnit, po_no: str, anomaly_types: tuple[str, ...]) -> None:
     await tx.session.execute(
         update(po_anomalies)
         .where(
@@ -79,14 +79,18 @@ async def resolve(tx: Tx, po_no: str, anomaly_types: tuple[str, ...]) -> None:
             po_anomalies.c.anomaly_type.in_(anomaly_types),
             po_anomalies.c.status == "open",
         )
-        .values(status="resolved", resolved_at=tx.clock.now())
+        .values(status="resolved", resolved_at=tx.now)
     )
 
 
 async def scan_overdue(runtime: PurchasingRuntime, session: AsyncSession) -> None:
     """One tick: every PO past its expected date and not fully received gets one `overdue` anomaly."""
-    tx = Tx.of_runtime(session, runtime)
-    today = runtime.clock.now().date()
+    async with unit_of(session, runtime) as tx:
+        await _scan_overdue(tx)
+
+
+async def _scan_overdue(tx: PurchasingUnit) -> None:
+    session, today = tx.session, tx.now.date()
     po = purchase_orders
     rows = list(
         await session.execute(
@@ -116,6 +120,4 @@ async def scan_overdue(runtime: PurchasingRuntime, session: AsyncSession) -> Non
             tuple((ln.line_no, ln.sku, ln.qty_ordered, ln.qty_received) for ln in late),
         )
         await raise_anomaly(tx, row, finding, "po")
-    await session.execute(
-        update(po).where(po.c.po_no.in_([r.po_no for r in rows])).values(overdue_raised_at=runtime.clock.now())
-    )
+    await session.execute(update(po).where(po.c.po_no.in_([r.po_no for r in rows])).values(overdue_raised_at=tx.now))

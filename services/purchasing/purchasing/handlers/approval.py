@@ -14,7 +14,7 @@ from approvals.schemas import DecisionWrite
 from approvals.store import decide_and_record, load_rules, load_state, start_approval
 from approvals.web import approval_errors
 from contracts.purchasing import ApprovalDecided, ApprovalRequested
-from purchasing.config import PurchasingRuntime
+from purchasing.config import PurchasingUnit
 from purchasing.db import approval, kit
 from servicekit import audit
 from servicekit.auth import Principal
@@ -24,8 +24,7 @@ DocumentType = Literal["requisition", "purchase_order"]
 
 
 async def begin(
-    session: AsyncSession,
-    runtime: PurchasingRuntime,
+    tx: PurchasingUnit,
     document_type: DocumentType,
     document_no: str,
     requester: str,
@@ -37,22 +36,21 @@ async def begin(
     """Plan and store the approval; ask level 1. Returns the levels ([] = no approval needed). `unless_none`: the
     levels to ask when no rule applies but the document needs approval all the same (a purchase order above its
     requisition's approved amount)."""
-    rules = await load_rules(session, approval, document_type)
+    rules = await load_rules(tx.session, approval, document_type)
     categories = list(categories)
     levels = plan(rules, document_type, amount, categories) or list(unless_none)
     same = same_approver_allowed(rules, document_type, amount, categories)
-    now = runtime.clock.now()
+    now = tx.now
     await start_approval(
-        session, approval, document_type, document_no, requester, levels, now, allow_same_approver=same
+        tx.session, approval, document_type, document_no, requester, levels, now, allow_same_approver=same
     )
     if levels:
-        await _request(session, runtime, document_type, document_no, 1, levels, amount, currency)
+        await _request(tx, document_type, document_no, 1, levels, amount, currency)
     return levels
 
 
 async def _request(
-    session: AsyncSession,
-    runtime: PurchasingRuntime,
+    tx: PurchasingUnit,
     document_type: DocumentType,
     document_no: str,
     level: int,
@@ -60,8 +58,7 @@ async def _request(
     amount: Decimal,
     currency: str,
 ) -> None:
-    await runtime.outbox.add(
-        session,
+    tx.publish(
         ApprovalRequested(
             document_type=document_type,
             document_no=document_no,
@@ -70,14 +67,13 @@ async def _request(
             approver_role=levels[level - 1],
             amount=amount,
             currency=currency,
-            requested_at=runtime.clock.now(),
+            requested_at=tx.now,
         ),
     )
 
 
 async def decide(
-    session: AsyncSession,
-    runtime: PurchasingRuntime,
+    tx: PurchasingUnit,
     principal: Principal,
     document_type: DocumentType,
     document_no: str,
@@ -86,10 +82,10 @@ async def decide(
     currency: str,
 ) -> ApprovalState:
     """Record one level's decision (engine checks: level role, not the requester, still pending)."""
-    now = runtime.clock.now()
+    now = tx.now
     with approval_errors():
         state = await decide_and_record(
-            session,
+            tx.session,
             approval,
             document_type,
             document_no,
@@ -103,7 +99,7 @@ async def decide(
         raise DomainError("no_approval", f"{document_no} has no approval in progress")
     d = state.last_decision
     await audit.record(
-        session,
+        tx.session,
         kit,
         actor=principal.sub,
         entity=document_type,
@@ -111,8 +107,7 @@ async def decide(
         action=f"approval_{d.verdict}",
         after={"level": d.level, "role": d.role, "decision": d.verdict, "comment": d.comment},
     )
-    await runtime.outbox.add(
-        session,
+    tx.publish(
         ApprovalDecided(
             document_type=document_type,
             document_no=document_no,
@@ -126,9 +121,7 @@ async def decide(
         ),
     )
     if state.current_level is not None:
-        await _request(
-            session, runtime, document_type, document_no, state.current_level, state.levels, amount, currency
-        )
+        await _request(tx, document_type, document_no, state.current_level, state.levels, amount, currency)
     return state
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.purchasing import RequisitionOrdered
-from purchasing.config import PurchasingRuntime, PurchasingSettings
+from purchasing.config import PurchasingSettings, PurchasingUnit
 from purchasing.db import (
     category_tolerances,
     kit,
@@ -30,7 +30,6 @@ from purchasing.handlers import requisitions
 from purchasing.handlers.orders import audit_action, record_created
 from purchasing.schemas import Code
 from purchasing.sourcing import LineChoice, Need, Quote, propose, split_by_supplier
-from purchasing.unit import Tx
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError, InputError
@@ -74,7 +73,9 @@ async def proposal(session: AsyncSession, pr_no: str, today: date) -> list[LineC
     return propose(needs, quotes, today)
 
 
-async def set_overrides(tx: Tx, principal: Principal, pr_no: str, overrides: Sequence[Override]) -> list[LineChoice]:
+async def set_overrides(
+    tx: PurchasingUnit, principal: Principal, pr_no: str, overrides: Sequence[Override]
+) -> list[LineChoice]:
     pr = await requisitions.lock(tx.session, pr_no)
     if pr.status != "approved":
         raise DomainError("not_approved", f"requisition {pr_no} is {pr.status}; sourcing needs it approved")
@@ -87,7 +88,7 @@ async def set_overrides(tx: Tx, principal: Principal, pr_no: str, overrides: Seq
             .where(requisition_lines.c.pr_no == pr_no, requisition_lines.c.line_no == o.line_no)
             .values(supplier_override=o.supplier_code)
         )
-    choices = await proposal(tx.session, pr_no, tx.clock.now().date())
+    choices = await proposal(tx.session, pr_no, tx.now.date())
     for choice in choices:
         if choice.need.override and not choice.overridden:
             raise DomainError(
@@ -126,12 +127,12 @@ async def _tolerances(
     return qty, price
 
 
-async def generate(tx: Tx, runtime: PurchasingRuntime, principal: Principal, pr_no: str) -> list[str]:
+async def generate(tx: PurchasingUnit, principal: Principal, pr_no: str) -> list[str]:
     """One step: an approved requisition becomes one draft purchase order per chosen supplier."""
     pr = await requisitions.lock(tx.session, pr_no)
     if pr.status != "approved":
         raise DomainError("not_approved", f"requisition {pr_no} is {pr.status}; only approved ones are ordered")
-    today = tx.clock.now().date()
+    today = tx.now.date()
     choices = await proposal(tx.session, pr_no, today)
     unsourced = [c.need.line_no for c in choices if c.chosen is None]
     if unsourced:
@@ -139,16 +140,14 @@ async def generate(tx: Tx, runtime: PurchasingRuntime, principal: Principal, pr_
     po_nos = []
     for supplier_code, group in split_by_supplier(choices).items():
         supplier = (await tx.session.execute(select(suppliers).where(suppliers.c.code == supplier_code))).one()
-        po_nos.append(await _create_po(tx, runtime, principal, pr, supplier, group))
-    await requisitions.move(tx.session, tx.clock, pr, "ordered", principal.sub)
-    await tx.publish(RequisitionOrdered(pr_no=pr_no, po_nos=po_nos, ordered_at=tx.clock.now()))
+        po_nos.append(await _create_po(tx, principal, pr, supplier, group))
+    await requisitions.move(tx, pr, "ordered", principal.sub)
+    tx.publish(RequisitionOrdered(pr_no=pr_no, po_nos=po_nos, ordered_at=tx.now))
     return po_nos
 
 
-async def _create_po(
-    tx: Tx, runtime: PurchasingRuntime, principal: Principal, pr: Any, supplier: Any, group: list[LineChoice]
-) -> str:
-    now = tx.clock.now()
+async def _create_po(tx: PurchasingUnit, principal: Principal, pr: Any, supplier: Any, group: list[LineChoice]) -> str:
+    now = tx.now
     po_no = await next_number(tx.session, kit, "PO", now)
     lines: list[dict[str, Any]] = []
     for i, choice in enumerate(group, start=1):
@@ -167,7 +166,7 @@ async def _create_po(
             }
         )
     net, tax, gross = totals(PricedLine(ln["qty_ordered"], ln["unit_price"], ln["tax_rate"]) for ln in lines)
-    tolerance, price_tolerance = await _tolerances(tx.session, supplier, {ln["sku"] for ln in lines}, runtime.settings)
+    tolerance, price_tolerance = await _tolerances(tx.session, supplier, {ln["sku"] for ln in lines}, tx.settings)
     await tx.session.execute(
         insert(purchase_orders).values(
             po_no=po_no,

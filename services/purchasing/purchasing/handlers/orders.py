@@ -26,7 +26,7 @@ from contracts.purchasing import (
     PurchaseOrderShipped,
     PurchaseOrderStatusChanged,
 )
-from purchasing.config import PurchasingRuntime
+from purchasing.config import PurchasingUnit
 from purchasing.db import (
     kit,
     po_status_history,
@@ -46,7 +46,6 @@ from purchasing.domain import (
 from purchasing.handlers import approval
 from purchasing.handlers.anomalies import raise_anomaly
 from purchasing.schemas import Qty
-from purchasing.unit import Tx
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError, InputError, NotFoundError
@@ -93,7 +92,7 @@ def progress(lines: Sequence[Any]) -> list[LineProgress]:
     ]
 
 
-async def move(tx: Tx, po: Any, target: str, actor: str, reason: str | None = None) -> None:
+async def move(tx: PurchasingUnit, po: Any, target: str, actor: str, reason: str | None = None) -> None:
     """The one place a purchase order changes state: checked, stored, kept in its history, published."""
     try:
         check_transition(PO_TRANSITIONS, f"purchase order {po.po_no}", po.status, target)
@@ -102,15 +101,15 @@ async def move(tx: Tx, po: Any, target: str, actor: str, reason: str | None = No
     await _record_move(tx, po.po_no, po.supplier_code, po.status, target, actor, reason)
 
 
-async def record_created(tx: Tx, po_no: str, supplier: str, actor: str, reason: str) -> None:
+async def record_created(tx: PurchasingUnit, po_no: str, supplier: str, actor: str, reason: str) -> None:
     """A new purchase order's first state, `draft` (it has no state to check a transition from)."""
     await _record_move(tx, po_no, supplier, None, "draft", actor, reason)
 
 
 async def _record_move(
-    tx: Tx, po_no: str, supplier: str, current: str | None, target: str, actor: str, reason: str | None
+    tx: PurchasingUnit, po_no: str, supplier: str, current: str | None, target: str, actor: str, reason: str | None
 ) -> None:
-    now = tx.clock.now()
+    now = tx.now
     values: dict[str, Any] = {"status": target, "updated_at": now}
     if target == "sent":
         values["sent_at"] = now
@@ -121,7 +120,7 @@ async def _record_move(
         )
     )
     await audit_action(tx, actor, po_no, target, after={"status": target, "reason": reason}, before={"status": current})
-    await tx.publish(
+    tx.publish(
         PurchaseOrderStatusChanged(
             po_no=po_no,
             supplier_code=supplier,
@@ -133,7 +132,9 @@ async def _record_move(
     )
 
 
-async def audit_action(tx: Tx, actor: str, po_no: str, action: str, after: Any = None, before: Any = None) -> None:
+async def audit_action(
+    tx: PurchasingUnit, actor: str, po_no: str, action: str, after: Any = None, before: Any = None
+) -> None:
     await audit.record(
         tx.session,
         kit,
@@ -147,17 +148,16 @@ async def audit_action(tx: Tx, actor: str, po_no: str, action: str, after: Any =
 
 
 # ---- approval, sending, shipping, cancel, close ------------------------------------------------------------
-async def submit(tx: Tx, runtime: PurchasingRuntime, principal: Principal, po_no: str) -> None:
+async def submit(tx: PurchasingUnit, principal: Principal, po_no: str) -> None:
     po = await lock(tx.session, po_no)
     lines = await lines_of(tx.session, po_no)
     cats = (
         await tx.session.scalars(select(products.c.category).where(products.c.sku.in_({ln.sku for ln in lines})))
     ).all()
-    again, reason = await _above_requisition(tx.session, po, runtime.settings.reapproval_margin_pct)
+    again, reason = await _above_requisition(tx.session, po, tx.settings.reapproval_margin_pct)
     await move(tx, po, "pending_approval", principal.sub, reason)
     levels = await approval.begin(
-        tx.session,
-        runtime,
+        tx,
         "purchase_order",
         po_no,
         principal.sub,
@@ -195,9 +195,9 @@ async def _above_requisition(session: AsyncSession, po: Any, margin_pct: Decimal
     return levels, reason
 
 
-async def _approved(tx: Tx, po: Any, by: str | None) -> None:
+async def _approved(tx: PurchasingUnit, po: Any, by: str | None) -> None:
     await move(tx, po, "approved", by or "system")
-    await tx.publish(
+    tx.publish(
         PurchaseOrderApproved(
             po_no=po.po_no,
             supplier_code=po.supplier_code,
@@ -205,16 +205,16 @@ async def _approved(tx: Tx, po: Any, by: str | None) -> None:
             amount=po.gross,
             currency=po.currency,
             approved_by=by,
-            approved_at=tx.clock.now(),
+            approved_at=tx.now,
         )
     )
 
 
-async def decide(tx: Tx, runtime: PurchasingRuntime, principal: Principal, po_no: str, body: DecisionWrite) -> None:
+async def decide(tx: PurchasingUnit, principal: Principal, po_no: str, body: DecisionWrite) -> None:
     po = await lock(tx.session, po_no)
     if po.status != "pending_approval":
         raise DomainError("not_pending_approval", f"purchase order {po_no} is {po.status}")
-    state = await approval.decide(tx.session, runtime, principal, "purchase_order", po_no, body, po.gross, po.currency)
+    state = await approval.decide(tx, principal, "purchase_order", po_no, body, po.gross, po.currency)
     if state.status == "approved":
         await _approved(tx, po, principal.sub)
     elif state.status == "rejected":
@@ -222,11 +222,11 @@ async def decide(tx: Tx, runtime: PurchasingRuntime, principal: Principal, po_no
         await move(tx, po, "draft", principal.sub, f"approval rejected: {comment}")
 
 
-async def send(tx: Tx, principal: Principal, po_no: str) -> None:
+async def send(tx: PurchasingUnit, principal: Principal, po_no: str) -> None:
     po = await lock(tx.session, po_no)
     lines = await lines_of(tx.session, po_no)
     await move(tx, po, "sent", principal.sub)
-    await tx.publish(
+    tx.publish(
         PurchaseOrderSent(
             po_no=po_no,
             supplier_code=po.supplier_code,
@@ -249,12 +249,12 @@ async def send(tx: Tx, principal: Principal, po_no: str) -> None:
             payment_terms_days=po.payment_terms_days,
             tolerance_pct=po.tolerance_pct,
             price_tolerance_pct=po.price_tolerance_pct,
-            sent_at=tx.clock.now(),
+            sent_at=tx.now,
         )
     )
 
 
-async def ship_notice(tx: Tx, principal: Principal, po_no: str, body: ShipNoticeWrite) -> None:
+async def ship_notice(tx: PurchasingUnit, principal: Principal, po_no: str, body: ShipNoticeWrite) -> None:
     po = await lock(tx.session, po_no)
     if po.status not in ("sent", "shipped", "partially_received"):
         raise DomainError("not_open_for_shipping", f"purchase order {po_no} is {po.status}")
@@ -270,10 +270,10 @@ async def ship_notice(tx: Tx, principal: Principal, po_no: str, body: ShipNotice
             .where(pol.c.po_no == po_no, pol.c.line_no == sl.line_no)
             .values(qty_shipped=pol.c.qty_shipped + sl.qty_shipped)
         )
-    now = tx.clock.now()
+    now = tx.now
     if po.status == "sent":
         await move(tx, po, "shipped", principal.sub, body.asn_ref)
-    await tx.publish(
+    tx.publish(
         PurchaseOrderShipped(
             po_no=po_no,
             supplier_code=po.supplier_code,
@@ -295,27 +295,27 @@ async def ship_notice(tx: Tx, principal: Principal, po_no: str, body: ShipNotice
             await raise_anomaly(tx, po, finding, "po")
 
 
-async def cancel(tx: Tx, principal: Principal, po_no: str, reason: str) -> None:
+async def cancel(tx: PurchasingUnit, principal: Principal, po_no: str, reason: str) -> None:
     po = await lock(tx.session, po_no)
     lines = await lines_of(tx.session, po_no)
     if not can_cancel_po(po.status, any(ln.qty_received > 0 or ln.qty_rejected > 0 for ln in lines)):
         raise DomainError("cannot_cancel", f"purchase order {po_no} is {po.status}; cancel only before any receipt")
     await move(tx, po, "cancelled", principal.sub, reason)
-    await tx.publish(
+    tx.publish(
         PurchaseOrderCancelled(
             po_no=po_no,
             supplier_code=po.supplier_code,
             reason=reason,
             cancelled_by=principal.sub,
-            cancelled_at=tx.clock.now(),
+            cancelled_at=tx.now,
         )
     )
 
 
-async def close(tx: Tx, po: Any, actor: str, reason: str | None) -> None:
+async def close(tx: PurchasingUnit, po: Any, actor: str, reason: str | None) -> None:
     lines = await lines_of(tx.session, po.po_no)
     await move(tx, po, "closed", actor, reason)
-    await tx.publish(
+    tx.publish(
         PurchaseOrderClosed(
             po_no=po.po_no,
             supplier_code=po.supplier_code,
@@ -331,6 +331,6 @@ async def close(tx: Tx, po: Any, actor: str, reason: str | None) -> None:
                 for ln in lines
             ],
             reason=reason,
-            closed_at=tx.clock.now(),
+            closed_at=tx.now,
         )
     )

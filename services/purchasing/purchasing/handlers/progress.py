@@ -13,28 +13,27 @@ from sqlalchemy.dialects.postgresql import insert
 from contracts.analytics import SupplierScored
 from contracts.finance import BillCreated, BillHeld
 from contracts.inventory import GoodsReceived, ProductUpserted
+from purchasing.config import PurchasingUnit
 from purchasing.db import po_documents, products, purchase_order_lines, purchase_orders, supplier_scores
 from purchasing.domain import PO_RECEIVING, Finding, LineProgress, receipt_findings, status_after_receipt
 from purchasing.handlers import orders
 from purchasing.handlers.anomalies import raise_anomaly, resolve
-from purchasing.unit import Tx
-from servicekit.consumer import HandlerContext
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"
 
 
-async def _claim(tx: Tx, kind: str, ref: str, po_no: str) -> bool:
+async def _claim(tx: PurchasingUnit, kind: str, ref: str, po_no: str) -> bool:
     claimed = await tx.session.scalar(
         insert(po_documents)
-        .values(kind=kind, ref=ref, po_no=po_no, at=tx.clock.now())
+        .values(kind=kind, ref=ref, po_no=po_no, at=tx.now)
         .on_conflict_do_nothing()
         .returning(po_documents.c.ref)
     )
     return claimed is not None
 
 
-async def _lock_po(tx: Tx, po_no: str) -> Any:
+async def _lock_po(tx: PurchasingUnit, po_no: str) -> Any:
     query = select(purchase_orders).where(purchase_orders.c.po_no == po_no).with_for_update()
     return (await tx.session.execute(query)).first()
 
@@ -47,10 +46,9 @@ def _match(lines: list[LineProgress], po_line_no: int | None, sku: str) -> LineP
     return next((ln for ln in lines if ln.sku == sku), None)
 
 
-async def on_goods_received(ctx: HandlerContext, msg: GoodsReceived) -> None:
+async def on_goods_received(tx: PurchasingUnit, msg: GoodsReceived) -> None:
     if msg.po_no is None:
         return
-    tx = Tx.of_handler(ctx)
     po = await _lock_po(tx, msg.po_no)
     if po is None:
         log.warning("goods receipt %s for unknown purchase order %s ignored", msg.grn_no, msg.po_no)
@@ -87,7 +85,7 @@ async def on_goods_received(ctx: HandlerContext, msg: GoodsReceived) -> None:
             await _close_when_billed(tx, po.po_no)
 
 
-async def _close_when_billed(tx: Tx, po_no: str) -> None:
+async def _close_when_billed(tx: PurchasingUnit, po_no: str) -> None:
     po = await _lock_po(tx, po_no)
     if po is None or po.status != "received":
         return
@@ -96,10 +94,9 @@ async def _close_when_billed(tx: Tx, po_no: str) -> None:
         await orders.close(tx, po, SYSTEM, None)
 
 
-async def on_bill_created(ctx: HandlerContext, msg: BillCreated) -> None:
+async def on_bill_created(tx: PurchasingUnit, msg: BillCreated) -> None:
     if msg.po_no is None:
         return
-    tx = Tx.of_handler(ctx)
     po = await _lock_po(tx, msg.po_no)
     if po is None or not await _claim(tx, "bill", msg.bill_no, po.po_no):
         return
@@ -116,10 +113,9 @@ async def on_bill_created(ctx: HandlerContext, msg: BillCreated) -> None:
     await _close_when_billed(tx, po.po_no)
 
 
-async def on_bill_held(ctx: HandlerContext, msg: BillHeld) -> None:
+async def on_bill_held(tx: PurchasingUnit, msg: BillHeld) -> None:
     if msg.po_no is None or msg.reason != "price_mismatch":
         return
-    tx = Tx.of_handler(ctx)
     po = await _lock_po(tx, msg.po_no)
     if po is None:
         return
@@ -132,7 +128,7 @@ async def on_bill_held(ctx: HandlerContext, msg: BillHeld) -> None:
     await raise_anomaly(tx, po, finding, msg.bill_no, bill_no=msg.bill_no)
 
 
-async def on_supplier_scored(ctx: HandlerContext, msg: SupplierScored) -> None:
+async def on_supplier_scored(tx: PurchasingUnit, msg: SupplierScored) -> None:
     """The latest published score per supplier wins (a replayed older one changes nothing)."""
     values = {
         "supplier_code": msg.supplier_code,
@@ -141,7 +137,7 @@ async def on_supplier_scored(ctx: HandlerContext, msg: SupplierScored) -> None:
         "scored_at": msg.scored_at,
     }
     stmt = insert(supplier_scores).values(**values)
-    await ctx.session.execute(
+    await tx.session.execute(
         stmt.on_conflict_do_update(
             index_elements=[supplier_scores.c.supplier_code],
             set_={k: v for k, v in values.items() if k != "supplier_code"},
@@ -150,7 +146,7 @@ async def on_supplier_scored(ctx: HandlerContext, msg: SupplierScored) -> None:
     )
 
 
-async def on_product_upserted(ctx: HandlerContext, msg: ProductUpserted) -> None:
+async def on_product_upserted(tx: PurchasingUnit, msg: ProductUpserted) -> None:
     values = {
         "sku": msg.sku,
         "name": msg.name,
@@ -159,7 +155,7 @@ async def on_product_upserted(ctx: HandlerContext, msg: ProductUpserted) -> None
         "updated_at": msg.updated_at,
     }
     stmt = insert(products).values(**values)
-    await ctx.session.execute(
+    await tx.session.execute(
         stmt.on_conflict_do_update(
             index_elements=[products.c.sku],
             set_={k: v for k, v in values.items() if k != "sku"},

@@ -22,15 +22,13 @@ from contracts.purchasing import (
     RequisitionRejected,
     RequisitionSubmitted,
 )
-from purchasing.config import PurchasingRuntime
+from purchasing.config import PurchasingUnit
 from purchasing.db import kit, products, requisition_lines, requisitions, supplier_quotes
 from purchasing.domain import OPEN_REQUISITION, REQUISITION_TRANSITIONS, TransitionError, check_transition
 from purchasing.handlers import approval
 from purchasing.schemas import Code, Money, Qty
 from servicekit import audit
 from servicekit.auth import Principal
-from servicekit.clock import Clock
-from servicekit.consumer import HandlerContext
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.inputs import OptionalLongText
 from servicekit.numbering import next_number
@@ -91,20 +89,18 @@ async def lines_of(session: AsyncSession, pr_no: str) -> list[Any]:
     return list(await session.execute(query))
 
 
-async def move(
-    session: AsyncSession, clock: Clock, row: Any, target: str, actor: str, reason: str | None = None
-) -> None:
+async def move(tx: PurchasingUnit, row: Any, target: str, actor: str, reason: str | None = None) -> None:
     """The one place a requisition changes state: checked against the transition table and audited."""
     try:
         check_transition(REQUISITION_TRANSITIONS, f"requisition {row.pr_no}", row.status, target)
     except TransitionError as exc:
         raise DomainError("invalid_transition", str(exc), current=exc.current, target=target) from exc
-    values: dict[str, Any] = {"status": target, "updated_at": clock.now(), "status_reason": reason}
+    values: dict[str, Any] = {"status": target, "updated_at": tx.now, "status_reason": reason}
     if target == "submitted":
-        values["submitted_at"] = clock.now()
-    await session.execute(update(requisitions).where(requisitions.c.pr_no == row.pr_no).values(**values))
+        values["submitted_at"] = tx.now
+    await tx.session.execute(update(requisitions).where(requisitions.c.pr_no == row.pr_no).values(**values))
     await audit.record(
-        session,
+        tx.session,
         kit,
         actor=actor,
         entity="requisition",
@@ -116,8 +112,7 @@ async def move(
 
 
 async def create(
-    session: AsyncSession,
-    clock: Clock,
+    tx: PurchasingUnit,
     actor: str,
     data: RequisitionCreate,
     default_warehouse: str,
@@ -125,9 +120,9 @@ async def create(
     source: str = "manual",
     low_stock_sku: str | None = None,
 ) -> str:
-    now = clock.now()
-    pr_no = await next_number(session, kit, "PR", now)
-    await session.execute(
+    now = tx.now
+    pr_no = await next_number(tx.session, kit, "PR", now)
+    await tx.session.execute(
         insert(requisitions).values(
             pr_no=pr_no,
             requester=actor,
@@ -140,11 +135,13 @@ async def create(
             updated_at=now,
         )
     )
-    await session.execute(
+    await tx.session.execute(
         insert(requisition_lines),
         [{"pr_no": pr_no, "line_no": i, **line.model_dump()} for i, line in enumerate(data.lines, start=1)],
     )
-    await audit.record(session, kit, actor=actor, entity="requisition", entity_id=pr_no, action="created", after=data)
+    await audit.record(
+        tx.session, kit, actor=actor, entity="requisition", entity_id=pr_no, action="created", after=data
+    )
     return pr_no
 
 
@@ -167,15 +164,14 @@ async def _estimate(session: AsyncSession, lines: Sequence[Any], today: date) ->
     return amount, [c for c in cats if c]
 
 
-async def submit(session: AsyncSession, runtime: PurchasingRuntime, principal: Principal, pr_no: str) -> None:
-    row = await lock(session, pr_no)
-    lines = await lines_of(session, pr_no)
-    await move(session, runtime.clock, row, "submitted", principal.sub)
-    now = runtime.clock.now()
-    amount, categories = await _estimate(session, lines, now.date())
-    await session.execute(update(requisitions).where(requisitions.c.pr_no == pr_no).values(amount=amount))
-    await runtime.outbox.add(
-        session,
+async def submit(tx: PurchasingUnit, principal: Principal, pr_no: str) -> None:
+    row = await lock(tx.session, pr_no)
+    lines = await lines_of(tx.session, pr_no)
+    await move(tx, row, "submitted", principal.sub)
+    now = tx.now
+    amount, categories = await _estimate(tx.session, lines, now.date())
+    await tx.session.execute(update(requisitions).where(requisitions.c.pr_no == pr_no).values(amount=amount))
+    tx.publish(
         RequisitionSubmitted(
             pr_no=pr_no,
             requester=row.requester,
@@ -190,60 +186,52 @@ async def submit(session: AsyncSession, runtime: PurchasingRuntime, principal: P
     )
     # A low-stock draft is requested by the system; whoever submits it owns the request from then on.
     requester = principal.sub if row.requester == LOW_STOCK_REQUESTER else row.requester
-    levels = await approval.begin(session, runtime, "requisition", pr_no, requester, amount, row.currency, categories)
+    levels = await approval.begin(tx, "requisition", pr_no, requester, amount, row.currency, categories)
     if not levels:
-        await _approved(session, runtime, await lock(session, pr_no), SYSTEM, "no approval rule applies")
+        await _approved(tx, await lock(tx.session, pr_no), SYSTEM, "no approval rule applies")
 
 
-async def _approved(session: AsyncSession, runtime: PurchasingRuntime, row: Any, by: str, comment: str | None) -> None:
-    await move(session, runtime.clock, row, "approved", by)
-    await runtime.outbox.add(
-        session,
-        RequisitionApproved(pr_no=row.pr_no, approved_by=by, comment=comment, approved_at=runtime.clock.now()),
+async def _approved(tx: PurchasingUnit, row: Any, by: str, comment: str | None) -> None:
+    await move(tx, row, "approved", by)
+    tx.publish(
+        RequisitionApproved(pr_no=row.pr_no, approved_by=by, comment=comment, approved_at=tx.now),
     )
 
 
-async def decide(
-    session: AsyncSession, runtime: PurchasingRuntime, principal: Principal, pr_no: str, body: DecisionWrite
-) -> None:
-    row = await lock(session, pr_no)
+async def decide(tx: PurchasingUnit, principal: Principal, pr_no: str, body: DecisionWrite) -> None:
+    row = await lock(tx.session, pr_no)
     if row.status != "submitted":
         raise DomainError("not_pending_approval", f"requisition {pr_no} is {row.status}, not submitted")
-    state = await approval.decide(session, runtime, principal, "requisition", pr_no, body, row.amount, row.currency)
+    state = await approval.decide(tx, principal, "requisition", pr_no, body, row.amount, row.currency)
     d = state.last_decision
     assert d is not None
     if state.status == "approved":
-        await _approved(session, runtime, row, principal.sub, d.comment)
+        await _approved(tx, row, principal.sub, d.comment)
     elif state.status == "rejected":
-        await move(session, runtime.clock, row, "rejected", principal.sub, d.comment)
-        await runtime.outbox.add(
-            session,
+        await move(tx, row, "rejected", principal.sub, d.comment)
+        tx.publish(
             RequisitionRejected(
                 pr_no=pr_no,
                 level=d.level,
                 rejected_by=principal.sub,
                 comment=d.comment or "rejected",
-                rejected_at=runtime.clock.now(),
+                rejected_at=tx.now,
             ),
         )
 
 
-async def cancel(
-    session: AsyncSession, runtime: PurchasingRuntime, principal: Principal, pr_no: str, reason: str
-) -> None:
-    row = await lock(session, pr_no)
-    await move(session, runtime.clock, row, "cancelled", principal.sub, reason)
-    await runtime.outbox.add(
-        session,
-        RequisitionCancelled(pr_no=pr_no, reason=reason, cancelled_by=principal.sub, cancelled_at=runtime.clock.now()),
+async def cancel(tx: PurchasingUnit, principal: Principal, pr_no: str, reason: str) -> None:
+    row = await lock(tx.session, pr_no)
+    await move(tx, row, "cancelled", principal.sub, reason)
+    tx.publish(
+        RequisitionCancelled(pr_no=pr_no, reason=reason, cancelled_by=principal.sub, cancelled_at=tx.now),
     )
 
 
-async def on_low_stock(ctx: HandlerContext, msg: LowStockDetected) -> None:
+async def on_low_stock(tx: PurchasingUnit, msg: LowStockDetected) -> None:
     """Draft a replenishment requisition, unless one is already open for the sku."""
-    s = ctx.session
     r, ln = requisitions, requisition_lines
-    open_one = await s.scalar(
+    open_one = await tx.session.scalar(
         select(r.c.pr_no)
         .select_from(r.join(ln, ln.c.pr_no == r.c.pr_no))
         .where(ln.c.sku == msg.sku, r.c.status.in_(OPEN_REQUISITION))
@@ -253,7 +241,7 @@ async def on_low_stock(ctx: HandlerContext, msg: LowStockDetected) -> None:
         return
     qty = msg.reorder_qty
     if qty <= 0:
-        qty = await s.scalar(select(products.c.reorder_qty).where(products.c.sku == msg.sku)) or Decimal("0")
+        qty = await tx.session.scalar(select(products.c.reorder_qty).where(products.c.sku == msg.sku)) or Decimal("0")
     if qty <= 0:
         return
     needed_by = msg.detected_at.date() + timedelta(days=LOW_STOCK_NEEDED_IN_DAYS)
@@ -262,7 +250,7 @@ async def on_low_stock(ctx: HandlerContext, msg: LowStockDetected) -> None:
         warehouse_code=msg.warehouse_code,
         lines=[RequisitionLineWrite(sku=msg.sku, qty=qty, needed_by=needed_by, note="low stock")],
     )
-    await create(s, ctx.clock, LOW_STOCK_REQUESTER, data, msg.warehouse_code, source="low_stock", low_stock_sku=msg.sku)
+    await create(tx, LOW_STOCK_REQUESTER, data, msg.warehouse_code, source="low_stock", low_stock_sku=msg.sku)
 
 
 async def read(session: AsyncSession, pr_no: str) -> RequisitionRead:

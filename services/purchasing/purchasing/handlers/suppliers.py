@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.purchasing import SupplierContact, SupplierUpserted
-from purchasing.config import PurchasingRuntime
+from purchasing.config import PurchasingUnit
 from purchasing.db import category_tolerances, kit, supplier_quotes, suppliers
 from purchasing.schemas import Code, Currency, Money, Pct, Rate
 from servicekit import audit
@@ -78,23 +78,23 @@ class ToleranceWrite(BaseModel):
     )
 
 
-async def save_supplier(
-    session: AsyncSession, runtime: PurchasingRuntime, actor: str, data: SupplierCreate
-) -> SupplierRead:
+async def save_supplier(tx: PurchasingUnit, actor: str, data: SupplierCreate) -> SupplierRead:
     """Insert or update a supplier, audit and publish it, in the caller's transaction."""
-    before = (await session.execute(select(suppliers).where(suppliers.c.code == data.code).with_for_update())).first()
-    now = runtime.clock.now()
+    before = (
+        await tx.session.execute(select(suppliers).where(suppliers.c.code == data.code).with_for_update())
+    ).first()
+    now = tx.now
     values = data.model_dump(mode="json") | {
         "score": data.score,
         "tolerance_pct": data.tolerance_pct,
         "price_tolerance_pct": data.price_tolerance_pct,
         "updated_at": now,
     }
-    await session.execute(
+    await tx.session.execute(
         pg_insert(suppliers).values(**values).on_conflict_do_update(index_elements=[suppliers.c.code], set_=values)
     )
     await audit.record(
-        session,
+        tx.session,
         kit,
         actor=actor,
         entity="supplier",
@@ -103,8 +103,7 @@ async def save_supplier(
         before=audit.row_json(before._mapping) if before else None,
         after=data.model_dump(mode="json"),
     )
-    await runtime.outbox.add(
-        session,
+    tx.publish(
         SupplierUpserted(
             supplier_code=data.code,
             name=data.name,
@@ -119,16 +118,14 @@ async def save_supplier(
     return SupplierRead.model_validate(data.model_dump())
 
 
-async def add_quote(
-    session: AsyncSession, runtime: PurchasingRuntime, actor: str, code: str, body: QuoteWrite
-) -> QuoteRead:
+async def add_quote(tx: PurchasingUnit, actor: str, code: str, body: QuoteWrite) -> QuoteRead:
     """Store a supplier's quote (404 for an unknown supplier), audited."""
-    if await session.scalar(select(suppliers.c.code).where(suppliers.c.code == code)) is None:
+    if await tx.session.scalar(select(suppliers.c.code).where(suppliers.c.code == code)) is None:
         raise NotFoundError("supplier", code)
-    values = body.model_dump() | {"supplier_code": code, "created_at": runtime.clock.now()}
-    quote_id = await session.scalar(insert(supplier_quotes).values(**values).returning(supplier_quotes.c.id))
+    values = body.model_dump() | {"supplier_code": code, "created_at": tx.now}
+    quote_id = await tx.session.scalar(insert(supplier_quotes).values(**values).returning(supplier_quotes.c.id))
     await audit.record(
-        session,
+        tx.session,
         kit,
         actor=actor,
         entity="supplier_quote",
