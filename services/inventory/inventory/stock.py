@@ -23,6 +23,7 @@ from inventory import domain
 from inventory.db import products, stock, stock_movements
 from servicekit.errors import DomainError
 from servicekit.fastsql import Statement
+from servicekit.unit import Batch, Slot
 
 Publish = Callable[[Message], Awaitable[Any]]
 StockKey = domain.StockKey
@@ -42,7 +43,7 @@ _LOCK_SKUS_IN = Statement(
 )
 _LOCK_SKUS_ANYWHERE = Statement(_LOCKED_ROWS.where(stock.c.sku == any_(bindparam("skus", type_=ARRAY(String)))))
 # A consumer batch's stock rows, per sku and warehouse, shared by the books of its handlers (see `lock_ahead`).
-_AHEAD = "inventory_stock_ahead"
+_AHEAD: Slot[dict[str, dict[str, StockRow]]] = Slot("inventory.stock_ahead")  # sku → warehouse → row
 # Every changed row in one statement (they are locked already); its parameters come from `StockBook.settle`.
 WRITE_BACK_SQL = (
     "UPDATE stock AS s SET on_hand = v.on_hand, reserved = v.reserved, low_stock = v.low_stock, updated_at = :at"
@@ -82,7 +83,7 @@ async def lock_ahead(session: AsyncSession, skus: Iterable[str]) -> None:
     ahead: dict[str, dict[str, StockRow]] = {sku: {} for sku in wanted}
     for r in await _LOCK_SKUS_ANYWHERE.fetch(session, skus=wanted):
         ahead[r["sku"]][r["warehouse_code"]] = _stock_row(r)
-    session.info[_AHEAD] = ahead
+    Batch.of(session).set(_AHEAD, ahead)
 
 
 def _stock_row(r: Any) -> StockRow:
@@ -126,7 +127,7 @@ class StockBook:
         extra = sorted(set(also))
         if not extra:
             wanted = sorted(set(skus))
-            ahead: dict[str, dict[str, StockRow]] | None = self.session.info.get(_AHEAD)
+            ahead = Batch.of(self.session).get(_AHEAD)
             if ahead is not None and all(sku in ahead for sku in wanted):  # the batch's rows: every row of these skus
                 for sku in wanted:
                     for wh, row in ahead[sku].items():
@@ -147,7 +148,7 @@ class StockBook:
         self._keep((await self.session.execute(_LOCKED_ROWS.where(where))).mappings())
 
     def _keep(self, rows: Iterable[Any]) -> None:
-        ahead: dict[str, dict[str, StockRow]] | None = self.session.info.get(_AHEAD)
+        ahead = Batch.of(self.session).get(_AHEAD)
         for r in rows:
             key = (r["sku"], r["warehouse_code"])
             if key in self.rows:

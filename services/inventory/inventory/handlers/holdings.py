@@ -22,7 +22,7 @@ from inventory import domain
 from inventory.db import order_reservations, reservations
 from inventory.stock import StockBook
 from servicekit.fastsql import Statement
-from servicekit.unit import MISSING, Batch
+from servicekit.unit import MISSING, Batch, Slot
 
 # The reservation path's statements, built once (see servicekit.fastsql).
 _ORDER_NOS = bindparam("order_nos", type_=ARRAY(String))
@@ -45,7 +45,7 @@ _CREATE_AND_LOCK_MANY = Statement(
         "ON CONFLICT (order_no) DO UPDATE SET order_no = h.order_no RETURNING h.order_no"
     )
 )
-_LOCKED = "inventory_headers_locked"
+_LOCKED: Slot[set[str]] = Slot("inventory.headers_locked")  # by the batch's preparation
 _LOCK_HEADERS = Statement(
     select(order_reservations)
     .where(order_reservations.c.order_no == any_(_ORDER_NOS))
@@ -115,11 +115,11 @@ async def lock_headers_of(session: AsyncSession, commands: Sequence[ReserveStock
         priorities=[first[o].priority for o in order_nos],
         placed=[first[o].placed_at for o in order_nos],
     )
-    session.info.setdefault(_LOCKED, set()).update(r["order_no"] for r in rows)
+    Batch.of(session).setdefault(_LOCKED, set).update(r["order_no"] for r in rows)
 
 
 def header_locked(session: AsyncSession, order_no: str) -> bool:
-    return order_no in session.info.get(_LOCKED, ())
+    return order_no in (Batch.of(session).get(_LOCKED) or ())
 
 
 async def held_by(session: AsyncSession, order_nos: Iterable[str]) -> dict[str, list[Held]]:

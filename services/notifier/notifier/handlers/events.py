@@ -21,6 +21,7 @@ from notifier.handlers.alerts import clear_alerts, raise_alert
 from notifier.subjects import SUBJECTS, Subject, WatchClear, WatchOpen, watch_actions
 from servicekit.consumer import HandlerContext
 from servicekit.fastsql import Statement
+from servicekit.unit import Batch, Slot
 
 # The customers of orders placed: a batch's at once, or one (see `record_order_customers`).
 _ORDER_CUSTOMERS = Statement(
@@ -29,7 +30,7 @@ _ORDER_CUSTOMERS = Statement(
         " SELECT * FROM unnest(CAST(:order_nos AS varchar[]), CAST(:customers AS varchar[])) ON CONFLICT DO NOTHING"
     )
 )
-_RECORDED = "notifier_order_customers_recorded"
+_RECORDED: Slot[set[str]] = Slot("notifier.order_customers_recorded")  # by the batch's preparation
 
 
 async def record_order_customers(session: AsyncSession, messages: list[Message]) -> None:
@@ -40,7 +41,7 @@ async def record_order_customers(session: AsyncSession, messages: list[Message])
         await _ORDER_CUSTOMERS.execute(
             session, order_nos=[m.order_no for m in placed], customers=[m.customer_code for m in placed]
         )
-        session.info.setdefault(_RECORDED, set()).update(m.order_no for m in placed)
+        Batch.of(session).setdefault(_RECORDED, set).update(m.order_no for m in placed)
 
 
 async def changes_nothing(session: AsyncSession, message: Message, settings: NotifierSettings) -> bool:
@@ -125,7 +126,7 @@ async def _directory(session: AsyncSession, message: Message, now: datetime) -> 
             contact and contact.phone,
             m.updated_at,
         )
-    elif isinstance(message, sales.OrderPlaced) and m.order_no not in session.info.get(_RECORDED, ()):
+    elif isinstance(message, sales.OrderPlaced) and m.order_no not in (Batch.of(session).get(_RECORDED) or ()):
         await record_order_customers(session, [message])
 
 
