@@ -16,6 +16,7 @@ from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.tabular import ExportColumn, FormatQuery, export_query
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["customers"])
 CUSTOMER_COLUMNS = tuple(
@@ -43,7 +44,8 @@ async def create_customer(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
     async def operation(session: AsyncSession) -> tuple[int, Any]:
-        saved = await save_customer(session, runtime, principal.sub, body)
+        async with unit_of(session, runtime, principal.sub) as tx:
+            saved = await save_customer(tx, principal.sub, body)
         return 201, saved.model_dump(mode="json")
 
     return await respond_idempotently(
@@ -64,10 +66,10 @@ async def update_customer(
     runtime: RuntimeDep,
     principal: Annotated[Principal, Depends(require("sales_manager"))],
 ) -> CustomerRead:
-    async with runtime.db.transaction() as session:
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
         if await session.scalar(select(customers.c.code).where(customers.c.code == code)) is None:
             raise NotFoundError("customer", code)
-        return await save_customer(session, runtime, principal.sub, CustomerCreate(code=code, **body.model_dump()))
+        return await save_customer(tx, principal.sub, CustomerCreate(code=code, **body.model_dump()))
 
 
 @router.get("/customers", response_model=list[CustomerRead])

@@ -8,11 +8,10 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Email
 from contracts.sales import CustomerUpserted
-from sales.config import SalesRuntime
+from sales.config import SalesUnit
 from sales.db import customers, kit
 from servicekit import audit
 from servicekit.inputs import OptionalText
@@ -41,18 +40,20 @@ class CustomerRead(CustomerCreate):
     model_config = ConfigDict(extra="ignore")
 
 
-async def save_customer(session: AsyncSession, runtime: SalesRuntime, actor: str, data: CustomerCreate) -> CustomerRead:
+async def save_customer(tx: SalesUnit, actor: str, data: CustomerCreate) -> CustomerRead:
     """Insert or update a customer, audit it and publish it, in the caller's transaction."""
-    before = (await session.execute(select(customers).where(customers.c.code == data.code).with_for_update())).first()
-    now = runtime.clock.now()
+    before = (
+        await tx.session.execute(select(customers).where(customers.c.code == data.code).with_for_update())
+    ).first()
+    now = tx.now
     values = data.model_dump()
-    await session.execute(
+    await tx.session.execute(
         insert(customers)
         .values(**values, updated_at=now)
         .on_conflict_do_update(index_elements=[customers.c.code], set_={**values, "updated_at": now})
     )
     await audit.record(
-        session,
+        tx.session,
         kit,
         actor=actor,
         entity="customer",
@@ -61,8 +62,7 @@ async def save_customer(session: AsyncSession, runtime: SalesRuntime, actor: str
         before=audit.row_json(before._mapping) if before else None,
         after=data.model_dump(mode="json"),
     )
-    await runtime.outbox.add(
-        session,
+    tx.publish(
         CustomerUpserted(
             customer_code=data.code,
             name=data.name,
