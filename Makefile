@@ -73,9 +73,11 @@ lint: install ## ruff format/lint, mypy, docker-compose.yml and k8s manifest val
 compose-check: ## validate docker-compose.yml (installs Debian's docker-compose if needed)
 	@deploy/check-compose.sh
 
-k8s-check: ## validate deploy/k8s against the Kubernetes schemas
-	@$(UV) tool run --quiet --from $(K8S_VALIDATE) kubernetes-validate --quiet --strict \
+k8s-check: ## validate deploy/k8s: Kubernetes schemas, KEDA ScaledObjects (our schema), generated manifests current
+	@$(UV) tool run --quiet --from $(K8S_VALIDATE) kubernetes-validate --quiet --no-warn --strict \
 		$$(ls deploy/k8s/*.yaml | grep -v kustomization.yaml)
+	@$(VENV)/python -m tools.k8s_keda_check
+	@$(VENV)/python -m tools.k8s_manifests --check
 
 fmt: ## format and auto-fix
 	$(VENV)/ruff format .
