@@ -178,3 +178,21 @@ def test_the_topics_job_applies_the_contracts_retention() -> None:
     # what it applies: docs/analytics.md's table
     assert dict(topic_named("sales.orders").config)["retention.ms"] == "-1"
     assert dict(topic_named("inventory.commands").config)["retention.ms"] == str(7 * 24 * 3600 * 1000)
+
+
+def test_the_dashboard_is_importable_grafana_json() -> None:
+    """deploy/grafana/order-tracking.json: its expressions' metrics are checked against a real scrape in
+    tests/test_tracing_e2e.py; here its shape (what Grafana's import needs)."""
+    import json
+
+    dashboard = json.loads((ROOT / "deploy/grafana/order-tracking.json").read_text(encoding="utf-8"))
+    assert dashboard["uid"] and dashboard["title"] and dashboard["schemaVersion"] >= 36
+    panels = dashboard["panels"]
+    assert len({p["id"] for p in panels}) == len(panels)
+    variables = {v["name"] for v in dashboard["templating"]["list"]}
+    assert {"datasource", "service", "consumer"} <= variables
+    for panel in panels:
+        assert {"h", "w", "x", "y"} <= panel["gridPos"].keys() and panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
+        if panel["type"] != "row":
+            assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
+            assert panel["targets"] and all(t["expr"] and t["refId"] for t in panel["targets"])
