@@ -10,7 +10,7 @@ PY_DIRS := contracts libs services tests tools
 PYTEST_ARGS ?=
 K8S_VALIDATE := kubernetes-validate==1.37.0
 
-.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench chaos test-infra-down
+.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench bench-gateway chaos test-infra-down
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ test: install ## run the whole test suite (on its own Kafka + PostgreSQL under .
 
 bench: install ## the order saga against the raw Kafka + Postgres floor (tools/bench; writes bench-results/)
 	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.bench $(BENCH_ARGS)
+
+bench-gateway: install ## the gateway: the proxy's added latency and CPU, 500 live-event clients while orders flow
+	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.bench_gateway $(BENCH_ARGS)
 
 chaos: install ## steady load while services, Kafka and PostgreSQL are killed and restarted; then invariants
 	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.chaos $(CHAOS_ARGS)
