@@ -5,6 +5,7 @@ tokens are verified through the gateway's JWKS with no shared secret; every sett
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -183,8 +184,6 @@ def test_the_topics_job_applies_the_contracts_retention() -> None:
 def test_the_dashboard_is_importable_grafana_json() -> None:
     """deploy/grafana/order-tracking.json: its expressions' metrics are checked against a real scrape in
     tests/test_tracing_e2e.py; here its shape (what Grafana's import needs)."""
-    import json
-
     dashboard = json.loads((ROOT / "deploy/grafana/order-tracking.json").read_text(encoding="utf-8"))
     assert dashboard["uid"] and dashboard["title"] and dashboard["schemaVersion"] >= 36
     panels = dashboard["panels"]
