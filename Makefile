@@ -10,7 +10,7 @@ PY_DIRS := contracts libs services tests tools
 PYTEST_ARGS ?=
 K8S_VALIDATE := kubernetes-validate==1.37.0
 
-.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench bench-gateway chaos test-infra-down
+.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench bench-gateway chaos replicas test-infra-down
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bench-gateway: install ## the gateway: the proxy's added latency and CPU, 500 li
 
 chaos: install ## steady load while services, Kafka and PostgreSQL are killed and restarted; then invariants
 	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.chaos $(CHAOS_ARGS)
+
+replicas: install ## two replicas each of sales/inventory/finance under load: one added, one SIGKILLed, one SIGTERMed
+	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.replicas
 
 test-infra-down: ## stop the test Kafka + PostgreSQL
 	@export $(TEST_INFRA); deploy/local/infra.sh down

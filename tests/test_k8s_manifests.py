@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -195,3 +196,14 @@ def test_the_dashboard_is_importable_grafana_json() -> None:
         if panel["type"] != "row":
             assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
             assert panel["targets"] and all(t["expr"] and t["refId"] for t in panel["targets"])
+
+
+def test_every_alert_has_a_playbook_section_in_the_operations_guide() -> None:
+    guide = (ROOT / "docs/operations.md").read_text(encoding="utf-8")
+    anchors = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-") for h in re.findall(r"^#+ (.+)$", guide, re.M)}
+    alerts = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yml").read_text(encoding="utf-8"))
+    for rule in (r for g in alerts["groups"] for r in g["rules"]):
+        runbook = rule["annotations"]["runbook"]
+        assert runbook.startswith("docs/operations.md#"), rule["alert"]
+        assert runbook.split("#", 1)[1] in anchors, (rule["alert"], runbook)
+        assert rule["alert"] in guide, f"{rule['alert']} is not in the guide's table of alerts"

@@ -273,8 +273,11 @@ def ingress() -> dict[str, Any]:
         "kind": "Ingress",
         "metadata": {
             **_meta("gateway"),
-            # ingress-nginx: live events (SSE) must not be buffered, and stay open past the default 60 s.
+            # ingress-nginx: live events (SSE) must not be buffered, and stay open past the default 60 s; a browser
+            # stays on one replica (live-event ids, and the ring it resumes from, are per replica: docs/gateway.md).
             "annotations": {
+                "nginx.ingress.kubernetes.io/affinity": "cookie",
+                "nginx.ingress.kubernetes.io/session-cookie-name": "ot_replica",
                 "nginx.ingress.kubernetes.io/proxy-buffering": "off",
                 "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600",
                 "nginx.ingress.kubernetes.io/proxy-body-size": "32m",
