@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import cast
 
-from sales.customers import CustomerCreate, customer_upserted
 from sales.db import customers
+from sales.handlers.customers import CustomerCreate, customer_upserted
 from sales.handlers.history import HISTORICAL_ORDERS
 from servicekit.tabular import Column, ImportKind
 from servicekit.tabular.upsert import Upsert
