@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Select, Table, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from servicekit.tabular.bulk import audit_all, chunked
@@ -42,6 +43,28 @@ class ClosedDocuments:
     line_values: Callable[[Any], dict[str, Any]]
     noun: str  # in reasons and as the audit's entity: "historical_order"
     gross_field: str = "order_gross"
+    date_field: str = "order_date"
+
+    def listing(self, party: str | None, start: date | None, end: date | None, *, per_line: bool) -> Select[Any]:
+        """The documents of a party between two dates (newest first), or as a file one row per line (oldest
+        first; the line's amounts as `line_net`, `line_tax`)."""
+        h, line = self.headers, self.lines
+        where = [c for c in (h.c[self.party] == party if party else None,
+                             h.c[self.date_field] >= start if start else None,
+                             h.c[self.date_field] <= end if end else None) if c is not None]  # fmt: skip
+        if not per_line:
+            return select(h).where(*where).order_by(h.c[self.date_field].desc(), h.c[self.number])
+        return (
+            select(
+                h,
+                *[c for c in line.c if c.name not in (self.number, "net", "tax")],
+                line.c.net.label("line_net"),
+                line.c.tax.label("line_tax"),
+            )
+            .join(line, line.c[self.number] == h.c[self.number])
+            .where(*where)
+            .order_by(h.c[self.date_field], h.c[self.number], line.c.line_no)
+        )
 
     def by_document(self, rows: Sequence[ValidRow]) -> dict[str, list[tuple[int, Any]]]:
         documents: dict[str, list[tuple[int, Any]]] = defaultdict(list)

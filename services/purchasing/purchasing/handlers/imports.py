@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from contracts.common import Email
 from contracts.purchasing import SupplierContact
 from purchasing.db import products, supplier_quotes, suppliers
+from purchasing.handlers.history import HISTORICAL_PURCHASE_ORDERS
 from purchasing.handlers.suppliers import QuoteWrite, SupplierCreate, supplier_upserted
 from purchasing.schemas import Code, Currency, Pct
 from servicekit.tabular import Column, ImportContext, ImportKind, RowError, ValidRow
@@ -145,4 +146,4 @@ QUOTES = ImportKind(
     modes=("insert",),
 )
 
-KINDS = (SUPPLIERS, QUOTES)
+KINDS = (SUPPLIERS, QUOTES, HISTORICAL_PURCHASE_ORDERS)
