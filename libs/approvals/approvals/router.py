@@ -1,5 +1,5 @@
 """The editable approval rules of a service's documents over HTTP, written once for every service that uses the
-engine: read them (`GET`), replace them whole (`PUT`, audited).
+engine: read them (`GET`; `format=csv|xlsx` exports them), replace them whole (`PUT`, audited).
 
 A service with one document type serves them at `/approval-rules` (sales: `sales_order`); one with several at
 `/approval-rules/{document_type}` (purchasing: `requisition`, `purchase_order`)."""
@@ -18,6 +18,7 @@ from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.db import KitTables
 from servicekit.runtime import Runtime
+from servicekit.tabular import ExportFormat, FormatQuery
 
 
 def rules_router(
@@ -32,10 +33,11 @@ def rules_router(
     router = APIRouter(tags=["approval rules"])
     reader, writer = Depends(require(*readers, read=True)), Depends(require(manager))
 
-    async def read(runtime: Runtime[Any], document_type: Any) -> RuleSetRead:
+    async def read(runtime: Runtime[Any], document_type: Any, format: ExportFormat | None) -> Any:
         async with runtime.db.transaction() as session:
             rules = await load_rules(session, approval, document_type)
-        return RuleSetRead(document_type=document_type, rules=[RuleRead.of(r) for r in rules])
+        found = RuleSetRead(document_type=document_type, rules=[RuleRead.of(r) for r in rules])
+        return found.export(format) if format else found
 
     async def replace(runtime: Runtime[Any], actor: str, document_type: Any, body: RuleSetWrite) -> RuleSetRead:
         async with runtime.db.transaction() as session:
@@ -59,8 +61,8 @@ def rules_router(
         (only,) = document_types
 
         @router.get("/approval-rules", response_model=RuleSetRead, name="get_rules")
-        async def get_one(runtime: RuntimeDep, _: Principal = reader) -> RuleSetRead:
-            return await read(runtime, only)
+        async def get_one(runtime: RuntimeDep, _: Principal = reader, format: FormatQuery = None) -> Any:
+            return await read(runtime, only, format)
 
         @router.put("/approval-rules", response_model=RuleSetRead, name="put_rules")
         async def put_one(body: RuleSetWrite, runtime: RuntimeDep, principal: Principal = writer) -> RuleSetRead:
@@ -71,8 +73,10 @@ def rules_router(
     kind: Any = Literal[document_types]  # the path names one of them; any other is a 422
 
     @router.get("/approval-rules/{document_type}", response_model=RuleSetRead, name="get_rules")
-    async def get_of(document_type: kind, runtime: RuntimeDep, _: Principal = reader) -> RuleSetRead:
-        return await read(runtime, document_type)
+    async def get_of(
+        document_type: kind, runtime: RuntimeDep, _: Principal = reader, format: FormatQuery = None
+    ) -> Any:
+        return await read(runtime, document_type, format)
 
     @router.put("/approval-rules/{document_type}", response_model=RuleSetRead, name="put_rules")
     async def put_of(

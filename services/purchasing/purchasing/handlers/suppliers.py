@@ -3,7 +3,7 @@ use cases, each in the caller's transaction."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -103,19 +103,22 @@ async def save_supplier(tx: PurchasingUnit, actor: str, data: SupplierCreate) ->
         before=audit.row_json(before._mapping) if before else None,
         after=data.model_dump(mode="json"),
     )
-    tx.publish(
-        SupplierUpserted(
-            supplier_code=data.code,
-            name=data.name,
-            contacts=data.contacts,
-            payment_terms_days=data.payment_terms_days,
-            currency=data.currency,
-            score=data.score,
-            active=data.active,
-            updated_at=now,
-        ),
-    )
+    tx.publish(supplier_upserted(data, now))
     return SupplierRead.model_validate(data.model_dump())
+
+
+def supplier_upserted(data: SupplierCreate, now: datetime) -> SupplierUpserted:
+    """The event of a saved supplier (by hand or imported)."""
+    return SupplierUpserted(
+        supplier_code=data.code,
+        name=data.name,
+        contacts=data.contacts,
+        payment_terms_days=data.payment_terms_days,
+        currency=data.currency,
+        score=data.score,
+        active=data.active,
+        updated_at=now,
+    )
 
 
 async def add_quote(tx: PurchasingUnit, actor: str, code: str, body: QuoteWrite) -> QuoteRead:

@@ -3,6 +3,7 @@ case, in the caller's transaction; the HTTP API is `api/customers.py`."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,18 +63,21 @@ async def save_customer(tx: SalesUnit, actor: str, data: CustomerCreate) -> Cust
         before=audit.row_json(before._mapping) if before else None,
         after=data.model_dump(mode="json"),
     )
-    tx.publish(
-        CustomerUpserted(
-            customer_code=data.code,
-            name=data.name,
-            contact=data.contact,
-            phone=data.phone,
-            email=data.email,
-            credit_limit=data.credit_limit,
-            payment_terms_days=data.payment_terms_days,
-            currency=data.currency,
-            active=data.active,
-            updated_at=now,
-        ),
-    )
+    tx.publish(customer_upserted(data, now))
     return CustomerRead.model_validate(values)
+
+
+def customer_upserted(data: CustomerCreate, now: datetime) -> CustomerUpserted:
+    """The event of a saved customer (by hand or imported)."""
+    return CustomerUpserted(
+        customer_code=data.code,
+        name=data.name,
+        contact=data.contact,
+        phone=data.phone,
+        email=data.email,
+        credit_limit=data.credit_limit,
+        payment_terms_days=data.payment_terms_days,
+        currency=data.currency,
+        active=data.active,
+        updated_at=now,
+    )
