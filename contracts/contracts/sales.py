@@ -29,7 +29,9 @@ from contracts.common import (
     OrderLines,
     OrderNo,
     PaymentTermsDays,
+    PositiveQuantity,
     Priority,
+    ReturnNo,
     Role,
     SalesOrderStatus,
     ShortText,
@@ -206,6 +208,31 @@ class OrderVoided(Message):
     replacement_order_no: OrderNo | None = None
     voided_by: UserId | None = None
     voided_at: AwareDatetime
+
+
+class ReturnLine(ContractModel):
+    """What the customer sends back of one order line."""
+
+    line_no: LineNo
+    sku: Code
+    qty: PositiveQuantity
+
+
+class ReturnAuthorized(Message):
+    """A return (退货, RMA-) of shipped goods was authorized, per order line and quantity: inventory expects the
+    goods back (and inspects them), finance credits them once received (`ReturnReceived`)."""
+
+    message_type: ClassVar[str] = "ReturnAuthorized"
+    key_field: ClassVar[str] = "order_no"
+
+    return_no: ReturnNo
+    order_no: OrderNo
+    customer_code: Code
+    warehouse_code: Code | None = Field(default=None, description="where the goods are expected; the shipping one")
+    lines: Annotated[list[ReturnLine], Field(min_length=1), AfterValidator(unique_line_nos)]
+    reason: Text
+    authorized_by: UserId | None = None
+    authorized_at: AwareDatetime
 
 
 class OrderAmended(Message):

@@ -177,13 +177,29 @@ credit_notes = Table(
     money("gross"),
     money("cost"),  # the restocked goods' cost, taken back from cost of goods sold
     money("to_invoice"),
+    money("to_open_invoices"),  # what settled the customer's other open invoices (credit_note_allocations)
     money("unapplied"),
     Column("reason", Text, nullable=False),
     Column("return_no", String(64)),
     Column("lines", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     ts("issued_at"),
     Column("issued_by", String(128), nullable=False),
-    CheckConstraint("unapplied >= 0 AND to_invoice >= 0 AND to_invoice + unapplied = gross", name="parts_sum"),
+    CheckConstraint(
+        "unapplied >= 0 AND to_invoice >= 0 AND to_open_invoices >= 0"
+        " AND to_invoice + to_open_invoices + unapplied = gross",
+        name="parts_sum",
+    ),
+)
+
+# What of a credit note settled the customer's other open invoices (its own invoice's part is `to_invoice`).
+credit_note_allocations = Table(
+    "credit_note_allocations",
+    metadata,
+    Column("credit_note_no", String(64), ForeignKey("credit_notes.credit_note_no"), nullable=False),
+    Column("invoice_no", String(64), ForeignKey("invoices.invoice_no"), nullable=False, index=True),
+    money("amount"),
+    ts("allocated_at"),
+    PrimaryKeyConstraint("credit_note_no", "invoice_no", name="pk_credit_note_allocations"),
 )
 
 invoice_lines = Table(

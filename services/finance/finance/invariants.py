@@ -33,8 +33,10 @@ CHECKS = (
           LATERAL (SELECT coalesce(sum(amount), 0) AS allocated FROM payment_allocations
                    WHERE invoice_no = i.invoice_no) a,
           LATERAL (SELECT coalesce(sum(to_invoice), 0) AS credited FROM credit_notes
-                   WHERE invoice_no = i.invoice_no) n
-        WHERE i.paid <> a.allocated + n.credited
+                   WHERE invoice_no = i.invoice_no) n,
+          LATERAL (SELECT coalesce(sum(amount), 0) AS credited FROM credit_note_allocations
+                   WHERE invoice_no = i.invoice_no) o
+        WHERE i.paid <> a.allocated + n.credited + o.credited
         """,
     ),
     Check(

@@ -79,6 +79,8 @@ NOTICES: dict[str, tuple[str, str, Status, bool, str | None]] = {
     "OutboundOrderPicked": ("outbound_order", "do_no", "picked", False, None),
     "OutboundOrderUnpicked": ("outbound_order", "do_no", "created", False, "reason"),
     "CreditNoteIssued": ("invoice", "invoice_no", "credited", False, None),
+    "ReturnAuthorized": ("sales_order", "order_no", None, False, "reason"),
+    "ReturnReceived": ("sales_order", "order_no", None, False, None),
     "SupplierScored": ("supplier", "supplier_code", _field("standing"), False, None),
     "RequisitionSubmitted": ("requisition", "pr_no", "submitted", False, None),
     "RequisitionApproved": ("requisition", "pr_no", "approved", False, None),
