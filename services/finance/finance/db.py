@@ -64,6 +64,17 @@ journal_lines = Table(
 )
 
 # ---- credit ----------------------------------------------------------------------------------------------
+# Dunning per customer (催收): a group's reminder offsets (days from the due date) apply to its customers; a
+# customer in none gets the service's default (FINANCE_DUNNING_OFFSETS_DAYS).
+dunning_groups = Table(
+    "dunning_groups",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("offsets_days", JSONB, nullable=False),
+    ts("updated_at"),
+)
+
 credit_accounts = Table(
     "credit_accounts",
     metadata,
@@ -74,6 +85,7 @@ credit_accounts = Table(
     Column("currency", String(3), nullable=False),
     Column("active", Boolean, nullable=False),
     ts("updated_at"),
+    Column("dunning_group", String(64), ForeignKey("dunning_groups.code")),
 )
 
 credit_holds = Table(

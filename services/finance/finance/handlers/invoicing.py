@@ -15,6 +15,7 @@ from finance.handlers.credit import lock_account
 from finance.handlers.payments import apply_credit
 from finance.handlers.settlement import settle_if_done
 from finance.ledger import Account, cr, dr, post, reverse
+from servicekit import audit
 from servicekit.consumer import NotReady
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.numbering import next_number
@@ -146,6 +147,10 @@ async def invoice_shipment(c: Ctx, msg: ShipmentDispatched) -> None:
             issued_at=c.now,
         )
     )
+    await audit.record(
+        c.session, kit, actor="system", entity="invoice", entity_id=invoice_no, action="issued",
+        after={"order_no": msg.order_no, "do_no": msg.do_no, "gross": str(t.gross), "due_date": str(due_date)},
+    )  # fmt: skip
     await apply_credit(c, customer)  # earlier overpayments pay new invoices automatically
     await settle_if_done(c, msg.order_no)
 
