@@ -383,3 +383,18 @@ bill_payments = Table(
     money("amount"),
     PrimaryKeyConstraint("payment_no", "bill_no", name="pk_bill_payments"),
 )
+
+# Accounting periods (months, "YYYY-MM") closed by a finance manager after their reconciliation report: nothing
+# posts into a closed one (finance.ledger.post). A month without a row is open; reopening is audited.
+periods = Table(
+    "periods",
+    metadata,
+    Column("period", String(7), primary_key=True),
+    Column("status", String(8), nullable=False),  # closed | open (reopened)
+    Column("report", JSONB, nullable=False),
+    Column("closed_by", String(128), nullable=False),
+    ts("closed_at"),
+    Column("reopened_by", String(128)),
+    ts("reopened_at", nullable=True),
+    Column("reopen_reason", Text),
+)

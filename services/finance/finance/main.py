@@ -8,7 +8,18 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance import consumers
-from finance.api import credit, credit_notes, ctx, dunning, files, ledger, payables, receivables, reports
+from finance.api import (
+    credit,
+    credit_notes,
+    ctx,
+    dunning,
+    files,
+    ledger,
+    payables,
+    periods,
+    receivables,
+    reports,
+)
 from finance.config import FinanceSettings
 from finance.db import kit
 from finance.handlers.dunning import run_dunning
@@ -40,6 +51,7 @@ def definition() -> ServiceDefinition:
             payables.router,
             reports.router,
             dunning.router,
+            periods.router,
             files.router,
         ],
         background=[periodic(DUNNING_JOB, DUNNING_EVERY_SECONDS, dunning_tick)],
