@@ -398,3 +398,15 @@ periods = Table(
     ts("reopened_at", nullable=True),
     Column("reopen_reason", Text),
 )
+
+# The stock valuation as the journal sees it (账实相符), per sku: every stock movement with value (receipt,
+# shipment, return, adjustment, stocktake variance, opening balance) moves it with the inventory account, so
+# their sums agree (the `inventory` reconciliation check) and each sku compares with inventory's own valuation.
+stock_values = Table(
+    "stock_values",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    qty("qty"),
+    money("value"),
+    ts("updated_at"),
+)

@@ -49,4 +49,13 @@ CHECKS = (
         WHERE sub.total <> ctl.balance
         """,
     ),
+    Check(
+        "inventory account equals the stock valuation",
+        """
+        SELECT v.total AS stock_values, ctl.balance AS control_1200 FROM
+          (SELECT coalesce(sum(value), 0) AS total FROM stock_values) v,
+          (SELECT coalesce(sum(debit - credit), 0) AS balance FROM journal_lines WHERE account_code = '1200') ctl
+        WHERE v.total <> ctl.balance
+        """,
+    ),
 )

@@ -20,6 +20,7 @@ from finance.db import (
     journal_entries,
     journal_lines,
     periods,
+    stock_values,
 )
 from finance.domain import ZERO, cents
 from servicekit.errors import DomainError
@@ -36,9 +37,11 @@ class Account(StrEnum):
     GRNI = "2100"
     OUTPUT_VAT = "2200"
     CUSTOMER_CREDIT = "2300"
+    OPENING_EQUITY = "3000"  # migration 0012
     REVENUE = "4000"
     COGS = "5000"
     PRICE_VARIANCE = "5100"
+    INVENTORY_GAIN_LOSS = "5200"  # stocktake variances, adjustments (migration 0012)
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,7 @@ async def reconciliation(session: AsyncSession) -> dict[str, Any]:
         )
         or 0
     )
+    stock_value = Decimal(await session.scalar(select(func.coalesce(func.sum(stock_values.c.value), 0))) or 0)
     open_receivables, unapplied, open_payables = cents(open_receivables), cents(unapplied), cents(open_payables)
     ar = await account_balance(session, Account.AR)
     credit = -await account_balance(session, Account.CUSTOMER_CREDIT)
@@ -241,6 +245,13 @@ async def reconciliation(session: AsyncSession) -> dict[str, Any]:
             credit,
         ),
         _check("payables", "open bill balances", open_payables, Account.AP, ap),
+        _check(
+            "inventory",
+            "stock valuation (every valued stock movement)",
+            cents(stock_value),
+            Account.INVENTORY,
+            await account_balance(session, Account.INVENTORY),
+        ),
     ]
     return {"checks": checks, "all_agree": all(c["agrees"] for c in checks)}
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from finance import ledger
 from finance.api import FinanceReader, plain
-from finance.db import journal_entries, journal_lines
+from finance.db import journal_entries, journal_lines, stock_values
 from servicekit.app import RuntimeDep
 
 router = APIRouter(tags=["ledger"])
@@ -27,6 +27,17 @@ async def reconciliation(runtime: RuntimeDep, _: FinanceReader) -> Any:
     vs AP control."""
     async with runtime.db.transaction() as s:
         return plain(await ledger.reconciliation(s))
+
+
+@router.get("/ledger/stock-valuation")
+async def stock_valuation(runtime: RuntimeDep, _: FinanceReader, sku: str | None = None) -> Any:
+    """The stock valuation the inventory account holds, per sku (quantity and value of every valued stock
+    movement): compare with inventory's own (on hand × moving-average cost)."""
+    q = select(stock_values).order_by(stock_values.c.sku)
+    if sku is not None:
+        q = q.where(stock_values.c.sku == sku)
+    async with runtime.db.transaction() as s:
+        return plain([dict(r) for r in (await s.execute(q)).mappings()])
 
 
 @router.get("/ledger/entries")

@@ -20,6 +20,7 @@ from finance.domain import PricedLine, cents, paid_status, totals
 from finance.handlers import Ctx
 from finance.handlers.credit import lock_account
 from finance.handlers.settlement import settle_if_done
+from finance.handlers.stock import value_stock
 from finance.ledger import Account, cr, dr, post
 from servicekit.consumer import NotReady
 from servicekit.errors import DomainError, InputError, NotFoundError
@@ -104,7 +105,10 @@ async def issue_credit_note(c: Ctx, note: CreditNote, actor: str) -> dict[str, A
         net, tax = inv.net - net_done, inv.tax - tax_done
     if net + tax <= 0:
         raise DomainError("nothing_to_credit", f"{inv.invoice_no} is credited in full already")
-    cost = sum((line.cost for line, x in zip(lines, wanted, strict=True) if x.restock), ZERO)
+    restocked = [line for line, x in zip(lines, wanted, strict=True) if x.restock]
+    for line in restocked:  # the goods are back in stock at their cost
+        await value_stock(c, line.sku, line.qty, line.cost)
+    cost = sum((line.cost for line in restocked), ZERO)
     return await _issue(c, inv, note, actor, net, tax, cost, wanted)
 
 
@@ -343,6 +347,7 @@ async def credit_return(c: Ctx, msg: ReturnReceived) -> list[dict[str, Any]]:
             )
         if left > 0 and x.result == "restock":
             uncredited_cost += cents(left * x.unit_cost)
+            await value_stock(c, x.sku, left, cents(left * x.unit_cost))
     reason = f"return {msg.return_no}"
     issued = [
         await issue_credit_note(

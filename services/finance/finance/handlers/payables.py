@@ -15,6 +15,7 @@ from contracts.purchasing import PurchaseOrderSent, SupplierUpserted
 from finance.db import bill_lines, bills, goods_receipts, kit, po_lines, purchase_orders, suppliers
 from finance.domain import ZERO, PricedLine, totals
 from finance.handlers import Ctx
+from finance.handlers.stock import value_stock
 from finance.ledger import Account, cr, dr, post
 from servicekit.consumer import NotReady
 from servicekit.numbering import next_number
@@ -126,6 +127,8 @@ async def goods_received(c: Ctx, msg: GoodsReceived) -> None:
         legs=[dr(Account.INVENTORY, value), cr(Account.GRNI, value)],
         memo=msg.po_no,
     )
+    for _, p in lines:
+        await value_stock(c, p.sku, p.qty, p.net)
     for po_line_no, p in lines:
         if po_line_no:
             await c.session.execute(

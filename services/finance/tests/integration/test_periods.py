@@ -22,7 +22,7 @@ async def test_a_closed_month_refuses_postings_and_reopens_audited(finance: Harn
     r = await finance.client.get(f"/api/v1/periods/{period}/reconciliation", headers=auth("auditor"))
     assert r.status_code == 200, r.text
     report = r.json()
-    assert {c["name"] for c in report["checks"]} == {"receivables", "customer_credit", "payables", "grni"}
+    assert {c["name"] for c in report["checks"]} == {"receivables", "customer_credit", "payables", "inventory", "grni"}
     assert all("documents" in c and "difference" in c for c in report["checks"])
     assert (await finance.client.post(f"/api/v1/periods/{period}/close", headers=auth("finance"))).status_code == 403
     r = await finance.client.post(f"/api/v1/periods/{period}/close", headers=MANAGER)
