@@ -322,6 +322,7 @@ goods_receipts = Table(
     Column("received_on", Date, nullable=False),
     ts("received_at"),
     Column("lines", JSONB, nullable=False),
+    Column("reason", Text),  # a receipt without PO: why (it is billed when its supplier and prices are known)
 )
 
 bills = Table(

@@ -181,7 +181,9 @@ async def create_supplier_payment(
 
 @router.get("/payables/received-not-billed")
 async def received_not_billed(runtime: RuntimeDep, _: FinanceReader) -> Any:
-    """Goods receipts with no bill yet (received without a PO): their value still sits in GRNI."""
+    """Goods receipts with no bill yet: received without a PO and without a supplier or prices (with the reason
+    given), or not billed yet; their value still sits in GRNI. A receipt without PO whose supplier and prices
+    are given is billed at those prices when it arrives."""
     async with runtime.db.transaction() as s:
         rows = (
             (
@@ -195,5 +197,8 @@ async def received_not_billed(runtime: RuntimeDep, _: FinanceReader) -> Any:
             .all()
         )
     return plain(
-        [{k: r[k] for k in ("grn_no", "po_no", "supplier_code", "value", "received_on", "lines")} for r in rows]
+        [
+            {k: r[k] for k in ("grn_no", "po_no", "supplier_code", "value", "received_on", "reason", "lines")}
+            for r in rows
+        ]
     )
