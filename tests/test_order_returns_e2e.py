@@ -146,5 +146,7 @@ async def test_a_return_restocks_one_line_scraps_another_and_is_credited(platfor
     assert len(notes_in_history) == 3 and all(h["to_status"] == "closed" for h in detail["history"][-3:])
     tracked = await a.call("sales", "GET", f"/track/{no}", [], params={"token": detail["tracking_token"]})
     assert tracked["steps"][-1]["key"] == "returned" and tracked["steps"][-1]["done"]
+    [dispatched] = tracked["shipments"]  # carrier and tracking number once shipped
+    assert dispatched["carrier"] == "SF Express" and dispatched["tracking_no"].startswith("SF")
     await quiet(platform)
     await assert_invariants(platform)

@@ -95,6 +95,11 @@ class OrderPlaced(Message):
     note: Text | None = None
     placed_by: UserId | None = Field(default=None, description="staff user; absent for channel/API orders")
     placed_at: AwareDatetime
+    tracking_token: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None,
+        description="the customer's tracking token (a secret): the notifier sends the customer the tracking link "
+        "(order number + token) in the confirmation and shipment messages",
+    )
 
 
 class OrderApprovalRequested(Message):

@@ -156,6 +156,16 @@ DEFAULT_RULES: list[dict[str, Any]] = [
         "template_key": "order_backordered",
     },
     {
+        "code": "order_confirmed_customer",
+        "kind": "event",
+        "event_type": "OrderConfirmed",
+        "description": "tell the customer the order is confirmed, with the tracking link",
+        "severity": "info",
+        "recipients": [{"kind": "email", "address": "$customer"}],
+        "channels": ["email"],
+        "template_key": "order_confirmed",
+    },
+    {
         "code": "order_shipped_customer",
         "kind": "event",
         "event_type": "ShipmentDispatched",

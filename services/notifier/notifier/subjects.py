@@ -130,6 +130,7 @@ SUBJECTS: dict[type[Message], Extractor] = {
     purchasing.SupplierUpserted: lambda m: None,
     sales.CustomerUpserted: lambda m: None,
     sales.OrderPlaced: _order,
+    sales.OrderConfirmed: _order,
     sales.OrderApprovalRequested: _order_approval,
     sales.OrderApprovalDecided: _order_approval,
     sales.OrderStatusChanged: _order,

@@ -152,9 +152,15 @@ async def tracking(session: AsyncSession, order_no: str, token: str) -> dict[str
         "settled": reached.get(domain.PAID),
         "returned": await session.scalar(select(func.min(returns.c.received_at)).where(returns.c.order_no == order_no)),
     }
+    dispatched = await session.execute(
+        select(shipments.c.carrier, shipments.c.tracking_no, shipments.c.shipped_at, shipments.c.delivered_at)
+        .where(shipments.c.order_no == order_no, shipments.c.shipped_at.is_not(None))
+        .order_by(shipments.c.shipped_at, shipments.c.do_no)
+    )
     return {
         "order_no": order.order_no,
         "status": order.status,
         "ended": order.status in (domain.REJECTED, domain.CANCELLED),
         "steps": domain.progress(times),
+        "shipments": [dict(r) for r in dispatched.mappings()],
     }

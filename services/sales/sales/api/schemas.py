@@ -252,8 +252,18 @@ class TrackingStep(BaseModel):
     at: datetime | None
 
 
+class TrackingShipment(BaseModel):
+    carrier: str | None
+    tracking_no: str | None
+    shipped_at: datetime
+    delivered_at: datetime | None
+
+
 class TrackingRead(BaseModel):
     order_no: str
     status: str
     ended: bool
     steps: list[TrackingStep]
+    shipments: list[TrackingShipment] = Field(
+        default_factory=list, description="what has shipped: carrier and tracking number, oldest first"
+    )
