@@ -73,6 +73,7 @@ TOPICS: tuple[Topic, ...] = (
         sales.OrderPlaced,
         sales.OrderApprovalRequested,
         sales.OrderApprovalDecided,
+        sales.OrderApprovalEscalated,
         sales.OrderStatusChanged,
         sales.OrderConfirmed,
         sales.OrderRejected,

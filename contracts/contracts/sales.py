@@ -119,6 +119,23 @@ class OrderApprovalRequested(Message):
     due_at: AwareDatetime | None = Field(default=None, description="escalates when still pending then")
 
 
+class OrderApprovalEscalated(Message):
+    """A level pending past its due time (and reminded once) was escalated to the next role of the escalation
+    chain; that role decides it now. Past the end of the chain the order is rejected (`timeout`)."""
+
+    message_type: ClassVar[str] = "OrderApprovalEscalated"
+    key_field: ClassVar[str] = "order_no"
+
+    order_no: OrderNo
+    customer_code: Code
+    level: Annotated[int, Field(ge=1)]
+    from_role: Role
+    to_role: Role
+    pending_since: AwareDatetime
+    due_at: AwareDatetime = Field(description="escalates again (or the order is rejected) when still pending then")
+    escalated_at: AwareDatetime
+
+
 class OrderApprovalDecided(Message):
     """One approval level decided. The first rejection ends the approval (`final` is then true)."""
 

@@ -96,6 +96,16 @@ EXAMPLES: list[Message] = [
         voided_by="u-zhang",
         voided_at=AT,
     ),
+    sales.OrderApprovalEscalated(
+        order_no=SO,
+        customer_code=CUSTOMER,
+        level=1,
+        from_role="sales_manager",
+        to_role="admin",
+        pending_since=AT,
+        due_at=AT,
+        escalated_at=AT,
+    ),
     sales.ReturnAuthorized(
         return_no="RMA-2026-000001",
         order_no=SO,

@@ -208,6 +208,25 @@ async def load_state(
     )
 
 
+async def escalate_level(
+    session: AsyncSession, tables: ApprovalTables, document_type: str, document_no: str, level: int, to_role: str
+) -> datetime | None:
+    """The pending `level` is decided by `to_role` from now on; returns since when it has been pending."""
+    steps = tables.steps
+    since: datetime | None = await session.scalar(
+        update(steps)
+        .where(
+            (steps.c.document_type == document_type)
+            & (steps.c.document_no == document_no)
+            & (steps.c.level == level)
+            & steps.c.verdict.is_(None)
+        )
+        .values(role=to_role)
+        .returning(steps.c.requested_at)
+    )
+    return since
+
+
 async def record_decision(session: AsyncSession, tables: ApprovalTables, state: ApprovalState) -> None:
     """Write the state's last decision (the one `decide` just added)."""
     d = state.last_decision

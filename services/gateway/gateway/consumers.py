@@ -80,6 +80,7 @@ NOTICES: dict[str, tuple[str, str, Status, bool, str | None]] = {
     "OutboundOrderUnpicked": ("outbound_order", "do_no", "created", False, "reason"),
     "CreditNoteIssued": ("invoice", "invoice_no", "credited", False, None),
     "ReturnAuthorized": ("sales_order", "order_no", None, False, "reason"),
+    "OrderApprovalEscalated": ("sales_order", "order_no", "pending_approval", True, None),
     "ReturnReceived": ("sales_order", "order_no", None, False, None),
     "SupplierScored": ("supplier", "supplier_code", _field("standing"), False, None),
     "RequisitionSubmitted": ("requisition", "pr_no", "submitted", False, None),

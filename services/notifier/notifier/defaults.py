@@ -102,6 +102,17 @@ DEFAULT_RULES: list[dict[str, Any]] = [
         "template_key": "approval_escalated",
     },
     {
+        "code": "order_approval_escalated",
+        "kind": "event",
+        "event_type": "OrderApprovalEscalated",
+        "description": "a sales order's approval passed its due time: both the role it left and the one it reached",
+        "dedup_field": "to_role",
+        "severity": "warning",
+        "recipients": _role("$from_role", "$to_role"),
+        "channels": ["in_app", "email"],
+        "template_key": "approval_escalated",
+    },
+    {
         "code": "order_approval_requested",
         "kind": "event",
         "event_type": "OrderApprovalRequested",

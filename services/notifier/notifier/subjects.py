@@ -133,6 +133,7 @@ SUBJECTS: dict[type[Message], Extractor] = {
     sales.OrderConfirmed: _order,
     sales.OrderApprovalRequested: _order_approval,
     sales.OrderApprovalDecided: _order_approval,
+    sales.OrderApprovalEscalated: _order_approval,
     sales.OrderStatusChanged: _order,
     sales.OrderRejected: _order,
     sales.OrderCancelled: _order,

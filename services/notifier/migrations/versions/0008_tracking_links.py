@@ -1,5 +1,5 @@
 """the customer's tracking link in messages: order_customers.tracking_token; default rules added since (missing
-codes only: order_confirmed_customer)"""
+codes only: order_confirmed_customer, order_approval_escalated)"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -24,5 +24,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(sa.text("DELETE FROM rules WHERE code = 'order_confirmed_customer'"))
+    op.execute(sa.text("DELETE FROM rules WHERE code IN ('order_confirmed_customer', 'order_approval_escalated')"))
     op.drop_column("order_customers", "tracking_token")
