@@ -1,4 +1,8 @@
-"""The audit log: who changed what, when, from what to what. Written in the transaction of the change."""
+"""The audit log: who changed what, when, from what to what. Written in the transaction of the change.
+
+A change an event handler makes is recorded with the causing event as its context (the consumer names it on the
+session, `caused_by`): `event:<type>:<event id>`, kept in the log's `correlation_id` column and shown as the
+entry's `context` by `GET /audit` (servicekit.operations)."""
 
 from __future__ import annotations
 
@@ -21,6 +25,14 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+CAUSE = "servicekit_audit_cause"
+
+
+def caused_by(session: AsyncSession, message_type: str, event_id: object) -> None:
+    """The event whose handler runs in `session` now: what it changes is audited with it as context."""
+    session.info[CAUSE] = f"event:{message_type}:{event_id}"
+
+
 async def record(
     session: AsyncSession,
     tables: KitTables,
@@ -41,7 +53,7 @@ async def record(
         action=action,
         before=_jsonable(before),
         after=_jsonable(after),
-        correlation_id=correlation_id,
+        correlation_id=correlation_id or session.info.get(CAUSE),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Message
-from contracts.inventory import GoodsReceived, ShipmentDispatched
+from contracts.inventory import GoodsReceived, ReturnReceived, ShipmentDispatched, StockAdjusted
 from contracts.purchasing import PurchaseOrderSent, SupplierUpserted
 from contracts.sales import (
     CheckCredit,
@@ -18,7 +18,7 @@ from contracts.sales import (
     OrderVoided,
     VoidOrderSettlement,
 )
-from finance.handlers import Ctx, credit, invoicing, orders, payables
+from finance.handlers import Ctx, credit, credit_notes, invoicing, orders, payables, stock
 from servicekit.consumer import HandlerContext, MessageHandlers
 
 
@@ -67,6 +67,14 @@ def build() -> MessageHandlers[Any]:
     @handlers.on(ShipmentDispatched)
     async def on_shipment_dispatched(ctx: HandlerContext, msg: ShipmentDispatched) -> None:
         await invoicing.invoice_shipment(_ctx(ctx), msg)
+
+    @handlers.on(ReturnReceived)
+    async def on_return_received(ctx: HandlerContext, msg: ReturnReceived) -> None:
+        await credit_notes.credit_return(_ctx(ctx), msg)
+
+    @handlers.on(StockAdjusted)
+    async def on_stock_adjusted(ctx: HandlerContext, msg: StockAdjusted) -> None:
+        await stock.stock_adjusted(_ctx(ctx), msg)
 
     @handlers.on(SupplierUpserted)
     async def on_supplier_upserted(ctx: HandlerContext, msg: SupplierUpserted) -> None:

@@ -8,7 +8,18 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance import consumers
-from finance.api import credit, credit_notes, ctx, files, ledger, payables, receivables, reports
+from finance.api import (
+    credit,
+    credit_notes,
+    ctx,
+    dunning,
+    files,
+    ledger,
+    payables,
+    periods,
+    receivables,
+    reports,
+)
 from finance.config import FinanceSettings
 from finance.db import kit
 from finance.handlers.dunning import run_dunning
@@ -39,6 +50,8 @@ def definition() -> ServiceDefinition:
             credit_notes.router,
             payables.router,
             reports.router,
+            dunning.router,
+            periods.router,
             files.router,
         ],
         background=[periodic(DUNNING_JOB, DUNNING_EVERY_SECONDS, dunning_tick)],

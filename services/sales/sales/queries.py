@@ -12,7 +12,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sales import domain
-from sales.db import invoices, order_lines, order_status_history, orders, sagas, shipments
+from sales.db import invoices, order_lines, order_status_history, orders, returns, sagas, shipments
+from sales.handlers.returns import returns_of
 
 
 def _order_json(order: Any, lines: list[Any]) -> dict[str, Any]:
@@ -46,6 +47,7 @@ async def order_detail(session: AsyncSession, order_no: str) -> dict[str, Any] |
     data["shipments"] = [dict(r) for r in (await session.execute(ships)).mappings()]
     invs = select(invoices).where(invoices.c.order_no == order_no).order_by(invoices.c.invoice_no)
     data["invoices"] = [dict(r) for r in (await session.execute(invs)).mappings()]
+    data["returns"] = await returns_of(session, order_no)
     return data
 
 
@@ -148,10 +150,17 @@ async def tracking(session: AsyncSession, order_no: str, token: str) -> dict[str
         "shipped": ship[1],
         "delivered": delivered,
         "settled": reached.get(domain.PAID),
+        "returned": await session.scalar(select(func.min(returns.c.received_at)).where(returns.c.order_no == order_no)),
     }
+    dispatched = await session.execute(
+        select(shipments.c.carrier, shipments.c.tracking_no, shipments.c.shipped_at, shipments.c.delivered_at)
+        .where(shipments.c.order_no == order_no, shipments.c.shipped_at.is_not(None))
+        .order_by(shipments.c.shipped_at, shipments.c.do_no)
+    )
     return {
         "order_no": order.order_no,
         "status": order.status,
         "ended": order.status in (domain.REJECTED, domain.CANCELLED),
         "steps": domain.progress(times),
+        "shipments": [dict(r) for r in dispatched.mappings()],
     }

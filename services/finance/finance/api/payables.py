@@ -181,12 +181,17 @@ async def create_supplier_payment(
 
 @router.get("/payables/received-not-billed")
 async def received_not_billed(runtime: RuntimeDep, _: FinanceReader, format: FormatQuery = None) -> Any:
-    """Goods receipts with no bill yet (received without a PO): their value still sits in GRNI."""
+    """Goods receipts with no bill yet: received without a PO and without a supplier or prices (with the reason
+    given), or not billed yet; their value still sits in GRNI. A receipt without PO whose supplier and prices
+    are given is billed at those prices when it arrives."""
     query = select(goods_receipts).where(goods_receipts.c.bill_no.is_(None)).order_by(goods_receipts.c.received_at)
     if format:
         return export_query(runtime.db, query, files.RECEIVED_NOT_BILLED, fmt=format, name="received-not-billed")
     async with runtime.db.transaction() as s:
         rows = (await s.execute(query)).mappings().all()
     return plain(
-        [{k: r[k] for k in ("grn_no", "po_no", "supplier_code", "value", "received_on", "lines")} for r in rows]
+        [
+            {k: r[k] for k in ("grn_no", "po_no", "supplier_code", "value", "received_on", "reason", "lines")}
+            for r in rows
+        ]
     )

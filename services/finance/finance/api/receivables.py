@@ -20,6 +20,7 @@ from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
+from servicekit.openapi import conflicts
 from servicekit.tabular import FormatQuery
 
 router = APIRouter(tags=["receivables"])
@@ -119,7 +120,7 @@ class PaymentCreate(BaseModel):
     )
 
 
-@router.post("/payments", status_code=201)
+@router.post("/payments", status_code=201, responses=conflicts("period_closed"))
 async def create_payment(
     body: PaymentCreate,
     runtime: RuntimeDep,

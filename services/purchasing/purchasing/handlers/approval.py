@@ -4,17 +4,29 @@ recording a decision (audited, published as ApprovalRequested / ApprovalDecided)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals import ApprovalState, plan, same_approver_allowed
 from approvals.schemas import DecisionWrite, RuleRead, RuleSetRead, RuleSetWrite
-from approvals.store import decide_and_record, load_rules, load_state, replace_rules, start_approval
+from approvals.store import (
+    decide_and_record,
+    escalate_level,
+    load_rules,
+    load_state,
+    overdue_levels,
+    replace_rules,
+    set_due,
+    start_approval,
+)
 from approvals.web import approval_errors
-from contracts.purchasing import ApprovalDecided, ApprovalRequested
-from purchasing.db import approval, kit
+from contracts.purchasing import ApprovalDecided, ApprovalEscalated, ApprovalRequested
+from purchasing.config import PurchasingSettings
+from purchasing.db import approval, kit, purchase_orders, requisitions
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError
@@ -78,6 +90,9 @@ async def _request(
     amount: Decimal,
     currency: str,
 ) -> None:
+    now = runtime.clock.now()
+    due = now + timedelta(seconds=_settings(runtime).approval_timeout_seconds)
+    await set_due(session, approval, document_type, document_no, level, due)
     await runtime.outbox.add(
         session,
         ApprovalRequested(
@@ -88,9 +103,84 @@ async def _request(
             approver_role=levels[level - 1],
             amount=amount,
             currency=currency,
-            requested_at=runtime.clock.now(),
+            requested_at=now,
+            due_at=due,
         ),
     )
+
+
+def _settings(runtime: Runtime) -> PurchasingSettings:
+    settings = runtime.settings
+    return settings if isinstance(settings, PurchasingSettings) else PurchasingSettings()
+
+
+async def _amount_of(session: AsyncSession, document_type: str, document_no: str) -> tuple[Decimal, str]:
+    if document_type == "requisition":
+        row = (
+            await session.execute(
+                select(requisitions.c.amount, requisitions.c.currency).where(requisitions.c.pr_no == document_no)
+            )
+        ).first()
+    else:
+        row = (
+            await session.execute(
+                select(purchase_orders.c.gross, purchase_orders.c.currency).where(
+                    purchase_orders.c.po_no == document_no
+                )
+            )
+        ).first()
+    return (Decimal(row[0]), str(row[1])) if row is not None else (Decimal("0"), "CNY")
+
+
+async def approval_deadlines(runtime: Runtime, session: AsyncSession) -> None:
+    """Pending levels past their deadline: reminded first (ApprovalRequested again), then escalated along the
+    escalation chain (ApprovalEscalated, and ApprovalRequested of the new role; audited); past the chain's end
+    the level keeps waiting without a deadline."""
+    settings, now = _settings(runtime), runtime.clock.now()
+    due = now + timedelta(seconds=settings.approval_escalation_seconds)
+    for step in await overdue_levels(session, approval, ("requisition", "purchase_order"), now):
+        state = await load_state(session, approval, step.document_type, step.document_no)
+        if state is None or state.current_level != step.level:
+            await set_due(session, approval, step.document_type, step.document_no, step.level, None)
+            continue
+        amount, currency = await _amount_of(session, step.document_type, step.document_no)
+        levels = list(state.levels)
+        if step.escalations == 0:
+            await set_due(session, approval, step.document_type, step.document_no, step.level, due, reminded=True)
+            await _announce(session, runtime, step, levels, amount, currency, due)
+            continue
+        to_role = settings.approval_escalation_roles.get(step.role)
+        if to_role is None or to_role == step.role:
+            await set_due(session, approval, step.document_type, step.document_no, step.level, None)
+            continue
+        await escalate_level(session, approval, step.document_type, step.document_no, step.level, to_role, due)
+        levels[step.level - 1] = to_role
+        await runtime.outbox.add(
+            session,
+            ApprovalEscalated(
+                document_type=step.document_type, document_no=step.document_no, level=step.level,
+                from_role=step.role, to_role=to_role, pending_since=step.requested_at, escalated_at=now,
+            ),
+        )  # fmt: skip
+        await _announce(session, runtime, step, levels, amount, currency, due)
+        await audit.record(
+            session, kit, actor="system", entity=step.document_type, entity_id=step.document_no,
+            action="approval_escalated", before={"level": step.level, "role": step.role},
+            after={"level": step.level, "role": to_role},
+        )  # fmt: skip
+
+
+async def _announce(
+    session: AsyncSession, runtime: Runtime, step: Any, levels: list[str], amount: Decimal, currency: str, due: Any
+) -> None:
+    await runtime.outbox.add(
+        session,
+        ApprovalRequested(
+            document_type=step.document_type, document_no=step.document_no, level=step.level,
+            levels_total=len(levels), approver_role=levels[step.level - 1], amount=amount, currency=currency,
+            requested_at=runtime.clock.now(), due_at=due,
+        ),
+    )  # fmt: skip
 
 
 async def decide(

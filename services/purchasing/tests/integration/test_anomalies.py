@@ -136,3 +136,22 @@ async def test_cancel_only_before_any_receipt(purchasing: Harness) -> None:
     other = await h.sent_po(uid("SKU"), "5")
     got = await h.call("POST", f"/purchase-orders/{other['po_no']}/cancel", "purchaser", json={"reason": "供应商停产"})
     assert got["status"] == "cancelled"
+
+
+async def test_a_receipt_short_within_the_tolerance_completes_the_order(purchasing: Harness) -> None:
+    h = purchasing
+    po = await h.sent_po(uid("SKU"), "100")  # 5 % tolerance, both ways
+    po_no = po["po_no"]
+    await h.send(h.receipt(po, accepted="94"))  # 6 short: beyond it
+    await h.until("SELECT status FROM purchase_orders WHERE po_no = :p", lambda s: s == "partially_received", p=po_no)
+    other = await h.sent_po(uid("SKU"), "100")
+    await h.send(h.receipt(other, accepted="96"))  # 4 short: within it, no manual close
+    await h.until("SELECT status FROM purchase_orders WHERE po_no = :p", lambda s: s == "received", p=other["po_no"])
+    got = await h.po(other["po_no"])
+    assert got["lines"][0]["qty_received"] == "96.000"
+    assert "line 1 short 4" in got["history"][-1]["reason"]
+    trail = await h.call(
+        "GET", "/audit", "purchasing_manager", params={"entity": "purchase_order", "id": other["po_no"]}
+    )
+    assert trail[0]["action"] == "received_short_within_tolerance" and trail[0]["after"]["short"] == {"1": "4.000"}
+    assert trail[0]["context"].startswith("event:GoodsReceived:")

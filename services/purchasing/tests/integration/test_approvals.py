@@ -3,10 +3,14 @@ wrong role 403, every decision audited, rules editable (and audited)."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from purchasing_testkit import BUYER, Harness, uid
 
 from purchasing.config import PurchasingSettings
+from servicekit.testing import TopicTail
 
 pytestmark = pytest.mark.integration
 
@@ -139,3 +143,44 @@ async def test_a_requisition_delivers_to_the_configured_default_warehouse_or_mus
         settings.default_warehouse = "WH-PUR"
     with pytest.raises(ValueError):
         PurchasingSettings(default_warehouse="bad code!")
+
+
+async def test_a_pending_level_is_reminded_then_escalated_at_its_deadline(purchasing: Harness) -> None:
+    from datetime import timedelta
+
+    from purchasing.handlers.approval import approval_deadlines
+    from purchasing.main import APPROVAL_JOB
+    from servicekit.scheduler import run_once
+
+    h = purchasing
+    pr_no = await submitted(h)  # level 1: purchasing_manager, due in 2 days
+    pending = "SELECT role, escalations FROM approval_steps WHERE document_no = :p AND level = 1"
+    start = h.clock.now()
+
+    def escalations(records: list[Any]) -> list[dict[str, Any]]:
+        found = [json.loads(r.value) for r in records]
+        return [e["payload"] for e in found if e["type"] == "ApprovalEscalated" and e["key"] == pr_no]
+
+    try:
+        async with TopicTail(h.infra.kafka_bootstrap, "purchasing.approvals") as tail:
+            assert await run_once(h.runtime, APPROVAL_JOB, approval_deadlines)
+            assert tuple((await h.rows(pending, p=pr_no))[0]) == ("purchasing_manager", 0)  # not due yet
+            h.clock.advance(timedelta(days=2, seconds=1))
+            assert await run_once(h.runtime, APPROVAL_JOB, approval_deadlines)
+            assert tuple((await h.rows(pending, p=pr_no))[0]) == ("purchasing_manager", 1)  # reminded first
+            h.clock.advance(timedelta(days=1, seconds=1))
+            assert await run_once(h.runtime, APPROVAL_JOB, approval_deadlines)
+            assert tuple((await h.rows(pending, p=pr_no))[0]) == ("admin", 2)  # then escalated
+            records = await tail.wait_for(lambda rs: bool(escalations(rs)))
+    finally:
+        h.clock.set(start)
+    [event] = escalations(records)
+    assert (event["from_role"], event["to_role"], event["level"]) == ("purchasing_manager", "admin", 1)
+    r = await h.decide(pr_no, "purchasing_manager", "mgr.li", expect=403)
+    assert r["code"] == "not_approver"  # the level is admin's now
+    pr = await h.decide(pr_no, "admin", "ops.boss")
+    assert pr["approval"]["current_level"] == 2
+    audit = await h.rows(
+        "SELECT action FROM audit_log WHERE entity = 'requisition' AND entity_id = :p ORDER BY id", p=pr_no
+    )
+    assert "approval_escalated" in [a.action for a in audit]

@@ -185,11 +185,47 @@ class InvoiceRead(BaseModel):
     status: str
 
 
+class ReturnLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line_no: LineNo
+    qty: PositiveQuantity
+
+
+class ReturnCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text
+    lines: Annotated[list[ReturnLineIn], Field(min_length=1, max_length=500)]
+
+
+class ReturnLineRead(BaseModel):
+    line_no: int
+    sku: str
+    qty: Decimal
+    restocked_qty: Decimal
+    scrapped_qty: Decimal
+
+
+class ReturnRead(BaseModel):
+    return_no: str
+    order_no: str
+    status: str = Field(description="authorized (goods expected back), then received (inspected by the warehouse)")
+    reason: str
+    warehouse_code: str | None
+    authorized_by: str | None
+    authorized_at: datetime
+    received_at: datetime | None
+    credit_note_nos: list[str] = Field(description="finance's credit notes for it (CN-)")
+    lines: list[ReturnLineRead]
+
+
 class OrderDetail(OrderRead):
     saga: SagaRead | None
     history: list[HistoryRead]
     shipments: list[ShipmentRead]
     invoices: list[InvoiceRead]
+    returns: list[ReturnRead] = []
 
 
 class OrderListItem(BaseModel):
@@ -216,8 +252,18 @@ class TrackingStep(BaseModel):
     at: datetime | None
 
 
+class TrackingShipment(BaseModel):
+    carrier: str | None
+    tracking_no: str | None
+    shipped_at: datetime
+    delivered_at: datetime | None
+
+
 class TrackingRead(BaseModel):
     order_no: str
     status: str
     ended: bool
     steps: list[TrackingStep]
+    shipments: list[TrackingShipment] = Field(
+        default_factory=list, description="what has shipped: carrier and tracking number, oldest first"
+    )
