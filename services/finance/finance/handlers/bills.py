@@ -29,8 +29,6 @@ from finance.ledger import Account, cr, dr, post
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.numbering import next_number
 
-DEFAULT_TOLERANCE = Decimal("5")
-
 
 @dataclass(frozen=True)
 class InvoicedLine:
@@ -65,10 +63,12 @@ async def register_supplier_invoice(
     unknown = sorted(set(theirs) - set(ours))
     if unknown:
         raise InputError("lines", f"bill {bill_no} has no lines {unknown}")
+    # The price is matched with the PO's own price tolerance (not the receipt quantity tolerance): by default
+    # none, so any difference holds the bill and raises the price anomaly.
     tolerance = await c.session.scalar(
-        select(purchase_orders.c.tolerance_pct).where(purchase_orders.c.po_no == bill.po_no)
+        select(purchase_orders.c.price_tolerance_pct).where(purchase_orders.c.po_no == bill.po_no)
     )
-    tolerance = tolerance if tolerance is not None else DEFAULT_TOLERANCE
+    tolerance = tolerance if tolerance is not None else ZERO
     match = [
         MatchLine(
             line_no=n,

@@ -13,11 +13,11 @@ from sqlalchemy.dialects.postgresql import insert
 from contracts.analytics import SupplierScored
 from contracts.finance import BillCreated, BillHeld
 from contracts.inventory import GoodsReceived, ProductUpserted
-from purchasing import orders
-from purchasing.anomalies import raise_anomaly, resolve
-from purchasing.common import Tx
 from purchasing.db import po_documents, products, purchase_order_lines, purchase_orders, supplier_scores
 from purchasing.domain import PO_RECEIVING, Finding, LineProgress, receipt_findings, status_after_receipt
+from purchasing.handlers import orders
+from purchasing.handlers.anomalies import raise_anomaly, resolve
+from purchasing.unit import Tx
 from servicekit.consumer import HandlerContext
 
 log = logging.getLogger(__name__)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals.schemas import DecisionWrite
@@ -25,15 +26,14 @@ from contracts.purchasing import (
     PurchaseOrderShipped,
     PurchaseOrderStatusChanged,
 )
-from purchasing import approval
-from purchasing.anomalies import raise_anomaly
-from purchasing.common import Qty, Tx
+from purchasing.config import PurchasingSettings
 from purchasing.db import (
     kit,
     po_status_history,
     products,
     purchase_order_lines,
     purchase_orders,
+    requisitions,
 )
 from purchasing.domain import (
     PO_TRANSITIONS,
@@ -43,6 +43,10 @@ from purchasing.domain import (
     check_transition,
     shipment_findings,
 )
+from purchasing.handlers import approval
+from purchasing.handlers.anomalies import raise_anomaly
+from purchasing.schemas import Qty
+from purchasing.unit import Tx
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError, InputError, NotFoundError
@@ -150,12 +154,48 @@ async def submit(tx: Tx, runtime: Runtime, principal: Principal, po_no: str) -> 
     cats = (
         await tx.session.scalars(select(products.c.category).where(products.c.sku.in_({ln.sku for ln in lines})))
     ).all()
-    await move(tx, po, "pending_approval", principal.sub)
+    settings = runtime.settings
+    assert isinstance(settings, PurchasingSettings)
+    again, reason = await _above_requisition(tx.session, po, settings.reapproval_margin_pct)
+    await move(tx, po, "pending_approval", principal.sub, reason)
     levels = await approval.begin(
-        tx.session, runtime, "purchase_order", po_no, principal.sub, po.gross, po.currency, [c for c in cats if c]
+        tx.session,
+        runtime,
+        "purchase_order",
+        po_no,
+        principal.sub,
+        po.gross,
+        po.currency,
+        [c for c in cats if c],
+        unless_none=again,
     )
     if not levels:
         await _approved(tx, await lock(tx.session, po_no), None)
+
+
+async def _above_requisition(session: AsyncSession, po: Any, margin_pct: Decimal) -> tuple[list[str], str | None]:
+    """A requisition is approved at its estimate (the cheapest quote); its purchase orders go to the suppliers
+    chosen, perhaps dearer. When the requisition's orders together (net, like the estimate) exceed its approved
+    amount by more than the margin, the order needs approval again: by the requisition's own approvers, or the
+    purchasing manager when the requisition needed none. Returns those levels and the reason ([] and None when
+    within the margin)."""
+    if po.pr_no is None:
+        return [], None
+    approved = await session.scalar(select(requisitions.c.amount).where(requisitions.c.pr_no == po.pr_no))
+    ordered = await session.scalar(
+        select(func.coalesce(func.sum(purchase_orders.c.net), 0)).where(
+            purchase_orders.c.pr_no == po.pr_no, purchase_orders.c.status != "cancelled"
+        )
+    )
+    if approved is None or ordered is None or ordered * 100 <= approved * (100 + margin_pct):
+        return [], None
+    state = await approval.state_of(session, "requisition", po.pr_no)
+    levels = list(state.levels) if state is not None and state.levels else ["purchasing_manager"]
+    reason = (
+        f"ordered {ordered} against requisition {po.pr_no} approved at {approved}, more than {margin_pct}% above: "
+        "approval needed again"
+    )
+    return levels, reason
 
 
 async def _approved(tx: Tx, po: Any, by: str | None) -> None:
@@ -211,6 +251,7 @@ async def send(tx: Tx, principal: Principal, po_no: str) -> None:
             expected_date=po.expected_date,
             payment_terms_days=po.payment_terms_days,
             tolerance_pct=po.tolerance_pct,
+            price_tolerance_pct=po.price_tolerance_pct,
             sent_at=tx.clock.now(),
         )
     )

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from finance_testkit import Harness, line
-from test_receivables import AR_TOPICS, events, pay
+from finance_testkit import AR_TOPICS, Harness, events, line, pay
 
 from contracts.sales import OrderVoided
 from servicekit.testing import TopicTail, auth

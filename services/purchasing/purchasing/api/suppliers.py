@@ -1,26 +1,29 @@
-"""Suppliers (master data, published as `SupplierUpserted`), their quotes, and per-category tolerances."""
+"""HTTP API of suppliers, their quotes, and per-category tolerances (use cases in `handlers/suppliers.py`)."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from pydantic import Field
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.purchasing import SupplierContact, SupplierUpserted
-from purchasing.common import Code, Currency, Money, Pct, Rate, jsonable
-from purchasing.db import category_tolerances, kit, supplier_quotes, suppliers
-from servicekit import audit
+from purchasing.db import supplier_quotes, suppliers
+from purchasing.handlers import suppliers as use_cases
+from purchasing.handlers.suppliers import (
+    QuoteRead,
+    QuoteWrite,
+    SupplierCreate,
+    SupplierRead,
+    SupplierWrite,
+    ToleranceWrite,
+    save_supplier,
+)
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
-from servicekit.runtime import Runtime
 from servicekit.tabular import ExportColumn, FormatQuery, columns, export_query
 
 router = APIRouter(tags=["suppliers"])
@@ -36,6 +39,7 @@ SUPPLIER_COLUMNS = (
         ("currency", "币种", "Currency"),
         ("score", "评分", "Score"),
         ("tolerance_pct", "收货容差%", "Tolerance %"),
+        ("price_tolerance_pct", "价格容差%", "Price tolerance %"),
         ("active", "启用", "Active"),
     ),
 )
@@ -50,96 +54,6 @@ QUOTE_COLUMNS = columns(
     ("valid_from", "生效日期", "Valid from"),
     ("valid_to", "失效日期", "Valid to"),
 )
-
-
-class SupplierWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=200)
-    contacts: list[SupplierContact] = Field(default_factory=list, max_length=20)
-    payment_terms_days: int = Field(ge=0, le=365)
-    currency: Currency = "CNY"
-    score: Pct | None = None
-    tolerance_pct: Pct | None = Field(default=None, description="receipt/price tolerance; default 5 %")
-    active: bool = True
-
-
-class SupplierCreate(SupplierWrite):
-    code: Code
-
-
-class SupplierRead(SupplierCreate):
-    model_config = ConfigDict(extra="ignore")
-
-
-class QuoteWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    sku: Code
-    unit_price: Money
-    currency: Currency = "CNY"
-    min_qty: Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=3)] = Decimal("0")
-    lead_time_days: int = Field(ge=0, le=3650)
-    tax_rate: Rate = Decimal("0")
-    valid_from: date
-    valid_to: date | None = None
-
-    @model_validator(mode="after")
-    def _period(self) -> QuoteWrite:
-        if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to must not be before valid_from")
-        return self
-
-
-class QuoteRead(QuoteWrite):
-    model_config = ConfigDict(extra="ignore")
-
-    id: int
-    supplier_code: str
-
-
-class ToleranceWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    tolerance_pct: Pct
-
-
-async def save_supplier(session: AsyncSession, runtime: Runtime, actor: str, data: SupplierCreate) -> SupplierRead:
-    """Insert or update a supplier, audit and publish it, in the caller's transaction."""
-    before = (await session.execute(select(suppliers).where(suppliers.c.code == data.code).with_for_update())).first()
-    now = runtime.clock.now()
-    values = data.model_dump(mode="json") | {
-        "score": data.score,
-        "tolerance_pct": data.tolerance_pct,
-        "updated_at": now,
-    }
-    await session.execute(
-        pg_insert(suppliers).values(**values).on_conflict_do_update(index_elements=[suppliers.c.code], set_=values)
-    )
-    await audit.record(
-        session,
-        kit,
-        actor=actor,
-        entity="supplier",
-        entity_id=data.code,
-        action="updated" if before else "created",
-        before=jsonable(before._mapping) if before else None,
-        after=data.model_dump(mode="json"),
-    )
-    await runtime.outbox.add(
-        session,
-        SupplierUpserted(
-            supplier_code=data.code,
-            name=data.name,
-            contacts=data.contacts,
-            payment_terms_days=data.payment_terms_days,
-            currency=data.currency,
-            score=data.score,
-            active=data.active,
-            updated_at=now,
-        ),
-    )
-    return SupplierRead.model_validate(data.model_dump())
 
 
 @router.post("/suppliers", status_code=201, response_model=SupplierRead)
@@ -202,20 +116,7 @@ async def add_quote(
     code: str, body: QuoteWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(WRITE)]
 ) -> QuoteRead:
     async with runtime.db.transaction() as session:
-        if await session.scalar(select(suppliers.c.code).where(suppliers.c.code == code)) is None:
-            raise NotFoundError("supplier", code)
-        values = body.model_dump() | {"supplier_code": code, "created_at": runtime.clock.now()}
-        quote_id = await session.scalar(insert(supplier_quotes).values(**values).returning(supplier_quotes.c.id))
-        await audit.record(
-            session,
-            kit,
-            actor=principal.sub,
-            entity="supplier_quote",
-            entity_id=str(quote_id),
-            action="created",
-            after=body.model_dump(mode="json") | {"supplier_code": code},
-        )
-    return QuoteRead.model_validate(values | {"id": quote_id})
+        return await use_cases.add_quote(session, runtime, principal.sub, code, body)
 
 
 @router.get("/quotes", response_model=list[QuoteRead])
@@ -245,21 +146,5 @@ async def set_category_tolerance(
     principal: Annotated[Principal, Depends(require("purchasing_manager"))],
 ) -> ToleranceWrite:
     async with runtime.db.transaction() as session:
-        table = category_tolerances
-        before = (await session.execute(select(table).where(table.c.category == category))).mappings().first()
-        await session.execute(
-            pg_insert(table)
-            .values(category=category, tolerance_pct=body.tolerance_pct)
-            .on_conflict_do_update(index_elements=[table.c.category], set_={"tolerance_pct": body.tolerance_pct})
-        )
-        await audit.record(
-            session,
-            kit,
-            actor=principal.sub,
-            entity="category_tolerance",
-            entity_id=category,
-            action="set",
-            before=jsonable(before),
-            after=body.model_dump(mode="json"),
-        )
+        await use_cases.set_category_tolerance(session, principal.sub, category, body)
     return body

@@ -4,6 +4,7 @@ purchase order sent → ship notice → receipts (partial, then final) → bille
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from purchasing_testkit import Harness, doc, uid
 from contracts import topic_of
 from contracts.common import Amounts
 from contracts.finance import BillCreated, BillLine
+from contracts.inventory import ProductUpserted
 from contracts.purchasing import PurchaseOrderSent
 from servicekit.testing import TopicTail
 
@@ -58,13 +60,21 @@ async def test_full_chain_picks_the_cheapest_supplier_in_time_and_tracks_receipt
         ordered = await h.call("POST", f"/requisitions/{pr_no}/purchase-orders", "purchaser", expect=201)
         [po_no] = ordered["po_nos"]
         po = await h.call("POST", f"/purchase-orders/{po_no}/submit", "purchaser")
-        assert po["status"] == "approved"  # 1,000 is below the 100k purchase-order rule
+        # 1,000 is below the 100k purchase-order rule, but 11 % above the 900 the requisition was approved at
+        # (the margin is 10 %): approved again, by the requisition's approvers
+        assert po["status"] == "pending_approval" and "approval needed again" in po["history"][-1]["reason"]
+        assert po["approval"]["levels"] == ["purchasing_manager", "finance_manager"]
+        for role, sub in (("purchasing_manager", "mgr.li"), ("finance_manager", "fin.zhao")):
+            body = {"decision": "approved", "comment": "dearer supplier, in time"}
+            po = await h.call("POST", f"/purchase-orders/{po_no}/decisions", role, sub=sub, json=body)
+        assert po["status"] == "approved"
         po = await h.call("POST", f"/purchase-orders/{po_no}/send", "purchaser")
         assert (po["status"], po["supplier_code"], po["gross"]) == ("sent", in_time, "1000.00")
 
         records = await tail.wait_for(lambda rs: bool(events(rs, "PurchaseOrderSent", po_no)))
         sent = events(records, "PurchaseOrderSent", po_no)[0]
         assert sent["supplier_code"] == in_time and sent["tolerance_pct"] == "5.00"
+        assert sent["price_tolerance_pct"] == "0.00"  # no price tolerance set: any invoice difference holds the bill
         assert sent["lines"][0]["qty"] == "100.000" and sent["lines"][0]["unit_price"] == "10.00"
         assert sent["pr_nos"] == [pr_no]
         await tail.wait_for(lambda rs: len(events(rs, "ApprovalDecided", pr_no)) == 2)
@@ -140,3 +150,45 @@ async def test_buyer_override_and_unsourced_requisition(purchasing: Harness) -> 
     r = await h.call("POST", f"/requisitions/{lonely}/purchase-orders", "purchaser", expect=409)
     assert r["code"] == "unsourced_lines"
     assert await h.scalar("SELECT count(*) FROM purchase_orders WHERE pr_no = :p", p=lonely) == 0
+
+
+async def test_price_tolerance_apart_from_the_receipt_tolerance(purchasing: Harness) -> None:
+    """Issue 19: the invoice price tolerance is its own setting (supplier, else the strictest category, else 0), not
+    the receipt quantity tolerance; the purchase order carries it to finance."""
+    h = purchasing
+    category = uid("CAT")
+    skus = [uid("SKU"), uid("SKU")]
+    for sku in skus:
+        product = {
+            "sku": sku,
+            "name": sku,
+            "unit": "pcs",
+            "category": category,
+            "reorder_point": D("0"),
+            "reorder_qty": D("0"),
+        }
+        await h.send(ProductUpserted(**product, updated_at=datetime.now(UTC)))
+        await h.until("SELECT count(*) FROM products WHERE sku = :s", lambda n: n == 1, s=sku)
+    body = {"tolerance_pct": "3", "price_tolerance_pct": "1.5"}
+    assert await h.call("PUT", f"/tolerances/categories/{category}", "purchasing_manager", json=body) == {
+        "tolerance_pct": "3",
+        "price_tolerance_pct": "1.5",
+    }
+    own = await h.supplier(tolerance_pct="8", price_tolerance_pct="2")
+    plain = await h.supplier()
+    await h.quote(own, skus[0], "10.00", lead=3)
+    await h.quote(plain, skus[1], "10.00", lead=3)
+    sent = {}
+    async with TopicTail(h.infra.kafka_bootstrap, topic_of(PurchaseOrderSent).name) as tail:
+        for sku in skus:
+            pr_no = await h.approved_requisition(sku, "10", 10)
+            [po_no] = (await h.call("POST", f"/requisitions/{pr_no}/purchase-orders", "purchaser", expect=201))[
+                "po_nos"
+            ]
+            assert (await h.call("POST", f"/purchase-orders/{po_no}/submit", "purchaser"))["status"] == "approved"
+            po = await h.call("POST", f"/purchase-orders/{po_no}/send", "purchaser")
+            assert po["price_tolerance_pct"] in ("2.00", "1.50")
+            records = await tail.wait_for(lambda rs, n=po_no: bool(events(rs, "PurchaseOrderSent", n)))
+            sent[sku] = events(records, "PurchaseOrderSent", po_no)[0]
+    assert (sent[skus[0]]["tolerance_pct"], sent[skus[0]]["price_tolerance_pct"]) == ("8.00", "2.00")  # the supplier's
+    assert (sent[skus[1]]["tolerance_pct"], sent[skus[1]]["price_tolerance_pct"]) == ("3.00", "1.50")  # the category's

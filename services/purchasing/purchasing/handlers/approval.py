@@ -1,13 +1,12 @@
-"""Approvals of purchasing documents through the shared engine: the editable rules, starting an approval and
+"""Approvals of purchasing documents through the shared engine: replacing the rules, starting an approval and
 recording a decision (audited, published as ApprovalRequested / ApprovalDecided)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals import ApprovalState, plan, same_approver_allowed
@@ -17,49 +16,28 @@ from approvals.web import approval_errors
 from contracts.purchasing import ApprovalDecided, ApprovalRequested
 from purchasing.db import approval, kit
 from servicekit import audit
-from servicekit.app import RuntimeDep
-from servicekit.auth import Principal, require
+from servicekit.auth import Principal
 from servicekit.errors import DomainError
 from servicekit.runtime import Runtime
 
-router = APIRouter(tags=["approval rules"])
 DocumentType = Literal["requisition", "purchase_order"]
-# Who may try to decide: any staff role a rule can name; the engine then checks the level's role (403).
-DECIDERS = require("purchaser", "purchasing_manager", "finance", "finance_manager", "sales_manager", "warehouse")
 
 
-@router.get("/approval-rules/{document_type}", response_model=RuleSetRead)
-async def get_rules(
-    document_type: DocumentType,
-    runtime: RuntimeDep,
-    _: Annotated[Principal, Depends(require("purchaser", "purchasing_manager", read=True))],
-) -> RuleSetRead:
-    async with runtime.db.transaction() as session:
-        rules = await load_rules(session, approval, document_type)
-    return RuleSetRead(document_type=document_type, rules=[RuleRead.of(r) for r in rules])
-
-
-@router.put("/approval-rules/{document_type}", response_model=RuleSetRead)
-async def put_rules(
-    document_type: DocumentType,
-    body: RuleSetWrite,
-    runtime: RuntimeDep,
-    principal: Annotated[Principal, Depends(require("purchasing_manager"))],
-) -> RuleSetRead:
-    async with runtime.db.transaction() as session:
-        before = await load_rules(session, approval, document_type)
-        saved = await replace_rules(session, approval, document_type, [r.to_rule(document_type) for r in body.rules])
-        result = RuleSetRead(document_type=document_type, rules=[RuleRead.of(r) for r in saved])
-        await audit.record(
-            session,
-            kit,
-            actor=principal.sub,
-            entity="approval_rules",
-            entity_id=document_type,
-            action="replaced",
-            before=[RuleRead.of(r).model_dump(mode="json") for r in before],
-            after=result.model_dump(mode="json"),
-        )
+async def set_rules(session: AsyncSession, actor: str, document_type: DocumentType, body: RuleSetWrite) -> RuleSetRead:
+    """Replace a document type's approval rules, audited."""
+    before = await load_rules(session, approval, document_type)
+    saved = await replace_rules(session, approval, document_type, [r.to_rule(document_type) for r in body.rules])
+    result = RuleSetRead(document_type=document_type, rules=[RuleRead.of(r) for r in saved])
+    await audit.record(
+        session,
+        kit,
+        actor=actor,
+        entity="approval_rules",
+        entity_id=document_type,
+        action="replaced",
+        before=[RuleRead.of(r).model_dump(mode="json") for r in before],
+        after=result.model_dump(mode="json"),
+    )
     return result
 
 
@@ -72,11 +50,14 @@ async def begin(
     amount: Decimal,
     currency: str,
     categories: Iterable[str],
+    unless_none: Sequence[str] = (),
 ) -> list[str]:
-    """Plan and store the approval; ask level 1. Returns the levels ([] = no approval needed)."""
+    """Plan and store the approval; ask level 1. Returns the levels ([] = no approval needed). `unless_none`: the
+    levels to ask when no rule applies but the document needs approval all the same (a purchase order above its
+    requisition's approved amount)."""
     rules = await load_rules(session, approval, document_type)
     categories = list(categories)
-    levels = plan(rules, document_type, amount, categories)
+    levels = plan(rules, document_type, amount, categories) or list(unless_none)
     same = same_approver_allowed(rules, document_type, amount, categories)
     now = runtime.clock.now()
     await start_approval(

@@ -120,6 +120,15 @@ async def test_backorders_served_by_priority_then_age_when_stock_is_adjusted_in(
     assert await inv.stock(a, wh) == {"on_hand": 6, "reserved": 6, "available": 0}
     queue = (await inv.client.get("/api/v1/backorders", headers=bearer("auditor"))).json()
     assert [q["order_no"] for q in queue] == [newest]
+    # One shape in every state (issue 19): held, backordered (nothing held yet), unknown → 404.
+    states = {}
+    for o in (urgent, newest):
+        r = await inv.client.get(f"/api/v1/reservations/{o}", headers=bearer("auditor"))
+        assert r.status_code == 200, r.text
+        states[o] = (r.json()["state"], len(r.json()["lines"]))
+    assert states == {urgent: ("held", 1), newest: ("backordered", 0)}
+    r = await inv.client.get(f"/api/v1/reservations/{order_no()}", headers=bearer("auditor"))
+    assert r.status_code == 404
     await inv.send(ReleaseStock(order_no=newest, reason="customer cancelled"))
 
     async def queue_now() -> list[str]:

@@ -11,9 +11,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.purchasing import AnomalyLine, PurchaseAnomalyRaised
-from purchasing.common import Tx
 from purchasing.db import po_anomalies, purchase_order_lines, purchase_orders
 from purchasing.domain import PO_RECEIVING, Finding
+from purchasing.unit import Tx
 from servicekit.runtime import Runtime
 
 OVERDUE_BATCH = 500

@@ -21,10 +21,10 @@ from contracts.purchasing import (
     RequisitionRejected,
     RequisitionSubmitted,
 )
-from purchasing import approval
-from purchasing.common import Code, Money, Qty
 from purchasing.db import kit, products, requisition_lines, requisitions, supplier_quotes
 from purchasing.domain import OPEN_REQUISITION, REQUISITION_TRANSITIONS, TransitionError, cents, check_transition
+from purchasing.handlers import approval
+from purchasing.schemas import Code, Money, Qty
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.clock import Clock

@@ -10,7 +10,7 @@ import pytest
 from purchasing_testkit import Harness, doc, uid
 
 from contracts.finance import BillHeld, BillMismatchLine
-from purchasing.anomalies import scan_overdue
+from purchasing.handlers.anomalies import scan_overdue
 from purchasing.main import OVERDUE_JOB
 from servicekit.scheduler import run_once
 

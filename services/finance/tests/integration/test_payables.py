@@ -23,7 +23,7 @@ def events(records: list, kind: str, **match: str) -> list[dict]:  # type: ignor
     return [e for e in out if e["type"] == kind and all(e["payload"].get(k) == v for k, v in match.items())]
 
 
-async def purchase(finance: Harness) -> tuple[str, str]:
+async def purchase(finance: Harness, price_tolerance: str | None = None) -> tuple[str, str]:
     supplier = uid("S")
     await finance.send(SupplierUpserted(supplier_code=supplier, name="Supplier", payment_terms_days=45, updated_at=AT))
     po = doc("PO")
@@ -40,6 +40,7 @@ async def purchase(finance: Harness) -> tuple[str, str]:
             expected_date=date(2026, 3, 10),
             payment_terms_days=45,
             sent_at=AT,
+            **({} if price_tolerance is None else {"price_tolerance_pct": D(price_tolerance)}),
         )
     )
     await finance.until("SELECT count(*) FROM purchase_orders WHERE po_no = :p", p=po)
@@ -78,7 +79,7 @@ async def received(finance: Harness, grn: GoodsReceived) -> None:
 
 
 async def test_bill_per_receipt_at_po_price_matched_and_paid(finance: Harness, infra) -> None:  # type: ignore[no-untyped-def]
-    supplier, po = await purchase(finance)
+    supplier, po = await purchase(finance, price_tolerance="1")
     grn = receipt(po, supplier, [(1, "RAW-1", "40", "2"), (2, "RAW-2", "10", "0")])
     async with TopicTail(infra.kafka_bootstrap, "finance.payables") as tail:
         await finance.send(grn)
@@ -90,7 +91,7 @@ async def test_bill_per_receipt_at_po_price_matched_and_paid(finance: Harness, i
     assert bill["totals"] == {"net": "570.00", "tax": "74.10", "gross": "644.10"}
     assert (bill["status"], bill["due_date"]) == ("open", "2026-04-16")
     bill_no = bill["bill_no"]
-    # the supplier invoices the PO price within tolerance (12.60 is +0.8 %): matched, stays open
+    # the supplier invoices within the PO's price tolerance of 1 % (12.60 is +0.8 %): matched, stays open
     invoice = {
         "invoice_ref": "SUP-INV-1",
         "lines": [
@@ -148,7 +149,7 @@ async def test_price_mismatch_holds_the_bill_until_released(finance: Harness, in
         assert (r.json()["status"], r.json()["reason"]) == ("on_hold", "price_mismatch")
         records = await tail.wait_for(lambda rs: bool(events(rs, "BillHeld", bill_no=bill_no)))
     held = events(records, "BillHeld", bill_no=bill_no)[0]["payload"]
-    assert (held["reason"], held["tolerance_pct"], held["po_no"]) == ("price_mismatch", "5.00", po)
+    assert (held["reason"], held["tolerance_pct"], held["po_no"]) == ("price_mismatch", "0.00", po)
     assert held["lines"][0]["po_unit_price"] == "12.50" and held["lines"][0]["invoice_unit_price"] == "14.00"
     # a held bill cannot be paid
     pay = {
@@ -177,6 +178,19 @@ async def test_price_mismatch_holds_the_bill_until_released(finance: Harness, in
     assert variance == D("15.00")
     rec = (await finance.client.get("/api/v1/ledger/reconciliation", headers=auth("finance"))).json()
     assert rec["all_agree"] is True, rec
+
+
+async def test_any_price_difference_holds_the_bill_by_default(finance: Harness) -> None:
+    """Issue 19: the price was matched with the receipt quantity tolerance (5 %), so a +2 % invoice was "matched"
+    at the PO price and the difference vanished. Without a price tolerance on the PO, any difference holds it."""
+    supplier, po = await purchase(finance)
+    grn = receipt(po, supplier, [(1, "RAW-1", "10", "0")])
+    await received(finance, grn)
+    bill_no = await finance.scalar("SELECT bill_no FROM bills WHERE grn_no = :g", g=grn.grn_no)
+    invoice = {"invoice_ref": "SUP-INV-3", "lines": [{"line_no": 1, "qty": "10", "unit_price": "12.75"}]}  # +2 %
+    r = await finance.client.post(f"/api/v1/bills/{bill_no}/supplier-invoice", json=invoice, headers=auth("finance"))
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["reason"]) == ("on_hold", "price_mismatch")
 
 
 async def test_quantity_mismatch_and_receipt_without_po_is_received_not_billed(finance: Harness) -> None:

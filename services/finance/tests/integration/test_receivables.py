@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from finance_testkit import Harness, line
+from finance_testkit import AR_TOPICS, Harness, events, line, pay
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -16,19 +15,6 @@ from servicekit.testing import TopicTail, auth
 
 pytestmark = pytest.mark.integration
 D = Decimal
-AR_TOPICS = ("finance.receivables", "finance.customer-payments")
-
-
-def events(records: list, kind: str, **match: str) -> list[dict]:  # type: ignore[type-arg]
-    out = [json.loads(r.value) for r in records]
-    return [e for e in out if e["type"] == kind and all(e["payload"].get(k) == v for k, v in match.items())]
-
-
-async def pay(finance: Harness, customer: str, amount: str, **extra: object) -> dict:  # type: ignore[type-arg]
-    body = {"customer_code": customer, "amount": amount, "received_on": "2026-03-20", **extra}
-    r = await finance.client.post("/api/v1/payments", json=body, headers=auth("finance", sub="cashier"))
-    assert r.status_code == 201, r.text
-    return r.json()  # type: ignore[no-any-return]
 
 
 async def test_invoice_per_shipment_exact_amounts_and_once(finance: Harness, infra) -> None:  # type: ignore[no-untyped-def]

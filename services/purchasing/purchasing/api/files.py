@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Select
 
 from purchasing.db import import_jobs
-from purchasing.imports import KINDS
+from purchasing.handlers.imports import KINDS
 from servicekit.db import Database
 from servicekit.tabular import ExportColumn, ExportFormat, columns, export_query, import_router
 

@@ -10,14 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals.schemas import DecisionWrite
-from purchasing import files_api, generation, requisitions
-from purchasing.approval import DECIDERS
-from purchasing.common import Tx
+from purchasing.api import files
+from purchasing.api.approval_rules import DECIDERS
 from purchasing.config import PurchasingSettings
 from purchasing.db import requisition_lines as rl
 from purchasing.db import requisitions as requisitions_table
-from purchasing.requisitions import RequisitionCreate, RequisitionRead
+from purchasing.handlers import generation, requisitions
+from purchasing.handlers.requisitions import RequisitionCreate, RequisitionRead
 from purchasing.sourcing import LineChoice, Option
+from purchasing.unit import Tx
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import InputError
@@ -155,7 +156,7 @@ async def list_requisitions(
     if sku:
         query = query.where(r.c.pr_no.in_(select(rl.c.pr_no).where(rl.c.sku == sku)))
     if format:
-        return files_api.export_requisitions(runtime.db, query.with_only_columns(*r.c).limit(None), format)
+        return files.export_requisitions(runtime.db, query.with_only_columns(*r.c).limit(None), format)
     async with runtime.db.transaction() as session:
         return [await requisitions.read(session, pr_no) for pr_no in (await session.scalars(query)).all()]
 

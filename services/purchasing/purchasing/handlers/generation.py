@@ -13,8 +13,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.purchasing import RequisitionOrdered
-from purchasing import requisitions
-from purchasing.common import Code, Tx
+from purchasing.config import PurchasingSettings
 from purchasing.db import (
     category_tolerances,
     kit,
@@ -27,8 +26,11 @@ from purchasing.db import (
     suppliers,
 )
 from purchasing.domain import PricedLine, tolerance_for, totals
-from purchasing.orders import audit_action, record_created
+from purchasing.handlers import requisitions
+from purchasing.handlers.orders import audit_action, record_created
+from purchasing.schemas import Code
 from purchasing.sourcing import LineChoice, Need, Quote, propose, split_by_supplier
+from purchasing.unit import Tx
 from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.errors import DomainError, InputError
@@ -106,14 +108,23 @@ async def set_overrides(tx: Tx, principal: Principal, pr_no: str, overrides: Seq
     return choices
 
 
-async def _tolerance(session: AsyncSession, supplier_pct: Decimal | None, skus: set[str], default: Decimal) -> Decimal:
+async def _tolerances(
+    session: AsyncSession, supplier: Any, skus: set[str], settings: PurchasingSettings
+) -> tuple[Decimal, Decimal]:
+    """The receipt quantity tolerance and the invoice price tolerance of a new purchase order, each the supplier's
+    own, else the strictest of its lines' categories, else the configured default."""
     ct, p = category_tolerances, products
-    pcts = (
-        await session.scalars(
-            select(ct.c.tolerance_pct).join(p, p.c.category == ct.c.category).where(p.c.sku.in_(skus))
+    rows = (
+        await session.execute(
+            select(ct.c.tolerance_pct, ct.c.price_tolerance_pct)
+            .join(p, p.c.category == ct.c.category)
+            .where(p.c.sku.in_(skus))
         )
     ).all()
-    return tolerance_for(supplier_pct, pcts, default)
+    qty = tolerance_for(supplier.tolerance_pct, [r[0] for r in rows], settings.default_tolerance_pct)
+    price_pcts = [r[1] for r in rows if r[1] is not None]
+    price = tolerance_for(supplier.price_tolerance_pct, price_pcts, settings.default_price_tolerance_pct)
+    return qty, price
 
 
 async def generate(tx: Tx, runtime: Runtime, principal: Principal, pr_no: str) -> list[str]:
@@ -126,18 +137,17 @@ async def generate(tx: Tx, runtime: Runtime, principal: Principal, pr_no: str) -
     unsourced = [c.need.line_no for c in choices if c.chosen is None]
     if unsourced:
         raise DomainError("unsourced_lines", f"no valid quote for lines {unsourced}", lines=unsourced)
-    default_pct = getattr(runtime.settings, "default_tolerance_pct", Decimal("5"))
     po_nos = []
     for supplier_code, group in split_by_supplier(choices).items():
         supplier = (await tx.session.execute(select(suppliers).where(suppliers.c.code == supplier_code))).one()
-        po_nos.append(await _create_po(tx, principal, pr, supplier, group, default_pct))
+        po_nos.append(await _create_po(tx, runtime, principal, pr, supplier, group))
     await requisitions.move(tx.session, tx.clock, pr, "ordered", principal.sub)
     await tx.publish(RequisitionOrdered(pr_no=pr_no, po_nos=po_nos, ordered_at=tx.clock.now()))
     return po_nos
 
 
 async def _create_po(
-    tx: Tx, principal: Principal, pr: Any, supplier: Any, group: list[LineChoice], default_pct: Decimal
+    tx: Tx, runtime: Runtime, principal: Principal, pr: Any, supplier: Any, group: list[LineChoice]
 ) -> str:
     now = tx.clock.now()
     po_no = await next_number(tx.session, kit, "PO", now)
@@ -158,7 +168,9 @@ async def _create_po(
             }
         )
     net, tax, gross = totals(PricedLine(ln["qty_ordered"], ln["unit_price"], ln["tax_rate"]) for ln in lines)
-    tolerance = await _tolerance(tx.session, supplier.tolerance_pct, {ln["sku"] for ln in lines}, default_pct)
+    settings = runtime.settings
+    assert isinstance(settings, PurchasingSettings)
+    tolerance, price_tolerance = await _tolerances(tx.session, supplier, {ln["sku"] for ln in lines}, settings)
     await tx.session.execute(
         insert(purchase_orders).values(
             po_no=po_no,
@@ -170,6 +182,7 @@ async def _create_po(
             warehouse_code=pr.warehouse_code,
             expected_date=max(ln["expected_date"] for ln in lines),
             tolerance_pct=tolerance,
+            price_tolerance_pct=price_tolerance,
             net=net,
             tax=tax,
             gross=gross,

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals.schemas import ApprovalRead, DecisionWrite
-from purchasing import approval, files_api, orders
-from purchasing.approval import DECIDERS
-from purchasing.common import Tx
+from purchasing.api import files
+from purchasing.api.approval_rules import DECIDERS
 from purchasing.db import po_anomalies, po_status_history, purchase_orders
+from purchasing.handlers import approval, orders
+from purchasing.unit import Tx
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.errors import DomainError, NotFoundError
@@ -90,6 +91,7 @@ class PoRead(PoSummary):
     payment_terms_days: int
     warehouse_code: str
     tolerance_pct: Decimal
+    price_tolerance_pct: Decimal
     net: Decimal
     tax: Decimal
     created_by: str
@@ -158,7 +160,7 @@ async def list_purchase_orders(
     if anomalies_only:
         query = query.where(open_count > 0)
     if format:
-        return files_api.export_purchase_orders(runtime.db, query.limit(None), format)
+        return files.export_purchase_orders(runtime.db, query.limit(None), format)
     async with runtime.db.transaction() as session:
         rows = (await session.execute(query)).mappings()
         return [PoSummary.model_validate(dict(r) | {"open_anomalies": r["n"], "red": r["n"] > 0}) for r in rows]

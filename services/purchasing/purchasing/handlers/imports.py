@@ -12,9 +12,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from contracts.common import Email
 from contracts.purchasing import SupplierContact, SupplierUpserted
-from purchasing.common import Code, Currency, Pct
 from purchasing.db import products, supplier_quotes, suppliers
-from purchasing.suppliers import QuoteWrite
+from purchasing.handlers.suppliers import QuoteWrite
+from purchasing.schemas import Code, Currency, Pct
 from servicekit.tabular import Column, ImportContext, ImportKind, RowError, ValidRow
 from servicekit.tabular.bulk import audit_all, chunked, plain, publish_all
 
