@@ -544,7 +544,10 @@ export interface paths {
         };
         /**
          * Order Reservation
-         * @description Roles: admin, auditor, finance, finance_manager, purchaser, purchasing_manager, sales, sales_manager, warehouse.
+         * @description What inventory holds for an order, in one shape whatever its state: `held` (lines reserved), `backordered`
+         *     (queued for stock, nothing held yet) or `none` (nothing held any more: shipped, released or cancelled).
+         *
+         *     Roles: admin, auditor, finance, finance_manager, purchaser, purchasing_manager, sales, sales_manager, warehouse.
          */
         get: operations["order_reservation_api_v1_reservations__order_no__get"];
         put?: never;

@@ -856,6 +856,8 @@ export interface components {
             po_no: string;
             /** Pr No */
             pr_no: string | null;
+            /** Price Tolerance Pct */
+            price_tolerance_pct: string;
             /** Red */
             red: boolean;
             /** Sent At */
@@ -1205,11 +1207,16 @@ export interface components {
             name: string;
             /** Payment Terms Days */
             payment_terms_days: number;
+            /**
+             * Price Tolerance Pct
+             * @description supplier invoice price tolerance; default 0 (any price difference holds the bill)
+             */
+            price_tolerance_pct?: number | string | null;
             /** Score */
             score?: number | string | null;
             /**
              * Tolerance Pct
-             * @description receipt/price tolerance; default 5 %
+             * @description receipt quantity tolerance; default 5 %
              */
             tolerance_pct?: number | string | null;
         };
@@ -1233,11 +1240,16 @@ export interface components {
             name: string;
             /** Payment Terms Days */
             payment_terms_days: number;
+            /**
+             * Price Tolerance Pct
+             * @description supplier invoice price tolerance; default 0 (any price difference holds the bill)
+             */
+            price_tolerance_pct?: string | null;
             /** Score */
             score?: string | null;
             /**
              * Tolerance Pct
-             * @description receipt/price tolerance; default 5 %
+             * @description receipt quantity tolerance; default 5 %
              */
             tolerance_pct?: string | null;
         };
@@ -1259,22 +1271,43 @@ export interface components {
             name: string;
             /** Payment Terms Days */
             payment_terms_days: number;
+            /**
+             * Price Tolerance Pct
+             * @description supplier invoice price tolerance; default 0 (any price difference holds the bill)
+             */
+            price_tolerance_pct?: number | string | null;
             /** Score */
             score?: number | string | null;
             /**
              * Tolerance Pct
-             * @description receipt/price tolerance; default 5 %
+             * @description receipt quantity tolerance; default 5 %
              */
             tolerance_pct?: number | string | null;
         };
         /** ToleranceWrite */
         "ToleranceWrite-Input": {
-            /** Tolerance Pct */
+            /**
+             * Price Tolerance Pct
+             * @description supplier invoice price tolerance of the category (absent: the default, 0)
+             */
+            price_tolerance_pct?: number | string | null;
+            /**
+             * Tolerance Pct
+             * @description receipt quantity tolerance of the category
+             */
             tolerance_pct: number | string;
         };
         /** ToleranceWrite */
         "ToleranceWrite-Output": {
-            /** Tolerance Pct */
+            /**
+             * Price Tolerance Pct
+             * @description supplier invoice price tolerance of the category (absent: the default, 0)
+             */
+            price_tolerance_pct?: string | null;
+            /**
+             * Tolerance Pct
+             * @description receipt quantity tolerance of the category
+             */
             tolerance_pct: string;
         };
     };
