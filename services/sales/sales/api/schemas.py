@@ -186,10 +186,18 @@ class InvoiceRead(BaseModel):
 
 
 class OrderDetail(OrderRead):
+    progress: list[TrackingStep] = []
     saga: SagaRead | None
     history: list[HistoryRead]
     shipments: list[ShipmentRead]
     invoices: list[InvoiceRead]
+
+
+class TrackingStep(BaseModel):
+    key: str
+    label: str
+    done: bool
+    at: datetime | None
 
 
 class OrderListItem(BaseModel):
@@ -207,13 +215,15 @@ class OrderListItem(BaseModel):
     saga_status: str | None
     deadline_at: datetime | None
     late: bool
+    stuck: bool = False
+    overdue: bool = False
+    rejection_reason: str | None = None
+    status_reason: str | None = None
+    progress: list[TrackingStep] = []
 
 
-class TrackingStep(BaseModel):
-    key: str
-    label: str
-    done: bool
-    at: datetime | None
+class StatusCounts(BaseModel):
+    counts: dict[str, int]
 
 
 class TrackingRead(BaseModel):
@@ -221,3 +231,5 @@ class TrackingRead(BaseModel):
     status: str
     ended: bool
     steps: list[TrackingStep]
+    carrier: str | None = None
+    tracking_no: str | None = None

@@ -268,7 +268,11 @@ export interface paths {
         };
         /**
          * List Orders
-         * @description Roles: admin, auditor, finance, finance_manager, sales, sales_manager.
+         * @description The orders of the filter, a page at a time, each with its progress steps and why it is in trouble
+         *     (`stuck`: a saga step past its deadline; `overdue`: the requested date passed unshipped;
+         *     `rejection_reason`, `status_reason`).
+         *
+         *     Roles: admin, auditor, finance, finance_manager, sales, sales_manager.
          */
         get: operations["list_orders_api_v1_orders_get"];
         put?: never;
@@ -277,6 +281,28 @@ export interface paths {
          * @description Roles: admin, sales, sales_manager.
          */
         post: operations["create_order_api_v1_orders_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/status-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Order Status Counts
+         * @description How many orders of the filter (its status ignored) are in each status: the board's column counts.
+         *
+         *     Roles: admin, auditor, finance, finance_manager, sales, sales_manager.
+         */
+        get: operations["order_status_counts_api_v1_orders_status_counts_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -739,6 +765,11 @@ export interface components {
             placed_by: string | null;
             /** Priority */
             priority: number;
+            /**
+             * Progress
+             * @default []
+             */
+            progress: components["schemas"]["TrackingStep"][];
             /** Rejection Reason */
             rejection_reason: string | null;
             /** Replaced By Order No */
@@ -790,12 +821,24 @@ export interface components {
             /** Order No */
             order_no: string;
             /**
+             * Overdue
+             * @default false
+             */
+            overdue: boolean;
+            /**
              * Placed At
              * Format: date-time
              */
             placed_at: string;
             /** Priority */
             priority: number;
+            /**
+             * Progress
+             * @default []
+             */
+            progress: components["schemas"]["TrackingStep"][];
+            /** Rejection Reason */
+            rejection_reason?: string | null;
             /** Requested Date */
             requested_date: string | null;
             /** Saga Status */
@@ -804,6 +847,13 @@ export interface components {
             saga_step: string | null;
             /** Status */
             status: string;
+            /** Status Reason */
+            status_reason?: string | null;
+            /**
+             * Stuck
+             * @default false
+             */
+            stuck: boolean;
         };
         /** OrderRead */
         OrderRead: {
@@ -990,6 +1040,13 @@ export interface components {
             /** Warehouse Code */
             warehouse_code: string | null;
         };
+        /** StatusCounts */
+        StatusCounts: {
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+        };
         /** TotalsRead */
         TotalsRead: {
             /** Gross */
@@ -1001,6 +1058,8 @@ export interface components {
         };
         /** TrackingRead */
         TrackingRead: {
+            /** Carrier */
+            carrier?: string | null;
             /** Ended */
             ended: boolean;
             /** Order No */
@@ -1009,6 +1068,8 @@ export interface components {
             status: string;
             /** Steps */
             steps: components["schemas"]["TrackingStep"][];
+            /** Tracking No */
+            tracking_no?: string | null;
         };
         /** TrackingStep */
         TrackingStep: {
@@ -1904,15 +1965,22 @@ export interface operations {
     list_orders_api_v1_orders_get: {
         parameters: {
             query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
                 status?: string[] | null;
                 customer_code?: string | null;
+                /** @description UTC date */
                 placed_from?: string | null;
+                /** @description UTC date, inclusive */
                 placed_to?: string | null;
+                /** @description an instant, e.g. midnight in Shanghai */
+                placed_after?: string | null;
+                placed_before?: string | null;
                 stuck_or_late?: boolean;
                 limit?: number;
                 offset?: number;
-                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
-                format?: ("csv" | "xlsx") | null;
+                /** @description a field, '-' first for descending */
+                sort?: "placed_at" | "-placed_at" | "requested_date" | "-requested_date" | "gross" | "-gross" | "priority" | "-priority" | "order_no" | "-order_no";
             };
             header?: never;
             path?: never;
@@ -2030,6 +2098,68 @@ export interface operations {
                         /** @enum {string} */
                         code?: "external_ref_conflict";
                     };
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    order_status_counts_api_v1_orders_status_counts_get: {
+        parameters: {
+            query?: {
+                status?: string[] | null;
+                customer_code?: string | null;
+                /** @description UTC date */
+                placed_from?: string | null;
+                /** @description UTC date, inclusive */
+                placed_to?: string | null;
+                /** @description an instant, e.g. midnight in Shanghai */
+                placed_after?: string | null;
+                placed_before?: string | null;
+                stuck_or_late?: boolean;
+                limit?: number;
+                offset?: number;
+                /** @description a field, '-' first for descending */
+                sort?: "placed_at" | "-placed_at" | "requested_date" | "-requested_date" | "gross" | "-gross" | "priority" | "-priority" | "order_no" | "-order_no";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusCounts"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description invalid input: each bad field and why */
