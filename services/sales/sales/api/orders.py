@@ -22,11 +22,13 @@ from sales.api.schemas import (
     OrderDetail,
     OrderListItem,
     OrderRead,
+    QuoteRead,
+    QuoteRequest,
     Reason,
     StatusCounts,
     VoidRequest,
 )
-from sales.domain import STATUSES, Line
+from sales.domain import STATUSES, Line, totals_of
 from sales.handlers import changes
 from sales.handlers.placing import Checked, NewOrder, Placed, check_order, number_lines, place_order
 from sales.store import Loaded, line_values
@@ -152,6 +154,19 @@ def _order_filter(
 
 
 FilterDep = Annotated[queries.OrderFilter, Depends(_order_filter)]
+
+
+@router.post("/orders/quote", response_model=QuoteRead)
+async def quote_order(body: QuoteRequest, _: Seller) -> Any:
+    """The lines' net and tax and the totals, by the rules that price an order (half-up to cents); nothing is
+    stored. The order form shows these, never its own arithmetic."""
+    lines = _lines(body.lines)
+    totals = totals_of(lines)
+    return {
+        "currency": body.currency,
+        "lines": [{"line_no": x.line_no, "sku": x.sku, "net": x.net, "tax": x.tax} for x in lines],
+        "totals": {"net": totals.net, "tax": totals.tax, "gross": totals.gross},
+    }
 
 
 @router.get("/orders", response_model=list[OrderListItem])

@@ -66,6 +66,33 @@ class OrderCreate(BaseModel):
         return self
 
 
+class QuoteRequest(BaseModel):
+    """Lines to price (the order form's totals, computed by the rules that will price the order)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lines: Lines
+    currency: CurrencyCode = DEFAULT_CURRENCY
+
+    @model_validator(mode="after")
+    def _lines_unique(self) -> QuoteRequest:
+        _unique_line_nos(self.lines)
+        return self
+
+
+class QuotedLine(BaseModel):
+    line_no: int
+    sku: str
+    net: Decimal
+    tax: Decimal
+
+
+class QuoteRead(BaseModel):
+    currency: str
+    lines: list[QuotedLine]
+    totals: TotalsRead
+
+
 class OrderAmend(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

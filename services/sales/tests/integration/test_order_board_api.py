@@ -108,3 +108,29 @@ async def test_tracking_shows_the_carrier_and_tracking_number_once_shipped(sales
     assert {s["key"]: s["done"] for s in view["steps"]}["shipped"]
     detail = await sales.detail(no)
     assert [s["done"] for s in detail["progress"]][:5] == [True, True, True, True, True]
+
+
+async def test_quote_prices_lines_like_an_order_and_stores_nothing(sales: Harness) -> None:
+    body = {"lines": [{"sku": "SKU-A", "qty": "3", "unit_price": "33.33", "discount": "0.1", "tax_rate": "0.13"},
+                      {"sku": "SKU-B", "qty": "1", "unit_price": "0.05", "tax_rate": "0.13"}]}  # fmt: skip
+    r = await sales.client.post("/api/v1/orders/quote", json=body, headers=SELLER)
+    assert r.status_code == 200, r.text
+    quote = r.json()
+    assert [(x["net"], x["tax"]) for x in quote["lines"]] == [("89.99", "11.70"), ("0.05", "0.01")]
+    assert quote["totals"] == {"net": "90.04", "tax": "11.71", "gross": "101.75"}
+    customer = await sales.customer()
+    placed = await sales.place(customer, lines=body["lines"])
+    assert placed["totals"] == quote["totals"]
+    r = await sales.client.post("/api/v1/orders/quote", json={"lines": [{"sku": "X", "qty": "0", "unit_price": "1"}]},
+                                headers=SELLER)  # fmt: skip
+    assert r.status_code == 422 and r.json()["errors"][0]["field"].endswith("qty"), r.text
+
+
+async def test_customer_search_by_code_or_name(sales: Harness) -> None:
+    code = await sales.customer(name="杭州搜索测试_%贸易")
+    for q in (code[-6:], "搜索测试_%"):
+        r = await sales.client.get("/api/v1/customers", params={"q": q, "limit": 5}, headers=SELLER)
+        assert r.status_code == 200, r.text
+        assert [c["code"] for c in r.json()] == [code], q
+    r = await sales.client.get("/api/v1/customers", params={"q": "_%_%_%_nothing"}, headers=SELLER)
+    assert r.json() == []

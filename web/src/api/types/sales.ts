@@ -287,6 +287,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Quote Order
+         * @description The lines' net and tax and the totals, by the rules that price an order (half-up to cents); nothing is
+         *     stored. The order form shows these, never its own arithmetic.
+         *
+         *     Roles: admin, sales, sales_manager.
+         */
+        post: operations["quote_order_api_v1_orders_quote_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/status-counts": {
         parameters: {
             query?: never;
@@ -928,6 +951,40 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** QuoteRead */
+        QuoteRead: {
+            /** Currency */
+            currency: string;
+            /** Lines */
+            lines: components["schemas"]["QuotedLine"][];
+            totals: components["schemas"]["TotalsRead"];
+        };
+        /**
+         * QuoteRequest
+         * @description Lines to price (the order form's totals, computed by the rules that will price the order).
+         */
+        QuoteRequest: {
+            /**
+             * Currency
+             * @description ISO 4217 code
+             * @default CNY
+             * @example CNY
+             */
+            currency: string;
+            /** Lines */
+            lines: components["schemas"]["LineIn"][];
+        };
+        /** QuotedLine */
+        QuotedLine: {
+            /** Line No */
+            line_no: number;
+            /** Net */
+            net: string;
+            /** Sku */
+            sku: string;
+            /** Tax */
+            tax: string;
+        };
         /** Reason */
         Reason: {
             /** Reason */
@@ -1211,6 +1268,9 @@ export interface operations {
     list_customers_api_v1_customers_get: {
         parameters: {
             query?: {
+                /** @description part of the code or the name */
+                q?: string | null;
+                limit?: number | null;
                 /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
                 format?: ("csv" | "xlsx") | null;
             };
@@ -2098,6 +2158,66 @@ export interface operations {
                         /** @enum {string} */
                         code?: "external_ref_conflict";
                     };
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quote_order_api_v1_orders_quote_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteRead"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description invalid input: each bad field and why */
