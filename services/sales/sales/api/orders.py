@@ -28,12 +28,15 @@ from sales.api.schemas import (
     StatusCounts,
     VoidRequest,
 )
+from sales.db import kit
 from sales.domain import STATUSES, Line, totals_of
 from sales.handlers import changes
 from sales.handlers.placing import Checked, NewOrder, Placed, check_order, number_lines, place_order
 from sales.store import Loaded, line_values
 from sales.unit import Tx, unit_of
+from servicekit import audit
 from servicekit.app import RuntimeDep
+from servicekit.audit import AuditEntry
 from servicekit.auth import Principal, require
 from servicekit.errors import InputError, NotFoundError
 from servicekit.idempotency import respond_json_idempotently
@@ -194,6 +197,15 @@ async def get_order(order_no: str, runtime: RuntimeDep, _: Reader) -> Any:
     if data is None:
         raise NotFoundError("order", order_no)
     return data
+
+
+@router.get("/orders/{order_no}/audit", response_model=list[AuditEntry])
+async def order_audit(order_no: str, runtime: RuntimeDep, _: Reader) -> Any:
+    """Who changed the order, when, from what to what (placement, amendments, cancellation, void, decisions)."""
+    async with runtime.db.transaction() as session:
+        if await queries.order_view(session, order_no) is None:
+            raise NotFoundError("order", order_no)
+        return await audit.trail(session, kit, "sales_order", order_no)
 
 
 async def _change(runtime: RuntimeDep, principal: Principal, change: Any) -> Any:

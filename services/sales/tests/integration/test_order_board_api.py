@@ -134,3 +134,18 @@ async def test_customer_search_by_code_or_name(sales: Harness) -> None:
         assert [c["code"] for c in r.json()] == [code], q
     r = await sales.client.get("/api/v1/customers", params={"q": "_%_%_%_nothing"}, headers=SELLER)
     assert r.json() == []
+
+
+async def test_the_audit_trail_of_an_order(sales: Harness) -> None:
+    customer = await sales.customer()
+    order = await sales.place(customer)
+    no = order["order_no"]
+    r = await sales.client.post(f"/api/v1/orders/{no}/cancel", json={"reason": "客户取消"}, headers=SELLER)
+    assert r.status_code == 200, r.text
+    r = await sales.client.get(f"/api/v1/orders/{no}/audit", headers=SELLER)
+    assert r.status_code == 200, r.text
+    entries = r.json()
+    assert entries and entries[-1]["actor"] and entries[-1]["at"], entries
+    assert any("cancel" in e["action"] for e in entries), entries
+    r = await sales.client.get("/api/v1/orders/SO-NOPE-1/audit", headers=SELLER)
+    assert r.status_code == 404
