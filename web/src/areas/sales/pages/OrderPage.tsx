@@ -1,7 +1,7 @@
 /** A sales order: header, progress bar, lines (ordered / reserved / shipped), the saga's steps with their times,
  * the status history, linked outbound orders, invoices and payments, the audit trail; edit while allowed,
  * cancel, void with a reason. Live: the order's notices re-fetch it. */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Form, Input, Modal, Space, Table, Tag } from "antd";
 import type { TableColumnsType } from "antd";
 import { useState } from "react";
@@ -42,6 +42,14 @@ export default function OrderPage() {
   });
   const o = order.data;
   const seller = can("sales", "sales_manager");
+  const financeReader = can("finance", "finance_manager", "auditor");
+  // Payments are finance's: its readers see what was allocated to each invoice of the order.
+  const invoiceDetails = useQueries({
+    queries: (financeReader ? (o?.invoices ?? []) : []).map((i) => ({
+      queryKey: ["finance", "invoice", i.invoice_no],
+      queryFn: () => api.get<{ payments?: { payment_no: string; amount: string; from_credit?: boolean }[] }>("finance", `/invoices/${encodeURIComponent(i.invoice_no)}`),
+    })),
+  });
   const shipped = o ? SHIPPED.has(o.status) || o.lines.some((l) => l.shipped_qty !== "0" && !/^0(\.0+)?$/.test(l.shipped_qty)) : false;
 
   const lineColumns: TableColumnsType<Line> = [
@@ -67,12 +75,14 @@ export default function OrderPage() {
     ...(o?.shipments ?? []).map((s) => ({
       kind: t("link.outbound"),
       number: s.do_no,
+      to: can("warehouse") ? `/warehouse/outbound/${s.do_no}` : undefined,
       status: s.delivered_at ? "delivered" : s.shipped_at ? "shipped" : "created",
       detail: <span className="ot-muted">{[s.carrier, s.tracking_no, formatDateTime(s.shipped_at ?? s.created_at)].filter(Boolean).join(" · ")}</span>,
     })),
     ...(o?.invoices ?? []).map((i) => ({
       kind: t("link.invoice"),
       number: i.invoice_no,
+      to: financeReader ? `/finance/invoices/${i.invoice_no}` : undefined,
       status: i.status,
       detail: (
         <span>
@@ -80,6 +90,13 @@ export default function OrderPage() {
         </span>
       ),
     })),
+    ...invoiceDetails.flatMap((q) =>
+      (q.data?.payments ?? []).map((p) => ({
+        kind: t("link.payment"),
+        number: p.payment_no,
+        detail: <Money value={p.amount} currency={o?.currency} />,
+      })),
+    ),
     ...(o?.replaces_order_no ? [{ kind: t("link.replaces"), number: o.replaces_order_no, to: `/sales/orders/${o.replaces_order_no}` }] : []),
     ...(o?.replaced_by_order_no ? [{ kind: t("link.replacedBy"), number: o.replaced_by_order_no, to: `/sales/orders/${o.replaced_by_order_no}` }] : []),
   ];
