@@ -54,6 +54,15 @@ async def test_status_counts_and_today_as_an_instant(sales: Harness) -> None:
     assert r.status_code == 200, r.text
     counts = r.json()["counts"]
     assert sum(counts.values()) == 3, counts  # the status filter does not narrow the counts
+    r = await sales.client.get(
+        "/api/v1/orders/status-counts", params={"customer_code": customer, "stuck_or_late": "true"}, headers=SELLER
+    )
+    assert r.json()["counts"] == {}
+    sales.clock.advance(timedelta(seconds=31))  # the reservations are now past their deadline: stuck
+    r = await sales.client.get(
+        "/api/v1/orders/status-counts", params={"customer_code": customer, "stuck_or_late": "true"}, headers=SELLER
+    )
+    assert sum(r.json()["counts"].values()) == 3
     midnight_shanghai = (now() + timedelta(hours=8)).replace(hour=0, minute=0, second=0, microsecond=0)
     after = (midnight_shanghai - timedelta(hours=8)).replace(tzinfo=UTC).isoformat()
     assert len(await _list(sales, customer_code=customer, placed_after=after)) == 3
