@@ -47,7 +47,7 @@ async def test_sign_in_shows_the_menu_of_my_roles_and_sign_out_ends_the_session(
     menu = page.get_by_test_id("menu")
     await menu.get_by_text("销售订单").wait_for()
     assert await menu.get_by_text("财务").count() == 0
-    await shot(page, "dashboard")
+    await shot(page, "dashboard-sales")
     await page.get_by_test_id("user").hover()
     await page.get_by_text("退出登录").click()
     await page.wait_for_url("**/login*")
