@@ -14,17 +14,8 @@ export default defineConfig({
     // No inline scripts or module preload polyfill: the gateway's CSP has script-src 'self' only.
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 1500,
-    rollupOptions: {
-      output: {
-        manualChunks(id) {
-          if (!id.includes("node_modules")) return undefined;
-          if (id.includes("echarts") || id.includes("zrender")) return "echarts";
-          if (id.includes("antd") || id.includes("@ant-design") || id.includes("rc-") || id.includes("@rc-component"))
-            return "antd";
-          return "vendor";
-        },
-      },
-    },
+    // No manual vendor chunks: what only a lazy area page uses (most of Ant Design's components, echarts) stays
+    // in that page's chunks, so the first load carries the shell alone (tests/test_web_bundle.py keeps it small).
   },
   test: {
     environment: "jsdom",
