@@ -82,3 +82,17 @@ async def test_place_an_order_and_watch_the_board_confirm_it_without_reload(page
     await page.get_by_test_id("kanban").wait_for()
     await expect(page.locator("[data-status=confirmed]").first).to_contain_text(live)
     await shot(page, "sales-kanban")
+
+
+async def test_cancel_an_order_with_a_reason_from_its_page(page: Page, stack: Stack) -> None:
+    await sign_in(page, "sales")
+    order_no = await _place_in_background(page, "C-SH-002", "1", "12.00")
+    await page.goto(f"/sales/orders/{order_no}")
+    await expect(page.locator(".ot-document")).to_contain_text("已确认", timeout=20_000)
+    await page.get_by_role("button", name="取消订单").click()
+    dialog = page.get_by_role("dialog")
+    await dialog.get_by_label("原因").fill("客户电话取消")
+    await dialog.get_by_role("button", name="确 定").or_(dialog.get_by_role("button", name="确定")).click()
+    await expect(page.locator(".ot-document-head")).to_contain_text("已取消", timeout=20_000)
+    await expect(page.locator(".ot-document")).to_contain_text("客户电话取消")
+    await expect(page.get_by_role("button", name="取消订单")).to_have_count(0)
