@@ -10,7 +10,7 @@ PY_DIRS := contracts libs services tests tools
 PYTEST_ARGS ?=
 K8S_VALIDATE := kubernetes-validate==1.37.0
 
-.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench chaos test-infra-down web web-deps api-types chromium web-test console-bench
+.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench bench-gateway chaos replicas test-infra-down web web-deps api-types chromium web-test console-bench
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -59,8 +59,14 @@ test: install web chromium ## run the whole test suite (vitest, then pytest on i
 bench: install ## the order saga against the raw Kafka + Postgres floor (tools/bench; writes bench-results/)
 	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.bench $(BENCH_ARGS)
 
+bench-gateway: install ## the gateway: the proxy's added latency and CPU, 500 live-event clients while orders flow
+	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.bench_gateway $(BENCH_ARGS)
+
 chaos: install ## steady load while services, Kafka and PostgreSQL are killed and restarted; then invariants
 	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.chaos $(CHAOS_ARGS)
+
+replicas: install ## two replicas each of sales/inventory/finance under load: one added, one SIGKILLed, one SIGTERMed
+	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.replicas
 
 test-infra-down: ## stop the test Kafka + PostgreSQL
 	@export $(TEST_INFRA); deploy/local/infra.sh down
@@ -77,9 +83,11 @@ lint: install web-deps ## ruff format/lint, mypy, the console's tsc + eslint, do
 compose-check: ## validate docker-compose.yml (installs Debian's docker-compose if needed)
 	@deploy/check-compose.sh
 
-k8s-check: ## validate deploy/k8s against the Kubernetes schemas
-	@$(UV) tool run --quiet --from $(K8S_VALIDATE) kubernetes-validate --quiet --strict \
+k8s-check: ## validate deploy/k8s: Kubernetes schemas, KEDA ScaledObjects (our schema), generated manifests current
+	@$(UV) tool run --quiet --from $(K8S_VALIDATE) kubernetes-validate --quiet --no-warn --strict \
 		$$(ls deploy/k8s/*.yaml | grep -v kustomization.yaml)
+	@$(VENV)/python -m tools.k8s_keda_check
+	@$(VENV)/python -m tools.k8s_manifests --check
 
 # The web console (web/): npm ci when package-lock.json changed since the last install, then vite build.
 web-deps: ## install the console's npm packages (web/node_modules) from package-lock.json

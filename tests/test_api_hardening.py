@@ -116,6 +116,53 @@ async def test_every_operation_documents_its_problems_and_roles(docs: dict[str, 
                 assert schema["allOf"][1]["properties"]["code"]["enum"], (service, op.name)
 
 
+# GET endpoints that are not lists of records, so take no `format` (docs/import-export.md, "Not exported").
+NOT_LISTS = {
+    "/api/v1/imports": "the import kinds and their columns: metadata",
+    "/api/v1/imports/{kind}/template": "a file already (.xlsx)",
+    "/api/v1/import-jobs/{job_id}/report": "a file already (.xlsx)",
+    "/api/v1/import-jobs/{job_id}/errors": "the job's errors: downloaded as its report (.xlsx)",
+    "/api/v1/inbox/unread-count": "a number",
+    "/api/v1/requisitions/{pr_no}/sourcing": "one requisition's proposal",
+}
+
+
+def _sample(name: str, schema: dict[str, Any]) -> str:
+    formats = {schema.get("format"), *(s.get("format") for s in schema.get("anyOf", []))}
+    day = "2026-12-31" if name.endswith("to") else "2026-01-01"
+    return f"{day}T00:00:00Z" if "date-time" in formats else day if "date" in formats else "x"
+
+
+def _ends_with_id(path: str) -> bool:
+    return path.rstrip("/").rsplit("/", 1)[-1].startswith("{")
+
+
+async def test_every_list_endpoint_exports_csv_and_xlsx(platform: Platform, docs: dict[str, dict[str, Any]]) -> None:
+    """Every GET that is not one record (its path ends with an id) takes `format=csv|xlsx`, unless listed above;
+    and each export without path parameters answers a CSV with a BOM and bilingual headers."""
+    missing, exported = [], 0
+    for service in SERVICES:
+        for op in operations(docs[service]):
+            if op.method != "get" or not op.path.startswith("/api/") or op.path in NOT_LISTS:
+                continue
+            params = {p["name"]: p for p in op.spec.get("parameters", [])}
+            if "format" not in params:
+                if not _ends_with_id(op.path):
+                    missing.append(f"{service} {op.path}")
+                continue
+            assert set(params["format"]["schema"]["anyOf"][0]["enum"]) == {"csv", "xlsx"}, (service, op.path)
+            if "{" in op.path:
+                continue
+            query = {n: _sample(n, p["schema"]) for n, p in params.items() if p.get("required") and p["in"] == "query"}
+            r = await platform[service].get(op.path, params={**query, "format": "csv"}, headers=ADMIN)
+            assert r.status_code == 200, (service, op.path, r.text)
+            assert r.headers["content-type"].startswith("text/csv"), (service, op.path)
+            assert r.content.startswith("\ufeff".encode()) and " / " in r.text.splitlines()[0], (service, op.path)
+            exported += 1
+    assert not missing, f"list endpoints without format=csv|xlsx: {missing}"
+    assert exported >= 30
+
+
 async def test_the_roles_documented_are_the_roles_admitted(platform: Platform, docs: dict[str, dict[str, Any]]) -> None:
     """Every operation, called by a role it does not list, is 403; by one it lists, is not."""
     checked = 0

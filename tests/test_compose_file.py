@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("purchasing", "sales", "inventory", "finance", "notifier", "analytics")
+SERVICES = ("gateway", "purchasing", "sales", "inventory", "finance", "notifier", "analytics")
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +60,29 @@ def test_service_is_wired(compose: dict[str, Any], name: str) -> None:
     assert env[f"{upper}_DATABASE_URL"].startswith(f"postgresql+asyncpg://{name}:")
     assert env[f"{upper}_DATABASE_URL"].endswith(f"@postgres:5432/{name}")
     assert env[f"{upper}_KAFKA_BOOTSTRAP"] == "kafka:9092"
-    assert "JWT_SECRET" in env
+    assert not [k for k in env if "JWT_SECRET" in k], "no shared token secret: RS256 through the gateway's JWKS"
+    if name != "gateway":
+        assert env[f"{upper}_JWT_JWKS_URL"] == "http://gateway:8000/.well-known/jwks.json"
+        assert env[f"{upper}_JWT_AUDIENCE"] == compose["services"]["gateway"]["environment"]["GATEWAY_AUDIENCE"]
+        assert env[f"{upper}_JWT_ISSUER"] == compose["services"]["gateway"]["environment"]["GATEWAY_ISSUER"]
 
     assert "/health/ready" in " ".join(svc["healthcheck"]["test"])
     depends = svc["depends_on"]
     assert depends["postgres"]["condition"] == "service_healthy"
     assert depends["kafka"]["condition"] == "service_healthy"
     assert depends["topics"]["condition"] == "service_completed_successfully"
+
+
+def test_the_gateway_is_the_front_door(compose: dict[str, Any]) -> None:
+    gateway = compose["services"]["gateway"]
+    assert "8000:8000" in gateway["ports"]
+    env = gateway["environment"]
+    for name in SERVICES[1:]:  # the proxy reaches every service over the compose network
+        assert env[f"GATEWAY_{name.upper()}_URL"] == f"http://{name}:8000"
+    # every service's database and login is created on first start
+    init = (ROOT / "deploy/docker/postgres-init.sh").read_text(encoding="utf-8")
+    assert all(name in init.split("for svc in ", 1)[1].split(";", 1)[0] for name in SERVICES)
+    assert all(f"{name.upper()}_DB_PASSWORD" in compose["services"]["postgres"]["environment"] for name in SERVICES)
 
 
 def test_one_dockerfile_builds_every_service() -> None:

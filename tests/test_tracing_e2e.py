@@ -6,10 +6,14 @@ by the SDK's in-memory exporter, one provider per service as one process each wo
 from __future__ import annotations
 
 import itertools
+import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 from aiokafka import AIOKafkaProducer
 from e2e_support import api, customer, product_with_stock
 from harness import Platform, in_process
@@ -24,6 +28,7 @@ from servicekit.testing import Infra, eventually
 
 pytestmark = pytest.mark.integration
 
+ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("sales", "inventory", "finance")
 FULFILMENT = "inventory.fulfillment"  # inventory's replies, which sales consumes
 
@@ -106,7 +111,8 @@ async def test_one_order_is_one_trace_from_its_request_through_inventory_and_fin
     assert all(any(link.context.span_id in batch_ids for link in s.links) for s in consumer_spans)
 
 
-async def test_metrics_expose_http_lag_outbox_dead_letters_and_saga_series(platform: Platform) -> None:
+async def _an_order_and_a_dead_letter(platform: Platform) -> str:
+    """One order confirmed and one message dead-lettered by sales; sales' /metrics once both show."""
     a = api(platform)
     await a.warehouse()
     sku = await product_with_stock(a, 5)
@@ -124,13 +130,21 @@ async def test_metrics_expose_http_lag_outbox_dead_letters_and_saga_series(platf
     async def sales_metrics() -> str:
         return (await platform["sales"].get("/metrics")).text
 
-    text = await eventually(
-        sales_metrics, lambda t: 'reason="invalid_envelope"' in t and "platform_dead_letters_total" in t, timeout=20
-    )
+    marker = 'reason="invalid_envelope"'
+    return await eventually(sales_metrics, lambda t: marker in t and "platform_dead_letters_total" in t, timeout=20)
+
+
+async def test_metrics_expose_http_lag_outbox_dead_letters_and_saga_series(platform: Platform) -> None:
+    text = await _an_order_and_a_dead_letter(platform)
+
+    async def sales_metrics() -> str:
+        return (await platform["sales"].get("/metrics")).text
+
     expected = [
         'platform_http_requests_total{method="POST",route="/api/v1/orders",service="sales",status="201"}',
         'platform_http_request_seconds_bucket{le="0.5",method="POST",route="/api/v1/orders",service="sales"}',
         "platform_consumer_lag{group=",
+        'partition="0",topic="inventory.fulfillment"}',  # per partition of each topic the group reads
         'platform_outbox_depth{service="sales"}',
         'platform_outbox_oldest_unsent_seconds{service="sales"}',
         'platform_saga_steps_total{outcome="confirmed",step="done"}',
@@ -145,3 +159,64 @@ async def test_metrics_expose_http_lag_outbox_dead_letters_and_saga_series(platf
     text = await sales_metrics()
     assert 'route="unmatched",service="sales",status="404"' in text
     assert "no/such/path" not in text
+
+
+_SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}")
+_MATCHER = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)\s*"')
+_SUFFIXES = ("_bucket", "_count", "_sum")
+
+
+def _exposed(text: str) -> tuple[set[str], dict[str, set[str]]]:
+    """The metric names a scrape declares or has samples of, and the label names seen per sample name."""
+    names: set[str] = set()
+    labels: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split()
+            names.add(name)
+            if kind == "histogram":
+                names.update(name + suffix for suffix in _SUFFIXES)
+        elif line and not line.startswith("#"):
+            name, _, rest = line.partition("{")
+            name = name.split()[0]
+            names.add(name)
+            labels.setdefault(name, set()).update(_MATCHER.findall(rest.rsplit("}", 1)[0]))
+    return names, labels
+
+
+def _expressions() -> list[tuple[str, str]]:
+    dashboard = json.loads((ROOT / "deploy/grafana/order-tracking.json").read_text(encoding="utf-8"))
+    found = [(p["title"], t["expr"]) for p in dashboard["panels"] for t in p.get("targets", [])]
+    found += [
+        (v["name"], v["query"]["query"]) for v in dashboard["templating"]["list"] if isinstance(v.get("query"), dict)
+    ]
+    alerts = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yml").read_text(encoding="utf-8"))
+    found += [(r["alert"], r["expr"]) for g in alerts["groups"] for r in g["rules"]]
+    return found
+
+
+async def test_the_dashboard_and_the_alerts_use_only_series_the_services_expose(platform: Platform) -> None:
+    await _an_order_and_a_dead_letter(platform)
+    scraped = "\n".join([(await platform[s].get("/metrics")).text for s in SERVICES])
+    names, labels = _exposed(scraped)
+    expressions = _expressions()
+    assert len(expressions) > 20
+    wrong = []
+    for where, expr in expressions:
+        expr = re.sub(r"label_values\((\w+), (\w+)\)", r"\1{\2=\"\"}", expr)  # Grafana's: metric, label
+        selectors = _SELECTOR.findall(expr)
+        assert selectors, (where, expr)
+        bare = re.findall(r"\b(?:platform|process)_\w+\b(?!\{)", _SELECTOR.sub("", expr))
+        wrong += [f"{where}: {name} without a selector" for name in bare]
+        for name, matchers in selectors:
+            if name not in names:
+                wrong.append(f"{where}: {name} is not exposed")
+                continue
+            if name not in labels:  # declared, no sample yet (a counter nothing has counted): its name is enough
+                continue
+            wrong += [
+                f"{where}: {name} has no label {label}"
+                for label in _MATCHER.findall(matchers)
+                if label not in labels[name]
+            ]
+    assert not wrong, "\n".join(wrong)

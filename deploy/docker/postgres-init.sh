@@ -4,7 +4,7 @@
 # Passwords come from <SVC>_DB_PASSWORD, defaulting to the service name (development only).
 set -euo pipefail
 
-for svc in purchasing sales inventory finance notifier analytics; do
+for svc in purchasing sales inventory finance notifier analytics gateway; do
 	var="${svc^^}_DB_PASSWORD"
 	password="${!var:-$svc}"
 	psql -v ON_ERROR_STOP=1 -q --username "$POSTGRES_USER" --dbname postgres \

@@ -8,17 +8,20 @@ five uvicorn processes with fresh databases; orders go in over HTTP and count as
 terminal state. Prints the figures and writes them to bench-results/bench-<time>.json. A run whose invariants
 fail reports failure, not a number.
 
-    .venv/bin/python -m tools.bench [--quick]"""
+    .venv/bin/python -m tools.bench [--quick] [--tracing]   (--tracing: spans exported to a stand-in collector)"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform as host
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from statistics import mean
@@ -35,7 +38,7 @@ from tools.bench import floor
 from tools.bench.http import LightClient
 from tools.bench.system import Driver, Terminals, as_dict, build_catalogue
 from tools.invariants import IN_FLIGHT_GRACE_SECONDS, check_all
-from tools.stack import REPO, as_processes
+from tools.stack import REPO, SERVICES, as_processes, free_port
 from tools.workload import Api
 
 
@@ -131,7 +134,30 @@ def efficiency_of(rounds: list[tuple[float, float, float]]) -> dict[str, Any]:
     }
 
 
-async def run(quick: bool) -> dict[str, Any]:
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak resident memory (VmHWM) so far, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@contextlib.contextmanager
+def otlp_sink() -> Iterator[dict[str, str]]:
+    """With --tracing: a stand-in collector (tools.bench.otlp_sink) and every service's OTLP endpoint set to it."""
+    port = free_port()
+    sink = subprocess.Popen(
+        [sys.executable, "-m", "tools.bench.otlp_sink", str(port)], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        yield {f"{s.upper()}_OTLP_ENDPOINT": f"http://127.0.0.1:{port}" for s in SERVICES}
+    finally:
+        sink.terminate()
+        out, _ = sink.communicate(timeout=10)
+        print("otlp sink:", out.strip(), flush=True)
+
+
+async def run(quick: bool, tracing: bool = False) -> dict[str, Any]:
     infra = discover_infra()
     levels = (1, 4, 16, 64)
     rounds = 1 if quick else ROUNDS
@@ -140,14 +166,16 @@ async def run(quick: bool) -> dict[str, Any]:
     floor_orders = 300 if quick else 2000
     out: dict[str, Any] = {
         "at": datetime.now(UTC).isoformat(),
+        "tracing": tracing,
         "machine": {
             "cpus": os.cpu_count(),
             "platform": host.platform(),
             "python": sys.version.split()[0],
         },
     }
-    with tempfile.TemporaryDirectory() as tmp:
-        async with as_processes(infra, Path(tmp), prefix="bench") as (platform, procs):
+    sink: contextlib.AbstractContextManager[dict[str, str]] = otlp_sink() if tracing else contextlib.nullcontext({})
+    with tempfile.TemporaryDirectory() as tmp, sink as tracing_env:
+        async with as_processes(infra, Path(tmp), prefix="bench", extra_env=tracing_env) as (platform, procs):
             out["warm_up_floor_rates"] = await warm_broker(
                 infra, platform.urls, 300 if quick else 2000, 1 if quick else 5
             )
@@ -180,6 +208,7 @@ async def run(quick: bool) -> dict[str, Any]:
                     print("open loop:", opened[-1], flush=True)
                 orders = len(driver.placed) - started
                 cpu1 = {s: cpu_seconds(p.proc.pid) for s, p in procs.items() if p.proc}
+                out["peak_rss_mib"] = {s: round(peak_rss_mib(p.proc.pid)) for s, p in procs.items() if p.proc}
                 wal1 = await wal_lsn(infra)
                 floors = [out["floor_before"]["per_second"]]
                 systems = [next(r for r in closed if r["level"] == 64)["per_second"]]
@@ -217,8 +246,13 @@ async def run(quick: bool) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a short run (smaller counts)")
+    parser.add_argument(
+        "--tracing", action="store_true", help="tracing on: every service exports its spans to a stand-in collector"
+    )
     args = parser.parse_args()
-    result = uvloop.run(run(args.quick))  # the services' event loop, for the floor and the load generator alike
+    result = uvloop.run(
+        run(args.quick, args.tracing)
+    )  # the services' event loop, for the floor and the load generator alike
     target = REPO / "bench-results" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     target.parent.mkdir(exist_ok=True)
     target.write_text(json.dumps(result, indent=2, default=str))
@@ -232,7 +266,8 @@ def main() -> None:
         f"peak {result['peak_orders_per_second']:.1f} orders/s (floor {result['floor_orders_per_second']:.1f}/s, "
         f"efficiency {result['efficiency']:.0%}{', NOISY' if result['noisy'] else ''}; rounds {rounds}); "
         f"p99 at 50% of peak {p50['p99_ms']:.0f} ms; WAL {result['wal_bytes_per_order']:.0f} B/order; "
-        f"CPU s/order {json.dumps({k: round(v, 4) for k, v in result['cpu_seconds_per_order'].items()})}"
+        f"CPU s/order {json.dumps({k: round(v, 4) for k, v in result['cpu_seconds_per_order'].items()})}; "
+        f"peak RSS MiB {json.dumps(result['peak_rss_mib'])}; tracing {'on' if result['tracing'] else 'off'}"
     )
     print(f"written to {target}")
 

@@ -6,10 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from approvals.domain import ApprovalRule, ApprovalState, DocumentType
 from servicekit.inputs import OptionalLongText
+from servicekit.tabular import ExportFormat, columns, export_rows
 
 ApproverRole = Literal[
     "admin",
@@ -89,6 +91,24 @@ class RuleRead(BaseModel):
 class RuleSetRead(BaseModel):
     document_type: str
     rules: list[RuleRead]
+
+    def export(self, fmt: ExportFormat) -> StreamingResponse:
+        """The rules as a file, one row per rule in the order they are tried."""
+        rows = [{"document_type": self.document_type, **r.model_dump()} for r in self.rules]
+        return export_rows(rows, RULE_COLUMNS, fmt=fmt, name=f"approval-rules-{self.document_type}")
+
+
+RULE_COLUMNS = columns(
+    ("document_type", "单据类型", "Document type"),
+    ("position", "顺序", "Position"),
+    ("name", "名称", "Name"),
+    ("min_amount", "最低金额", "Min amount"),
+    ("max_amount", "最高金额", "Max amount"),
+    ("categories", "品类", "Categories"),
+    ("max_discount", "最大折扣", "Max discount"),
+    ("approver_roles", "审批角色", "Approver roles"),
+    ("allow_same_approver", "允许同一人", "Same approver allowed"),
+)
 
 
 class DecisionWrite(BaseModel):

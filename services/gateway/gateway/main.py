@@ -95,3 +95,5 @@ async def _start(state: GatewayState) -> None:
     timeout = httpx.Timeout(s.upstream_timeout_seconds, connect=s.upstream_connect_timeout_seconds)
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
     state.http = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False)
+    # With tracing on, a proxied call is a CLIENT span whose context the service's request span continues.
+    state.runtime.tracing.instrument_client(state.http)

@@ -220,3 +220,31 @@ po_anomalies = Table(
     ts("resolved_at", nullable=True),
     UniqueConstraint("po_no", "anomaly_type", "subject", name="uq_po_anomalies_subject"),
 )
+# Closed purchase orders of the previous system, imported for reference and analysis (never run through the flow).
+historical_purchase_orders = Table(
+    "historical_purchase_orders",
+    metadata,
+    Column("po_no", String(64), primary_key=True),  # the number in the old system
+    Column("supplier_code", String(64), nullable=False, index=True),
+    Column("order_date", Date, nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("net", Numeric(18, 2), nullable=False),
+    Column("tax", Numeric(18, 2), nullable=False),
+    Column("gross", Numeric(18, 2), nullable=False),
+    Column("note", Text),
+    Column("import_job", String(64), nullable=False),
+    ts("imported_at"),
+)
+historical_po_lines = Table(
+    "historical_po_lines",
+    metadata,
+    Column("po_no", String(64), ForeignKey("historical_purchase_orders.po_no", ondelete="CASCADE"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(64), nullable=False, index=True),
+    Column("qty", Numeric(18, 3), nullable=False),
+    Column("unit_price", Numeric(18, 2), nullable=False),
+    Column("tax_rate", Numeric(5, 4), nullable=False),
+    Column("net", Numeric(18, 2), nullable=False),
+    Column("tax", Numeric(18, 2), nullable=False),
+    PrimaryKeyConstraint("po_no", "line_no", name="pk_historical_po_lines"),
+)

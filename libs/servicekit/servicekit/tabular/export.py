@@ -12,6 +12,7 @@ import asyncio
 import csv
 import datetime as dt
 import io
+import json
 import os
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
@@ -83,8 +84,10 @@ def plain(value: Any) -> str | None:
 def as_text(value: Any) -> str:
     if isinstance(value, Enum):
         value = value.value
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple) and all(isinstance(v, str | int | Decimal) for v in value):
         return ";".join(str(v) for v in value)
+    if isinstance(value, list | tuple | dict):  # structured (rule conditions, document lines): as JSON text
+        return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import Table, func, literal_column, select
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, authenticate
 from servicekit.errors import DomainError, NotFoundError
-from servicekit.tabular.export import file_name, file_pieces
+from servicekit.tabular.export import FormatQuery, columns, export_query, file_name, file_pieces
 from servicekit.tabular.jobs import Importer
 from servicekit.tabular.kinds import ImportKind, Mode, RowError
 from servicekit.tabular.reading import FileRejectedError, read_table
@@ -37,6 +37,24 @@ from servicekit.tabular.workbooks import error_report, template
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_ERRORS = 200
 Caller = Annotated[Principal, Depends(authenticate)]
+JOB_COLUMNS = columns(
+    ("id", "任务号", "Job"),
+    ("kind", "导入类型", "Kind"),
+    ("mode", "方式", "Mode"),
+    ("dry_run", "试运行", "Dry run"),
+    ("status", "状态", "Status"),
+    ("file_name", "文件名", "File"),
+    ("content_hash", "文件摘要", "SHA-256"),
+    ("total_rows", "总行数", "Rows"),
+    ("valid_rows", "有效行数", "Valid rows"),
+    ("error_count", "错误数", "Errors"),
+    ("stored_rows", "导入行数", "Stored rows"),
+    ("duplicate_of", "重复于", "Duplicate of"),
+    ("detail", "说明", "Detail"),
+    ("created_by", "导入人", "By"),
+    ("created_at", "上传时间", "Uploaded (UTC)"),
+    ("finished_at", "完成时间", "Finished (UTC)"),
+)
 
 
 def _allowed(kind: ImportKind, principal: Principal, *, read: bool = False) -> None:
@@ -152,9 +170,14 @@ def import_router(kinds: Sequence[ImportKind], jobs: Table) -> APIRouter:
         principal: Caller,
         kind: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    ) -> list[dict[str, Any]]:
+        format: FormatQuery = None,
+    ) -> Any:
+        """The import log, newest first (as a file: every job of the kinds visible to the caller)."""
         visible = [k.name for k in kinds if principal.has_any(frozenset({*k.roles, "admin", "auditor"}))]
-        query = select(*summary(jobs)).where(jobs.c.kind.in_([kind] if kind else visible))
+        query = select(*summary(jobs)).where(jobs.c.kind.in_([kind] if kind in visible else [] if kind else visible))
+        if format:
+            return export_query(imports.runtime.db, query.order_by(jobs.c.created_at.desc()), JOB_COLUMNS,
+                                fmt=format, name="import-jobs")  # fmt: skip
         async with imports.runtime.db.transaction() as session:
             rows = (await session.execute(query.order_by(jobs.c.created_at.desc()).limit(limit))).mappings()
             return [_jsonable(dict(r)) for r in rows if r["kind"] in visible]

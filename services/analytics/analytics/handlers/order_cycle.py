@@ -12,38 +12,57 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from analytics.domain import Filters, cents, percentile
+from analytics.domain import Filters, cents
 from analytics.handlers.purchase_sales import CUSTOMER, where
 
 STEPS = ("placed", "confirmed", "shipped", "delivered", "paid")
 
-_ORDERS = text(
+PAIRS = (*itertools.pairwise(STEPS), ("placed", "paid"))
+
+
+def _hours_sql(a: str, b: str) -> str:
+    return f"CAST(extract(epoch FROM {b} - {a}) / 3600 AS double precision)"
+
+
+# Everything is aggregated in the database (p50 and p90 by percentile_cont, as `domain.percentile`): one row per
+# month and channel comes back, never one per order.
+_FIGURES = ", ".join(
+    f"count(d_{a}_{b}) AS n_{a}_{b}, percentile_cont(0.5) WITHIN GROUP (ORDER BY d_{a}_{b}) AS p50_{a}_{b}, "
+    f"percentile_cont(0.9) WITHIN GROUP (ORDER BY d_{a}_{b}) AS p90_{a}_{b}"
+    for a, b in PAIRS
+)
+_STUCK = ", ".join(
+    f"count({a}) AS reached_{b}, count(*) FILTER (WHERE w_{b} > :deadline_{b}) AS late_{b}"
+    for a, b in itertools.pairwise(STEPS)
+)
+_DURATIONS = ", ".join(f"{_hours_sql(a, b)} AS d_{a}_{b}" for a, b in PAIRS)
+_WAITS = ", ".join(f"{_hours_sql(a, f'coalesce({b}, :now)')} AS w_{b}" for a, b in itertools.pairwise(STEPS))
+_STEP_TIMES = ", ".join(f"max(st.at) FILTER (WHERE st.step = '{step}') AS {step}" for step in STEPS)
+_GROUPS = text(
     f"""
-    SELECT o.channel,
-           CAST(date_trunc('month', max(st.at) FILTER (WHERE st.step = 'placed') AT TIME ZONE :tz) AS date) AS month,
-           max(st.at) FILTER (WHERE st.step = 'placed') AS placed,
-           max(st.at) FILTER (WHERE st.step = 'confirmed') AS confirmed,
-           max(st.at) FILTER (WHERE st.step = 'shipped') AS shipped,
-           max(st.at) FILTER (WHERE st.step = 'delivered') AS delivered,
-           max(st.at) FILTER (WHERE st.step = 'paid') AS paid
-    FROM orders o JOIN order_steps st USING (order_no)
-    WHERE {where("o", CUSTOMER)}
-    GROUP BY o.order_no, o.channel
-    HAVING count(*) FILTER (WHERE st.step IN ('cancelled', 'rejected')) = 0
-       AND CAST(max(st.at) FILTER (WHERE st.step = 'placed') AT TIME ZONE :tz AS date) BETWEEN :start AND :end
+    WITH o AS (
+        SELECT o.channel, {_STEP_TIMES}
+        FROM orders o JOIN order_steps st USING (order_no)
+        WHERE {where("o", CUSTOMER)}
+        GROUP BY o.order_no, o.channel
+        HAVING count(*) FILTER (WHERE st.step IN ('cancelled', 'rejected')) = 0
+           AND CAST(max(st.at) FILTER (WHERE st.step = 'placed') AT TIME ZONE :tz AS date) BETWEEN :start AND :end
+    ),
+    h AS (
+        SELECT channel, to_char(placed AT TIME ZONE :tz, 'YYYY-MM') AS month, placed, confirmed, shipped, delivered,
+               {_DURATIONS}, {_WAITS}
+        FROM o
+    )
+    SELECT month, channel, count(*) AS orders, {_FIGURES}, {_STUCK}
+    FROM h GROUP BY 1, 2 ORDER BY month COLLATE "C", channel COLLATE "C"
     """
 )
 
 
-def _hours(a: datetime | None, b: datetime | None) -> float | None:
-    return (b - a).total_seconds() / 3600 if a is not None and b is not None else None
-
-
-def _stats(values: list[float]) -> dict[str, Any]:
-    values.sort()
-    p50, p90 = percentile(values, 0.5), percentile(values, 0.9)
+def _stats(r: Any, name: str) -> dict[str, Any]:
+    p50, p90 = getattr(r, f"p50_{name}"), getattr(r, f"p90_{name}")
     return {
-        "count": len(values),
+        "count": getattr(r, f"n_{name}"),
         "p50_hours": cents(p50) if p50 is not None else None,
         "p90_hours": cents(p90) if p90 is not None else None,
     }
@@ -52,25 +71,18 @@ def _stats(values: list[float]) -> dict[str, Any]:
 async def order_cycle(
     session: AsyncSession, f: Filters, tz: str, deadlines: dict[str, float], now: datetime
 ) -> dict[str, Any]:
-    rows = (await session.execute(_ORDERS, {**f.params(), "tz": tz})).all()
-    groups: dict[tuple[str, str], list[Any]] = {}
-    for r in rows:
-        groups.setdefault((r.month.strftime("%Y-%m"), r.channel), []).append(r)
+    params = {**f.params(), "tz": tz, "now": now, **{f"deadline_{k}": v for k, v in deadlines.items()}}
     out = []
-    for (month, channel), orders in sorted(groups.items()):
-        steps, stuck = {}, {}
-        for prev, step in itertools.pairwise(STEPS):
-            durations = [h for o in orders if (h := _hours(getattr(o, prev), getattr(o, step))) is not None]
-            steps[f"{prev}_to_{step}"] = _stats(durations)
-            reached = [o for o in orders if getattr(o, prev) is not None]
-            late = [o for o in reached if (_hours(getattr(o, prev), getattr(o, step) or now) or 0) > deadlines[step]]
+    for r in (await session.execute(_GROUPS, params)).all():
+        steps = {f"{a}_to_{b}": _stats(r, f"{a}_{b}") for a, b in PAIRS}
+        stuck = {}
+        for _, step in itertools.pairwise(STEPS):
+            reached, late = getattr(r, f"reached_{step}"), getattr(r, f"late_{step}")
             stuck[step] = {
                 "deadline_hours": deadlines[step],
-                "orders": len(reached),
-                "past_deadline": len(late),
-                "share_pct": cents(len(late) * 100 / len(reached)) if reached else None,
+                "orders": reached,
+                "past_deadline": late,
+                "share_pct": cents(late * 100 / reached) if reached else None,
             }
-        total = [h for o in orders if (h := _hours(o.placed, o.paid)) is not None]
-        steps["placed_to_paid"] = _stats(total)
-        out.append({"month": month, "channel": channel, "orders": len(orders), "steps": steps, "stuck": stuck})
+        out.append({"month": r.month, "channel": r.channel, "orders": r.orders, "steps": steps, "stuck": stuck})
     return {"period": {"from": f.period.start, "to": f.period.end}, "groups": out}

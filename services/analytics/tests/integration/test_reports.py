@@ -181,7 +181,11 @@ async def test_order_cycle(service: Analytics, story: Story) -> None:
 async def test_csv_and_bad_input(service: Analytics, story: Story) -> None:
     csv = await service.get("purchase-vs-sales", **mine(story, **FEB_MAR, format="csv"))
     header, feb, _mar = csv.lstrip("\ufeff").splitlines()
-    assert header.startswith("month,sku,category,purchases_received")
+    assert header.startswith("月份 / month,产品编码 / sku,类别 / category,采购入库 / purchases_received")
+    xlsx = await service.client.get("/api/v1/reports/turnover", params={"format": "xlsx", "period": "2026-03"},
+                                    headers=_h("admin"))  # fmt: skip
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    assert "turnover-" in xlsx.headers["content-disposition"]
     assert feb.startswith(f"2026-02,{story.sku_a},{story.category},980.00,1029.00,600.00,300.00")
     r = await service.client.get("/api/v1/reports/turnover", params={"period": "2026-13"}, headers=_h("admin"))
     assert r.status_code == 422 and r.json()["errors"] == [

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from finance.api import FinanceManager, FinanceReader, Qty, in_transaction, plain
+from finance.api import FinanceManager, FinanceReader, Qty, files, in_transaction, plain
 from finance.db import credit_notes, kit
 from finance.handlers import Ctx
 from finance.handlers.credit_notes import CreditLine, CreditNote, issue_credit_note
 from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["credit notes"])
 
@@ -63,11 +64,15 @@ async def list_credit_notes(
     invoice_no: str | None = None,
     customer_code: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    format: FormatQuery = None,
 ) -> Any:
-    q = select(credit_notes).order_by(credit_notes.c.credit_note_no).limit(limit)
+    q = select(credit_notes).order_by(credit_notes.c.credit_note_no)
     for column, value in (("order_no", order_no), ("invoice_no", invoice_no), ("customer_code", customer_code)):
         if value is not None:
             q = q.where(credit_notes.c[column] == value)
+    if format:
+        return export_query(runtime.db, q, files.CREDIT_NOTES, fmt=format, name="credit-notes")
+    q = q.limit(limit)
     async with runtime.db.transaction() as s:
         return plain([dict(r) for r in (await s.execute(q)).mappings()])
 

@@ -104,6 +104,70 @@ STATEMENT = columns(
 )
 
 
+CREDIT_NOTES = columns(
+    ("credit_note_no", "红字发票号", "Credit note"),
+    ("invoice_no", "原发票号", "Invoice"),
+    ("order_no", "销售订单", "Order"),
+    ("customer_code", "客户编码", "Customer"),
+    ("net", "不含税金额", "Net"),
+    ("tax", "税额", "Tax"),
+    ("gross", "含税金额", "Gross"),
+    ("to_invoice", "冲减发票", "Against the invoice"),
+    ("unapplied", "未核销", "Unapplied"),
+    ("currency", "币种", "Currency"),
+    ("reason", "原因", "Reason"),
+    ("return_no", "退货单号", "Return"),
+    ("issued_at", "开具时间", "Issued (UTC)"),
+    ("issued_by", "开具人", "By"),
+)
+TRIAL_BALANCE = columns(
+    ("account", "科目", "Account"),
+    ("name", "科目名称", "Name"),
+    ("kind", "类别", "Kind"),
+    ("debit", "借方", "Debit"),
+    ("credit", "贷方", "Credit"),
+    ("balance", "余额", "Balance"),
+)
+RECONCILIATION = columns(
+    ("name", "核对项", "Check"),
+    ("subledger", "明细账", "Subledger"),
+    ("subledger_total", "明细账合计", "Subledger total"),
+    ("control_account", "总账科目", "Control account"),
+    ("control_balance", "总账余额", "Control balance"),
+    ("difference", "差额", "Difference"),
+    ("agrees", "一致", "Agrees"),
+)
+ENTRY_LINES = columns(
+    ("id", "凭证号", "Entry"),
+    ("entry_date", "日期", "Date"),
+    ("source_type", "来源类型", "Source type"),
+    ("source_no", "来源单号", "Source no"),
+    ("memo", "摘要", "Memo"),
+    ("account", "科目", "Account"),
+    ("party", "往来单位", "Party"),
+    ("debit", "借方", "Debit"),
+    ("credit", "贷方", "Credit"),
+)
+RECEIVED_NOT_BILLED = columns(
+    ("grn_no", "入库单号", "Goods receipt"),
+    ("po_no", "采购单号", "Purchase order"),
+    ("supplier_code", "供应商编码", "Supplier"),
+    ("value", "金额", "Value"),
+    ("received_on", "入库日期", "Received on"),
+)
+
+
+def export_trial_balance(report: dict[str, Any], fmt: ExportFormat) -> StreamingResponse:
+    total = {"account": "合计 / Total", "debit": report["total_debit"], "credit": report["total_credit"]}
+    return export_rows([*report["accounts"], total], TRIAL_BALANCE, fmt=fmt, name="trial-balance")
+
+
+def export_entries(entries: list[dict[str, Any]], fmt: ExportFormat) -> StreamingResponse:
+    """One row per journal line, its entry's header repeated."""
+    rows = [{k: v for k, v in e.items() if k != "lines"} | line for e in entries for line in e["lines"]]
+    return export_rows(rows, ENTRY_LINES, fmt=fmt, name="ledger-entries")
+
+
 def export_invoices(runtime: Any, query: Select[Any], fmt: ExportFormat) -> StreamingResponse:
     return export_query(runtime.db, query, invoice_columns(runtime.clock.now().date()), fmt=fmt, name="invoices")
 

@@ -8,29 +8,34 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from finance import ledger
-from finance.api import FinanceReader, plain
+from finance.api import FinanceReader, files, plain
 from finance.db import journal_entries, journal_lines
 from servicekit.app import RuntimeDep
+from servicekit.tabular import FormatQuery, export_rows
 
 router = APIRouter(tags=["ledger"])
 
 
 @router.get("/ledger/trial-balance")
-async def trial_balance(runtime: RuntimeDep, _: FinanceReader) -> Any:
+async def trial_balance(runtime: RuntimeDep, _: FinanceReader, format: FormatQuery = None) -> Any:
     async with runtime.db.transaction() as s:
-        return plain(await ledger.trial_balance(s))
+        report = await ledger.trial_balance(s)
+    return files.export_trial_balance(report, format) if format else plain(report)
 
 
 @router.get("/ledger/reconciliation")
-async def reconciliation(runtime: RuntimeDep, _: FinanceReader) -> Any:
+async def reconciliation(runtime: RuntimeDep, _: FinanceReader, format: FormatQuery = None) -> Any:
     """Receivables subledger (open invoices) vs AR control, unapplied receipts vs customer credit, open bills
     vs AP control."""
     async with runtime.db.transaction() as s:
-        return plain(await ledger.reconciliation(s))
+        report = await ledger.reconciliation(s)
+    if format:
+        return export_rows(report["checks"], files.RECONCILIATION, fmt=format, name="reconciliation")
+    return plain(report)
 
 
 @router.get("/ledger/entries")
-async def entries(runtime: RuntimeDep, _: FinanceReader, source_no: str) -> Any:
+async def entries(runtime: RuntimeDep, _: FinanceReader, source_no: str, format: FormatQuery = None) -> Any:
     async with runtime.db.transaction() as s:
         rows = (
             await s.execute(
@@ -54,4 +59,6 @@ async def entries(runtime: RuntimeDep, _: FinanceReader, source_no: str) -> Any:
             },
         )
         entry["lines"].append({"account": r.account_code, "debit": r.debit, "credit": r.credit, "party": r.party_code})
+    if format:
+        return files.export_entries(list(out.values()), format)
     return plain(list(out.values()))

@@ -25,7 +25,7 @@ from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.inputs import OptionalLongText
-from servicekit.tabular import FormatQuery
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["payables"])
 Method = Literal["bank_transfer", "cash", "card", "alipay", "wechat_pay", "cheque", "offset", "other"]
@@ -180,20 +180,13 @@ async def create_supplier_payment(
 
 
 @router.get("/payables/received-not-billed")
-async def received_not_billed(runtime: RuntimeDep, _: FinanceReader) -> Any:
+async def received_not_billed(runtime: RuntimeDep, _: FinanceReader, format: FormatQuery = None) -> Any:
     """Goods receipts with no bill yet (received without a PO): their value still sits in GRNI."""
+    query = select(goods_receipts).where(goods_receipts.c.bill_no.is_(None)).order_by(goods_receipts.c.received_at)
+    if format:
+        return export_query(runtime.db, query, files.RECEIVED_NOT_BILLED, fmt=format, name="received-not-billed")
     async with runtime.db.transaction() as s:
-        rows = (
-            (
-                await s.execute(
-                    select(goods_receipts)
-                    .where(goods_receipts.c.bill_no.is_(None))
-                    .order_by(goods_receipts.c.received_at)
-                )
-            )
-            .mappings()
-            .all()
-        )
+        rows = (await s.execute(query)).mappings().all()
     return plain(
         [{k: r[k] for k in ("grn_no", "po_no", "supplier_code", "value", "received_on", "lines")} for r in rows]
     )

@@ -13,6 +13,7 @@ from gateway.api.auth import UserRead
 from gateway.api.deps import Caller, StateDep, require_roles
 from gateway.domain import ROLES
 from gateway.handlers import keys, users
+from servicekit.tabular import FormatQuery, columns, export_query
 
 router = APIRouter(prefix="/api/gateway", tags=["admin"])
 Admin = Annotated[Caller, require_roles()]
@@ -39,6 +40,26 @@ class PasswordReset(BaseModel):
     new_password: str = Field(min_length=1, max_length=1000)
 
 
+USER_COLUMNS = columns(
+    ("username", "用户名", "Username"),
+    ("display_name", "姓名", "Name"),
+    ("email", "邮箱", "Email"),
+    ("roles", "角色", "Roles"),
+    ("active", "启用", "Active"),
+)
+AUDIT_COLUMNS = columns(
+    ("id", "序号", "Id"),
+    ("at", "时间", "At (UTC)"),
+    ("actor", "操作人", "Actor"),
+    ("entity", "对象类型", "Entity"),
+    ("entity_id", "对象", "Entity id"),
+    ("action", "操作", "Action"),
+    ("before", "变更前", "Before"),
+    ("after", "变更后", "After"),
+    ("correlation_id", "业务流水", "Correlation"),
+)
+
+
 class UserPage(BaseModel):
     items: list[UserRead]
     total: int
@@ -53,7 +74,11 @@ async def list_users(
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    format: FormatQuery = None,
 ) -> Any:
+    if format:
+        query = users.users_export_query(q, role, active)
+        return export_query(state.runtime.db, query, USER_COLUMNS, fmt=format, name="users")
     found, total = await users.search(state.runtime.db, q=q, role=role, active=active, limit=limit, offset=offset)
     return {"items": [u.public() for u in found], "total": total}
 
@@ -94,7 +119,11 @@ async def audit_log(
     actor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    format: FormatQuery = None,
 ) -> Any:
+    if format:
+        query = users.audit_export_query(entity, entity_id, actor)
+        return export_query(state.runtime.db, query, AUDIT_COLUMNS, fmt=format, name="audit-log")
     items, total = await users.audit_entries(
         state.runtime.db, entity=entity, entity_id=entity_id, actor=actor, limit=limit, offset=offset
     )

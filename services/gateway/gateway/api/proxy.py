@@ -14,6 +14,8 @@ from starlette.background import BackgroundTask
 
 from gateway.api.deps import Caller, StateDep, resolve_caller
 from gateway.handlers.tokens import AuthError
+from servicekit.http_observability import HEADER as CORRELATION
+from servicekit.observability import current_correlation
 
 router = APIRouter(tags=["proxy"])
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -32,8 +34,12 @@ HOP_BY_HOP = frozenset(
 )
 # Never forwarded upstream: the gateway's own credentials (cookies, CSRF token), the caller's Authorization
 # (replaced by the token the gateway vouches for) and what httpx sets itself.
-DROP_REQUEST = HOP_BY_HOP | {"host", "cookie", "authorization", "x-csrf-token", "content-length", "origin"}
-DROP_RESPONSE = HOP_BY_HOP | {"set-cookie"}
+# The correlation id of the gateway's own request is sent on instead (with tracing on, the instrumented client
+# also replaces a `traceparent` with its own span's).
+DROP_REQUEST = HOP_BY_HOP | {
+    "host", "cookie", "authorization", "x-csrf-token", "content-length", "origin", CORRELATION
+}  # fmt: skip
+DROP_RESPONSE = HOP_BY_HOP | {"set-cookie", CORRELATION}  # the gateway's own is set on every response
 
 
 def _safe_path(raw: str) -> str:
@@ -83,6 +89,9 @@ async def proxy(service: str, path: str, request: Request, state: StateDep) -> R
         raise too_large(limit)
     headers = [(k, v) for k, v in request.headers.items() if k.lower() not in DROP_REQUEST]
     headers.append(("authorization", f"Bearer {who.access_token}"))
+    correlation_id = current_correlation()
+    if correlation_id:  # the caller's X-Correlation-ID, or the one the gateway gave its request
+        headers.append((CORRELATION, correlation_id))
     if request.client is not None:
         headers.append(("x-forwarded-for", request.client.host))
     headers.append(("x-forwarded-proto", request.url.scheme))

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.config import GatewaySettings
@@ -45,9 +45,7 @@ async def get(db: Database, username: str) -> User:
         return tokens.user_of(await _row(s, username))
 
 
-async def search(
-    db: Database, *, q: str | None, role: str | None, active: bool | None, limit: int, offset: int
-) -> tuple[list[User], int]:
+def user_filters(q: str | None, role: str | None, active: bool | None) -> list[Any]:
     where = []
     if q:
         like = f"%{q.lower()}%"
@@ -57,6 +55,22 @@ async def search(
         where.append(users.c.roles.any(role))
     if active is not None:
         where.append(users.c.active == active)
+    return where
+
+
+PUBLIC_COLUMNS = ("username", "display_name", "email", "roles", "active")
+
+
+def users_export_query(q: str | None, role: str | None, active: bool | None) -> Select[Any]:
+    """The users found, public columns only (never a password hash), for an export."""
+    wanted = [users.c[name] for name in PUBLIC_COLUMNS]
+    return select(*wanted).where(*user_filters(q, role, active)).order_by(users.c.username)
+
+
+async def search(
+    db: Database, *, q: str | None, role: str | None, active: bool | None, limit: int, offset: int
+) -> tuple[list[User], int]:
+    where = user_filters(q, role, active)
     async with db.transaction() as s:
         total = await s.scalar(select(func.count()).select_from(users).where(*where))
         rows = (
@@ -198,10 +212,20 @@ async def bootstrap_admin(db: Database, password: str, now: datetime) -> bool:
     return True
 
 
+def audit_filters(entity: str | None, entity_id: str | None, actor: str | None) -> list[Any]:
+    table = kit.audit_log
+    return [c == v for c, v in ((table.c.entity, entity), (table.c.entity_id, entity_id), (table.c.actor, actor)) if v]
+
+
+def audit_export_query(entity: str | None, entity_id: str | None, actor: str | None) -> Select[Any]:
+    table = kit.audit_log
+    return select(table).where(*audit_filters(entity, entity_id, actor)).order_by(table.c.id.desc())
+
+
 async def audit_entries(db: Database, *, entity: str | None, entity_id: str | None, actor: str | None,
                         limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
     table = kit.audit_log
-    where = [c == v for c, v in ((table.c.entity, entity), (table.c.entity_id, entity_id), (table.c.actor, actor)) if v]
+    where = audit_filters(entity, entity_id, actor)
     async with db.transaction() as s:
         total = await s.scalar(select(func.count()).select_from(table).where(*where))
         rows = (

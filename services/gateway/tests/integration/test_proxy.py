@@ -136,3 +136,15 @@ async def test_security_headers_on_every_response(stack: Stack) -> None:
             and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
         )
     await browser.aclose()
+
+
+async def test_the_correlation_id_goes_on_to_the_service_and_comes_back_once(stack: Stack) -> None:
+    browser = await stack.admin()
+    r = await browser.get("/api/inventory/echo/x", headers={"X-Correlation-ID": "flow-2026-0001"})
+    assert r.json()["headers"]["x-correlation-id"] == "flow-2026-0001"
+    assert r.headers.get_list("x-correlation-id") == ["flow-2026-0001"]
+    # Without one, the gateway's own (the one its logs carry) goes on.
+    r = await browser.get("/api/inventory/echo/x")
+    [given] = r.headers.get_list("x-correlation-id")
+    assert r.json()["headers"]["x-correlation-id"] == given
+    await browser.aclose()

@@ -136,3 +136,16 @@ async def test_own_password_change_and_the_weak_password_rule(stack: Stack) -> N
     assert (await browser.get("/api/gateway/users")).status_code == 403
     await admin.aclose()
     await browser.aclose()
+
+
+async def test_users_and_the_audit_log_export(stack: Stack) -> None:
+    admin = await stack.admin()
+    name = await stack.user(admin, "warehouse")
+    users = await admin.get("/api/gateway/users", params={"q": name, "format": "csv"})
+    assert users.status_code == 200 and users.headers["content-type"].startswith("text/csv")
+    header, row = users.content.decode("utf-8-sig").splitlines()
+    assert header.startswith("用户名 / Username,") and "hash" not in header.lower()
+    assert row.startswith(f"{name},") and "warehouse" in row
+    audit = await admin.get("/api/gateway/audit", params={"entity_id": name, "format": "xlsx"})
+    assert audit.status_code == 200 and audit.content.startswith(b"PK")
+    await admin.aclose()

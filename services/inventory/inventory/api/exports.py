@@ -57,6 +57,16 @@ LEDGER = columns(
     ("reference", "单据", "Reference"),
     ("actor", "操作人", "By"),
 )
+BACKORDERS = columns(
+    ("order_no", "销售订单", "Order"),
+    ("priority", "优先级", "Priority"),
+    ("placed_at", "下单时间", "Placed (UTC)"),
+    ("warehouse_code", "仓库编码", "Warehouse"),
+    ("queued_at", "排队时间", "Queued (UTC)"),
+    ("line_no", "行号", "Line"),
+    ("sku", "产品编码", "SKU"),
+    ("qty", "数量", "Quantity"),
+)
 OUTBOUND = columns(
     ("do_no", "出库单号", "Delivery order"),
     ("order_no", "销售订单", "Order"),

@@ -186,13 +186,20 @@ async def order_reservation(order_no: str, runtime: RuntimeDep, _: Reader) -> di
 
 
 @router.get("/backorders")
-async def backorder_queue(runtime: RuntimeDep, _: Reader, sku: str | None = None) -> list[dict[str, Any]]:
-    """The queue in serving order: priority (9 first), then age."""
+async def backorder_queue(runtime: RuntimeDep, _: Reader, sku: str | None = None, format: FormatQuery = None) -> Any:
+    """The queue in serving order: priority (9 first), then age. As a file: one row per line, the whole queue."""
     query = select(backorders).order_by(backorders.c.priority.desc(), backorders.c.placed_at, backorders.c.order_no)
     if sku:
         query = query.where(
             backorders.c.order_no.in_(select(backorder_lines.c.order_no).where(backorder_lines.c.sku == sku))
         )
+    if format:
+        per_line = (
+            query.join(backorder_lines, backorder_lines.c.order_no == backorders.c.order_no)
+            .add_columns(backorder_lines.c.line_no, backorder_lines.c.sku, backorder_lines.c.qty)
+            .order_by(backorder_lines.c.line_no)
+        )
+        return export_query(runtime.db, per_line, exports.BACKORDERS, fmt=format, name="backorders")
     async with runtime.db.transaction() as session:
         queue = [dict(r) for r in (await session.execute(query.limit(1000))).mappings()]
         lines = (

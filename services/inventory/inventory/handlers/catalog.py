@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
@@ -95,21 +96,34 @@ async def save_product(
         before=_plain(before),
         after=_plain(after),
     )
-    await runtime.outbox.add(
-        session,
-        ProductUpserted(
-            sku=data.sku,
-            name=data.name,
-            unit=data.unit,
-            category=data.category,
-            barcodes=data.barcodes,
-            reorder_point=data.reorder_point,
-            reorder_qty=data.reorder_qty,
-            active=data.active,
-            updated_at=now,
-        ),
-    )
+    await runtime.outbox.add(session, product_upserted(data, now))
     return after
+
+
+class ProductFields(Protocol):
+    sku: str
+    name: str
+    unit: str
+    category: str | None
+    barcodes: list[str]
+    reorder_point: Decimal
+    reorder_qty: Decimal
+    active: bool
+
+
+def product_upserted(data: ProductFields, now: datetime) -> ProductUpserted:
+    """The event of a saved product (by hand or imported)."""
+    return ProductUpserted(
+        sku=data.sku,
+        name=data.name,
+        unit=data.unit,
+        category=data.category,
+        barcodes=data.barcodes,
+        reorder_point=data.reorder_point,
+        reorder_qty=data.reorder_qty,
+        active=data.active,
+        updated_at=now,
+    )
 
 
 async def save_warehouse(session: AsyncSession, runtime: Runtime, actor: str, code: str, name: str) -> dict[str, Any]:

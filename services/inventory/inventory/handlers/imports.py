@@ -13,11 +13,14 @@ from sqlalchemy import text
 
 from contracts.common import Barcode, Code, Name, NonNegativeQuantity, PositiveQuantity, ShortText, UnitCost
 from contracts.envelope import Message
-from contracts.inventory import ProductUpserted, StockAdjusted
+from contracts.inventory import StockAdjusted
 from inventory import domain
+from inventory.db import products
+from inventory.handlers.catalog import product_upserted
 from inventory.stock import StockBook
 from servicekit.tabular import Column, ImportContext, ImportKind, RowError, ValidRow
 from servicekit.tabular.bulk import audit_all, chunked, plain, publish_all
+from servicekit.tabular.upsert import Upsert
 
 EDITORS = ("warehouse", "purchasing_manager")
 Unit = Annotated[str, Field(min_length=1, max_length=16)]
@@ -56,16 +59,43 @@ async def _existing(ctx: ImportContext, sql: str, **params: Any) -> list[Any]:
 # --- products -------------------------------------------------------------------------------------------------
 
 
+async def _stored_products(ctx: ImportContext, skus: list[Any]) -> dict[Any, Any]:
+    """The stored products with their barcodes (the audit's before), locked."""
+    rows = await _existing(
+        ctx,
+        "SELECT p.*, coalesce((SELECT array_agg(b.barcode ORDER BY b.barcode) FROM product_barcodes b"
+        " WHERE b.sku = p.sku), '{}') AS barcodes FROM products p WHERE p.sku = ANY(:s) FOR UPDATE",
+        s=skus,
+    )
+    return {r.sku: plain(r._mapping) for r in rows}
+
+
+async def _replace_barcodes(ctx: ImportContext, part: Sequence[Any]) -> None:
+    await ctx.session.execute(text("DELETE FROM product_barcodes WHERE sku = ANY(:s)"), {"s": [p.sku for p in part]})
+    pairs = [(b, p.sku) for p in part for b in p.barcodes]
+    if pairs:
+        await ctx.session.execute(_INSERT_BARCODES, {"b": [b for b, _ in pairs], "s": [s for _, s in pairs]})
+
+
+_INSERT_BARCODES = text(
+    "INSERT INTO product_barcodes (barcode, sku) SELECT * FROM unnest(CAST(:b AS varchar[]), CAST(:s AS varchar[]))"
+)
+PRODUCT_UPSERT = Upsert(
+    table=products,
+    key="sku",
+    noun="product",
+    values=lambda p, now: p.model_dump(exclude={"barcodes"}) | {"updated_at": now},
+    event=product_upserted,
+    before=_stored_products,
+    after=_replace_barcodes,
+    chunk=5000,
+)
+
+
 async def check_products(ctx: ImportContext, rows: Sequence[ValidRow]) -> list[RowError]:
+    """The mode against what is stored, and each barcode belongs to one product (in the file and stored)."""
+    errors = await PRODUCT_UPSERT.check(ctx, rows)
     items: list[tuple[int, ProductRow]] = _rows(rows, ProductRow)
-    skus = [p.sku for _, p in items]
-    stored = {r.sku for r in await _existing(ctx, "SELECT sku FROM products WHERE sku = ANY(:s)", s=skus)}
-    errors: list[RowError] = []
-    for row, p in items:
-        if ctx.mode == "insert" and p.sku in stored:
-            errors.append(RowError(row, "sku", p.sku, "product already exists (mode insert)"))
-        if ctx.mode == "update" and p.sku not in stored:
-            errors.append(RowError(row, "sku", p.sku, "no such product (mode update)"))
     codes = [b for _, p in items for b in p.barcodes]
     owner = {
         r.barcode: r.sku
@@ -84,73 +114,6 @@ async def check_products(ctx: ImportContext, rows: Sequence[ValidRow]) -> list[R
             if owner.get(b, p.sku) != p.sku:
                 errors.append(RowError(row, "barcodes", b, f"barcode belongs to product {owner[b]}"))
     return errors
-
-
-_UPSERT_PRODUCTS = text(
-    "INSERT INTO products (sku, name, unit, category, reorder_point, reorder_qty, active, updated_at)"
-    " SELECT v.sku, v.name, v.unit, v.category, v.rp, v.rq, v.active, :at FROM unnest("
-    " CAST(:sku AS varchar[]), CAST(:name AS varchar[]), CAST(:unit AS varchar[]), CAST(:category AS varchar[]),"
-    " CAST(:rp AS numeric[]), CAST(:rq AS numeric[]), CAST(:active AS boolean[]))"
-    " AS v(sku, name, unit, category, rp, rq, active)"
-    " ON CONFLICT (sku) DO UPDATE SET name = excluded.name, unit = excluded.unit, category = excluded.category,"
-    " reorder_point = excluded.reorder_point, reorder_qty = excluded.reorder_qty, active = excluded.active,"
-    " updated_at = excluded.updated_at"
-)
-_INSERT_BARCODES = text(
-    "INSERT INTO product_barcodes (barcode, sku) SELECT * FROM unnest(CAST(:b AS varchar[]), CAST(:s AS varchar[]))"
-)
-
-
-async def apply_products(ctx: ImportContext, rows: Sequence[ValidRow]) -> int:
-    items: list[ProductRow] = [cast(ProductRow, r.data) for r in rows]
-    session = ctx.session
-    for part in chunked(items):
-        skus = [p.sku for p in part]
-        before = {
-            r.sku: plain(r._mapping)
-            for r in await _existing(
-                ctx,
-                "SELECT p.*, coalesce((SELECT array_agg(b.barcode ORDER BY b.barcode) FROM product_barcodes b"
-                " WHERE b.sku = p.sku), '{}') AS barcodes FROM products p WHERE p.sku = ANY(:s) FOR UPDATE",
-                s=skus,
-            )
-        }
-        await session.execute(
-            _UPSERT_PRODUCTS,
-            {
-                "sku": skus,
-                "name": [p.name for p in part],
-                "unit": [p.unit for p in part],
-                "category": [p.category for p in part],
-                "rp": [p.reorder_point for p in part],
-                "rq": [p.reorder_qty for p in part],
-                "active": [p.active for p in part],
-                "at": ctx.now,
-            },
-        )
-        await session.execute(text("DELETE FROM product_barcodes WHERE sku = ANY(:s)"), {"s": skus})
-        pairs = [(b, p.sku) for p in part for b in p.barcodes]
-        if pairs:
-            await session.execute(_INSERT_BARCODES, {"b": [b for b, _ in pairs], "s": [s for _, s in pairs]})
-        await audit_all(ctx, "product", ((p.sku, before.get(p.sku), p.model_dump(mode="json")) for p in part))
-        await publish_all(
-            ctx,
-            (
-                ProductUpserted(
-                    sku=p.sku,
-                    name=p.name,
-                    unit=p.unit,
-                    category=p.category,
-                    barcodes=p.barcodes,
-                    reorder_point=p.reorder_point,
-                    reorder_qty=p.reorder_qty,
-                    active=p.active,
-                    updated_at=ctx.now,
-                )
-                for p in part
-            ),
-        )
-    return len(items)
 
 
 PRODUCTS = ImportKind(
@@ -178,7 +141,7 @@ PRODUCTS = ImportKind(
     key=lambda m: cast(ProductRow, m).sku,
     key_label="sku",
     check=check_products,
-    apply=apply_products,
+    apply=PRODUCT_UPSERT.apply,
     roles=EDITORS,
 )
 

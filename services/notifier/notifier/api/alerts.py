@@ -87,28 +87,28 @@ async def list_deliveries(
     _: StaffRead,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[dict[str, Any]]:
-    query = select(deliveries).order_by(deliveries.c.id.desc()).limit(limit)
+    format: FormatQuery = None,
+) -> Any:
+    query = select(deliveries).order_by(deliveries.c.id.desc())
     if status:
         query = query.where(deliveries.c.status == status)
+    if format:
+        return export_query(runtime.db, query, files.DELIVERIES, fmt=format, name="deliveries")
     async with runtime.db.transaction() as session:
-        return [jsonable(r) for r in (await session.execute(query)).mappings().all()]
+        return [jsonable(r) for r in (await session.execute(query.limit(limit))).mappings().all()]
 
 
 @router.get("/deliveries/{delivery_id}/attempts")
-async def list_attempts(delivery_id: RowId, runtime: RuntimeDep, _: StaffRead) -> list[dict[str, Any]]:
+async def list_attempts(delivery_id: RowId, runtime: RuntimeDep, _: StaffRead, format: FormatQuery = None) -> Any:
+    query = (
+        select(delivery_attempts)
+        .where(delivery_attempts.c.delivery_id == delivery_id)
+        .order_by(delivery_attempts.c.attempt_no)
+    )
+    if format:
+        return export_query(runtime.db, query, files.ATTEMPTS, fmt=format, name=f"delivery-{delivery_id}-attempts")
     async with runtime.db.transaction() as session:
-        rows = (
-            (
-                await session.execute(
-                    select(delivery_attempts)
-                    .where(delivery_attempts.c.delivery_id == delivery_id)
-                    .order_by(delivery_attempts.c.attempt_no)
-                )
-            )
-            .mappings()
-            .all()
-        )
+        rows = (await session.execute(query)).mappings().all()
     return [jsonable(r) for r in rows]
 
 

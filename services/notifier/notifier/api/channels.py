@@ -10,12 +10,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from contracts.common import Email
+from notifier.api import files
 from notifier.api.deps import Admin, ManagerRead
 from notifier.config import WebhookEndpoint
 from notifier.db import contacts, kit, webhook_endpoints
 from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
+from servicekit.tabular import FormatQuery, export_query, export_rows
 
 router = APIRouter(tags=["channels"])
 NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -36,13 +38,14 @@ def _masked(e: WebhookEndpoint, source: str) -> dict[str, Any]:
 
 
 @router.get("/channels/webhooks")
-async def list_webhooks(runtime: RuntimeDep, _: ManagerRead) -> list[dict[str, Any]]:
+async def list_webhooks(runtime: RuntimeDep, _: ManagerRead, format: FormatQuery = None) -> Any:
     async with runtime.db.transaction() as session:
         rows = (await session.execute(select(webhook_endpoints).order_by(webhook_endpoints.c.name))).mappings()
         stored = [WebhookEndpoint.model_validate(dict(r)) for r in rows]
     names = {e.name for e in stored}
     env = [e for e in runtime.settings.webhooks if e.name not in names]  # type: ignore[attr-defined]
-    return [_masked(e, "api") for e in stored] + [_masked(e, "env") for e in env]
+    listed = [_masked(e, "api") for e in stored] + [_masked(e, "env") for e in env]
+    return export_rows(listed, files.WEBHOOKS, fmt=format, name="webhooks") if format else listed
 
 
 @router.put("/channels/webhooks/{name}")
@@ -93,9 +96,12 @@ class ContactWrite(BaseModel):
 
 
 @router.get("/contacts")
-async def list_contacts(runtime: RuntimeDep, _: ManagerRead) -> list[dict[str, Any]]:
+async def list_contacts(runtime: RuntimeDep, _: ManagerRead, format: FormatQuery = None) -> Any:
+    query = select(contacts).order_by(contacts.c.kind, contacts.c.name)
+    if format:
+        return export_query(runtime.db, query, files.CONTACTS, fmt=format, name="contacts")
     async with runtime.db.transaction() as session:
-        rows = (await session.execute(select(contacts).order_by(contacts.c.kind, contacts.c.name))).mappings()
+        rows = (await session.execute(query)).mappings()
         return [{"kind": r["kind"], "name": r["name"], "emails": r["emails"], "phones": r["phones"]} for r in rows]
 
 

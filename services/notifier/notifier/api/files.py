@@ -41,6 +41,67 @@ CASES = columns(
     ("resolution", "处理结果", "Resolution"),
     ("closed_at", "关闭时间", "Closed (UTC)"),
 )
+DELIVERIES = columns(
+    ("id", "发送号", "Delivery"),
+    ("alert_id", "预警号", "Alert"),
+    ("channel", "渠道", "Channel"),
+    ("target", "接收方", "Target"),
+    ("status", "状态", "Status"),
+    ("attempts", "尝试次数", "Attempts"),
+    ("max_attempts", "最多尝试", "Max attempts"),
+    ("next_attempt_at", "下次尝试", "Next attempt (UTC)"),
+    ("last_error", "最近错误", "Last error"),
+    ("delivered_at", "送达时间", "Delivered (UTC)"),
+    ("failed_at", "失败时间", "Failed (UTC)"),
+)
+ATTEMPTS = columns(
+    ("delivery_id", "发送号", "Delivery"),
+    ("attempt_no", "第几次", "Attempt"),
+    ("at", "时间", "At (UTC)"),
+    ("ok", "成功", "OK"),
+    ("detail", "详情", "Detail"),
+    ("duration_ms", "耗时毫秒", "Duration (ms)"),
+)
+INBOX = columns(
+    ("id", "消息号", "Item"),
+    ("created_at", "时间", "At (UTC)"),
+    ("severity", "级别", "Severity"),
+    ("rule_code", "规则", "Rule"),
+    ("subject_type", "对象类型", "Subject type"),
+    ("subject_id", "对象", "Subject"),
+    ("title_zh", "标题", "Title (zh)"),
+    ("title_en", "Title", "Title (en)"),
+    ("case_no", "工单号", "Case"),
+    ("recipient_kind", "接收类型", "Recipient kind"),
+    ("recipient", "接收方", "Recipient"),
+    ("read", "已读", "Read"),
+)
+RULES = columns(
+    ("code", "规则编码", "Rule"),
+    ("kind", "类型", "Kind"),
+    ("description", "说明", "Description"),
+    ("event_type", "事件类型", "Event type"),
+    ("watch_type", "监控对象", "Watch"),
+    ("offset_minutes", "偏移分钟", "Offset (min)"),
+    ("conditions", "条件", "Conditions"),
+    ("severity", "级别", "Severity"),
+    ("recipients", "接收方", "Recipients"),
+    ("channels", "渠道", "Channels"),
+    ("opens_case", "生成工单", "Opens a case"),
+    ("enabled", "启用", "Enabled"),
+)
+WEBHOOKS = columns(
+    ("name", "名称", "Name"),
+    ("kind", "类型", "Kind"),
+    ("url", "地址", "URL"),
+    ("enabled", "启用", "Enabled"),
+    ("min_severity", "最低级别", "Min severity"),
+    ("has_secret", "已设密钥", "Has a secret"),
+    ("source", "来源", "Source"),
+)
+CONTACTS = columns(
+    ("kind", "类型", "Kind"), ("name", "名称", "Name"), ("emails", "邮箱", "Emails"), ("phones", "电话", "Phones")
+)
 REPORT = columns(("dimension", "维度", "Dimension"), ("value", "取值", "Value"), ("count", "数量", "Count"))
 
 

@@ -10,12 +10,14 @@ from pydantic import BaseModel
 from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from notifier.api import files
 from notifier.api.deps import Anyone
 from notifier.db import alerts, inbox_items, inbox_reads
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal
 from servicekit.errors import NotFoundError
 from servicekit.inputs import RowId
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["inbox"])
 
@@ -56,7 +58,8 @@ async def list_inbox(
     unread: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before_id: RowId | None = None,
-) -> list[InboxItem]:
+    format: FormatQuery = None,
+) -> Any:
     read = _read_by(principal)
     query = (
         select(
@@ -70,14 +73,15 @@ async def list_inbox(
         .join(alerts, alerts.c.alert_id == inbox_items.c.alert_id)
         .where(_mine(principal))
         .order_by(inbox_items.c.id.desc())
-        .limit(limit)
     )
     if unread:
         query = query.where(~read)
     if before_id is not None:
         query = query.where(inbox_items.c.id < before_id)
+    if format:
+        return export_query(runtime.db, query, files.INBOX, fmt=format, name="inbox")
     async with runtime.db.transaction() as session:
-        rows = (await session.execute(query)).mappings().all()
+        rows = (await session.execute(query.limit(limit))).mappings().all()
     return [InboxItem.model_validate({**r, "alert_id": str(r["alert_id"])}) for r in rows]
 
 

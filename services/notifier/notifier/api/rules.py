@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from sqlalchemy import delete, insert, select, update
 
+from notifier.api import files
 from notifier.api.deps import Admin, ManagerRead, jsonable
 from notifier.db import kit, rules
 from notifier.handlers import rule_cache
@@ -14,6 +15,7 @@ from notifier.rules import RuleCreate, RuleRead, RuleWrite
 from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.errors import DomainError, NotFoundError
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["rules"])
 _FIELDS = tuple(RuleRead.model_fields)
@@ -24,10 +26,12 @@ def _read(row: Any) -> RuleRead:
 
 
 @router.get("/rules", response_model=list[RuleRead])
-async def list_rules(runtime: RuntimeDep, _: ManagerRead, kind: str | None = None) -> list[RuleRead]:
+async def list_rules(runtime: RuntimeDep, _: ManagerRead, kind: str | None = None, format: FormatQuery = None) -> Any:
     query = select(rules).order_by(rules.c.code)
     if kind:
         query = query.where(rules.c.kind == kind)
+    if format:
+        return export_query(runtime.db, query, files.RULES, fmt=format, name="rules")
     async with runtime.db.transaction() as session:
         return [_read(r) for r in (await session.execute(query)).all()]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
@@ -12,6 +12,7 @@ from purchasing.db import approval
 from purchasing.handlers.approval import DocumentType, set_rules
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
+from servicekit.tabular import FormatQuery
 
 router = APIRouter(tags=["approval rules"])
 # Who may try to decide: any staff role a rule can name; the engine then checks the level's role (403).
@@ -23,10 +24,12 @@ async def get_rules(
     document_type: DocumentType,
     runtime: RuntimeDep,
     _: Annotated[Principal, Depends(require("purchaser", "purchasing_manager", read=True))],
-) -> RuleSetRead:
+    format: FormatQuery = None,
+) -> Any:
     async with runtime.db.transaction() as session:
         rules = await load_rules(session, approval, document_type)
-    return RuleSetRead(document_type=document_type, rules=[RuleRead.of(r) for r in rules])
+    found = RuleSetRead(document_type=document_type, rules=[RuleRead.of(r) for r in rules])
+    return found.export(format) if format else found
 
 
 @router.put("/approval-rules/{document_type}", response_model=RuleSetRead)

@@ -1,19 +1,28 @@
-"""Purchasing's file endpoints: the import router (suppliers, quotes) and the exports of requisitions and
-purchase orders (their list queries, unpaged, streamed)."""
+"""Purchasing's file endpoints: the import router (suppliers, quotes, historical purchase orders), the exports of
+requisitions and purchase orders (their list queries, unpaged, streamed), and the list of historical ones."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Select
 
 from purchasing.db import import_jobs
+from purchasing.handlers.history import DOCUMENTS
 from purchasing.handlers.imports import KINDS
+from servicekit.app import RuntimeDep
+from servicekit.auth import Principal, require
 from servicekit.db import Database
-from servicekit.tabular import ExportColumn, ExportFormat, columns, export_query, import_router
+from servicekit.tabular import ExportColumn, ExportFormat, FormatQuery, columns, export_query, import_router
 
 router = import_router(KINDS, import_jobs)
+history = APIRouter(tags=["purchase orders"])
+Reader = Annotated[
+    Principal, Depends(require("purchaser", "purchasing_manager", "finance", "finance_manager", read=True))
+]
 
 REQUISITIONS = columns(
     ("pr_no", "申请单号", "Requisition"),
@@ -51,3 +60,38 @@ def export_requisitions(db: Database, query: Select[Any], fmt: ExportFormat) -> 
 
 def export_purchase_orders(db: Database, query: Select[Any], fmt: ExportFormat) -> StreamingResponse:
     return export_query(db, query, PURCHASE_ORDERS, fmt=fmt, name="purchase-orders")
+
+
+HISTORICAL = columns(
+    ("po_no", "采购单号", "PO no"),
+    ("order_date", "订单日期", "Order date"),
+    ("supplier_code", "供应商编码", "Supplier code"),
+    ("line_no", "行号", "Line no"),
+    ("sku", "产品编码", "SKU"),
+    ("qty", "数量", "Quantity"),
+    ("unit_price", "单价", "Unit price"),
+    ("tax_rate", "税率", "Tax rate"),
+    ("currency", "币种", "Currency"),
+    ("line_net", "行金额", "Line net"),
+    ("line_tax", "行税额", "Line tax"),
+    ("gross", "订单含税总额", "Order gross"),
+)
+
+
+@history.get("/historical-purchase-orders")
+async def list_historical_purchase_orders(
+    runtime: RuntimeDep,
+    _: Reader,
+    supplier_code: str | None = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    format: FormatQuery = None,
+) -> Any:
+    """Imported closed purchase orders of the previous system (headers; a file export has one row per line)."""
+    if format:
+        per_line = DOCUMENTS.listing(supplier_code, start, end, per_line=True)
+        return export_query(runtime.db, per_line, HISTORICAL, fmt=format, name="historical-purchase-orders")
+    query = DOCUMENTS.listing(supplier_code, start, end, per_line=False).limit(limit)
+    async with runtime.db.transaction() as session:
+        return [dict(r) for r in (await session.execute(query)).mappings()]

@@ -4,19 +4,21 @@ quotes (price, minimum quantity, lead time, validity), through servicekit.tabula
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import insert
 
 from contracts.common import Email
-from contracts.purchasing import SupplierContact, SupplierUpserted
+from contracts.purchasing import SupplierContact
 from purchasing.db import products, supplier_quotes, suppliers
-from purchasing.handlers.suppliers import QuoteWrite
+from purchasing.handlers.history import HISTORICAL_PURCHASE_ORDERS
+from purchasing.handlers.suppliers import QuoteWrite, SupplierCreate, supplier_upserted
 from purchasing.schemas import Code, Currency, Pct
 from servicekit.tabular import Column, ImportContext, ImportKind, RowError, ValidRow
-from servicekit.tabular.bulk import audit_all, chunked, plain, publish_all
+from servicekit.tabular.bulk import audit_all, chunked
+from servicekit.tabular.upsert import Upsert, stored_keys
 
 EDITORS = ("purchaser", "purchasing_manager")
 
@@ -33,83 +35,43 @@ class SupplierRow(BaseModel):
     currency: Currency = "CNY"
     score: Pct | None = None
     tolerance_pct: Pct | None = None
+    price_tolerance_pct: Pct | None = None
     active: bool = True
 
-    def contacts(self) -> list[SupplierContact]:
-        if self.contact_name is None:
-            return []
-        return [SupplierContact(name=self.contact_name, phone=self.contact_phone, email=self.contact_email)]
+    def record(self) -> SupplierCreate:
+        """The supplier as one entered by hand."""
+        contacts = []
+        if self.contact_name is not None:
+            contacts = [SupplierContact(name=self.contact_name, phone=self.contact_phone, email=self.contact_email)]
+        fields = self.model_dump(exclude={"contact_name", "contact_phone", "contact_email"})
+        return SupplierCreate.model_validate(fields | {"contacts": contacts})
 
 
 class QuoteRow(QuoteWrite):
     supplier_code: Code
 
 
-async def _stored_suppliers(ctx: ImportContext, codes: list[str]) -> set[str]:
-    return set(await ctx.session.scalars(select(suppliers.c.code).where(suppliers.c.code.in_(codes))))
+def _supplier_values(s: SupplierRow, now: datetime) -> dict[str, Any]:
+    record = s.record()
+    return record.model_dump(exclude={"contacts"}) | {
+        "contacts": [c.model_dump(mode="json") for c in record.contacts],
+        "updated_at": now,
+    }
 
 
-async def check_suppliers(ctx: ImportContext, rows: Sequence[ValidRow]) -> list[RowError]:
-    items = [(r.row, cast(SupplierRow, r.data)) for r in rows]
-    stored = await _stored_suppliers(ctx, [s.code for _, s in items])
-    errors = []
-    for row, s in items:
-        if ctx.mode == "insert" and s.code in stored:
-            errors.append(RowError(row, "code", s.code, "supplier already exists (mode insert)"))
-        if ctx.mode == "update" and s.code not in stored:
-            errors.append(RowError(row, "code", s.code, "no such supplier (mode update)"))
-    return errors
-
-
-async def apply_suppliers(ctx: ImportContext, rows: Sequence[ValidRow]) -> int:
-    items = [cast(SupplierRow, r.data) for r in rows]
-    for part in chunked(items, 1000):
-        found = await ctx.session.execute(
-            select(suppliers).where(suppliers.c.code.in_([s.code for s in part])).with_for_update()
-        )
-        before: dict[str, Any] = {r.code: plain(r._mapping) for r in found}
-        values = [
-            {
-                "code": s.code,
-                "name": s.name,
-                "contacts": [c.model_dump(mode="json") for c in s.contacts()],
-                "payment_terms_days": s.payment_terms_days,
-                "currency": s.currency,
-                "score": s.score,
-                "tolerance_pct": s.tolerance_pct,
-                "active": s.active,
-                "updated_at": ctx.now,
-            }
-            for s in part
-        ]
-        stmt = pg_insert(suppliers).values(values)
-        update = {k: stmt.excluded[k] for k in values[0] if k != "code"}
-        await ctx.session.execute(stmt.on_conflict_do_update(index_elements=[suppliers.c.code], set_=update))
-        await audit_all(ctx, "supplier", ((s.code, before.get(s.code), s.model_dump(mode="json")) for s in part))
-        await publish_all(
-            ctx,
-            (
-                SupplierUpserted(
-                    supplier_code=s.code,
-                    name=s.name,
-                    contacts=s.contacts(),
-                    payment_terms_days=s.payment_terms_days,
-                    currency=s.currency,
-                    score=s.score,
-                    active=s.active,
-                    updated_at=ctx.now,
-                )
-                for s in part
-            ),
-        )
-    return len(items)
+SUPPLIER_UPSERT = Upsert(
+    table=suppliers,
+    key="code",
+    noun="supplier",
+    values=_supplier_values,
+    event=lambda s, now: supplier_upserted(s.record(), now),
+)
 
 
 async def check_quotes(ctx: ImportContext, rows: Sequence[ValidRow]) -> list[RowError]:
     items = [(r.row, cast(QuoteRow, r.data)) for r in rows]
-    stored = await _stored_suppliers(ctx, sorted({q.supplier_code for _, q in items}))
-    skus = sorted({q.sku for _, q in items})
-    known = set(await ctx.session.scalars(select(products.c.sku).where(products.c.sku.in_(skus))))
+    stored = await stored_keys(ctx.session, suppliers.c.code, sorted({q.supplier_code for _, q in items}))
+    known = await stored_keys(ctx.session, products.c.sku, sorted({q.sku for _, q in items}))
     errors = []
     for row, q in items:
         if q.supplier_code not in stored:
@@ -144,13 +106,14 @@ SUPPLIERS = ImportKind(
         Column("currency", "币种", "Currency", kind="code", choices=("CNY", "USD", "EUR", "HKD"), example="CNY"),
         Column("score", "评分", "Score", kind="number", example="85", note="0-100"),
         Column("tolerance_pct", "收货容差%", "Tolerance %", kind="number", example="5"),
+        Column("price_tolerance_pct", "价格容差%", "Price tolerance %", kind="number", example="0"),
         Column("active", "启用", "Active", kind="bool", choices=("是", "否"), example="是"),
     ),
     row_model=SupplierRow,
     key=lambda m: cast(SupplierRow, m).code,
     key_label="code",
-    check=check_suppliers,
-    apply=apply_suppliers,
+    check=SUPPLIER_UPSERT.check,
+    apply=SUPPLIER_UPSERT.apply,
     roles=EDITORS,
 )
 
@@ -183,4 +146,4 @@ QUOTES = ImportKind(
     modes=("insert",),
 )
 
-KINDS = (SUPPLIERS, QUOTES)
+KINDS = (SUPPLIERS, QUOTES, HISTORICAL_PURCHASE_ORDERS)

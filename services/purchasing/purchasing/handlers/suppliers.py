@@ -101,20 +101,22 @@ async def save_supplier(session: AsyncSession, runtime: Runtime, actor: str, dat
         before=jsonable(before._mapping) if before else None,
         after=data.model_dump(mode="json"),
     )
-    await runtime.outbox.add(
-        session,
-        SupplierUpserted(
-            supplier_code=data.code,
-            name=data.name,
-            contacts=data.contacts,
-            payment_terms_days=data.payment_terms_days,
-            currency=data.currency,
-            score=data.score,
-            active=data.active,
-            updated_at=now,
-        ),
-    )
+    await runtime.outbox.add(session, supplier_upserted(data, now))
     return SupplierRead.model_validate(data.model_dump())
+
+
+def supplier_upserted(data: SupplierCreate, now: datetime) -> SupplierUpserted:
+    """The event of a saved supplier (by hand or imported)."""
+    return SupplierUpserted(
+        supplier_code=data.code,
+        name=data.name,
+        contacts=data.contacts,
+        payment_terms_days=data.payment_terms_days,
+        currency=data.currency,
+        score=data.score,
+        active=data.active,
+        updated_at=now,
+    )
 
 
 async def add_quote(session: AsyncSession, runtime: Runtime, actor: str, code: str, body: QuoteWrite) -> QuoteRead:

@@ -152,6 +152,11 @@ async def test_buyer_override_and_unsourced_requisition(purchasing: Harness) -> 
     assert await h.scalar("SELECT count(*) FROM purchase_orders WHERE pr_no = :p", p=lonely) == 0
 
 
+async def _sent(tail: TopicTail, po_no: str) -> dict:  # type: ignore[type-arg]
+    records = await tail.wait_for(lambda rs: bool(events(rs, "PurchaseOrderSent", po_no)))
+    return events(records, "PurchaseOrderSent", po_no)[0]
+
+
 async def test_price_tolerance_apart_from_the_receipt_tolerance(purchasing: Harness) -> None:
     """Issue 19: the invoice price tolerance is its own setting (supplier, else the strictest category, else 0), not
     the receipt quantity tolerance; the purchase order carries it to finance."""
@@ -188,7 +193,6 @@ async def test_price_tolerance_apart_from_the_receipt_tolerance(purchasing: Harn
             assert (await h.call("POST", f"/purchase-orders/{po_no}/submit", "purchaser"))["status"] == "approved"
             po = await h.call("POST", f"/purchase-orders/{po_no}/send", "purchaser")
             assert po["price_tolerance_pct"] in ("2.00", "1.50")
-            records = await tail.wait_for(lambda rs, n=po_no: bool(events(rs, "PurchaseOrderSent", n)))
-            sent[sku] = events(records, "PurchaseOrderSent", po_no)[0]
+            sent[sku] = await _sent(tail, po_no)
     assert (sent[skus[0]]["tolerance_pct"], sent[skus[0]]["price_tolerance_pct"]) == ("8.00", "2.00")  # the supplier's
     assert (sent[skus[1]]["tolerance_pct"], sent[skus[1]]["price_tolerance_pct"]) == ("3.00", "1.50")  # the category's

@@ -56,3 +56,62 @@ async def test_suppliers_then_quotes(purchasing: Harness) -> None:
         assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf"), path
     exported = await purchasing.client.get("/api/v1/suppliers", params={"format": "csv"}, headers=BUYER_AUTH)
     assert f"{code},宁波五金,李四,0574-1,,60,CNY,85.00" in exported.content.decode("utf-8-sig")
+
+
+MANAGER_AUTH = auth("purchasing_manager", sub="mgr.zhou")
+
+
+async def test_historical_purchase_orders_are_closed_documents_checked_as_a_whole(purchasing: Harness) -> None:
+    code = f"S-{uuid.uuid4().hex[:8]}"
+    job = await upload(
+        purchasing, "suppliers", "s.csv", f"供应商编码,供应商名称,账期天数\n{code},老供应商,30\n".encode()
+    )
+    assert job["status"] == "committed", job
+    a, b = f"CG-{uuid.uuid4().hex[:8]}", f"CG-{uuid.uuid4().hex[:8]}"
+    header = "采购单号,订单日期,供应商编码,行号,产品编码,数量,单价,税率,订单含税总额\n"
+    lines = [
+        f"{a},2025-04-01,{code},1,SKU-A,100,12.345,0.13,",  # a price of 3 decimal places: refused
+        f"{a},2025-04-01,{code},2,SKU-B,3,33.33,0.13,",
+        f"{b},2025-04-02,NOSUCH,1,SKU-A,1,10.00,0,9.99",
+    ]
+
+    async def post(rows: list[str], **params: str) -> Any:
+        files = {"file": ("po-history.csv", (header + "\n".join(rows) + "\n").encode())}
+        r = await purchasing.client.post(
+            "/api/v1/imports/historical-purchase-orders",
+            params={"dry_run": "false", "mode": "insert", "wait": 60, **params},
+            files=files,
+            headers=MANAGER_AUTH,
+        )
+        return r.json()
+
+    bad = await post(lines)
+    assert bad["status"] == "rejected"
+    assert [(e["row"], e["column"]) for e in bad["errors"]] == [(2, "单价"), (4, "supplier_code")]
+    lines[0] = f"{a},2025-04-01,{code},1,SKU-A,100,12.35,0.13,"
+    bad = await post(lines)  # every row valid now: the totals are checked too
+    assert [(e["row"], e["column"], e["reason"]) for e in bad["errors"]] == [
+        (4, "order_gross", f"the lines of {b} add up to 10.00"), (4, "supplier_code", "no such supplier"),
+    ]  # fmt: skip
+    lines[2] = f"{b},2025-04-02,{code},1,SKU-A,1,10.00,0,10.00"
+    dry = await post(lines, dry_run="true")
+    assert dry["status"] == "validated", dry
+    done = await post(lines)
+    assert done["status"] == "committed" and done["stored_rows"] == 3, done
+    again = await post(lines)
+    assert again["status"] == "duplicate"  # the same file twice imports once
+    listed = (
+        await purchasing.client.get(
+            "/api/v1/historical-purchase-orders", params={"supplier_code": code}, headers=MANAGER_AUTH
+        )
+    ).json()
+    # a: 100 × 12.35 = 1235.00 + 160.55 tax; 3 × 33.33 = 99.99 + 13.00 tax
+    assert [(o["po_no"], o["net"], o["gross"]) for o in listed] == [(b, "10.00", "10.00"), (a, "1334.99", "1508.54")]
+    live = (await purchasing.client.get("/api/v1/purchase-orders", params={"supplier_code": code},
+                                        headers=MANAGER_AUTH)).json()  # fmt: skip
+    assert live == []  # never run through approval, receipt or billing
+    exported = await purchasing.client.get(
+        "/api/v1/historical-purchase-orders", params={"supplier_code": code, "format": "csv"}, headers=MANAGER_AUTH
+    )
+    rows = exported.content.decode("utf-8-sig").splitlines()
+    assert len(rows) == 4 and rows[0].startswith("采购单号 / PO no,订单日期 / Order date")

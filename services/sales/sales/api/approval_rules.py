@@ -3,7 +3,7 @@ threshold and/or a maximum discount puts an order in `pending_approval` for the 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
@@ -14,6 +14,7 @@ from sales.db import approval, kit
 from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
+from servicekit.tabular import FormatQuery
 
 router = APIRouter(tags=["approval rules"])
 SALES_ORDER: DocumentType = "sales_order"
@@ -21,11 +22,14 @@ SALES_ORDER: DocumentType = "sales_order"
 
 @router.get("/approval-rules", response_model=RuleSetRead)
 async def get_rules(
-    runtime: RuntimeDep, _: Annotated[Principal, Depends(require("sales", "sales_manager", read=True))]
-) -> RuleSetRead:
+    runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(require("sales", "sales_manager", read=True))],
+    format: FormatQuery = None,
+) -> Any:
     async with runtime.db.transaction() as session:
         rules = await load_rules(session, approval, SALES_ORDER)
-    return RuleSetRead(document_type=SALES_ORDER, rules=[RuleRead.of(r) for r in rules])
+    found = RuleSetRead(document_type=SALES_ORDER, rules=[RuleRead.of(r) for r in rules])
+    return found.export(format) if format else found
 
 
 @router.put("/approval-rules", response_model=RuleSetRead)

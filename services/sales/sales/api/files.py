@@ -7,9 +7,9 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import select
 
-from sales.db import historical_order_lines, historical_orders, import_jobs
+from sales.db import import_jobs
+from sales.handlers.history import DOCUMENTS
 from sales.handlers.imports import KINDS
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
@@ -62,27 +62,9 @@ async def list_historical_orders(
     format: FormatQuery = None,
 ) -> Any:
     """Imported closed orders of the previous system (headers; a file export has one row per line)."""
-    h, line = historical_orders, historical_order_lines
-    where = []
-    if customer_code:
-        where.append(h.c.customer_code == customer_code)
-    if start:
-        where.append(h.c.order_date >= start)
-    if end:
-        where.append(h.c.order_date <= end)
     if format:
-        query = (
-            select(
-                h,
-                *[c for c in line.c if c.name not in ("order_no", "net", "tax")],
-                line.c.net.label("line_net"),
-                line.c.tax.label("line_tax"),
-            )
-            .join(line, line.c.order_no == h.c.order_no)
-            .where(*where)
-            .order_by(h.c.order_date, h.c.order_no, line.c.line_no)
-        )
-        return export_query(runtime.db, query, HISTORICAL, fmt=format, name="historical-orders")
-    query = select(h).where(*where).order_by(h.c.order_date.desc(), h.c.order_no).limit(limit)
+        per_line = DOCUMENTS.listing(customer_code, start, end, per_line=True)
+        return export_query(runtime.db, per_line, HISTORICAL, fmt=format, name="historical-orders")
+    query = DOCUMENTS.listing(customer_code, start, end, per_line=False).limit(limit)
     async with runtime.db.transaction() as session:
         return [dict(r) for r in (await session.execute(query)).mappings()]

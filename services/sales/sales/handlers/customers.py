@@ -3,6 +3,7 @@ case, in the caller's transaction; the HTTP API is `api/customers.py`."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -62,22 +63,24 @@ async def save_customer(session: AsyncSession, runtime: Runtime, actor: str, dat
         before=_jsonable(before._mapping) if before else None,
         after=data.model_dump(mode="json"),
     )
-    await runtime.outbox.add(
-        session,
-        CustomerUpserted(
-            customer_code=data.code,
-            name=data.name,
-            contact=data.contact,
-            phone=data.phone,
-            email=data.email,
-            credit_limit=data.credit_limit,
-            payment_terms_days=data.payment_terms_days,
-            currency=data.currency,
-            active=data.active,
-            updated_at=now,
-        ),
-    )
+    await runtime.outbox.add(session, customer_upserted(data, now))
     return CustomerRead.model_validate(values)
+
+
+def customer_upserted(data: CustomerCreate, now: datetime) -> CustomerUpserted:
+    """The event of a saved customer (by hand or imported)."""
+    return CustomerUpserted(
+        customer_code=data.code,
+        name=data.name,
+        contact=data.contact,
+        phone=data.phone,
+        email=data.email,
+        credit_limit=data.credit_limit,
+        payment_terms_days=data.payment_terms_days,
+        currency=data.currency,
+        active=data.active,
+        updated_at=now,
+    )
 
 
 def _jsonable(row: Any) -> dict[str, Any]:

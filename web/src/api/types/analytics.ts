@@ -214,8 +214,8 @@ export interface operations {
     customer_credit_api_v1_reports_customer_credit_get: {
         parameters: {
             query?: {
-                /** @description csv: the report's main table as CSV */
-                format?: "json" | "csv";
+                /** @description csv or xlsx: the report's main table as a file */
+                format?: "json" | "csv" | "xlsx";
                 /** @description YYYY or YYYY-MM */
                 period?: string | null;
                 /** @description first day (company time zone) */
@@ -280,8 +280,8 @@ export interface operations {
                 by?: "qty" | "revenue";
                 limit?: number;
                 slow_days?: number | null;
-                /** @description csv: the report's main table as CSV */
-                format?: "json" | "csv";
+                /** @description csv or xlsx: the report's main table as a file */
+                format?: "json" | "csv" | "xlsx";
                 /** @description YYYY or YYYY-MM */
                 period?: string | null;
                 /** @description first day (company time zone) */
@@ -343,8 +343,8 @@ export interface operations {
     cycle_api_v1_reports_order_cycle_get: {
         parameters: {
             query?: {
-                /** @description csv: the report's main table as CSV */
-                format?: "json" | "csv";
+                /** @description csv or xlsx: the report's main table as a file */
+                format?: "json" | "csv" | "xlsx";
                 /** @description YYYY or YYYY-MM */
                 period?: string | null;
                 /** @description first day (company time zone) */
@@ -406,8 +406,8 @@ export interface operations {
     purchase_vs_sales_api_v1_reports_purchase_vs_sales_get: {
         parameters: {
             query?: {
-                /** @description csv: the report's main table as CSV */
-                format?: "json" | "csv";
+                /** @description csv or xlsx: the report's main table as a file */
+                format?: "json" | "csv" | "xlsx";
                 /** @description YYYY or YYYY-MM */
                 period?: string | null;
                 /** @description first day (company time zone) */
@@ -469,8 +469,8 @@ export interface operations {
     supplier_scorecard_api_v1_reports_supplier_scorecard_get: {
         parameters: {
             query?: {
-                /** @description csv: the report's main table as CSV */
-                format?: "json" | "csv";
+                /** @description csv or xlsx: the report's main table as a file */
+                format?: "json" | "csv" | "xlsx";
                 /** @description YYYY or YYYY-MM */
                 period?: string | null;
                 /** @description first day (company time zone) */
@@ -580,8 +580,8 @@ export interface operations {
         parameters: {
             query?: {
                 group?: "sku" | "category" | "warehouse";
-                /** @description csv: the report's main table as CSV */
-                format?: "json" | "csv";
+                /** @description csv or xlsx: the report's main table as a file */
+                format?: "json" | "csv" | "xlsx";
                 /** @description YYYY or YYYY-MM */
                 period?: string | null;
                 /** @description first day (company time zone) */

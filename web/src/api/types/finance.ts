@@ -1024,6 +1024,8 @@ export interface operations {
                 invoice_no?: string | null;
                 customer_code?: string | null;
                 limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -1038,6 +1040,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1426,6 +1430,8 @@ export interface operations {
         parameters: {
             query: {
                 source_no: string;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -1440,6 +1446,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1530,7 +1538,10 @@ export interface operations {
     };
     reconciliation_api_v1_ledger_reconciliation_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1544,6 +1555,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1577,7 +1590,10 @@ export interface operations {
     };
     trial_balance_api_v1_ledger_trial_balance_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1591,6 +1607,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1624,7 +1642,10 @@ export interface operations {
     };
     received_not_billed_api_v1_payables_received_not_billed_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1638,6 +1659,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */

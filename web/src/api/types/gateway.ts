@@ -460,6 +460,8 @@ export interface operations {
                 actor?: string | null;
                 limit?: number;
                 offset?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -535,6 +537,8 @@ export interface operations {
                 active?: boolean | null;
                 limit?: number;
                 offset?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;

@@ -14,7 +14,7 @@ export interface paths {
         };
         /**
          * Backorder Queue
-         * @description The queue in serving order: priority (9 first), then age.
+         * @description The queue in serving order: priority (9 first), then age. As a file: one row per line, the whole queue.
          *
          *     Roles: admin, auditor, finance, finance_manager, purchaser, purchasing_manager, sales, sales_manager, warehouse.
          */
@@ -160,7 +160,9 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description Any authenticated user.
+         * @description The import log, newest first (as a file: every job of the kinds visible to the caller).
+         *
+         *     Any authenticated user.
          */
         get: operations["list_jobs_api_v1_import_jobs_get"];
         put?: never;
@@ -1191,6 +1193,8 @@ export interface operations {
         parameters: {
             query?: {
                 sku?: string | null;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -1204,9 +1208,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1615,6 +1619,8 @@ export interface operations {
             query?: {
                 kind?: string | null;
                 limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -1628,9 +1634,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */

@@ -1529,7 +1529,10 @@ export interface operations {
     };
     list_webhooks_api_v1_channels_webhooks_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1542,9 +1545,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1698,7 +1701,10 @@ export interface operations {
     };
     list_contacts_api_v1_contacts_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1711,9 +1717,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1815,6 +1821,8 @@ export interface operations {
             query?: {
                 status?: string | null;
                 limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -1828,9 +1836,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1864,7 +1872,10 @@ export interface operations {
     };
     list_attempts_api_v1_deliveries__delivery_id__attempts_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path: {
                 delivery_id: number;
@@ -1879,9 +1890,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1988,6 +1999,8 @@ export interface operations {
                 unread?: boolean;
                 limit?: number;
                 before_id?: number | null;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -2002,6 +2015,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InboxItem"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -2245,6 +2260,8 @@ export interface operations {
         parameters: {
             query?: {
                 kind?: string | null;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -2259,6 +2276,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleRead"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */

@@ -29,6 +29,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/historical-purchase-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Historical Purchase Orders
+         * @description Imported closed purchase orders of the previous system (headers; a file export has one row per line).
+         *
+         *     Roles: admin, auditor, finance, finance_manager, purchaser, purchasing_manager.
+         */
+        get: operations["list_historical_purchase_orders_api_v1_historical_purchase_orders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/import-jobs": {
         parameters: {
             query?: never;
@@ -38,7 +60,9 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description Any authenticated user.
+         * @description The import log, newest first (as a file: every job of the kinds visible to the caller).
+         *
+         *     Any authenticated user.
          */
         get: operations["list_jobs_api_v1_import_jobs_get"];
         put?: never;
@@ -1321,7 +1345,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     get_rules_api_v1_approval_rules__document_type__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path: {
                 document_type: "requisition" | "purchase_order";
@@ -1337,6 +1364,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleSetRead"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1439,11 +1468,15 @@ export interface operations {
             };
         };
     };
-    list_jobs_api_v1_import_jobs_get: {
+    list_historical_purchase_orders_api_v1_historical_purchase_orders_get: {
         parameters: {
             query?: {
-                kind?: string | null;
+                supplier_code?: string | null;
+                from?: string | null;
+                to?: string | null;
                 limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -1457,9 +1490,63 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_jobs_api_v1_import_jobs_get: {
+        parameters: {
+            query?: {
+                kind?: string | null;
+                limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */

@@ -108,7 +108,9 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description Any authenticated user.
+         * @description The import log, newest first (as a file: every job of the kinds visible to the caller).
+         *
+         *     Any authenticated user.
          */
         get: operations["list_jobs_api_v1_import_jobs_get"];
         put?: never;
@@ -1201,7 +1203,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     get_rules_api_v1_approval_rules_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1215,6 +1220,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleSetRead"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1604,6 +1611,8 @@ export interface operations {
             query?: {
                 kind?: string | null;
                 limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -1617,9 +1626,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
