@@ -9,8 +9,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import Table
+from pydantic import AwareDatetime, BaseModel
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import KitTables
@@ -60,3 +60,27 @@ async def record(
 @functools.cache
 def _insert(table: Table) -> Statement:
     return Statement(insert_of(table, "actor", "entity", "entity_id", "action", "before", "after", "correlation_id"))
+
+
+class AuditEntry(BaseModel):
+    """One change as a document page's audit trail shows it."""
+
+    at: AwareDatetime
+    actor: str
+    action: str
+    before: Any = None
+    after: Any = None
+
+
+async def trail(
+    session: AsyncSession, tables: KitTables, entity: str, entity_id: str, limit: int = 500
+) -> list[AuditEntry]:
+    """The changes of one entity, oldest first (the index on entity, entity_id serves it)."""
+    t = tables.audit_log
+    query = (
+        select(t.c.at, t.c.actor, t.c.action, t.c.before, t.c.after)
+        .where(t.c.entity == entity, t.c.entity_id == entity_id)
+        .order_by(t.c.id)
+        .limit(limit)
+    )
+    return [AuditEntry.model_validate(dict(r)) for r in (await session.execute(query)).mappings()]
