@@ -8,14 +8,15 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals import ApprovalState, plan, same_approver_allowed
-from approvals.schemas import DecisionWrite, RuleRead, RuleSetRead, RuleSetWrite
-from approvals.store import decide_and_record, load_rules, load_state, replace_rules, start_approval
+from approvals.schemas import DecisionWrite, RuleRead, RuleSetRead, RuleSetWrite, WaitingRead
+from approvals.store import decide_and_record, load_rules, load_state, replace_rules, start_approval, waiting_for
 from approvals.web import approval_errors
 from contracts.purchasing import ApprovalDecided, ApprovalRequested
-from purchasing.db import approval, kit
+from purchasing.db import approval, kit, purchase_orders, requisitions
 from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
@@ -61,6 +62,26 @@ async def put_rules(
             after=result.model_dump(mode="json"),
         )
     return result
+
+
+@router.get("/approvals/waiting", response_model=list[WaitingRead], tags=["approvals"])
+async def waiting_for_me(runtime: RuntimeDep, principal: Annotated[Principal, Depends(DECIDERS)]) -> list[WaitingRead]:
+    """Requisitions and purchase orders whose current approval level waits for one of the caller's roles
+    (the approvals inbox; sales serves the sales orders'), oldest request first."""
+    w = waiting_for(approval, principal.sub, sorted(principal.roles), ["requisition", "purchase_order"]).subquery()
+    pr, po = requisitions, purchase_orders
+    of_requisitions = select(w, pr.c.department.label("party"), pr.c.amount, pr.c.currency).join(
+        pr, (w.c.document_type == literal("requisition")) & (pr.c.pr_no == w.c.document_no)
+    )
+    of_orders = select(w, po.c.supplier_code.label("party"), po.c.gross.label("amount"), po.c.currency).join(
+        po, (w.c.document_type == literal("purchase_order")) & (po.c.po_no == w.c.document_no)
+    )
+    both = union_all(
+        of_requisitions.where(pr.c.status == "submitted"), of_orders.where(po.c.status == "pending_approval")
+    ).subquery()
+    query = select(both).order_by(both.c.requested_at, both.c.document_no).limit(500)
+    async with runtime.db.transaction() as session:
+        return [WaitingRead.model_validate(dict(r)) for r in (await session.execute(query)).mappings()]
 
 
 async def begin(

@@ -9,10 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import String, exists, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals.schemas import ApprovalRead, DecisionWrite
+from contracts.purchasing import AnomalyType
 from purchasing import approval, files_api, orders
 from purchasing.approval import DECIDERS
 from purchasing.common import Tx
@@ -74,6 +76,15 @@ class HistoryRead(BaseModel):
     at: datetime
 
 
+class LineProgress(BaseModel):
+    line_no: int
+    sku: str
+    qty_ordered: Decimal
+    qty_shipped: Decimal
+    qty_received: Decimal
+    qty_rejected: Decimal
+
+
 class PoSummary(BaseModel):
     po_no: str
     supplier_code: str
@@ -82,8 +93,11 @@ class PoSummary(BaseModel):
     currency: str
     gross: Decimal
     expected_date: date
+    created_at: datetime
     open_anomalies: int
+    anomaly_types: list[str] = Field(description="the open anomalies' types (overdue, short_receipt, …)")
     red: bool
+    line_progress: list[LineProgress] = Field(default_factory=list, description="per line, in the list only")
 
 
 class PoRead(PoSummary):
@@ -116,6 +130,7 @@ async def read(session: AsyncSession, po_no: str) -> PoRead:
         for r in (await session.execute(select(h).where(h.c.po_no == po_no).order_by(h.c.id))).mappings()
     ]
     state = await approval.state_of(session, "purchase_order", po_no)
+    open_types = sorted({x.anomaly_type for x in anomalies if x.status == "open"})
     open_count = sum(1 for x in anomalies if x.status == "open")
     return PoRead.model_validate(
         dict(row)
@@ -125,6 +140,7 @@ async def read(session: AsyncSession, po_no: str) -> PoRead:
             "history": history,
             "approval": ApprovalRead.of(state) if state else None,
             "open_anomalies": open_count,
+            "anomaly_types": open_types,
             "red": open_count > 0,
         }
     )
@@ -134,34 +150,56 @@ async def read(session: AsyncSession, po_no: str) -> PoRead:
 async def list_purchase_orders(
     runtime: RuntimeDep,
     _: Annotated[Principal, Depends(READ)],
-    status: str | None = None,
+    status: Annotated[list[str] | None, Query(description="one or more states")] = None,
     supplier_code: str | None = None,
     pr_no: str | None = None,
     anomalies_only: bool = False,
+    anomaly: Annotated[list[AnomalyType] | None, Query(description="with an open anomaly of these types")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: FormatQuery = None,
 ) -> Any:
-    """All purchase orders, those with open anomalies ("red") first, then the most recent."""
+    """The purchase-order board: those with open anomalies ("red") first, then the most recent; each row
+    with its open anomaly types and its lines' progress (ordered / shipped / received / rejected)."""
     po, a = purchase_orders, po_anomalies
+    open_types = (
+        select(func.coalesce(func.array_agg(func.distinct(a.c.anomaly_type)), literal([], ARRAY(String))))
+        .where(a.c.po_no == po.c.po_no, a.c.status == "open")
+        .scalar_subquery()
+        .label("types")
+    )
     open_count = select(func.count()).where(a.c.po_no == po.c.po_no, a.c.status == "open").scalar_subquery().label("n")
     query = (
-        select(po, open_count)
+        select(po, open_count, open_types)
         .order_by(open_count.desc(), po.c.created_at.desc(), po.c.po_no.desc())
-        .limit(min(max(limit, 1), 1000))
+        .limit(limit)
+        .offset(offset)
     )
     if status:
-        query = query.where(po.c.status == status)
+        query = query.where(po.c.status.in_(status))
     if supplier_code:
         query = query.where(po.c.supplier_code == supplier_code)
     if pr_no:
         query = query.where(po.c.pr_no == pr_no)
     if anomalies_only:
-        query = query.where(open_count > 0)
+        query = query.where(exists().where(a.c.po_no == po.c.po_no, a.c.status == "open"))
+    if anomaly:
+        query = query.where(
+            exists().where(a.c.po_no == po.c.po_no, a.c.status == "open", a.c.anomaly_type.in_(anomaly))
+        )
     if format:
-        return files_api.export_purchase_orders(runtime.db, query.limit(None), format)
+        return files_api.export_purchase_orders(runtime.db, query.limit(None).offset(None), format)
     async with runtime.db.transaction() as session:
-        rows = (await session.execute(query)).mappings()
-        return [PoSummary.model_validate(dict(r) | {"open_anomalies": r["n"], "red": r["n"] > 0}) for r in rows]
+        rows = (await session.execute(query)).mappings().all()
+        progress = await orders.progress_of(session, [r["po_no"] for r in rows])
+    return [
+        PoSummary.model_validate(
+            dict(r)
+            | {"open_anomalies": r["n"], "anomaly_types": sorted(r["types"]), "red": r["n"] > 0}
+            | {"line_progress": progress.get(r["po_no"], [])}
+        )
+        for r in rows
+    ]
 
 
 @router.get("/purchase-orders/{po_no}", response_model=PoRead)

@@ -19,6 +19,7 @@ from finance.handlers.bills import (
     pay_supplier,
     register_supplier_invoice,
     release_bill,
+    three_way_match,
 )
 from servicekit import audit
 from servicekit.app import RuntimeDep
@@ -56,16 +57,19 @@ async def list_bills(
 
 @router.get("/bills/{bill_no}")
 async def get_bill(bill_no: str, runtime: RuntimeDep, _: FinanceReader) -> Any:
+    """The bill, its lines and payments; once the supplier's invoice is registered, `match` compares it line
+    by line (PO price × received qty against the invoice; the flags say which side is off)."""
     async with runtime.db.transaction() as s:
         row = (await s.execute(select(bills).where(bills.c.bill_no == bill_no))).mappings().first()
         if row is None:
             raise NotFoundError("bill", bill_no)
         lines = (
             await s.execute(select(bill_lines).where(bill_lines.c.bill_no == bill_no).order_by(bill_lines.c.line_no))
-        ).mappings()
+        ).all()
         paid = (await s.execute(select(bill_payments).where(bill_payments.c.bill_no == bill_no))).mappings()
         body = {**dict(row), "outstanding": row["gross"] - row["paid"]}
-        body["lines"] = [dict(x) for x in lines]
+        body["lines"] = [dict(x._mapping) for x in lines]
+        body["match"] = await three_way_match(s, row["matched_invoice"], row["po_no"], lines)
         body["payments"] = [{"payment_no": p["payment_no"], "amount": p["amount"]} for p in paid]
     return plain(body)
 
