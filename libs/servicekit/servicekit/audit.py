@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import KitTables
@@ -48,3 +49,27 @@ async def record(
 @functools.cache
 def _insert(table: Table) -> Statement:
     return Statement(insert_of(table, "actor", "entity", "entity_id", "action", "before", "after", "correlation_id"))
+
+
+class AuditEntryRead(BaseModel):
+    """One audited change of a document, for its page's audit trail."""
+
+    at: datetime
+    actor: str
+    action: str
+    before: Any = None
+    after: Any = None
+
+
+async def trail(
+    session: AsyncSession, tables: KitTables, entity: str, entity_id: str, *, limit: int = 500
+) -> list[AuditEntryRead]:
+    """The audited changes of one document, oldest first (ix_audit_log_entity)."""
+    log = tables.audit_log
+    query = (
+        select(log.c.at, log.c.actor, log.c.action, log.c.before, log.c.after)
+        .where(log.c.entity == entity, log.c.entity_id == entity_id)
+        .order_by(log.c.id)
+        .limit(limit)
+    )
+    return [AuditEntryRead.model_validate(dict(r)) for r in (await session.execute(query)).mappings()]

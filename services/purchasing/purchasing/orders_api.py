@@ -17,8 +17,10 @@ from contracts.purchasing import AnomalyType
 from purchasing import approval, files_api, orders
 from purchasing.approval import DECIDERS
 from purchasing.common import Tx
-from purchasing.db import po_anomalies, po_status_history, purchase_orders
+from purchasing.db import kit, po_anomalies, po_documents, po_status_history, purchase_orders
+from servicekit import audit
 from servicekit.app import RuntimeDep
+from servicekit.audit import AuditEntryRead
 from servicekit.auth import Principal, require
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.tabular import FormatQuery
@@ -99,6 +101,12 @@ class PoSummary(BaseModel):
     line_progress: list[LineProgress] = Field(default_factory=list, description="per line, in the list only")
 
 
+class PoDocumentRead(BaseModel):
+    kind: str = Field(description="grn (goods receipt), bill, asn (ship notice)")
+    ref: str
+    at: datetime
+
+
 class PoRead(PoSummary):
     payment_terms_days: int
     warehouse_code: str
@@ -112,6 +120,8 @@ class PoRead(PoSummary):
     anomalies: list[AnomalyRead]
     history: list[HistoryRead]
     approval: ApprovalRead | None
+    documents: list[PoDocumentRead] = Field(description="the receipts, bills and ship notices linked to it")
+    audit: list[AuditEntryRead] = Field(description="every audited change (ship notices with their lines)")
 
 
 async def read(session: AsyncSession, po_no: str) -> PoRead:
@@ -129,6 +139,11 @@ async def read(session: AsyncSession, po_no: str) -> PoRead:
         for r in (await session.execute(select(h).where(h.c.po_no == po_no).order_by(h.c.id))).mappings()
     ]
     state = await approval.state_of(session, "purchase_order", po_no)
+    d = po_documents
+    documents = [
+        PoDocumentRead.model_validate(dict(r))
+        for r in (await session.execute(select(d).where(d.c.po_no == po_no).order_by(d.c.at))).mappings()
+    ]
     open_types = sorted({x.anomaly_type for x in anomalies if x.status == "open"})
     open_count = sum(1 for x in anomalies if x.status == "open")
     return PoRead.model_validate(
@@ -141,6 +156,8 @@ async def read(session: AsyncSession, po_no: str) -> PoRead:
             "open_anomalies": open_count,
             "anomaly_types": open_types,
             "red": open_count > 0,
+            "documents": documents,
+            "audit": await audit.trail(session, kit, "purchase_order", po_no),
         }
     )
 

@@ -46,6 +46,10 @@ async def test_short_receipt_raised_once_and_duplicate_receipt_counted_once(purc
     types = sorted(a["anomaly_type"] for a in got["anomalies"])
     # the later receipt was short against what was still in transit: a second, distinct fact
     assert types == ["quality_rejection", "short_receipt", "short_receipt"]
+    # the page's linked documents (two receipts) and its audit trail (the ship notice with its lines)
+    assert sorted(d["ref"] for d in got["documents"] if d["kind"] == "grn") == sorted([receipt.grn_no, later.grn_no])
+    [notice] = [a for a in got["audit"] if a["action"] == "ship_notice"]
+    assert notice["after"]["lines"] == [{"line_no": 1, "qty_shipped": "10"}] and notice["actor"]
     listed = await h.call("GET", "/purchase-orders", "auditor")
     reds = [p["red"] for p in listed]
     assert reds == sorted(reds, reverse=True)  # red first

@@ -36,6 +36,11 @@ async def test_rejection_at_level_two_ends_the_requisition(purchasing: Harness) 
         ("mgr.li", "approval_approved"),
         ("fin.zhao", "approval_rejected"),
     ]
+    page = await h.call("GET", f"/requisitions/{pr_no}", "auditor")
+    assert [(a["actor"], a["action"]) for a in page["audit"] if a["action"].startswith("approval_")] == [
+        ("mgr.li", "approval_approved"),
+        ("fin.zhao", "approval_rejected"),
+    ]
 
 
 async def test_requester_cannot_approve_own_requisition(purchasing: Harness) -> None:
