@@ -43,8 +43,17 @@ ORDER_PATHS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("rejected", 5, ("reserving", "rejected")),
     ("cancelled", 4, ("reserving", "awaiting_credit", "confirmed", "cancelled")),
 )
-PO_STATES = (("received", 35), ("closed", 20), ("sent", 15), ("shipped", 10), ("partially_received", 12))
-PO_STATES += (("approved", 3), ("pending_approval", 2), ("draft", 2), ("cancelled", 1))
+PO_STATES: tuple[tuple[str, int], ...] = (
+    ("received", 35),
+    ("closed", 20),
+    ("sent", 15),
+    ("shipped", 10),
+    ("partially_received", 12),
+    ("approved", 3),
+    ("pending_approval", 2),
+    ("draft", 2),
+    ("cancelled", 1),
+)
 CHANNELS = ("web", "email", "wechat", "app", "phone", "api")
 
 
