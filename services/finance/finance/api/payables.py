@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,9 +39,12 @@ async def list_bills(
     supplier_code: str | None = None,
     status: str | None = None,
     po_no: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 500,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: FormatQuery = None,
 ) -> Any:
-    q = select(bills).order_by(bills.c.bill_date, bills.c.bill_no)
+    """The newest first, paged (`limit`, `offset`); the export streams all of them."""
+    q = select(bills).order_by(bills.c.bill_date.desc(), bills.c.bill_no.desc())
     if supplier_code:
         q = q.where(bills.c.supplier_code == supplier_code)
     if status:
@@ -51,7 +54,7 @@ async def list_bills(
     if format:
         return files.export_bills(runtime, q, format)
     async with runtime.db.transaction() as s:
-        rows = (await s.execute(q.limit(500))).mappings().all()
+        rows = (await s.execute(q.limit(limit).offset(offset))).mappings().all()
     return plain([{**dict(r), "outstanding": r["gross"] - r["paid"]} for r in rows])
 
 
