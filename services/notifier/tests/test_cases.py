@@ -184,6 +184,8 @@ async def test_queue_by_sla_shows_time_left_and_breached(notifier_factory: Any, 
             return [(c["case_no"], c["sla_seconds_left"], c["sla_breached"]) for c in r.json()]
 
         assert await queue() == [(first["case_no"], 47 * 3600, False), (second["case_no"], 48 * 3600, False)]
+        r = await n.client.get("/api/v1/cases", params={**query, "limit": 1, "offset": 1}, headers=auth("auditor"))
+        assert [c["case_no"] for c in r.json()] == [second["case_no"]]
         n.clock.advance(timedelta(hours=47, seconds=30))  # past the first's SLA, before the escalation job ran
         assert await queue() == [(first["case_no"], -30, True), (second["case_no"], 3600 - 30, False)]
         h = auth("purchaser", sub="buyer")

@@ -93,10 +93,11 @@ async def list_cases(
     opened_from: AwareDatetime | None = None,
     opened_to: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: FormatQuery = None,
 ) -> Any:
-    order = (cases.c.sla_due_at, cases.c.case_no) if sort == "sla" else (cases.c.opened_at.desc(),)
-    query = select(cases).order_by(*order).limit(limit)
+    order = (cases.c.sla_due_at, cases.c.case_no) if sort == "sla" else (cases.c.opened_at.desc(), cases.c.case_no)
+    query = select(cases).order_by(*order).limit(limit).offset(offset)
     if active:
         query = query.where(cases.c.state.in_(OPEN_STATES))
     for column, value in (
@@ -112,7 +113,7 @@ async def list_cases(
     if opened_to:
         query = query.where(cases.c.opened_at < opened_to)
     if format:
-        return export_query(runtime.db, query.limit(None), files.CASES, fmt=format, name="cases")
+        return export_query(runtime.db, query.limit(None).offset(None), files.CASES, fmt=format, name="cases")
     async with runtime.db.transaction() as session:
         rows = (await session.execute(query)).mappings().all()
     now = runtime.clock.now()
