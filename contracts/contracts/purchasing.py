@@ -190,7 +190,12 @@ class PurchaseOrderSent(Message):
     totals: Amounts
     expected_date: date
     payment_terms_days: PaymentTermsDays
-    tolerance_pct: Percent = Field(default=DEFAULT_TOLERANCE_PCT, description="receipt/price tolerance")
+    tolerance_pct: Percent = Field(default=DEFAULT_TOLERANCE_PCT, description="receipt quantity tolerance")
+    price_tolerance_pct: Percent = Field(
+        default=Decimal("0"),
+        description="how far a supplier invoice's unit price may differ from the PO price and still match (0: any "
+        "difference holds the bill); since contract 1.x, absent = 0",
+    )
     sent_at: AwareDatetime
 
 

@@ -265,6 +265,8 @@ purchase_orders = Table(
     Column("currency", String(3), nullable=False),
     Column("payment_terms_days", Integer, nullable=False),
     Column("tolerance_pct", Numeric(5, 2), nullable=False),
+    # The invoice price tolerance of the three-way match (0: any difference holds the bill).
+    Column("price_tolerance_pct", Numeric(5, 2), nullable=False, server_default="0"),
     ts("sent_at"),
 )
 

@@ -3,6 +3,7 @@ the finance database. Tests use unique ids, so one running service is shared by 
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from typing import Any
 from contracts.common import OrderLine
 from contracts.inventory import ShipmentDispatched, ShippedLine
 from contracts.sales import CustomerUpserted, OrderConfirmed
-from servicekit.testing import ServiceHarness
+from servicekit.testing import ServiceHarness, auth
 
 D = Decimal
 
@@ -77,3 +78,18 @@ class Harness(ServiceHarness):
 
 def line(n: int, sku: str, qty: str, price: str, discount: str = "0", tax: str = "0.13") -> OrderLine:
     return OrderLine(line_no=n, sku=sku, qty=D(qty), unit_price=D(price), discount=D(discount), tax_rate=D(tax))
+
+
+AR_TOPICS = ("finance.receivables", "finance.customer-payments")
+
+
+def events(records: list, kind: str, **match: str) -> list[dict]:  # type: ignore[type-arg]
+    out = [json.loads(r.value) for r in records]
+    return [e for e in out if e["type"] == kind and all(e["payload"].get(k) == v for k, v in match.items())]
+
+
+async def pay(finance: Harness, customer: str, amount: str, **extra: object) -> dict:  # type: ignore[type-arg]
+    body = {"customer_code": customer, "amount": amount, "received_on": "2026-03-20", **extra}
+    r = await finance.client.post("/api/v1/payments", json=body, headers=auth("finance", sub="cashier"))
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]

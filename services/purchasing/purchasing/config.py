@@ -12,6 +12,11 @@ class PurchasingSettings(OffPathSettings):
     service_name: str = "purchasing"
     # Receipt/price tolerance when neither the supplier nor the product category sets one.
     default_tolerance_pct: Decimal = Field(default=Decimal("5"), ge=0, le=100)
+    # Supplier invoice price tolerance when neither the supplier nor the category sets one: 0, any price difference
+    # holds the bill (finance), raises the price anomaly and opens the exception case.
+    default_price_tolerance_pct: Decimal = Field(default=Decimal("0"), ge=0, le=100)
+    # A requisition's purchase orders together above its approved amount by more than this need approval again.
+    reapproval_margin_pct: Decimal = Field(default=Decimal("10"), ge=0, le=1000)
     # Where purchase orders deliver when the requisition names no warehouse (the company's main warehouse, as
     # inventory knows it; `make up` sets the demo's WH-SH). None: every requisition must name its warehouse.
     default_warehouse: str | None = Field(

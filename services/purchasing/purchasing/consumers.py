@@ -7,7 +7,7 @@ from typing import Any
 from contracts.analytics import SupplierScored
 from contracts.finance import BillCreated, BillHeld
 from contracts.inventory import GoodsReceived, LowStockDetected, ProductUpserted
-from purchasing import progress, requisitions
+from purchasing.handlers import progress, requisitions
 from servicekit.consumer import MessageHandlers
 
 

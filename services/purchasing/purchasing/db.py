@@ -51,6 +51,7 @@ suppliers = Table(
     Column("currency", String(3), nullable=False),
     Column("score", Numeric(5, 2)),
     Column("tolerance_pct", Numeric(5, 2)),
+    Column("price_tolerance_pct", Numeric(5, 2)),
     Column("active", Boolean, nullable=False, server_default="true"),
     ts("updated_at"),
 )
@@ -88,6 +89,7 @@ category_tolerances = Table(
     metadata,
     Column("category", String(200), primary_key=True),
     Column("tolerance_pct", Numeric(5, 2), nullable=False),
+    Column("price_tolerance_pct", Numeric(5, 2)),
 )
 
 requisitions = Table(
@@ -142,6 +144,8 @@ purchase_orders = Table(
     Column("warehouse_code", String(64), nullable=False),
     Column("expected_date", Date, nullable=False),
     Column("tolerance_pct", Numeric(5, 2), nullable=False),
+    # The supplier invoice price tolerance finance matches with (0: any price difference holds the bill).
+    Column("price_tolerance_pct", Numeric(5, 2), nullable=False, server_default="0"),
     Column("net", Numeric(18, 2), nullable=False),
     Column("tax", Numeric(18, 2), nullable=False),
     Column("gross", Numeric(18, 2), nullable=False),

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from purchasing import approval, files_api, orders_api, requisitions_api, suppliers
-from purchasing.anomalies import scan_overdue
+from purchasing.api import approval_rules, files, orders, requisitions, suppliers
 from purchasing.config import PurchasingSettings
 from purchasing.consumers import build_handlers
 from purchasing.db import kit
+from purchasing.handlers.anomalies import scan_overdue
 from servicekit.app import create_service_app
 from servicekit.clock import Clock
 from servicekit.runtime import ServiceDefinition
@@ -26,7 +26,7 @@ def definition(settings: PurchasingSettings | None = None) -> ServiceDefinition:
         name="purchasing",
         description="Purchasing: suppliers and quotes, requisitions, approvals, sourcing, purchase orders, anomalies.",
         tables=kit,
-        routers=[suppliers.router, approval.router, requisitions_api.router, orders_api.router, files_api.router],
+        routers=[suppliers.router, approval_rules.router, requisitions.router, orders.router, files.router],
         handlers=build_handlers(),
         migrations_dir=MIGRATIONS,
         background=[periodic(OVERDUE_JOB, every, scan_overdue)],

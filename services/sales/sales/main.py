@@ -6,8 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from sales import customers
-from sales.api import approval_rules, files, orders, tracking
+from sales.api import approval_rules, customers, files, orders, tracking
 from sales.config import SalesSettings
 from sales.consumers import message_handlers
 from sales.db import kit

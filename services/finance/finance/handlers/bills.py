@@ -31,8 +31,6 @@ from finance.ledger import Account, cr, dr, post
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.numbering import next_number
 
-DEFAULT_TOLERANCE = Decimal("5")
-
 
 @dataclass(frozen=True)
 class InvoicedLine:
@@ -42,8 +40,12 @@ class InvoicedLine:
 
 
 async def tolerance_of(session: AsyncSession, po_no: str | None) -> Decimal:
-    tolerance = await session.scalar(select(purchase_orders.c.tolerance_pct).where(purchase_orders.c.po_no == po_no))
-    return tolerance if tolerance is not None else DEFAULT_TOLERANCE
+    """The price is matched with the PO's own price tolerance (not the receipt quantity tolerance): by default
+    none, so any difference holds the bill and raises the price anomaly."""
+    tolerance = await session.scalar(
+        select(purchase_orders.c.price_tolerance_pct).where(purchase_orders.c.po_no == po_no)
+    )
+    return tolerance if tolerance is not None else ZERO
 
 
 def compare(ours: Mapping[int, Any], theirs: Mapping[int, InvoicedLine]) -> list[MatchLine]:

@@ -52,6 +52,7 @@ async def purchase_order_sent(c: Ctx, msg: PurchaseOrderSent) -> None:
                 currency=msg.currency,
                 payment_terms_days=msg.payment_terms_days,
                 tolerance_pct=msg.tolerance_pct,
+                price_tolerance_pct=msg.price_tolerance_pct,
                 sent_at=msg.sent_at,
             )
             .on_conflict_do_nothing()

@@ -15,7 +15,7 @@ from contracts.common import Code, DocumentRef, PositiveQuantity, Quantity, Text
 from contracts.inventory import StockAdjustmentReason
 from inventory.api import exports
 from inventory.api.deps import Reader, Warehouse
-from inventory.db import backorder_lines, backorders, kit, reservations, stock, stock_movements
+from inventory.db import backorder_lines, backorders, kit, order_reservations, reservations, stock, stock_movements
 from inventory.handlers import adjustments
 from servicekit.app import RuntimeDep
 from servicekit.errors import NotFoundError
@@ -159,9 +159,17 @@ async def ledger(
     return {"sku": sku, "warehouse_code": warehouse_code, "on_hand": total, "movements": rows}
 
 
-@router.get("/reservations/{order_no}")
+@router.get(
+    "/reservations/{order_no}",
+    responses={404: {"description": "inventory has never been asked to reserve for this order"}},
+)
 async def order_reservation(order_no: str, runtime: RuntimeDep, _: Reader) -> dict[str, Any]:
+    """What inventory holds for an order, in one shape whatever its state: `held` (lines reserved), `backordered`
+    (queued for stock, nothing held yet) or `none` (nothing held any more: shipped, released or cancelled)."""
     async with runtime.db.transaction() as session:
+        known = await session.scalar(
+            select(order_reservations.c.order_no).where(order_reservations.c.order_no == order_no)
+        )
         rows = (
             await session.execute(
                 select(reservations)
@@ -171,9 +179,10 @@ async def order_reservation(order_no: str, runtime: RuntimeDep, _: Reader) -> di
         ).mappings()
         lines = [dict(r) for r in rows]
         queued = await session.scalar(select(backorders.c.order_no).where(backorders.c.order_no == order_no))
-    if not lines and queued is None:
+    if known is None and not lines and queued is None:
         raise NotFoundError("reservation", order_no)
-    return {"order_no": order_no, "lines": lines, "backordered": queued is not None}
+    state = "held" if lines else "backordered" if queued is not None else "none"
+    return {"order_no": order_no, "state": state, "lines": lines, "backordered": queued is not None}
 
 
 @router.get("/backorders")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -46,9 +47,12 @@ def _lines(items: list[LineIn]) -> list[Line]:
     return number_lines([(x.line_no, x.sku, x.qty, x.unit_price, x.discount, x.tax_rate) for x in items])
 
 
+_NONE = Decimal("0.000")
+
+
 def _placed_json(placed: Placed) -> dict[str, Any]:
     assert placed.order is not None
-    lines = [{**v, "reserved_qty": 0, "shipped_qty": 0} for v in line_values(placed.order_no, placed.lines)]
+    lines = [{**v, "reserved_qty": _NONE, "shipped_qty": _NONE} for v in line_values(placed.order_no, placed.lines)]
     order = {**placed.order, "rejection_reason": None, "status_reason": None, "void_reason": None}
     data = {**order, "totals": {k: order[k] for k in ("net", "tax", "gross")}, "lines": lines}
     encoded: dict[str, Any] = OrderRead.model_validate(data).model_dump(mode="json")

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts.sales import CustomerUpserted
-from sales.customers import CustomerCreate
 from sales.db import customers
+from sales.handlers.customers import CustomerCreate
 from sales.handlers.history import HISTORICAL_ORDERS
 from servicekit.tabular import Column, ImportContext, ImportKind, RowError, ValidRow
 from servicekit.tabular.bulk import audit_all, chunked, plain, publish_all

@@ -366,9 +366,16 @@ def _audit_view(order: dict[str, Any], lines: Sequence[domain.Line]) -> dict[str
     return {k: (v if isinstance(v, str | int | bool | list | None) else str(v)) for k, v in view.items()}
 
 
+_QTY, _CENT, _RATE = Decimal("0.001"), Decimal("0.01"), Decimal("0.0001")
+
+
 def number_lines(items: Sequence[tuple[int | None, str, Decimal, Decimal, Decimal, Decimal]]) -> list[domain.Line]:
     """Lines without a number get their position (1-based); numbers must be unique."""
-    lines = [domain.Line(n or i, sku, q, p, d, t) for i, (n, sku, q, p, d, t) in enumerate(items, start=1)]
+    # At the stored scale, so the order reads the same in the answer to its placement as in every later one.
+    lines = [
+        domain.Line(n or i, sku, q.quantize(_QTY), p.quantize(_CENT), d.quantize(_RATE), t.quantize(_RATE))
+        for i, (n, sku, q, p, d, t) in enumerate(items, start=1)
+    ]
     if len({x.line_no for x in lines}) != len(lines):
         raise InputError("lines", "line_no values must be unique")
     return lines

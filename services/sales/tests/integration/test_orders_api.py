@@ -482,3 +482,25 @@ async def test_category_rules_apply_to_the_lines_categories_and_admin_is_no_appr
         assert r.status_code == 200 and r.json()["status"] == "reserving"
     finally:
         assert (await sales.client.put("/api/v1/approval-rules", json={"rules": []}, headers=boss)).status_code == 200
+
+
+async def test_an_order_reads_the_same_in_every_response(sales: Harness) -> None:
+    """Issue 19: POST /orders echoed decimals as typed ("2", "0") while GET answered the stored scale."""
+    customer = await sales.customer()
+    placed = await sales.place(customer)
+    got = (await sales.client.get(f"/api/v1/orders/{placed['order_no']}", headers=SELLER)).json()
+    fields = (
+        "line_no",
+        "sku",
+        "qty",
+        "unit_price",
+        "discount",
+        "tax_rate",
+        "net",
+        "tax",
+        "reserved_qty",
+        "shipped_qty",
+    )
+    assert [{k: x[k] for k in fields} for x in placed["lines"]] == [{k: x[k] for k in fields} for x in got["lines"]]
+    assert placed["totals"] == got["totals"]
+    assert placed["lines"][0]["qty"] == "2.000" and placed["lines"][1]["discount"] == "0.0000"

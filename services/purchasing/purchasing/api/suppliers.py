@@ -1,0 +1,150 @@
+"""HTTP API of suppliers, their quotes, and per-category tolerances (use cases in `handlers/suppliers.py`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Response
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from purchasing.db import supplier_quotes, suppliers
+from purchasing.handlers import suppliers as use_cases
+from purchasing.handlers.suppliers import (
+    QuoteRead,
+    QuoteWrite,
+    SupplierCreate,
+    SupplierRead,
+    SupplierWrite,
+    ToleranceWrite,
+    save_supplier,
+)
+from servicekit.app import RuntimeDep
+from servicekit.auth import Principal, require
+from servicekit.errors import NotFoundError
+from servicekit.idempotency import respond_idempotently
+from servicekit.tabular import ExportColumn, FormatQuery, columns, export_query
+
+router = APIRouter(tags=["suppliers"])
+WRITE = require("purchaser", "purchasing_manager")
+READ = require("purchaser", "purchasing_manager", "finance", "finance_manager", "warehouse", read=True)
+SUPPLIER_COLUMNS = (
+    *columns(("code", "供应商编码", "Supplier code"), ("name", "供应商名称", "Name")),
+    ExportColumn("contact_name", "联系人", "Contact", lambda r: (r["contacts"] or [{}])[0].get("name")),
+    ExportColumn("contact_phone", "联系电话", "Contact phone", lambda r: (r["contacts"] or [{}])[0].get("phone")),
+    ExportColumn("contact_email", "联系邮箱", "Contact email", lambda r: (r["contacts"] or [{}])[0].get("email")),
+    *columns(
+        ("payment_terms_days", "账期天数", "Payment terms (days)"),
+        ("currency", "币种", "Currency"),
+        ("score", "评分", "Score"),
+        ("tolerance_pct", "收货容差%", "Tolerance %"),
+        ("price_tolerance_pct", "价格容差%", "Price tolerance %"),
+        ("active", "启用", "Active"),
+    ),
+)
+QUOTE_COLUMNS = columns(
+    ("supplier_code", "供应商编码", "Supplier code"),
+    ("sku", "产品编码", "SKU"),
+    ("unit_price", "单价", "Unit price"),
+    ("currency", "币种", "Currency"),
+    ("min_qty", "最小起订量", "Min qty"),
+    ("lead_time_days", "交货天数", "Lead time (days)"),
+    ("tax_rate", "税率", "Tax rate"),
+    ("valid_from", "生效日期", "Valid from"),
+    ("valid_to", "失效日期", "Valid to"),
+)
+
+
+@router.post("/suppliers", status_code=201, response_model=SupplierRead)
+async def create_supplier(
+    body: SupplierCreate,
+    runtime: RuntimeDep,
+    response: Response,
+    principal: Annotated[Principal, Depends(WRITE)],
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Any:
+    async def operation(session: AsyncSession) -> tuple[int, Any]:
+        saved = await save_supplier(session, runtime, principal.sub, body)
+        return 201, saved.model_dump(mode="json")
+
+    return await respond_idempotently(
+        runtime,
+        response,
+        key=idempotency_key,
+        principal=principal.sub,
+        endpoint="POST /suppliers",
+        body=body,
+        operation=operation,
+    )
+
+
+@router.put("/suppliers/{code}", response_model=SupplierRead)
+async def update_supplier(
+    code: str, body: SupplierWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(WRITE)]
+) -> SupplierRead:
+    async with runtime.db.transaction() as session:
+        if await session.scalar(select(suppliers.c.code).where(suppliers.c.code == code)) is None:
+            raise NotFoundError("supplier", code)
+        return await save_supplier(session, runtime, principal.sub, SupplierCreate(code=code, **body.model_dump()))
+
+
+@router.get("/suppliers", response_model=list[SupplierRead])
+async def list_suppliers(
+    runtime: RuntimeDep, _: Annotated[Principal, Depends(READ)], format: FormatQuery = None
+) -> Any:
+    if format:
+        return export_query(
+            runtime.db, select(suppliers).order_by(suppliers.c.code), SUPPLIER_COLUMNS, fmt=format, name="suppliers"
+        )
+    async with runtime.db.transaction() as session:
+        rows = (await session.execute(select(suppliers).order_by(suppliers.c.code))).mappings()
+        return [SupplierRead.model_validate(dict(r)) for r in rows]
+
+
+@router.get("/suppliers/{code}", response_model=SupplierRead)
+async def get_supplier(code: str, runtime: RuntimeDep, _: Annotated[Principal, Depends(READ)]) -> SupplierRead:
+    async with runtime.db.transaction() as session:
+        row = (await session.execute(select(suppliers).where(suppliers.c.code == code))).mappings().first()
+    if row is None:
+        raise NotFoundError("supplier", code)
+    return SupplierRead.model_validate(dict(row))
+
+
+@router.post("/suppliers/{code}/quotes", status_code=201, response_model=QuoteRead)
+async def add_quote(
+    code: str, body: QuoteWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(WRITE)]
+) -> QuoteRead:
+    async with runtime.db.transaction() as session:
+        return await use_cases.add_quote(session, runtime, principal.sub, code, body)
+
+
+@router.get("/quotes", response_model=list[QuoteRead])
+async def list_quotes(
+    runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(READ)],
+    sku: str | None = None,
+    supplier_code: str | None = None,
+    format: FormatQuery = None,
+) -> Any:
+    query = select(supplier_quotes).order_by(supplier_quotes.c.sku, supplier_quotes.c.unit_price)
+    if sku:
+        query = query.where(supplier_quotes.c.sku == sku)
+    if supplier_code:
+        query = query.where(supplier_quotes.c.supplier_code == supplier_code)
+    if format:
+        return export_query(runtime.db, query, QUOTE_COLUMNS, fmt=format, name="quotes")
+    async with runtime.db.transaction() as session:
+        return [QuoteRead.model_validate(dict(r)) for r in (await session.execute(query)).mappings()]
+
+
+@router.put("/tolerances/categories/{category}", response_model=ToleranceWrite)
+async def set_category_tolerance(
+    category: Annotated[str, Field(min_length=1, max_length=200)],
+    body: ToleranceWrite,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(require("purchasing_manager"))],
+) -> ToleranceWrite:
+    async with runtime.db.transaction() as session:
+        await use_cases.set_category_tolerance(session, principal.sub, category, body)
+    return body

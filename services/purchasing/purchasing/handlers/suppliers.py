@@ -1,0 +1,169 @@
+"""Suppliers (master data, published as `SupplierUpserted`), their quotes, and per-category tolerances: the
+use cases, each in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.purchasing import SupplierContact, SupplierUpserted
+from purchasing.db import category_tolerances, kit, supplier_quotes, suppliers
+from purchasing.schemas import Code, Currency, Money, Pct, Rate
+from servicekit import audit
+from servicekit.errors import NotFoundError
+from servicekit.runtime import Runtime
+
+
+class SupplierWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    contacts: list[SupplierContact] = Field(default_factory=list, max_length=20)
+    payment_terms_days: int = Field(ge=0, le=365)
+    currency: Currency = "CNY"
+    score: Pct | None = None
+    tolerance_pct: Pct | None = Field(default=None, description="receipt quantity tolerance; default 5 %")
+    price_tolerance_pct: Pct | None = Field(
+        default=None, description="supplier invoice price tolerance; default 0 (any price difference holds the bill)"
+    )
+    active: bool = True
+
+
+class SupplierCreate(SupplierWrite):
+    code: Code
+
+
+class SupplierRead(SupplierCreate):
+    model_config = ConfigDict(extra="ignore")
+
+
+class QuoteWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: Code
+    unit_price: Money
+    currency: Currency = "CNY"
+    min_qty: Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=3)] = Decimal("0")
+    lead_time_days: int = Field(ge=0, le=3650)
+    tax_rate: Rate = Decimal("0")
+    valid_from: date
+    valid_to: date | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> QuoteWrite:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to must not be before valid_from")
+        return self
+
+
+class QuoteRead(QuoteWrite):
+    model_config = ConfigDict(extra="ignore")
+
+    id: int
+    supplier_code: str
+
+
+class ToleranceWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tolerance_pct: Pct = Field(description="receipt quantity tolerance of the category")
+    price_tolerance_pct: Pct | None = Field(
+        default=None, description="supplier invoice price tolerance of the category (absent: the default, 0)"
+    )
+
+
+async def save_supplier(session: AsyncSession, runtime: Runtime, actor: str, data: SupplierCreate) -> SupplierRead:
+    """Insert or update a supplier, audit and publish it, in the caller's transaction."""
+    before = (await session.execute(select(suppliers).where(suppliers.c.code == data.code).with_for_update())).first()
+    now = runtime.clock.now()
+    values = data.model_dump(mode="json") | {
+        "score": data.score,
+        "tolerance_pct": data.tolerance_pct,
+        "price_tolerance_pct": data.price_tolerance_pct,
+        "updated_at": now,
+    }
+    await session.execute(
+        pg_insert(suppliers).values(**values).on_conflict_do_update(index_elements=[suppliers.c.code], set_=values)
+    )
+    await audit.record(
+        session,
+        kit,
+        actor=actor,
+        entity="supplier",
+        entity_id=data.code,
+        action="updated" if before else "created",
+        before=jsonable(before._mapping) if before else None,
+        after=data.model_dump(mode="json"),
+    )
+    await runtime.outbox.add(
+        session,
+        SupplierUpserted(
+            supplier_code=data.code,
+            name=data.name,
+            contacts=data.contacts,
+            payment_terms_days=data.payment_terms_days,
+            currency=data.currency,
+            score=data.score,
+            active=data.active,
+            updated_at=now,
+        ),
+    )
+    return SupplierRead.model_validate(data.model_dump())
+
+
+async def add_quote(session: AsyncSession, runtime: Runtime, actor: str, code: str, body: QuoteWrite) -> QuoteRead:
+    """Store a supplier's quote (404 for an unknown supplier), audited."""
+    if await session.scalar(select(suppliers.c.code).where(suppliers.c.code == code)) is None:
+        raise NotFoundError("supplier", code)
+    values = body.model_dump() | {"supplier_code": code, "created_at": runtime.clock.now()}
+    quote_id = await session.scalar(insert(supplier_quotes).values(**values).returning(supplier_quotes.c.id))
+    await audit.record(
+        session,
+        kit,
+        actor=actor,
+        entity="supplier_quote",
+        entity_id=str(quote_id),
+        action="created",
+        after=body.model_dump(mode="json") | {"supplier_code": code},
+    )
+    return QuoteRead.model_validate(values | {"id": quote_id})
+
+
+async def set_category_tolerance(session: AsyncSession, actor: str, category: str, body: ToleranceWrite) -> None:
+    """Set the receipt quantity and invoice price tolerances of a product category, audited."""
+    table = category_tolerances
+    before = (await session.execute(select(table).where(table.c.category == category))).mappings().first()
+    await session.execute(
+        pg_insert(table)
+        .values(category=category, **body.model_dump())
+        .on_conflict_do_update(index_elements=[table.c.category], set_=body.model_dump())
+    )
+    await audit.record(
+        session,
+        kit,
+        actor=actor,
+        entity="category_tolerance",
+        entity_id=category,
+        action="set",
+        before=jsonable(before),
+        after=body.model_dump(mode="json"),
+    )
+
+
+def jsonable(row: Any) -> dict[str, Any] | None:
+    """A row (mapping) as JSON-safe values, for the audit log."""
+    if row is None:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in dict(row).items():
+        if isinstance(value, Decimal | date | datetime):
+            out[key] = str(value)
+        else:
+            out[key] = value
+    return out

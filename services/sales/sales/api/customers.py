@@ -1,0 +1,98 @@
+"""HTTP API of customers (master data; the use case is `handlers/customers.py`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Response
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sales.db import customers
+from sales.handlers.customers import CODE, CustomerCreate, CustomerRead, CustomerWrite, save_customer
+from servicekit.app import RuntimeDep
+from servicekit.auth import Principal, require
+from servicekit.errors import NotFoundError
+from servicekit.idempotency import respond_idempotently
+from servicekit.tabular import ExportColumn, FormatQuery, export_query
+
+router = APIRouter(tags=["customers"])
+CUSTOMER_COLUMNS = tuple(
+    ExportColumn(*spec)
+    for spec in (
+        ("code", "客户编码", "Customer code"),
+        ("name", "客户名称", "Name"),
+        ("contact", "联系人", "Contact"),
+        ("phone", "电话", "Phone"),
+        ("email", "邮箱", "Email"),
+        ("credit_limit", "信用额度", "Credit limit"),
+        ("payment_terms_days", "账期天数", "Payment terms (days)"),
+        ("currency", "币种", "Currency"),
+        ("active", "启用", "Active"),
+    )
+)
+
+
+@router.post("/customers", status_code=201, response_model=CustomerRead)
+async def create_customer(
+    body: CustomerCreate,
+    runtime: RuntimeDep,
+    response: Response,
+    principal: Annotated[Principal, Depends(require("sales_manager"))],
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Any:
+    async def operation(session: AsyncSession) -> tuple[int, Any]:
+        saved = await save_customer(session, runtime, principal.sub, body)
+        return 201, saved.model_dump(mode="json")
+
+    return await respond_idempotently(
+        runtime,
+        response,
+        key=idempotency_key,
+        principal=principal.sub,
+        endpoint="POST /customers",
+        body=body,
+        operation=operation,
+    )
+
+
+@router.put("/customers/{code}", response_model=CustomerRead)
+async def update_customer(
+    code: Annotated[str, Field(pattern=CODE)],
+    body: CustomerWrite,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(require("sales_manager"))],
+) -> CustomerRead:
+    async with runtime.db.transaction() as session:
+        if await session.scalar(select(customers.c.code).where(customers.c.code == code)) is None:
+            raise NotFoundError("customer", code)
+        return await save_customer(session, runtime, principal.sub, CustomerCreate(code=code, **body.model_dump()))
+
+
+@router.get("/customers", response_model=list[CustomerRead])
+async def list_customers(
+    runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(require("sales", "sales_manager", "finance", read=True))],
+    format: FormatQuery = None,
+) -> Any:
+    if format:  # the import's columns: an export is a filled-in template
+        return export_query(
+            runtime.db, select(customers).order_by(customers.c.code), CUSTOMER_COLUMNS, fmt=format, name="customers"
+        )
+    async with runtime.db.transaction() as session:
+        rows = (await session.execute(select(customers).order_by(customers.c.code))).mappings()
+        return [CustomerRead.model_validate(dict(r)) for r in rows]
+
+
+@router.get("/customers/{code}", response_model=CustomerRead)
+async def get_customer(
+    code: str,
+    runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(require("sales", "sales_manager", "finance", read=True))],
+) -> CustomerRead:
+    async with runtime.db.transaction() as session:
+        row = (await session.execute(select(customers).where(customers.c.code == code))).mappings().first()
+    if row is None:
+        raise NotFoundError("customer", code)
+    return CustomerRead.model_validate(dict(row))
