@@ -1,9 +1,10 @@
-import { AlertOutlined, BarChartOutlined, DollarOutlined, FileDoneOutlined, ProfileOutlined, TableOutlined } from "@ant-design/icons";
+import { AccountBookOutlined } from "@ant-design/icons";
 import { lazy } from "react";
 
 import type { Area } from "../../app/area";
 import type { Role } from "../../auth/useMe";
 
+const Hub = lazy(() => import("./pages/Hub"));
 const Invoices = lazy(() => import("./pages/Invoices"));
 const Payments = lazy(() => import("./pages/Payments"));
 const Bills = lazy(() => import("./pages/Bills"));
@@ -18,6 +19,7 @@ export const finance: Area = {
   name: "finance",
   roles: READERS,
   routes: [
+    { path: "finance", element: <Hub /> },
     { path: "finance/invoices", element: <Invoices /> },
     { path: "finance/payments", element: <Payments /> },
     { path: "finance/bills", element: <Bills /> },
@@ -26,13 +28,7 @@ export const finance: Area = {
     { path: "finance/ageing", element: <Ageing /> },
     { path: "finance/trial-balance", element: <TrialBalance /> },
   ],
-  menu: [
-    { key: "invoices", path: "/finance/invoices", label: "menu.invoices", icon: <FileDoneOutlined />, order: 50, roles: READERS },
-    { key: "payments", path: "/finance/payments", label: "menu.payments", icon: <DollarOutlined />, order: 51, roles: ["finance", "finance_manager"] },
-    { key: "bills", path: "/finance/bills?status=on_hold", label: "menu.bills", icon: <AlertOutlined />, order: 52, roles: READERS },
-    { key: "statements", path: "/finance/statements", label: "menu.statements", icon: <ProfileOutlined />, order: 53, roles: READERS },
-    { key: "ageing", path: "/finance/ageing", label: "menu.ageing", icon: <BarChartOutlined />, order: 54, roles: READERS },
-    { key: "trial-balance", path: "/finance/trial-balance", label: "menu.trialBalance", icon: <TableOutlined />, order: 55, roles: READERS },
-  ],
+  // One entry: the hub lists finance's pages (the bills on hold counted).
+  menu: [{ key: "finance", path: "/finance", label: "menu.home", icon: <AccountBookOutlined />, order: 50, roles: READERS }],
 };
 

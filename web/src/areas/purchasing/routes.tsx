@@ -1,5 +1,6 @@
 import { ShoppingCartOutlined, SolutionOutlined } from "@ant-design/icons";
 import { lazy } from "react";
+import { Navigate } from "react-router";
 
 import type { Area } from "../../app/area";
 import type { Role } from "../../auth/useMe";
@@ -16,6 +17,7 @@ export const purchasing: Area = {
   name: "purchasing",
   roles: READERS,
   routes: [
+    { path: "purchasing", element: <Navigate to="/purchasing/orders" replace /> },
     { path: "purchasing/orders", element: <OrderBoard /> },
     { path: "purchasing/orders/:poNo", element: <OrderPage /> },
     { path: "purchasing/requisitions", element: <Requisitions /> },
