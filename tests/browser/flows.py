@@ -56,6 +56,16 @@ async def sent_purchase_order(stack: Stack, qty: str = "10") -> Json:
     return po
 
 
+async def known_to_inventory(stack: Stack, po_no: str) -> None:
+    """Inventory has the sent purchase order (PurchaseOrderSent consumed): receipts against it are possible."""
+    wh = await as_user(stack, "warehouse")
+
+    async def known() -> bool:
+        return (await wh.get("inventory", f"/purchase-orders/{po_no}", ["warehouse"])).status_code == 200
+
+    await eventually(known, timeout=30)
+
+
 async def make_overdue(stack: Stack, po_no: str) -> None:
     """Its expected date five days ago (time passing), then the overdue scan the service runs periodically."""
     rt = runtime(stack.platform, "purchasing")
@@ -69,13 +79,8 @@ async def make_overdue(stack: Stack, po_no: str) -> None:
 async def bill_on_hold(stack: Stack) -> Json:
     """A purchase order received in full, its bill in finance, and the supplier's invoice 20 % dearer: held."""
     po = await sent_purchase_order(stack, "10")
+    await known_to_inventory(stack, po["po_no"])
     wh = await as_user(stack, "warehouse")
-
-    async def known_to_inventory() -> bool:
-        r = await wh.get("inventory", f"/purchase-orders/{po['po_no']}", ["warehouse"])
-        return r.status_code == 200
-
-    await eventually(known_to_inventory, timeout=30)
     grn: Json = await wh.call(
         "inventory", "POST", "/goods-receipts", ["warehouse"], json={"po_no": po["po_no"]}, ok=(201,)
     )

@@ -38,26 +38,30 @@ export function ScanInput({ onScan, label, disabled }: { onScan: (code: string) 
   const { t } = useTranslation("warehouse");
   const ref = useRef<InputRef>(null);
   const [value, setValue] = useState("");
-  const [busy, setBusy] = useState(false);
   const [last, setLast] = useState<(ScanOutcome & { code: string; n: number }) | null>(null);
+  // A scanner types faster than the server answers: scans queue up and are sent one after the other, none lost.
+  const queue = useRef<Promise<void>>(Promise.resolve());
+  const [pending, setPending] = useState(0);
   useEffect(() => {
-    if (!busy && !disabled) ref.current?.focus();
-  }, [busy, disabled, last]);
-  const submit = async () => {
+    if (!disabled) ref.current?.focus();
+  }, [disabled, last]);
+  const submit = () => {
     const code = value.trim();
-    if (!code || busy) return;
-    setBusy(true);
+    if (!code) return;
     setValue("");
-    try {
-      const outcome = await onScan(code);
-      beep(outcome.ok);
-      setLast((l) => ({ ...outcome, code, n: (l?.n ?? 0) + 1 }));
-    } finally {
-      setBusy(false);
-    }
+    setPending((n) => n + 1);
+    queue.current = queue.current.then(async () => {
+      try {
+        const outcome = await onScan(code);
+        beep(outcome.ok);
+        setLast((l) => ({ ...outcome, code, n: (l?.n ?? 0) + 1 }));
+      } finally {
+        setPending((n) => n - 1);
+      }
+    });
   };
   return (
-    <div className={`wh-scan${last ? (last.ok ? " wh-scan-ok" : " wh-scan-bad") : ""}`} key={last?.n}>
+    <div className={`wh-scan${last ? (last.ok ? " wh-scan-ok" : " wh-scan-bad") : ""}`} key={last?.n} data-pending={pending}>
       <label htmlFor="scan-input" className="wh-scan-label">
         {label}
       </label>
@@ -72,11 +76,11 @@ export function ScanInput({ onScan, label, disabled }: { onScan: (code: string) 
         inputMode="text"
         placeholder={t("scan.placeholder")}
         onChange={(e) => setValue(e.target.value)}
-        onPressEnter={() => void submit()}
+        onPressEnter={submit}
         onBlur={() => window.setTimeout(() => ref.current?.focus(), 0)}
         data-testid="scan-input"
       />
-      <div role="status" aria-live="assertive" className="wh-scan-result" data-testid="scan-result" data-ok={last ? String(last.ok) : undefined}>
+      <div role="status" aria-live="assertive" className="wh-scan-result" data-testid="scan-result" data-ok={last ? String(last.ok) : undefined} data-count={last?.n ?? 0}>
         {last ? `${last.code}: ${last.message}` : t("scan.ready")}
       </div>
     </div>

@@ -33,6 +33,8 @@ export default function PickPage() {
   if (order.error) return <ErrorAlert error={order.error} />;
   const worker = can("warehouse");
   const picking = o && ["created", "picking"].includes(o.status);
+  // Packed still takes scans: one too many answers red (over-pick) instead of vanishing.
+  const scanning = o && ["created", "picking", "packed"].includes(o.status);
   return (
     <Card loading={order.isPending} title={<Typography.Title level={4} style={{ margin: 0 }}>{t("pick.title", { no: doNo })}</Typography.Title>} extra={<StatusTag status={o?.status} ns="warehouse" />}>
       {o ? (
@@ -47,7 +49,7 @@ export default function PickPage() {
               ...(o.shipped_at ? [{ key: "shipped", label: t("pick.shippedAt"), children: `${formatDateTime(o.shipped_at)} · ${o.carrier ?? ""} ${o.tracking_no ?? ""}` }] : []),
             ]}
           />
-          {worker && picking ? (
+          {worker && scanning ? (
             <ScanInput
               label={t("pick.scan")}
               onScan={async (code) => {

@@ -61,9 +61,10 @@ export default function ReceiptPage() {
               label={t("receipt.scan")}
               onScan={async (code) => {
                 try {
+                  const before = client.getQueryData<Receipt>(keys.receipt(grnNo)) ?? r;
                   const next = await inventoryApi.receiptScan(grnNo, code);
                   set(next);
-                  return { ok: true, message: t("receipt.scanned", { sku: lastSku(r, next) }) };
+                  return { ok: true, message: t("receipt.scanned", { sku: lastSku(before, next) }) };
                 } catch (e) {
                   return { ok: false, message: scanMessage(e) };
                 }

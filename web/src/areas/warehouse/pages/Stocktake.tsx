@@ -66,7 +66,8 @@ function Counting({ no }: { no: string }) {
           onScan={async (code) => {
             try {
               const product = await inventoryApi.product(code);
-              const line = d.lines.find((l) => l.sku === product.sku);
+              // the latest count (scans queue up: the page's copy may be a scan behind)
+              const line = (client.getQueryData<Doc>(keys.stocktake(no)) ?? d).lines.find((l) => l.sku === product.sku);
               const next = await inventoryApi.count(no, [{ sku: product.sku, counted_qty: plusOne(line?.counted_qty) }]);
               set(next);
               return { ok: true, message: t("stocktake.counted", { sku: product.sku, qty: next.lines.find((l) => l.sku === product.sku)?.counted_qty ?? "" }) };
