@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,10 +50,10 @@ def _insert(table: Table) -> Statement:
     return Statement(insert_of(table, "actor", "entity", "entity_id", "action", "before", "after", "correlation_id"))
 
 
-class AuditEntryRead(BaseModel):
-    """One audited change of a document, for its page's audit trail."""
+class AuditEntry(BaseModel):
+    """One change as a document page's audit trail shows it."""
 
-    at: datetime
+    at: AwareDatetime
     actor: str
     action: str
     before: Any = None
@@ -62,14 +61,14 @@ class AuditEntryRead(BaseModel):
 
 
 async def trail(
-    session: AsyncSession, tables: KitTables, entity: str, entity_id: str, *, limit: int = 500
-) -> list[AuditEntryRead]:
-    """The audited changes of one document, oldest first (ix_audit_log_entity)."""
-    log = tables.audit_log
+    session: AsyncSession, tables: KitTables, entity: str, entity_id: str, limit: int = 500
+) -> list[AuditEntry]:
+    """The changes of one entity, oldest first (the index on entity, entity_id serves it)."""
+    t = tables.audit_log
     query = (
-        select(log.c.at, log.c.actor, log.c.action, log.c.before, log.c.after)
-        .where(log.c.entity == entity, log.c.entity_id == entity_id)
-        .order_by(log.c.id)
+        select(t.c.at, t.c.actor, t.c.action, t.c.before, t.c.after)
+        .where(t.c.entity == entity, t.c.entity_id == entity_id)
+        .order_by(t.c.id)
         .limit(limit)
     )
-    return [AuditEntryRead.model_validate(dict(r)) for r in (await session.execute(query)).mappings()]
+    return [AuditEntry.model_validate(dict(r)) for r in (await session.execute(query)).mappings()]

@@ -43,6 +43,7 @@ export function useMe() {
     me,
     loading: query.isPending,
     error: query.error,
-    can: (...roles: Role[]) => hasRole(me?.roles, roles),
+    // As on the server (servicekit.auth.require): admin is admitted wherever any role is.
+    can: (...roles: Role[]) => hasRole(me?.roles, roles) || Boolean(me?.roles.includes("admin")),
   };
 }

@@ -97,6 +97,7 @@ export function ListPage<Row extends object>(props: ListPageProps<Row>) {
     .map((c) => {
       const field = typeof c.sortField === "string" ? c.sortField : c.key;
       return {
+        dataIndex: c.key,
         ...c,
         sorter: c.sortField ? true : undefined,
         sortOrder: c.sortField && state.sort?.field === field ? (state.sort.order === "asc" ? ("ascend" as const) : ("descend" as const)) : null,

@@ -23,6 +23,8 @@ export interface ProgressStepsProps {
   size?: "default" | "small";
   /** The compact bar of a board row or card: no times under the titles (in the tooltip instead). */
   compact?: boolean;
+  /** Top to bottom (a phone's width). */
+  vertical?: boolean;
 }
 
 export function currentIndex(steps: ProgressStep[]): number {
@@ -30,7 +32,7 @@ export function currentIndex(steps: ProgressStep[]): number {
   return firstOpen === -1 ? steps.length - 1 : firstOpen;
 }
 
-export function ProgressSteps({ steps, alarm, ended, size = "default", compact = false }: ProgressStepsProps) {
+export function ProgressSteps({ steps, alarm, ended, size = "default", compact = false, vertical = false }: ProgressStepsProps) {
   const { t } = useTranslation();
   const current = currentIndex(steps);
   const allDone = steps.every((s) => s.done);
@@ -67,6 +69,7 @@ export function ProgressSteps({ steps, alarm, ended, size = "default", compact =
         current={current}
         items={items}
         responsive={false}
+        orientation={vertical ? "vertical" : "horizontal"}
       />
     </div>
   );

@@ -21,7 +21,7 @@ from purchasing.handlers import approval, orders
 from purchasing.unit import Tx
 from servicekit import audit
 from servicekit.app import RuntimeDep
-from servicekit.audit import AuditEntryRead
+from servicekit.audit import AuditEntry
 from servicekit.auth import Principal, require
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.tabular import FormatQuery
@@ -123,7 +123,7 @@ class PoRead(PoSummary):
     history: list[HistoryRead]
     approval: ApprovalRead | None
     documents: list[PoDocumentRead] = Field(description="the receipts, bills and ship notices linked to it")
-    audit: list[AuditEntryRead] = Field(description="every audited change (ship notices with their lines)")
+    audit: list[AuditEntry] = Field(description="every audited change (ship notices with their lines)")
 
 
 async def read(session: AsyncSession, po_no: str) -> PoRead:

@@ -26,7 +26,7 @@ from purchasing.domain import OPEN_REQUISITION, REQUISITION_TRANSITIONS, Transit
 from purchasing.handlers import approval
 from purchasing.schemas import Code, Money, Qty
 from servicekit import audit
-from servicekit.audit import AuditEntryRead
+from servicekit.audit import AuditEntry
 from servicekit.auth import Principal
 from servicekit.clock import Clock
 from servicekit.consumer import HandlerContext
@@ -79,7 +79,7 @@ class RequisitionRead(BaseModel):
     approval: ApprovalRead | None = None
     created_at: datetime | None = None
     submitted_at: datetime | None = None
-    audit: list[AuditEntryRead] = Field(default_factory=list, description="every audited change, oldest first")
+    audit: list[AuditEntry] = Field(default_factory=list, description="every audited change, oldest first")
 
 
 async def lock(session: AsyncSession, pr_no: str) -> Any:

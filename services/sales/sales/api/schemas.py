@@ -66,6 +66,33 @@ class OrderCreate(BaseModel):
         return self
 
 
+class QuoteRequest(BaseModel):
+    """Lines to price (the order form's totals, computed by the rules that will price the order)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lines: Lines
+    currency: CurrencyCode = DEFAULT_CURRENCY
+
+    @model_validator(mode="after")
+    def _lines_unique(self) -> QuoteRequest:
+        _unique_line_nos(self.lines)
+        return self
+
+
+class QuotedLine(BaseModel):
+    line_no: int
+    sku: str
+    net: Decimal
+    tax: Decimal
+
+
+class QuoteRead(BaseModel):
+    currency: str
+    lines: list[QuotedLine]
+    totals: TotalsRead
+
+
 class OrderAmend(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -186,10 +213,18 @@ class InvoiceRead(BaseModel):
 
 
 class OrderDetail(OrderRead):
+    progress: list[TrackingStep] = []
     saga: SagaRead | None
     history: list[HistoryRead]
     shipments: list[ShipmentRead]
     invoices: list[InvoiceRead]
+
+
+class TrackingStep(BaseModel):
+    key: str
+    label: str
+    done: bool
+    at: datetime | None
 
 
 class OrderListItem(BaseModel):
@@ -207,13 +242,15 @@ class OrderListItem(BaseModel):
     saga_status: str | None
     deadline_at: datetime | None
     late: bool
+    stuck: bool = False
+    overdue: bool = False
+    rejection_reason: str | None = None
+    status_reason: str | None = None
+    progress: list[TrackingStep] = []
 
 
-class TrackingStep(BaseModel):
-    key: str
-    label: str
-    done: bool
-    at: datetime | None
+class StatusCounts(BaseModel):
+    counts: dict[str, int]
 
 
 class TrackingRead(BaseModel):
@@ -221,3 +258,5 @@ class TrackingRead(BaseModel):
     status: str
     ended: bool
     steps: list[TrackingStep]
+    carrier: str | None = None
+    tracking_no: str | None = None

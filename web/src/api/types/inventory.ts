@@ -2515,6 +2515,9 @@ export interface operations {
             query?: {
                 category?: string | null;
                 active?: boolean | null;
+                /** @description part of the sku or the name */
+                q?: string | null;
+                limit?: number;
                 /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
                 format?: ("csv" | "xlsx") | null;
             };

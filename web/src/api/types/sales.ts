@@ -291,7 +291,11 @@ export interface paths {
         };
         /**
          * List Orders
-         * @description Roles: admin, auditor, finance, finance_manager, sales, sales_manager.
+         * @description The orders of the filter, a page at a time, each with its progress steps and why it is in trouble
+         *     (`stuck`: a saga step past its deadline; `overdue`: the requested date passed unshipped;
+         *     `rejection_reason`, `status_reason`).
+         *
+         *     Roles: admin, auditor, finance, finance_manager, sales, sales_manager.
          */
         get: operations["list_orders_api_v1_orders_get"];
         put?: never;
@@ -300,6 +304,51 @@ export interface paths {
          * @description Roles: admin, sales, sales_manager.
          */
         post: operations["create_order_api_v1_orders_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Quote Order
+         * @description The lines' net and tax and the totals, by the rules that price an order (half-up to cents); nothing is
+         *     stored. The order form shows these, never its own arithmetic.
+         *
+         *     Roles: admin, sales, sales_manager.
+         */
+        post: operations["quote_order_api_v1_orders_quote_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/status-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Order Status Counts
+         * @description How many orders of the filter (its status ignored) are in each status: the board's column counts.
+         *
+         *     Roles: admin, auditor, finance, finance_manager, sales, sales_manager.
+         */
+        get: operations["order_status_counts_api_v1_orders_status_counts_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -340,6 +389,28 @@ export interface paths {
          * @description Roles: admin, sales_manager.
          */
         post: operations["approve_order_api_v1_orders__order_no__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_no}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Order Audit
+         * @description Who changed the order, when, from what to what (placement, amendments, cancellation, void, decisions).
+         *
+         *     Roles: admin, auditor, finance, finance_manager, sales, sales_manager.
+         */
+        get: operations["order_audit_api_v1_orders__order_no__audit_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -510,6 +581,25 @@ export interface components {
             postal_code?: string | null;
             /** Province */
             province?: string | null;
+        };
+        /**
+         * AuditEntry
+         * @description One change as a document page's audit trail shows it.
+         */
+        AuditEntry: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /** After */
+            after?: unknown;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Before */
+            before?: unknown;
         };
         /** Body_upload_api_v1_imports__kind__post */
         Body_upload_api_v1_imports__kind__post: {
@@ -762,6 +852,11 @@ export interface components {
             placed_by: string | null;
             /** Priority */
             priority: number;
+            /**
+             * Progress
+             * @default []
+             */
+            progress: components["schemas"]["TrackingStep"][];
             /** Rejection Reason */
             rejection_reason: string | null;
             /** Replaced By Order No */
@@ -813,12 +908,24 @@ export interface components {
             /** Order No */
             order_no: string;
             /**
+             * Overdue
+             * @default false
+             */
+            overdue: boolean;
+            /**
              * Placed At
              * Format: date-time
              */
             placed_at: string;
             /** Priority */
             priority: number;
+            /**
+             * Progress
+             * @default []
+             */
+            progress: components["schemas"]["TrackingStep"][];
+            /** Rejection Reason */
+            rejection_reason?: string | null;
             /** Requested Date */
             requested_date: string | null;
             /** Saga Status */
@@ -827,6 +934,13 @@ export interface components {
             saga_step: string | null;
             /** Status */
             status: string;
+            /** Status Reason */
+            status_reason?: string | null;
+            /**
+             * Stuck
+             * @default false
+             */
+            stuck: boolean;
         };
         /** OrderRead */
         OrderRead: {
@@ -900,6 +1014,40 @@ export interface components {
             type: string;
         } & {
             [key: string]: unknown;
+        };
+        /** QuoteRead */
+        QuoteRead: {
+            /** Currency */
+            currency: string;
+            /** Lines */
+            lines: components["schemas"]["QuotedLine"][];
+            totals: components["schemas"]["TotalsRead"];
+        };
+        /**
+         * QuoteRequest
+         * @description Lines to price (the order form's totals, computed by the rules that will price the order).
+         */
+        QuoteRequest: {
+            /**
+             * Currency
+             * @description ISO 4217 code
+             * @default CNY
+             * @example CNY
+             */
+            currency: string;
+            /** Lines */
+            lines: components["schemas"]["LineIn"][];
+        };
+        /** QuotedLine */
+        QuotedLine: {
+            /** Line No */
+            line_no: number;
+            /** Net */
+            net: string;
+            /** Sku */
+            sku: string;
+            /** Tax */
+            tax: string;
         };
         /** Reason */
         Reason: {
@@ -1013,6 +1161,13 @@ export interface components {
             /** Warehouse Code */
             warehouse_code: string | null;
         };
+        /** StatusCounts */
+        StatusCounts: {
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+        };
         /** TotalsRead */
         TotalsRead: {
             /** Gross */
@@ -1024,6 +1179,8 @@ export interface components {
         };
         /** TrackingRead */
         TrackingRead: {
+            /** Carrier */
+            carrier?: string | null;
             /** Ended */
             ended: boolean;
             /** Order No */
@@ -1032,6 +1189,8 @@ export interface components {
             status: string;
             /** Steps */
             steps: components["schemas"]["TrackingStep"][];
+            /** Tracking No */
+            tracking_no?: string | null;
         };
         /** TrackingStep */
         TrackingStep: {
@@ -1252,6 +1411,9 @@ export interface operations {
     list_customers_api_v1_customers_get: {
         parameters: {
             query?: {
+                /** @description part of the code or the name */
+                q?: string | null;
+                limit?: number | null;
                 /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
                 format?: ("csv" | "xlsx") | null;
             };
@@ -2006,15 +2168,22 @@ export interface operations {
     list_orders_api_v1_orders_get: {
         parameters: {
             query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
                 status?: string[] | null;
                 customer_code?: string | null;
+                /** @description UTC date */
                 placed_from?: string | null;
+                /** @description UTC date, inclusive */
                 placed_to?: string | null;
+                /** @description an instant, e.g. midnight in Shanghai */
+                placed_after?: string | null;
+                placed_before?: string | null;
                 stuck_or_late?: boolean;
                 limit?: number;
                 offset?: number;
-                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
-                format?: ("csv" | "xlsx") | null;
+                /** @description a field, '-' first for descending */
+                sort?: "placed_at" | "-placed_at" | "requested_date" | "-requested_date" | "gross" | "-gross" | "priority" | "-priority" | "order_no" | "-order_no";
             };
             header?: never;
             path?: never;
@@ -2145,6 +2314,128 @@ export interface operations {
             };
         };
     };
+    quote_order_api_v1_orders_quote_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteRead"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    order_status_counts_api_v1_orders_status_counts_get: {
+        parameters: {
+            query?: {
+                status?: string[] | null;
+                customer_code?: string | null;
+                /** @description UTC date */
+                placed_from?: string | null;
+                /** @description UTC date, inclusive */
+                placed_to?: string | null;
+                /** @description an instant, e.g. midnight in Shanghai */
+                placed_after?: string | null;
+                placed_before?: string | null;
+                stuck_or_late?: boolean;
+                limit?: number;
+                offset?: number;
+                /** @description a field, '-' first for descending */
+                sort?: "placed_at" | "-placed_at" | "requested_date" | "-requested_date" | "gross" | "-gross" | "priority" | "-priority" | "order_no" | "-order_no";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusCounts"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_order_api_v1_orders__order_no__get: {
         parameters: {
             query?: never;
@@ -2225,6 +2516,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    order_audit_api_v1_orders__order_no__audit_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntry"][];
                 };
             };
             /** @description no valid bearer token */

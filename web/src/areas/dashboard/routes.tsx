@@ -3,10 +3,10 @@ import { lazy } from "react";
 
 import type { Area } from "../../app/area";
 
-const Home = lazy(() => import("./pages/Home"));
+const Dashboard = lazy(() => import("./pages/Dashboard"));
 
 export const dashboard: Area = {
   name: "dashboard",
-  routes: [{ index: true, element: <Home /> }],
+  routes: [{ index: true, element: <Dashboard /> }],
   menu: [{ key: "dashboard", path: "/", label: "menu.home", icon: <DashboardOutlined />, order: 0 }],
 };
