@@ -37,11 +37,11 @@ async def test_pick_by_scanning_and_ship_reaches_shipped(page: Page, stack: Stac
     await page.get_by_test_id("carrier").fill("顺丰速运")
     await page.get_by_test_id("tracking-no").fill("SF1029384756")
     await page.get_by_test_id("ship").click()
-    await expect(page.get_by_text("已发货：顺丰速运 SF1029384756")).to_be_visible()
+    await expect(page.get_by_text("已发货：顺丰速运 SF1029384756")).to_be_visible(timeout=20_000)
     await shot(page, "warehouse-shipped")
     await page.goto(f"/track/{order['order_no']}?token={order['tracking_token']}")
     progress = page.get_by_test_id("progress")
-    await expect(progress).to_have_attribute("data-current", "delivered")  # 发货 done, 签收 next
+    await expect(progress).to_have_attribute("data-current", "delivered", timeout=20_000)  # 发货 done, 签收 next
     await shot(page, "warehouse-order-progress-shipped")
 
 

@@ -154,7 +154,8 @@ async def test_price_mismatch_holds_the_bill_until_released(finance: Harness, in
     # the bill page shows the mismatch line by line
     bill = (await finance.client.get(f"/api/v1/bills/{bill_no}", headers=auth("auditor"))).json()
     assert (bill["status"], bill["hold_reason"]) == ("on_hold", "price_mismatch")
-    assert (bill["match"]["invoice_ref"], bill["match"]["tolerance_pct"]) == ("SUP-INV-2", "0.00")  # the price tolerance
+    # the PO's price tolerance (issue 19), not the receipt tolerance
+    assert (bill["match"]["invoice_ref"], bill["match"]["tolerance_pct"]) == ("SUP-INV-2", "0.00")
     [line] = bill["match"]["lines"]
     assert line == {
         "line_no": 1,

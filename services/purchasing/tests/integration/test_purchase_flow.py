@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from purchasing_testkit import Harness, doc, uid
@@ -28,6 +29,10 @@ def events(records: list, type_: str, key: str) -> list[dict]:  # type: ignore[t
         if env["type"] == type_ and r.key == key.encode():
             out.append(env["payload"])
     return out
+
+
+def has_sent(records: list, po_no: str) -> bool:  # type: ignore[type-arg]
+    return bool(events(records, "PurchaseOrderSent", po_no))
 
 
 async def test_full_chain_picks_the_cheapest_supplier_in_time_and_tracks_receipts(purchasing: Harness) -> None:
@@ -188,7 +193,7 @@ async def test_price_tolerance_apart_from_the_receipt_tolerance(purchasing: Harn
             assert (await h.call("POST", f"/purchase-orders/{po_no}/submit", "purchaser"))["status"] == "approved"
             po = await h.call("POST", f"/purchase-orders/{po_no}/send", "purchaser")
             assert po["price_tolerance_pct"] in ("2.00", "1.50")
-            records = await tail.wait_for(lambda rs, n=po_no: bool(events(rs, "PurchaseOrderSent", n)))
+            records = await tail.wait_for(partial(has_sent, po_no=po_no))
             sent[sku] = events(records, "PurchaseOrderSent", po_no)[0]
     assert (sent[skus[0]]["tolerance_pct"], sent[skus[0]]["price_tolerance_pct"]) == ("8.00", "2.00")  # the supplier's
     assert (sent[skus[1]]["tolerance_pct"], sent[skus[1]]["price_tolerance_pct"]) == ("3.00", "1.50")  # the category's

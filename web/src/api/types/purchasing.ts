@@ -717,10 +717,10 @@ export interface components {
             status: string;
         };
         /**
-         * AuditEntryRead
-         * @description One audited change of a document, for its page's audit trail.
+         * AuditEntry
+         * @description One change as a document page's audit trail shows it.
          */
-        AuditEntryRead: {
+        AuditEntry: {
             /** Action */
             action: string;
             /** Actor */
@@ -910,7 +910,7 @@ export interface components {
              * Audit
              * @description every audited change (ship notices with their lines)
              */
-            audit: components["schemas"]["AuditEntryRead"][];
+            audit: components["schemas"]["AuditEntry"][];
             /**
              * Created At
              * Format: date-time
@@ -1157,7 +1157,7 @@ export interface components {
              * Audit
              * @description every audited change, oldest first
              */
-            audit?: components["schemas"]["AuditEntryRead"][];
+            audit?: components["schemas"]["AuditEntry"][];
             /** Created At */
             created_at?: string | null;
             /** Currency */
