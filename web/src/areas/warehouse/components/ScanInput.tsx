@@ -61,7 +61,7 @@ export function ScanInput({ onScan, label, disabled }: { onScan: (code: string) 
     });
   };
   return (
-    <div className={`wh-scan${last ? (last.ok ? " wh-scan-ok" : " wh-scan-bad") : ""}`} key={last?.n} data-pending={pending}>
+    <div className={`wh-scan${last ? (last.ok ? " wh-scan-ok" : " wh-scan-bad") : ""}`} data-pending={pending}>
       <label htmlFor="scan-input" className="wh-scan-label">
         {label}
       </label>
@@ -77,10 +77,14 @@ export function ScanInput({ onScan, label, disabled }: { onScan: (code: string) 
         placeholder={t("scan.placeholder")}
         onChange={(e) => setValue(e.target.value)}
         onPressEnter={submit}
-        onBlur={() => window.setTimeout(() => ref.current?.focus(), 0)}
+        onBlur={(e) => {
+          // back to the scanner when the focus went nowhere (a click on the page), never away from another field
+          if (e.relatedTarget === null) window.setTimeout(() => ref.current?.focus(), 0);
+        }}
         data-testid="scan-input"
       />
-      <div role="status" aria-live="assertive" className="wh-scan-result" data-testid="scan-result" data-ok={last ? String(last.ok) : undefined} data-count={last?.n ?? 0}>
+      {/* keyed by the scan: the result (and its shake) renews; the field itself is never re-created mid-scan */}
+      <div key={last?.n} role="status" aria-live="assertive" className="wh-scan-result" data-testid="scan-result" data-ok={last ? String(last.ok) : undefined} data-count={last?.n ?? 0}>
         {last ? `${last.code}: ${last.message}` : t("scan.ready")}
       </div>
     </div>
