@@ -10,7 +10,7 @@ PY_DIRS := contracts libs services tests tools
 PYTEST_ARGS ?=
 K8S_VALIDATE := kubernetes-validate==1.37.0
 
-.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench bench-gateway chaos replicas test-infra-down web web-deps api-types chromium web-test console-bench
+.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench bench-gateway bench-console chaos replicas test-infra-down web web-deps api-types chromium web-test console-bench
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ test: install web chromium ## run the whole test suite (vitest, then pytest on i
 	@if [ -z "$(PYTEST_ARGS)" ]; then cd web && npx vitest run; fi
 	@$(WITH_TEST_INFRA); rc=0; $(VENV)/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ "$$rc" -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit "$$rc"
+
+bench-console: install web chromium ## the console in Chromium on 100,000 orders / 10,000 POs (tools/bench_console; writes bench-results/)
+	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.bench_console $(BENCH_ARGS)
 
 bench: install ## the order saga against the raw Kafka + Postgres floor (tools/bench; writes bench-results/)
 	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.bench $(BENCH_ARGS)

@@ -17,12 +17,16 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
+    Select,
     String,
     Table,
     Text,
     bindparam,
     delete,
+    exists,
+    func,
     insert,
+    or_,
     select,
     update,
 )
@@ -321,3 +325,43 @@ async def decide_and_record(
     state = decide(state, actor, actor_roles, verdict, comment, at)
     await record_decision(session, tables, state)
     return state
+
+
+def waiting_for(tables: ApprovalTables, actor: str, roles: Sequence[str], document_types: Sequence[str]) -> Select[Any]:
+    """The levels waiting now for one of `roles` (the approvals inbox): undecided, and every earlier level of
+    the document approved (a rejection ends the approval, so nothing after it waits); not the actor's own
+    requests (nobody decides those)."""
+    steps = tables.steps
+    earlier = steps.alias("earlier")
+    not_yet_reached = (
+        select(1)
+        .where(
+            (earlier.c.document_type == steps.c.document_type)
+            & (earlier.c.document_no == steps.c.document_no)
+            & (earlier.c.level < steps.c.level)
+            & or_(earlier.c.verdict.is_(None), earlier.c.verdict != "approved")
+        )
+        .correlate(steps)
+    )
+    every = steps.alias("every")
+    levels = (
+        select(func.count())
+        .where((every.c.document_type == steps.c.document_type) & (every.c.document_no == steps.c.document_no))
+        .correlate(steps)
+        .scalar_subquery()
+    )
+    return select(
+        steps.c.document_type,
+        steps.c.document_no,
+        steps.c.level,
+        steps.c.role,
+        steps.c.requester,
+        steps.c.requested_at,
+        levels.label("levels"),
+    ).where(
+        steps.c.verdict.is_(None),
+        steps.c.requester != actor,
+        steps.c.role.in_(list(roles)),
+        steps.c.document_type.in_(list(document_types)),
+        ~exists(not_yet_reached),
+    )

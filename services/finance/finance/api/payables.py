@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from finance.handlers.bills import (
     pay_supplier,
     register_supplier_invoice,
     release_bill,
+    three_way_match,
 )
 from servicekit import audit
 from servicekit.app import RuntimeDep
@@ -38,9 +39,12 @@ async def list_bills(
     supplier_code: str | None = None,
     status: str | None = None,
     po_no: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 500,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: FormatQuery = None,
 ) -> Any:
-    q = select(bills).order_by(bills.c.bill_date, bills.c.bill_no)
+    """The newest first, paged (`limit`, `offset`); the export streams all of them."""
+    q = select(bills).order_by(bills.c.bill_date.desc(), bills.c.bill_no.desc())
     if supplier_code:
         q = q.where(bills.c.supplier_code == supplier_code)
     if status:
@@ -50,22 +54,25 @@ async def list_bills(
     if format:
         return files.export_bills(runtime, q, format)
     async with runtime.db.transaction() as s:
-        rows = (await s.execute(q.limit(500))).mappings().all()
+        rows = (await s.execute(q.limit(limit).offset(offset))).mappings().all()
     return plain([{**dict(r), "outstanding": r["gross"] - r["paid"]} for r in rows])
 
 
 @router.get("/bills/{bill_no}")
 async def get_bill(bill_no: str, runtime: RuntimeDep, _: FinanceReader) -> Any:
+    """The bill, its lines and payments; once the supplier's invoice is registered, `match` compares it line
+    by line (PO price × received qty against the invoice; the flags say which side is off)."""
     async with runtime.db.transaction() as s:
         row = (await s.execute(select(bills).where(bills.c.bill_no == bill_no))).mappings().first()
         if row is None:
             raise NotFoundError("bill", bill_no)
         lines = (
             await s.execute(select(bill_lines).where(bill_lines.c.bill_no == bill_no).order_by(bill_lines.c.line_no))
-        ).mappings()
+        ).all()
         paid = (await s.execute(select(bill_payments).where(bill_payments.c.bill_no == bill_no))).mappings()
         body = {**dict(row), "outstanding": row["gross"] - row["paid"]}
-        body["lines"] = [dict(x) for x in lines]
+        body["lines"] = [dict(x._mapping) for x in lines]
+        body["match"] = await three_way_match(s, row["matched_invoice"], row["po_no"], lines)
         body["payments"] = [{"payment_no": p["payment_no"], "amount": p["amount"]} for p in paid]
     return plain(body)
 

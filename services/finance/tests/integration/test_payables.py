@@ -151,6 +151,24 @@ async def test_price_mismatch_holds_the_bill_until_released(finance: Harness, in
     held = events(records, "BillHeld", bill_no=bill_no)[0]["payload"]
     assert (held["reason"], held["tolerance_pct"], held["po_no"]) == ("price_mismatch", "0.00", po)
     assert held["lines"][0]["po_unit_price"] == "12.50" and held["lines"][0]["invoice_unit_price"] == "14.00"
+    # the bill page shows the mismatch line by line
+    bill = (await finance.client.get(f"/api/v1/bills/{bill_no}", headers=auth("auditor"))).json()
+    assert (bill["status"], bill["hold_reason"]) == ("on_hold", "price_mismatch")
+    # the PO's price tolerance (issue 19), not the receipt tolerance
+    assert (bill["match"]["invoice_ref"], bill["match"]["tolerance_pct"]) == ("SUP-INV-2", "0.00")
+    [line] = bill["match"]["lines"]
+    assert line == {
+        "line_no": 1,
+        "sku": "RAW-1",
+        "po_unit_price": "12.50",
+        "invoice_unit_price": "14.00",
+        "qty_received": "10.000",
+        "qty_invoiced": "10",
+        "amount_expected": "125.00",
+        "amount_invoiced": "140.00",
+        "price_mismatch": True,
+        "qty_mismatch": False,
+    }
     # a held bill cannot be paid
     pay = {
         "supplier_code": supplier,
@@ -201,6 +219,8 @@ async def test_quantity_mismatch_and_receipts_without_po_billed_or_received_not_
     invoice = {"invoice_ref": "SUP-INV-3", "lines": [{"line_no": 1, "qty": "12", "unit_price": "12.50"}]}
     r = await finance.client.post(f"/api/v1/bills/{bill_no}/supplier-invoice", json=invoice, headers=auth("finance"))
     assert (r.json()["status"], r.json()["reason"]) == ("on_hold", "quantity_mismatch")
+    bill = (await finance.client.get(f"/api/v1/bills/{bill_no}", headers=auth("auditor"))).json()
+    assert [(x["price_mismatch"], x["qty_mismatch"]) for x in bill["match"]["lines"]] == [(False, True)]
     # Without a PO, its supplier and prices given: the payable at those prices (the supplier's terms).
     loose = receipt(None, supplier, [(None, "RAW-9", "4", "0")], reason="sample delivery")
     await received(finance, loose)

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from approvals.schemas import RuleRead, RuleSetRead, RuleSetWrite
+from approvals.schemas import RuleRead, RuleSetRead, RuleSetWrite, WaitingRead
 from approvals.store import load_rules
 from purchasing.db import approval
-from purchasing.handlers.approval import DocumentType, set_rules
+from purchasing.handlers.approval import DocumentType, set_rules, waiting
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
 from servicekit.tabular import FormatQuery
@@ -41,3 +41,11 @@ async def put_rules(
 ) -> RuleSetRead:
     async with runtime.db.transaction() as session:
         return await set_rules(session, principal.sub, document_type, body)
+
+
+@router.get("/approvals/waiting", response_model=list[WaitingRead], tags=["approvals"])
+async def waiting_for_me(runtime: RuntimeDep, principal: Annotated[Principal, Depends(DECIDERS)]) -> list[WaitingRead]:
+    """Requisitions and purchase orders whose current approval level waits for one of the caller's roles
+    (the approvals inbox; sales serves the sales orders'), oldest request first."""
+    async with runtime.db.transaction() as session:
+        return await waiting(session, principal)

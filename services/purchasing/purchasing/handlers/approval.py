@@ -8,11 +8,11 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals import ApprovalState, plan, same_approver_allowed
-from approvals.schemas import DecisionWrite, RuleRead, RuleSetRead, RuleSetWrite
+from approvals.schemas import DecisionWrite, RuleRead, RuleSetRead, RuleSetWrite, WaitingRead
 from approvals.store import (
     decide_and_record,
     escalate_level,
@@ -22,6 +22,7 @@ from approvals.store import (
     replace_rules,
     set_due,
     start_approval,
+    waiting_for,
 )
 from approvals.web import approval_errors
 from contracts.purchasing import ApprovalDecided, ApprovalEscalated, ApprovalRequested
@@ -51,6 +52,24 @@ async def set_rules(session: AsyncSession, actor: str, document_type: DocumentTy
         after=result.model_dump(mode="json"),
     )
     return result
+
+
+async def waiting(session: AsyncSession, principal: Principal) -> list[WaitingRead]:
+    """Requisitions and purchase orders whose current approval level waits for one of the caller's roles
+    (the approvals inbox; sales serves the sales orders'), oldest request first."""
+    w = waiting_for(approval, principal.sub, sorted(principal.roles), ["requisition", "purchase_order"]).subquery()
+    pr, po = requisitions, purchase_orders
+    of_requisitions = select(w, pr.c.department.label("party"), pr.c.amount, pr.c.currency).join(
+        pr, (w.c.document_type == literal("requisition")) & (pr.c.pr_no == w.c.document_no)
+    )
+    of_orders = select(w, po.c.supplier_code.label("party"), po.c.gross.label("amount"), po.c.currency).join(
+        po, (w.c.document_type == literal("purchase_order")) & (po.c.po_no == w.c.document_no)
+    )
+    both = union_all(
+        of_requisitions.where(pr.c.status == "submitted"), of_orders.where(po.c.status == "pending_approval")
+    ).subquery()
+    query = select(both).order_by(both.c.requested_at, both.c.document_no).limit(500)
+    return [WaitingRead.model_validate(dict(r)) for r in (await session.execute(query)).mappings()]
 
 
 async def begin(

@@ -40,6 +40,11 @@ async def test_rejection_at_level_two_ends_the_requisition(purchasing: Harness) 
         ("mgr.li", "approval_approved"),
         ("fin.zhao", "approval_rejected"),
     ]
+    page = await h.call("GET", f"/requisitions/{pr_no}", "auditor")
+    assert [(a["actor"], a["action"]) for a in page["audit"] if a["action"].startswith("approval_")] == [
+        ("mgr.li", "approval_approved"),
+        ("fin.zhao", "approval_rejected"),
+    ]
 
 
 async def test_requester_cannot_approve_own_requisition(purchasing: Harness) -> None:
@@ -184,3 +189,31 @@ async def test_a_pending_level_is_reminded_then_escalated_at_its_deadline(purcha
         "SELECT action FROM audit_log WHERE entity = 'requisition' AND entity_id = :p ORDER BY id", p=pr_no
     )
     assert "approval_escalated" in [a.action for a in audit]
+
+
+async def test_waiting_inbox_follows_the_current_level(purchasing: Harness) -> None:
+    """The approvals inbox lists a document for the role of its current level only, never the requester's
+    own, and drops it once decided (level 1 → level 2's role; a rejection ends it for everyone)."""
+    h = purchasing
+
+    def mine(items: list[dict[str, object]], no: str) -> list[dict[str, object]]:
+        return [x for x in items if x["document_no"] == no]
+
+    pr_no = await submitted(h)
+    [item] = mine(await h.call("GET", "/approvals/waiting", "purchasing_manager", sub="mgr.li"), pr_no)
+    assert (item["document_type"], item["level"], item["levels"], item["role"]) == (
+        "requisition",
+        1,
+        2,
+        "purchasing_manager",
+    )
+    assert item["requester"] == BUYER and item["currency"] == "CNY"
+    assert mine(await h.call("GET", "/approvals/waiting", "finance_manager", sub="fin.zhao"), pr_no) == []
+    assert mine(await h.call("GET", "/approvals/waiting", "purchasing_manager", sub=BUYER), pr_no) == []
+    await h.decide(pr_no, "purchasing_manager", "mgr.li")
+    assert mine(await h.call("GET", "/approvals/waiting", "purchasing_manager", sub="mgr.li"), pr_no) == []
+    [item] = mine(await h.call("GET", "/approvals/waiting", "finance_manager", sub="fin.zhao"), pr_no)
+    assert item["level"] == 2
+    await h.decide(pr_no, "finance_manager", "fin.zhao", decision="rejected", comment="预算不足")
+    assert mine(await h.call("GET", "/approvals/waiting", "finance_manager", sub="fin.qian"), pr_no) == []
+    await h.call("GET", "/approvals/waiting", "auditor", expect=403)

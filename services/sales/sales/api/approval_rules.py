@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
+from sqlalchemy import select
 
 from approvals.domain import DocumentType
-from approvals.schemas import RuleRead, RuleSetRead, RuleSetWrite
-from approvals.store import load_rules, replace_rules
-from sales.db import approval, kit
+from approvals.schemas import RuleRead, RuleSetRead, RuleSetWrite, WaitingRead
+from approvals.store import load_rules, replace_rules, waiting_for
+from sales.db import approval, kit, orders
 from servicekit import audit
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
@@ -18,6 +19,24 @@ from servicekit.tabular import FormatQuery
 
 router = APIRouter(tags=["approval rules"])
 SALES_ORDER: DocumentType = "sales_order"
+
+
+@router.get("/approvals/waiting", response_model=list[WaitingRead], tags=["approvals"])
+async def waiting_for_me(
+    runtime: RuntimeDep, principal: Annotated[Principal, Depends(require("sales_manager"))]
+) -> list[WaitingRead]:
+    """Sales orders in `pending_approval` whose current level waits for one of the caller's roles (the
+    approvals inbox; purchasing serves its requisitions and purchase orders), oldest request first."""
+    w = waiting_for(approval, principal.sub, sorted(principal.roles), [SALES_ORDER]).subquery()
+    query = (
+        select(w, orders.c.customer_code.label("party"), orders.c.gross.label("amount"), orders.c.currency)
+        .join(orders, orders.c.order_no == w.c.document_no)
+        .where(orders.c.status == "pending_approval")
+        .order_by(w.c.requested_at, w.c.document_no)
+        .limit(500)
+    )
+    async with runtime.db.transaction() as session:
+        return [WaitingRead.model_validate(dict(r)) for r in (await session.execute(query)).mappings()]
 
 
 @router.get("/approval-rules", response_model=RuleSetRead)

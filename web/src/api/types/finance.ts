@@ -34,7 +34,9 @@ export interface paths {
         };
         /**
          * List Bills
-         * @description Roles: admin, auditor, finance, finance_manager.
+         * @description The newest first, paged (`limit`, `offset`); the export streams all of them.
+         *
+         *     Roles: admin, auditor, finance, finance_manager.
          */
         get: operations["list_bills_api_v1_bills_get"];
         put?: never;
@@ -54,7 +56,10 @@ export interface paths {
         };
         /**
          * Get Bill
-         * @description Roles: admin, auditor, finance, finance_manager.
+         * @description The bill, its lines and payments; once the supplier's invoice is registered, `match` compares it line
+         *     by line (PO price × received qty against the invoice; the flags say which side is off).
+         *
+         *     Roles: admin, auditor, finance, finance_manager.
          */
         get: operations["get_bill_api_v1_bills__bill_no__get"];
         put?: never;
@@ -199,7 +204,9 @@ export interface paths {
         };
         /**
          * List Invoices
-         * @description Roles: admin, auditor, finance, finance_manager.
+         * @description The newest first, paged (`limit`, `offset`); the export streams all of them.
+         *
+         *     Roles: admin, auditor, finance, finance_manager.
          */
         get: operations["list_invoices_api_v1_invoices_get"];
         put?: never;
@@ -728,6 +735,8 @@ export interface operations {
                 supplier_code?: string | null;
                 status?: string | null;
                 po_no?: string | null;
+                limit?: number;
+                offset?: number;
                 /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
                 format?: ("csv" | "xlsx") | null;
             };
@@ -1195,6 +1204,8 @@ export interface operations {
                 customer_code?: string | null;
                 order_no?: string | null;
                 status?: string | null;
+                limit?: number;
+                offset?: number;
                 /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
                 format?: ("csv" | "xlsx") | null;
             };

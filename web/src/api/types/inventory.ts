@@ -322,7 +322,9 @@ export interface paths {
         };
         /**
          * List Outbound
-         * @description Roles: admin, auditor, finance, finance_manager, purchaser, purchasing_manager, sales, sales_manager, warehouse.
+         * @description Outbound orders, the newest first (the picking queue: `status=created&status=picking&status=packed`).
+         *
+         *     Roles: admin, auditor, finance, finance_manager, purchaser, purchasing_manager, sales, sales_manager, warehouse.
          */
         get: operations["list_outbound_api_v1_outbound_orders_get"];
         put?: never;
@@ -2083,10 +2085,12 @@ export interface operations {
     list_outbound_api_v1_outbound_orders_get: {
         parameters: {
             query?: {
-                status?: string | null;
+                /** @description one or more states */
+                status?: string[] | null;
                 order_no?: string | null;
                 warehouse_code?: string | null;
                 limit?: number;
+                offset?: number;
                 /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
                 format?: ("csv" | "xlsx") | null;
             };

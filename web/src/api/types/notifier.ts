@@ -1032,12 +1032,17 @@ export interface operations {
         parameters: {
             query?: {
                 state?: string | null;
+                /** @description only open, processing and escalated cases */
+                active?: boolean;
+                /** @description `opened`: newest first; `sla`: least time left first */
+                sort?: "opened" | "sla";
                 case_type?: string | null;
                 supplier_code?: string | null;
                 customer_code?: string | null;
                 opened_from?: string | null;
                 opened_to?: string | null;
                 limit?: number;
+                offset?: number;
                 /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
                 format?: ("csv" | "xlsx") | null;
             };

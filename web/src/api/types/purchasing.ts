@@ -29,7 +29,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/historical-purchase-orders": {
+    "/api/v1/approvals/waiting": {
         parameters: {
             query?: never;
             header?: never;
@@ -37,12 +37,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Historical Purchase Orders
-         * @description Imported closed purchase orders of the previous system (headers; a file export has one row per line).
+         * Waiting For Me
+         * @description Requisitions and purchase orders whose current approval level waits for one of the caller's roles
+         *     (the approvals inbox; sales serves the sales orders'), oldest request first.
          *
-         *     Roles: admin, auditor, finance, finance_manager, purchaser, purchasing_manager.
+         *     Roles: admin, finance, finance_manager, purchaser, purchasing_manager, sales_manager, warehouse.
          */
-        get: operations["list_historical_purchase_orders_api_v1_historical_purchase_orders_get"];
+        get: operations["waiting_for_me_api_v1_approvals_waiting_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -60,9 +61,7 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The import log, newest first (as a file: every job of the kinds visible to the caller).
-         *
-         *     Any authenticated user.
+         * @description Any authenticated user.
          */
         get: operations["list_jobs_api_v1_import_jobs_get"];
         put?: never;
@@ -222,7 +221,8 @@ export interface paths {
         };
         /**
          * List Purchase Orders
-         * @description All purchase orders, those with open anomalies ("red") first, then the most recent.
+         * @description The purchase-order board: those with open anomalies ("red") first, then the most recent; each row
+         *     with its open anomaly types and its lines' progress (ordered / shipped / received / rejected).
          *
          *     Roles: admin, auditor, finance, finance_manager, purchaser, purchasing_manager, warehouse.
          */
@@ -408,7 +408,9 @@ export interface paths {
         };
         /**
          * List Requisitions
-         * @description Roles: admin, auditor, purchaser, purchasing_manager.
+         * @description Requisitions, the most recent first (without their audit trail: that is on the requisition's page).
+         *
+         *     Roles: admin, auditor, purchaser, purchasing_manager.
          */
         get: operations["list_requisitions_api_v1_requisitions_get"];
         put?: never;
@@ -714,6 +716,25 @@ export interface components {
             /** Status */
             status: string;
         };
+        /**
+         * AuditEntry
+         * @description One change as a document page's audit trail shows it.
+         */
+        AuditEntry: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /** After */
+            after?: unknown;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Before */
+            before?: unknown;
+        };
         /** Body_upload_api_v1_imports__kind__post */
         Body_upload_api_v1_imports__kind__post: {
             /**
@@ -776,6 +797,21 @@ export interface components {
             /** To Status */
             to_status: string;
         };
+        /** LineProgress */
+        LineProgress: {
+            /** Line No */
+            line_no: number;
+            /** Qty Ordered */
+            qty_ordered: string;
+            /** Qty Received */
+            qty_received: string;
+            /** Qty Rejected */
+            qty_rejected: string;
+            /** Qty Shipped */
+            qty_shipped: string;
+            /** Sku */
+            sku: string;
+        };
         /** OptionRead */
         OptionRead: {
             /** Currency */
@@ -817,6 +853,21 @@ export interface components {
             /** Overrides */
             overrides: components["schemas"]["Override"][];
         };
+        /** PoDocumentRead */
+        PoDocumentRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Kind
+             * @description grn (goods receipt), bill, asn (ship notice)
+             */
+            kind: string;
+            /** Ref */
+            ref: string;
+        };
         /** PoLineRead */
         PoLineRead: {
             /**
@@ -849,7 +900,17 @@ export interface components {
         PoRead: {
             /** Anomalies */
             anomalies: components["schemas"]["AnomalyRead"][];
+            /**
+             * Anomaly Types
+             * @description the open anomalies' types (overdue, short_receipt, …)
+             */
+            anomaly_types: string[];
             approval: components["schemas"]["ApprovalRead"] | null;
+            /**
+             * Audit
+             * @description every audited change (ship notices with their lines)
+             */
+            audit: components["schemas"]["AuditEntry"][];
             /**
              * Created At
              * Format: date-time
@@ -860,6 +921,11 @@ export interface components {
             /** Currency */
             currency: string;
             /**
+             * Documents
+             * @description the receipts, bills and ship notices linked to it
+             */
+            documents: components["schemas"]["PoDocumentRead"][];
+            /**
              * Expected Date
              * Format: date
              */
@@ -868,6 +934,11 @@ export interface components {
             gross: string;
             /** History */
             history: components["schemas"]["HistoryRead"][];
+            /**
+             * Line Progress
+             * @description per line, in the list only
+             */
+            line_progress?: components["schemas"]["LineProgress"][];
             /** Lines */
             lines: components["schemas"]["PoLineRead"][];
             /** Net */
@@ -899,6 +970,16 @@ export interface components {
         };
         /** PoSummary */
         PoSummary: {
+            /**
+             * Anomaly Types
+             * @description the open anomalies' types (overdue, short_receipt, …)
+             */
+            anomaly_types: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
             /** Currency */
             currency: string;
             /**
@@ -908,6 +989,11 @@ export interface components {
             expected_date: string;
             /** Gross */
             gross: string;
+            /**
+             * Line Progress
+             * @description per line, in the list only
+             */
+            line_progress?: components["schemas"]["LineProgress"][];
             /** Open Anomalies */
             open_anomalies: number;
             /** Po No */
@@ -1067,6 +1153,13 @@ export interface components {
             /** Amount */
             amount: string;
             approval?: components["schemas"]["ApprovalRead"] | null;
+            /**
+             * Audit
+             * @description every audited change, oldest first
+             */
+            audit?: components["schemas"]["AuditEntry"][];
+            /** Created At */
+            created_at?: string | null;
             /** Currency */
             currency: string;
             /** Department */
@@ -1083,6 +1176,8 @@ export interface components {
             status: string;
             /** Status Reason */
             status_reason: string | null;
+            /** Submitted At */
+            submitted_at?: string | null;
             /** Warehouse Code */
             warehouse_code: string;
         };
@@ -1334,6 +1429,38 @@ export interface components {
              */
             tolerance_pct: string;
         };
+        /**
+         * WaitingRead
+         * @description One document waiting for a decision of the caller's roles (the approvals inbox).
+         */
+        WaitingRead: {
+            /** Amount */
+            amount: string;
+            /** Currency */
+            currency: string;
+            /** Document No */
+            document_no: string;
+            /** Document Type */
+            document_type: string;
+            /** Level */
+            level: number;
+            /** Levels */
+            levels: number;
+            /**
+             * Party
+             * @description the supplier, customer or department the document is for
+             */
+            party: string | null;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /** Requester */
+            requester: string;
+            /** Role */
+            role: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1345,10 +1472,7 @@ export type $defs = Record<string, never>;
 export interface operations {
     get_rules_api_v1_approval_rules__document_type__get: {
         parameters: {
-            query?: {
-                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
-                format?: ("csv" | "xlsx") | null;
-            };
+            query?: never;
             header?: never;
             path: {
                 document_type: "requisition" | "purchase_order";
@@ -1364,8 +1488,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleSetRead"];
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
-                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1468,16 +1590,9 @@ export interface operations {
             };
         };
     };
-    list_historical_purchase_orders_api_v1_historical_purchase_orders_get: {
+    waiting_for_me_api_v1_approvals_waiting_get: {
         parameters: {
-            query?: {
-                supplier_code?: string | null;
-                from?: string | null;
-                to?: string | null;
-                limit?: number;
-                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
-                format?: ("csv" | "xlsx") | null;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -1490,9 +1605,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
-                    "text/csv": string;
+                    "application/json": components["schemas"]["WaitingRead"][];
                 };
             };
             /** @description no valid bearer token */
@@ -1529,8 +1642,6 @@ export interface operations {
             query?: {
                 kind?: string | null;
                 limit?: number;
-                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
-                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -1544,9 +1655,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
-                    "text/csv": string;
+                    "application/json": {
+                        [key: string]: unknown;
+                    }[];
                 };
             };
             /** @description no valid bearer token */
@@ -1993,11 +2104,15 @@ export interface operations {
     list_purchase_orders_api_v1_purchase_orders_get: {
         parameters: {
             query?: {
-                status?: string | null;
+                /** @description one or more states */
+                status?: string[] | null;
                 supplier_code?: string | null;
                 pr_no?: string | null;
                 anomalies_only?: boolean;
+                /** @description with an open anomaly of these types */
+                anomaly?: ("overdue" | "short_shipment" | "short_receipt" | "over_receipt" | "price_mismatch" | "quality_rejection")[] | null;
                 limit?: number;
+                offset?: number;
                 /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
                 format?: ("csv" | "xlsx") | null;
             };
@@ -2529,6 +2644,7 @@ export interface operations {
                 status?: string | null;
                 sku?: string | null;
                 limit?: number;
+                offset?: number;
                 /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
                 format?: ("csv" | "xlsx") | null;
             };

@@ -29,6 +29,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals/waiting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Waiting For Me
+         * @description Sales orders in `pending_approval` whose current level waits for one of the caller's roles (the
+         *     approvals inbox; purchasing serves its requisitions and purchase orders), oldest request first.
+         *
+         *     Roles: admin, sales_manager.
+         */
+        get: operations["waiting_for_me_api_v1_approvals_waiting_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -1192,6 +1215,38 @@ export interface components {
              */
             replacement_order_no?: string | null;
         };
+        /**
+         * WaitingRead
+         * @description One document waiting for a decision of the caller's roles (the approvals inbox).
+         */
+        WaitingRead: {
+            /** Amount */
+            amount: string;
+            /** Currency */
+            currency: string;
+            /** Document No */
+            document_no: string;
+            /** Document Type */
+            document_type: string;
+            /** Level */
+            level: number;
+            /** Levels */
+            levels: number;
+            /**
+             * Party
+             * @description the supplier, customer or department the document is for
+             */
+            party: string | null;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /** Requester */
+            requester: string;
+            /** Role */
+            role: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1295,6 +1350,53 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    waiting_for_me_api_v1_approvals_waiting_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingRead"][];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,15 +2,12 @@ import { AuditOutlined } from "@ant-design/icons";
 import { lazy } from "react";
 
 import type { Area } from "../../app/area";
-import type { Role } from "../../auth/useMe";
+import { DECIDERS } from "./api";
 
-const Home = lazy(() => import("./pages/Home"));
-
-const ROLES: Role[] = ["purchasing_manager", "sales_manager", "finance_manager", "admin"];
+const Inbox = lazy(() => import("./pages/Inbox"));
 
 export const approvals: Area = {
   name: "approvals",
-  roles: ROLES,
-  routes: [{ path: "approvals", element: <Home /> }],
-  menu: [{ key: "approvals", path: "/approvals", label: "menu.home", icon: <AuditOutlined />, order: 20, roles: ROLES }],
+  routes: [{ path: "approvals", element: <Inbox /> }],
+  menu: [{ key: "approvals", path: "/approvals", label: "menu.inbox", icon: <AuditOutlined />, order: 20, roles: DECIDERS }],
 };
