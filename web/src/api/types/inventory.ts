@@ -5,6 +5,73 @@
  */
 
 export interface paths {
+    "/api/v1/admin/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dead Letters
+         * @description The messages this service's consumers could not process, with the reason (its dead-letter topic).
+         *
+         *     Roles: admin, auditor.
+         */
+        get: operations["dead_letters_api_v1_admin_dead_letters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay Dead Letters
+         * @description Republish the dead letters not replayed yet (optionally of one reason) to their original topics, once
+         *     each; audited.
+         *
+         *     Roles: admin.
+         */
+        post: operations["replay_dead_letters_api_v1_admin_dead_letters_replay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Trail
+         * @description The audit trail, newest first.
+         *
+         *     Roles: admin, auditor, finance_manager, purchasing_manager, sales_manager.
+         */
+        get: operations["audit_trail_api_v1_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/backorders": {
         parameters: {
             query?: never;
@@ -562,6 +629,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Returns
+         * @description Roles: admin, auditor, finance, finance_manager, purchaser, purchasing_manager, sales, sales_manager, warehouse.
+         */
+        get: operations["list_returns_api_v1_returns_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{return_no}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Return
+         * @description Roles: admin, auditor, finance, finance_manager, purchaser, purchasing_manager, sales, sales_manager, warehouse.
+         */
+        get: operations["get_return_api_v1_returns__return_no__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{return_no}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Return
+         * @description Receive a return's goods with the inspection result: every authorized quantity, per line, restocked (on
+         *     hand again at the cost it left with) or scrapped (written off); a line may be split between the two.
+         *     Publishes `ReturnReceived` (finance credits it). Once (409 `return_already_received`).
+         *
+         *     Roles: admin, warehouse.
+         */
+        post: operations["receive_return_api_v1_returns__return_no__receive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/shipments/batch": {
         parameters: {
             query?: never;
@@ -877,6 +1008,33 @@ export interface components {
             /** Warehouse Code */
             warehouse_code: string;
         };
+        /** AuditRead */
+        AuditRead: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /** After */
+            after: unknown;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Before */
+            before: unknown;
+            /**
+             * Context
+             * @description the causing event of a change made by an event handler, else the request's
+             */
+            context: string | null;
+            /** Entity */
+            entity: string;
+            /** Entity Id */
+            entity_id: string;
+            /** Id */
+            id: number;
+        };
         /** BatchDispatch */
         BatchDispatch: {
             /** Carrier */
@@ -921,6 +1079,23 @@ export interface components {
             /** Lines */
             lines: components["schemas"]["Count"][];
         };
+        /** DeadLetterRead */
+        DeadLetterRead: {
+            /** At */
+            at: string | null;
+            /** Error */
+            error: string | null;
+            /** Key */
+            key: string | null;
+            /** Offset */
+            offset: number;
+            /** Original Offset */
+            original_offset: string | null;
+            /** Original Topic */
+            original_topic: string | null;
+            /** Reason */
+            reason: string | null;
+        };
         /** Delivery */
         Delivery: {
             /** Signed By */
@@ -932,6 +1107,27 @@ export interface components {
             carrier: string;
             /** Tracking No */
             tracking_no?: string | null;
+        };
+        /** InspectedLine */
+        InspectedLine: {
+            /**
+             * Line No
+             * @description line number within its document, from 1
+             */
+            line_no: number;
+            /** Note */
+            note?: string | null;
+            /**
+             * Qty
+             * @description decimal quantity > 0, at most 3 places
+             */
+            qty: string;
+            /**
+             * Result
+             * @description restock: back on hand; scrap: written off
+             * @enum {string}
+             */
+            result: "restock" | "scrap";
         };
         /** OpeningStock */
         OpeningStock: {
@@ -1125,6 +1321,29 @@ export interface components {
              */
             qty: string;
         };
+        /** Replay */
+        Replay: {
+            /**
+             * Reason
+             * @description replay only dead letters with this reason
+             */
+            reason?: string | null;
+        };
+        /** Replayed */
+        Replayed: {
+            /** Replayed */
+            replayed: number;
+        };
+        /** ReturnReceipt */
+        ReturnReceipt: {
+            /** Lines */
+            lines: components["schemas"]["InspectedLine"][];
+            /**
+             * Warehouse Code
+             * @description default: the warehouse the order shipped from
+             */
+            warehouse_code?: string | null;
+        };
         /** Scan */
         Scan: {
             /** Barcode */
@@ -1191,6 +1410,168 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    dead_letters_api_v1_admin_dead_letters_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterRead"][];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replay_dead_letters_api_v1_admin_dead_letters_replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Replay"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replayed"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_trail_api_v1_audit_get: {
+        parameters: {
+            query?: {
+                entity?: string | null;
+                /** @description the entity's number or code */
+                id?: string | null;
+                actor?: string | null;
+                from?: string | null;
+                to?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRead"][];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     backorder_queue_api_v1_backorders_get: {
         parameters: {
             query?: {
@@ -2920,6 +3301,188 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_returns_api_v1_returns_get: {
+        parameters: {
+            query?: {
+                order_no?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_return_api_v1_returns__return_no__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                return_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receive_return_api_v1_returns__return_no__receive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                return_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnReceipt"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a business rule refused it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "return_already_received";
+                    };
                 };
             };
             /** @description invalid input: each bad field and why */

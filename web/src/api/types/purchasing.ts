@@ -5,6 +5,51 @@
  */
 
 export interface paths {
+    "/api/v1/admin/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dead Letters
+         * @description The messages this service's consumers could not process, with the reason (its dead-letter topic).
+         *
+         *     Roles: admin, auditor.
+         */
+        get: operations["dead_letters_api_v1_admin_dead_letters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay Dead Letters
+         * @description Republish the dead letters not replayed yet (optionally of one reason) to their original topics, once
+         *     each; audited.
+         *
+         *     Roles: admin.
+         */
+        post: operations["replay_dead_letters_api_v1_admin_dead_letters_replay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approval-rules/{document_type}": {
         parameters: {
             query?: never;
@@ -52,6 +97,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Trail
+         * @description The audit trail, newest first.
+         *
+         *     Roles: admin, auditor, finance_manager, purchasing_manager, sales_manager.
+         */
+        get: operations["audit_trail_api_v1_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/historical-purchase-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Historical Purchase Orders
+         * @description Imported closed purchase orders of the previous system (headers; a file export has one row per line).
+         *
+         *     Roles: admin, auditor, finance, finance_manager, purchaser, purchasing_manager.
+         */
+        get: operations["list_historical_purchase_orders_api_v1_historical_purchase_orders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/import-jobs": {
         parameters: {
             query?: never;
@@ -61,7 +150,9 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description Any authenticated user.
+         * @description The import log, newest first (as a file: every job of the kinds visible to the caller).
+         *
+         *     Any authenticated user.
          */
         get: operations["list_jobs_api_v1_import_jobs_get"];
         put?: never;
@@ -735,6 +826,33 @@ export interface components {
             /** Before */
             before?: unknown;
         };
+        /** AuditRead */
+        AuditRead: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /** After */
+            after: unknown;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Before */
+            before: unknown;
+            /**
+             * Context
+             * @description the causing event of a change made by an event handler, else the request's
+             */
+            context: string | null;
+            /** Entity */
+            entity: string;
+            /** Entity Id */
+            entity_id: string;
+            /** Id */
+            id: number;
+        };
         /** Body_upload_api_v1_imports__kind__post */
         Body_upload_api_v1_imports__kind__post: {
             /**
@@ -752,6 +870,23 @@ export interface components {
         CloseWrite: {
             /** Reason */
             reason?: string | null;
+        };
+        /** DeadLetterRead */
+        DeadLetterRead: {
+            /** At */
+            at: string | null;
+            /** Error */
+            error: string | null;
+            /** Key */
+            key: string | null;
+            /** Offset */
+            offset: number;
+            /** Original Offset */
+            original_offset: string | null;
+            /** Original Topic */
+            original_topic: string | null;
+            /** Reason */
+            reason: string | null;
         };
         /** DecisionRead */
         DecisionRead: {
@@ -1096,6 +1231,19 @@ export interface components {
         ReasonWrite: {
             /** Reason */
             reason: string;
+        };
+        /** Replay */
+        Replay: {
+            /**
+             * Reason
+             * @description replay only dead letters with this reason
+             */
+            reason?: string | null;
+        };
+        /** Replayed */
+        Replayed: {
+            /** Replayed */
+            replayed: number;
         };
         /** RequisitionCreate */
         RequisitionCreate: {
@@ -1470,9 +1618,119 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    get_rules_api_v1_approval_rules__document_type__get: {
+    dead_letters_api_v1_admin_dead_letters_get: {
         parameters: {
             query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterRead"][];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replay_dead_letters_api_v1_admin_dead_letters_replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Replay"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replayed"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_rules_api_v1_approval_rules__document_type__get: {
+        parameters: {
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path: {
                 document_type: "requisition" | "purchase_order";
@@ -1488,6 +1746,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleSetRead"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1637,10 +1897,15 @@ export interface operations {
             };
         };
     };
-    list_jobs_api_v1_import_jobs_get: {
+    audit_trail_api_v1_audit_get: {
         parameters: {
             query?: {
-                kind?: string | null;
+                entity?: string | null;
+                /** @description the entity's number or code */
+                id?: string | null;
+                actor?: string | null;
+                from?: string | null;
+                to?: string | null;
                 limit?: number;
             };
             header?: never;
@@ -1655,9 +1920,117 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["AuditRead"][];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_historical_purchase_orders_api_v1_historical_purchase_orders_get: {
+        parameters: {
+            query?: {
+                supplier_code?: string | null;
+                from?: string | null;
+                to?: string | null;
+                limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_jobs_api_v1_import_jobs_get: {
+        parameters: {
+            query?: {
+                kind?: string | null;
+                limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */

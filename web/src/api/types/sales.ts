@@ -5,6 +5,51 @@
  */
 
 export interface paths {
+    "/api/v1/admin/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dead Letters
+         * @description The messages this service's consumers could not process, with the reason (its dead-letter topic).
+         *
+         *     Roles: admin, auditor.
+         */
+        get: operations["dead_letters_api_v1_admin_dead_letters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay Dead Letters
+         * @description Republish the dead letters not replayed yet (optionally of one reason) to their original topics, once
+         *     each; audited.
+         *
+         *     Roles: admin.
+         */
+        post: operations["replay_dead_letters_api_v1_admin_dead_letters_replay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approval-rules": {
         parameters: {
             query?: never;
@@ -44,6 +89,28 @@ export interface paths {
          *     Roles: admin, sales_manager.
          */
         get: operations["waiting_for_me_api_v1_approvals_waiting_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Trail
+         * @description The audit trail, newest first.
+         *
+         *     Roles: admin, auditor, finance_manager, purchasing_manager, sales_manager.
+         */
+        get: operations["audit_trail_api_v1_audit_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -479,6 +546,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{order_no}/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Return
+         * @description Authorize a return of shipped goods, per order line and quantity (at most what shipped and is not yet
+         *     returned: 409 `return_exceeds_shipped`; nothing shipped: 409 `order_not_shipped`). Publishes
+         *     `ReturnAuthorized`: the warehouse receives and inspects the goods, finance credits them.
+         *
+         *     Roles: admin, sales, sales_manager.
+         */
+        post: operations["create_return_api_v1_orders__order_no__returns_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{order_no}/void": {
         parameters: {
             query?: never;
@@ -498,6 +589,46 @@ export interface paths {
          *     Roles: admin, sales, sales_manager.
          */
         post: operations["void_order_api_v1_orders__order_no__void_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Returns
+         * @description Roles: admin, auditor, finance, finance_manager, sales, sales_manager.
+         */
+        get: operations["list_returns_api_v1_returns_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{return_no}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Return
+         * @description Roles: admin, auditor, finance, finance_manager, sales, sales_manager.
+         */
+        get: operations["get_return_api_v1_returns__return_no__get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -603,6 +734,33 @@ export interface components {
             /** Before */
             before?: unknown;
         };
+        /** AuditRead */
+        AuditRead: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /** After */
+            after: unknown;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Before */
+            before: unknown;
+            /**
+             * Context
+             * @description the causing event of a change made by an event handler, else the request's
+             */
+            context: string | null;
+            /** Entity */
+            entity: string;
+            /** Entity Id */
+            entity_id: string;
+            /** Id */
+            id: number;
+        };
         /** Body_upload_api_v1_imports__kind__post */
         Body_upload_api_v1_imports__kind__post: {
             /**
@@ -694,6 +852,23 @@ export interface components {
             payment_terms_days: number;
             /** Phone */
             phone?: string | null;
+        };
+        /** DeadLetterRead */
+        DeadLetterRead: {
+            /** At */
+            at: string | null;
+            /** Error */
+            error: string | null;
+            /** Key */
+            key: string | null;
+            /** Offset */
+            offset: number;
+            /** Original Offset */
+            original_offset: string | null;
+            /** Original Topic */
+            original_topic: string | null;
+            /** Reason */
+            reason: string | null;
         };
         /** HistoryRead */
         HistoryRead: {
@@ -867,6 +1042,11 @@ export interface components {
             replaces_order_no?: string | null;
             /** Requested Date */
             requested_date: string | null;
+            /**
+             * Returns
+             * @default []
+             */
+            returns: components["schemas"]["ReturnRead"][];
             /** Revision */
             revision: number;
             saga: components["schemas"]["SagaRead"] | null;
@@ -1056,6 +1236,84 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** Replay */
+        Replay: {
+            /**
+             * Reason
+             * @description replay only dead letters with this reason
+             */
+            reason?: string | null;
+        };
+        /** Replayed */
+        Replayed: {
+            /** Replayed */
+            replayed: number;
+        };
+        /** ReturnCreate */
+        ReturnCreate: {
+            /** Lines */
+            lines: components["schemas"]["ReturnLineIn"][];
+            /** Reason */
+            reason: string;
+        };
+        /** ReturnLineIn */
+        ReturnLineIn: {
+            /**
+             * Line No
+             * @description line number within its document, from 1
+             */
+            line_no: number;
+            /**
+             * Qty
+             * @description decimal quantity > 0, at most 3 places
+             */
+            qty: string;
+        };
+        /** ReturnLineRead */
+        ReturnLineRead: {
+            /** Line No */
+            line_no: number;
+            /** Qty */
+            qty: string;
+            /** Restocked Qty */
+            restocked_qty: string;
+            /** Scrapped Qty */
+            scrapped_qty: string;
+            /** Sku */
+            sku: string;
+        };
+        /** ReturnRead */
+        ReturnRead: {
+            /**
+             * Authorized At
+             * Format: date-time
+             */
+            authorized_at: string;
+            /** Authorized By */
+            authorized_by: string | null;
+            /**
+             * Credit Note Nos
+             * @description finance's credit notes for it (CN-)
+             */
+            credit_note_nos: string[];
+            /** Lines */
+            lines: components["schemas"]["ReturnLineRead"][];
+            /** Order No */
+            order_no: string;
+            /** Reason */
+            reason: string;
+            /** Received At */
+            received_at: string | null;
+            /** Return No */
+            return_no: string;
+            /**
+             * Status
+             * @description authorized (goods expected back), then received (inspected by the warehouse)
+             */
+            status: string;
+            /** Warehouse Code */
+            warehouse_code: string | null;
+        };
         /** RuleRead */
         RuleRead: {
             /** Allow Same Approver */
@@ -1181,18 +1439,43 @@ export interface components {
         };
         /** TrackingRead */
         TrackingRead: {
-            /** Carrier */
+            /**
+             * Carrier
+             * @description the latest shipment's carrier
+             */
             carrier?: string | null;
             /** Ended */
             ended: boolean;
             /** Order No */
             order_no: string;
+            /**
+             * Shipments
+             * @description what has shipped: carrier and tracking number, oldest first
+             */
+            shipments?: components["schemas"]["TrackingShipment"][];
             /** Status */
             status: string;
             /** Steps */
             steps: components["schemas"]["TrackingStep"][];
-            /** Tracking No */
+            /**
+             * Tracking No
+             * @description the latest shipment's tracking number
+             */
             tracking_no?: string | null;
+        };
+        /** TrackingShipment */
+        TrackingShipment: {
+            /** Carrier */
+            carrier: string | null;
+            /** Delivered At */
+            delivered_at: string | null;
+            /**
+             * Shipped At
+             * Format: date-time
+             */
+            shipped_at: string;
+            /** Tracking No */
+            tracking_no: string | null;
         };
         /** TrackingStep */
         TrackingStep: {
@@ -1256,6 +1539,113 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    dead_letters_api_v1_admin_dead_letters_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterRead"][];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replay_dead_letters_api_v1_admin_dead_letters_replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Replay"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replayed"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_rules_api_v1_approval_rules_get: {
         parameters: {
             query?: {
@@ -1384,6 +1774,61 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WaitingRead"][];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_trail_api_v1_audit_get: {
+        parameters: {
+            query?: {
+                entity?: string | null;
+                /** @description the entity's number or code */
+                id?: string | null;
+                actor?: string | null;
+                from?: string | null;
+                to?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRead"][];
                 };
             };
             /** @description no valid bearer token */
@@ -2809,6 +3254,80 @@ export interface operations {
             };
         };
     };
+    create_return_api_v1_orders__order_no__returns_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReturnRead"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a business rule refused it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "order_not_shipped" | "return_exceeds_shipped";
+                    };
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     void_order_api_v1_orders__order_no__void_post: {
         parameters: {
             query?: never;
@@ -2831,6 +3350,114 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_returns_api_v1_returns_get: {
+        parameters: {
+            query?: {
+                order_no?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReturnRead"][];
+                };
+            };
+            /** @description no valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the token's roles may not call this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: each bad field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_return_api_v1_returns__return_no__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                return_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReturnRead"];
                 };
             };
             /** @description no valid bearer token */
