@@ -63,8 +63,8 @@ async def quiet(platform: Platform, timeout: float = 30) -> None:
 NUMBERED = {
     "purchasing": ("PR", "PO"),
     "inventory": ("GRN", "DO"),
-    "sales": ("SO",),
-    "finance": ("INV", "BILL", "PAY"),
+    "sales": ("SO", "RMA"),
+    "finance": ("INV", "BILL", "PAY", "CN"),
 }
 
 

@@ -28,6 +28,7 @@ from contracts.common import (
     PurchaseOrderNo,
     Quantity,
     ReservedLine,
+    ReturnNo,
     ShortageLine,
     ShortText,
     StockLine,
@@ -224,6 +225,32 @@ class ShipmentDelivered(Message):
     order_no: OrderNo
     signed_by: ShortText | None = None
     delivered_at: AwareDatetime
+
+
+class ReturnedLine(ContractModel):
+    """One inspected line of a return: restocked goods are on hand again (a `return` movement at `unit_cost`),
+    scrapped goods are written off (a `return` and a `scrap` movement; on-hand unchanged)."""
+
+    line_no: LineNo
+    sku: Code
+    qty: PositiveQuantity
+    result: Literal["restock", "scrap"]
+    unit_cost: UnitCost = Field(description="the cost the goods left with (their shipments' moving-average cost)")
+
+
+class ReturnReceived(Message):
+    """The warehouse received a return's goods and inspected them; finance credits the order by it (a credit
+    note naming the return, restocked goods' cost taken back from cost of goods sold)."""
+
+    message_type: ClassVar[str] = "ReturnReceived"
+    key_field: ClassVar[str] = "order_no"
+
+    return_no: ReturnNo
+    order_no: OrderNo
+    warehouse_code: Code
+    lines: Annotated[list[ReturnedLine], Field(min_length=1)]
+    received_by: UserId
+    received_at: AwareDatetime
 
 
 class ReceiptLine(ContractModel):

@@ -68,16 +68,19 @@ TOPICS: tuple[Topic, ...] = (
     _topic(
         "sales.orders",
         "order_no",
-        "Sales order events: placement, approval, state changes, confirmation, rejection, cancellation.",
+        "Sales order events: placement, approval, state changes, confirmation, rejection, cancellation, voids, "
+        "returns.",
         sales.OrderPlaced,
         sales.OrderApprovalRequested,
         sales.OrderApprovalDecided,
+        sales.OrderApprovalEscalated,
         sales.OrderStatusChanged,
         sales.OrderConfirmed,
         sales.OrderRejected,
         sales.OrderCancelled,
         sales.OrderAmended,
         sales.OrderVoided,
+        sales.ReturnAuthorized,
     ),
     _topic(
         "inventory.commands",
@@ -92,7 +95,8 @@ TOPICS: tuple[Topic, ...] = (
     _topic(
         "inventory.fulfillment",
         "order_no",
-        "Inventory's side of a sales order: reservation replies, outbound orders, commitment, shipment.",
+        "Inventory's side of a sales order: reservation replies, outbound orders, commitment, shipment, returns "
+        "received.",
         inventory.StockReserved,
         inventory.StockReservationFailed,
         inventory.StockReleased,
@@ -105,6 +109,7 @@ TOPICS: tuple[Topic, ...] = (
         inventory.StockCommitted,
         inventory.ShipmentDispatched,
         inventory.ShipmentDelivered,
+        inventory.ReturnReceived,
     ),
     _topic("inventory.receipts", "grn_no", "Posted goods receipts (入库).", inventory.GoodsReceived),
     _topic(

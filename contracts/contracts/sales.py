@@ -29,7 +29,9 @@ from contracts.common import (
     OrderLines,
     OrderNo,
     PaymentTermsDays,
+    PositiveQuantity,
     Priority,
+    ReturnNo,
     Role,
     SalesOrderStatus,
     ShortText,
@@ -93,6 +95,11 @@ class OrderPlaced(Message):
     note: Text | None = None
     placed_by: UserId | None = Field(default=None, description="staff user; absent for channel/API orders")
     placed_at: AwareDatetime
+    tracking_token: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None,
+        description="the customer's tracking token (a secret): the notifier sends the customer the tracking link "
+        "(order number + token) in the confirmation and shipment messages",
+    )
 
 
 class OrderApprovalRequested(Message):
@@ -110,6 +117,23 @@ class OrderApprovalRequested(Message):
     approver_role: Role
     requested_at: AwareDatetime
     due_at: AwareDatetime | None = Field(default=None, description="escalates when still pending then")
+
+
+class OrderApprovalEscalated(Message):
+    """A level pending past its due time (and reminded once) was escalated to the next role of the escalation
+    chain; that role decides it now. Past the end of the chain the order is rejected (`timeout`)."""
+
+    message_type: ClassVar[str] = "OrderApprovalEscalated"
+    key_field: ClassVar[str] = "order_no"
+
+    order_no: OrderNo
+    customer_code: Code
+    level: Annotated[int, Field(ge=1)]
+    from_role: Role
+    to_role: Role
+    pending_since: AwareDatetime
+    due_at: AwareDatetime = Field(description="escalates again (or the order is rejected) when still pending then")
+    escalated_at: AwareDatetime
 
 
 class OrderApprovalDecided(Message):
@@ -206,6 +230,31 @@ class OrderVoided(Message):
     replacement_order_no: OrderNo | None = None
     voided_by: UserId | None = None
     voided_at: AwareDatetime
+
+
+class ReturnLine(ContractModel):
+    """What the customer sends back of one order line."""
+
+    line_no: LineNo
+    sku: Code
+    qty: PositiveQuantity
+
+
+class ReturnAuthorized(Message):
+    """A return (退货, RMA-) of shipped goods was authorized, per order line and quantity: inventory expects the
+    goods back (and inspects them), finance credits them once received (`ReturnReceived`)."""
+
+    message_type: ClassVar[str] = "ReturnAuthorized"
+    key_field: ClassVar[str] = "order_no"
+
+    return_no: ReturnNo
+    order_no: OrderNo
+    customer_code: Code
+    warehouse_code: Code | None = Field(default=None, description="where the goods are expected; the shipping one")
+    lines: Annotated[list[ReturnLine], Field(min_length=1), AfterValidator(unique_line_nos)]
+    reason: Text
+    authorized_by: UserId | None = None
+    authorized_at: AwareDatetime
 
 
 class OrderAmended(Message):

@@ -63,6 +63,17 @@ EXAMPLES: list[Message] = [
         shipped_at=AT,
     ),
     inv.ShipmentDelivered(do_no=DO, order_no=SO, signed_by="王伟", delivered_at=AT),
+    inv.ReturnReceived(
+        return_no="RMA-2026-000001",
+        order_no=SO,
+        warehouse_code=WAREHOUSE,
+        lines=[
+            inv.ReturnedLine(line_no=1, sku=SKU_A, qty=Dec("1"), result="restock", unit_cost=Dec("15.2500")),
+            inv.ReturnedLine(line_no=1, sku=SKU_A, qty=Dec("1"), result="scrap", unit_cost=Dec("15.2500")),
+        ],
+        received_by="picker.li",
+        received_at=AT,
+    ),
     inv.GoodsReceived(
         grn_no=GRN,
         po_no=PO,

@@ -8,7 +8,18 @@ from decimal import Decimal as Dec
 from contracts import sales
 from contracts.common import Amounts
 from contracts.envelope import Message
-from contracts.examples.story import ADDRESS, AT, CUSTOMER, ORDER_LINES, ORDER_TOTALS, SKU_B, SO, STOCK_LINES
+from contracts.examples.story import (
+    ADDRESS,
+    AT,
+    CUSTOMER,
+    ORDER_LINES,
+    ORDER_TOTALS,
+    SKU_A,
+    SKU_B,
+    SO,
+    STOCK_LINES,
+    WAREHOUSE,
+)
 
 EXAMPLES: list[Message] = [
     sales.CustomerUpserted(
@@ -84,6 +95,26 @@ EXAMPLES: list[Message] = [
         replacement_order_no="SO-2026-000002",
         voided_by="u-zhang",
         voided_at=AT,
+    ),
+    sales.OrderApprovalEscalated(
+        order_no=SO,
+        customer_code=CUSTOMER,
+        level=1,
+        from_role="sales_manager",
+        to_role="admin",
+        pending_since=AT,
+        due_at=AT,
+        escalated_at=AT,
+    ),
+    sales.ReturnAuthorized(
+        return_no="RMA-2026-000001",
+        order_no=SO,
+        customer_code=CUSTOMER,
+        warehouse_code=WAREHOUSE,
+        lines=[sales.ReturnLine(line_no=1, sku=SKU_A, qty=Dec("2"))],
+        reason="客户退货: 包装破损",
+        authorized_by="u-zhang",
+        authorized_at=AT,
     ),
     sales.OrderAmended(
         order_no=SO,

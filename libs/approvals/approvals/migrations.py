@@ -33,6 +33,18 @@ def drop_same_approver_columns() -> None:
         op.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS allow_same_approver")
 
 
+def add_deadline_columns() -> None:
+    """Version 3: a pending level's deadline and how often it was reminded / escalated (`approval_steps.due_at`,
+    `escalations`)."""
+    op.execute("ALTER TABLE approval_steps ADD COLUMN IF NOT EXISTS due_at timestamptz")
+    op.execute("ALTER TABLE approval_steps ADD COLUMN IF NOT EXISTS escalations integer NOT NULL DEFAULT 0")
+
+
+def drop_deadline_columns() -> None:
+    op.execute("ALTER TABLE approval_steps DROP COLUMN IF EXISTS escalations")
+    op.execute("ALTER TABLE approval_steps DROP COLUMN IF EXISTS due_at")
+
+
 def seed_default_rules(*document_types: DocumentType) -> None:
     """The default rules (approvals.defaults) of these document types, for a document type that has none."""
     bind = op.get_bind()

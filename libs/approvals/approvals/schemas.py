@@ -155,3 +155,18 @@ class ApprovalRead(BaseModel):
                 for d in state.decisions
             ],
         )
+
+
+class WaitingRead(BaseModel):
+    """One document waiting for a decision of the caller's roles (the approvals inbox)."""
+
+    document_type: str
+    document_no: str
+    level: int
+    levels: int
+    role: str
+    requester: str
+    requested_at: datetime
+    party: str | None = Field(description="the supplier, customer or department the document is for")
+    amount: Decimal
+    currency: str

@@ -17,12 +17,16 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
+    Select,
     String,
     Table,
     Text,
     bindparam,
     delete,
+    exists,
+    func,
     insert,
+    or_,
     select,
     update,
 )
@@ -69,6 +73,10 @@ def approval_tables(metadata: MetaData) -> ApprovalTables:
         Column("decided_at", DateTime(timezone=True)),
         # The same on every level of a document: may one person decide several of them (see domain.py)?
         Column("allow_same_approver", Boolean, nullable=False, server_default="false"),
+        # A level waiting past `due_at` is reminded (escalations 0 → 1), then escalated to the next role of the
+        # escalation chain (its `role` changes, escalations + 1); null: no deadline (or none left).
+        Column("due_at", DateTime(timezone=True)),
+        Column("escalations", Integer, nullable=False, server_default="0"),
         PrimaryKeyConstraint("document_type", "document_no", "level", name="pk_approval_steps"),
     )
     return ApprovalTables(rules, steps)
@@ -208,6 +216,79 @@ async def load_state(
     )
 
 
+async def set_due(
+    session: AsyncSession,
+    tables: ApprovalTables,
+    document_type: str,
+    document_no: str,
+    level: int,
+    due_at: datetime | None,
+    *,
+    reminded: bool = False,
+) -> None:
+    """The pending `level`'s deadline (and, with `reminded`, that its reminder went out)."""
+    steps = tables.steps
+    values: dict[str, Any] = {"due_at": due_at}
+    if reminded:
+        values["escalations"] = steps.c.escalations + 1
+    await session.execute(
+        update(steps)
+        .where(
+            (steps.c.document_type == document_type)
+            & (steps.c.document_no == document_no)
+            & (steps.c.level == level)
+            & steps.c.verdict.is_(None)
+        )
+        .values(**values)
+    )
+
+
+async def overdue_levels(
+    session: AsyncSession, tables: ApprovalTables, document_types: Sequence[str], now: datetime, limit: int = 200
+) -> list[Any]:
+    """Pending levels past their deadline (locked, skipping those another replica holds), oldest first."""
+    steps = tables.steps
+    query = (
+        select(steps)
+        .where(
+            steps.c.document_type.in_(list(document_types)),
+            steps.c.verdict.is_(None),
+            steps.c.due_at.is_not(None),
+            steps.c.due_at <= now,
+        )
+        .order_by(steps.c.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(await session.execute(query))
+
+
+async def escalate_level(
+    session: AsyncSession,
+    tables: ApprovalTables,
+    document_type: str,
+    document_no: str,
+    level: int,
+    to_role: str,
+    due_at: datetime | None = None,
+) -> datetime | None:
+    """The pending `level` is decided by `to_role` from now on (until `due_at`); returns since when it has been
+    pending."""
+    steps = tables.steps
+    since: datetime | None = await session.scalar(
+        update(steps)
+        .where(
+            (steps.c.document_type == document_type)
+            & (steps.c.document_no == document_no)
+            & (steps.c.level == level)
+            & steps.c.verdict.is_(None)
+        )
+        .values(role=to_role, due_at=due_at, escalations=steps.c.escalations + 1)
+        .returning(steps.c.requested_at)
+    )
+    return since
+
+
 async def record_decision(session: AsyncSession, tables: ApprovalTables, state: ApprovalState) -> None:
     """Write the state's last decision (the one `decide` just added)."""
     d = state.last_decision
@@ -244,3 +325,43 @@ async def decide_and_record(
     state = decide(state, actor, actor_roles, verdict, comment, at)
     await record_decision(session, tables, state)
     return state
+
+
+def waiting_for(tables: ApprovalTables, actor: str, roles: Sequence[str], document_types: Sequence[str]) -> Select[Any]:
+    """The levels waiting now for one of `roles` (the approvals inbox): undecided, and every earlier level of
+    the document approved (a rejection ends the approval, so nothing after it waits); not the actor's own
+    requests (nobody decides those)."""
+    steps = tables.steps
+    earlier = steps.alias("earlier")
+    not_yet_reached = (
+        select(1)
+        .where(
+            (earlier.c.document_type == steps.c.document_type)
+            & (earlier.c.document_no == steps.c.document_no)
+            & (earlier.c.level < steps.c.level)
+            & or_(earlier.c.verdict.is_(None), earlier.c.verdict != "approved")
+        )
+        .correlate(steps)
+    )
+    every = steps.alias("every")
+    levels = (
+        select(func.count())
+        .where((every.c.document_type == steps.c.document_type) & (every.c.document_no == steps.c.document_no))
+        .correlate(steps)
+        .scalar_subquery()
+    )
+    return select(
+        steps.c.document_type,
+        steps.c.document_no,
+        steps.c.level,
+        steps.c.role,
+        steps.c.requester,
+        steps.c.requested_at,
+        levels.label("levels"),
+    ).where(
+        steps.c.verdict.is_(None),
+        steps.c.requester != actor,
+        steps.c.role.in_(list(roles)),
+        steps.c.document_type.in_(list(document_types)),
+        ~exists(not_yet_reached),
+    )

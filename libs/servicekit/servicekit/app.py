@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from servicekit import operations
 from servicekit.clock import Clock
 from servicekit.config import ServiceSettings
 from servicekit.errors import install_error_handlers, problem
@@ -53,9 +54,10 @@ def create_service_app(definition: ServiceDefinition[S], settings: S, *, clock: 
     app.add_middleware(RefuseNul)
     app.add_middleware(RequestObservation, service=settings.service_name, prefix=API_PREFIX)
     runtime.tracing.instrument_app(app)  # outermost: the request's span is current in everything below
-    for router in definition.routers:
+    routers = [*definition.routers, operations.router()]  # the audit trail and dead letters (servicekit.operations)
+    for router in routers:
         app.include_router(router, prefix=API_PREFIX)
-    app.openapi = lambda: document(app, definition.routers, API_PREFIX)  # type: ignore[method-assign]
+    app.openapi = lambda: document(app, routers, API_PREFIX)  # type: ignore[method-assign]
 
     @app.get("/health/live", tags=["health"])
     async def live() -> dict[str, str]:

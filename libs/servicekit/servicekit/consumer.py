@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import ContractError, Envelope, Message, parse_payload, parse_typed, topic_of
 from contracts.envelope import HEADER_TYPE, HEADER_VERSION, DeadLetterReason
-from servicekit import fastsql, inbox, observability
+from servicekit import audit, fastsql, inbox, observability
 from servicekit.clock import Clock
 from servicekit.db import Database, KitTables, causes, is_disconnect
 from servicekit.deadletter import DeadLetters
@@ -314,6 +314,7 @@ class MessageProcessor:
                         if self._handlers.read_ahead_key is not None:
                             batch.hand_over(self._handlers.read_ahead_key(item.message))
                         with observability.correlation(e.correlation_id), self._span(item.record, e):
+                            audit.caused_by(session, e.type, e.event_id)
                             await item.handler(HandlerContext(session, e, self._outbox, self._clock), item.message)
                         outcomes.append("processed")
                 await self._outbox.flush(session)
@@ -341,6 +342,7 @@ class MessageProcessor:
                     if not await inbox.claim(session, self._tables, self.consumer, envelope.event_id, envelope.type):
                         return "duplicate"
                     Outbox.defer(session)
+                    audit.caused_by(session, envelope.type, envelope.event_id)
                     await handler(HandlerContext(session, envelope, self._outbox, self._clock), message)
                     await self._outbox.flush(session)
                 return "processed"

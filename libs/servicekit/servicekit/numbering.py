@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from servicekit.db import KitTables
 from servicekit.fastsql import Statement
 
-PREFIXES = ("PR", "PO", "GRN", "SO", "DO", "INV", "BILL", "PAY", "EXC", "CN", "ST", "SPAY")
+PREFIXES = ("PR", "PO", "GRN", "SO", "DO", "INV", "BILL", "PAY", "EXC", "CN", "ST", "SPAY", "RMA")
 
 _START = text("SELECT last_value FROM document_sequences WHERE prefix = :prefix AND year = :year")
 

@@ -97,8 +97,20 @@ def document(app: FastAPI, routers: Sequence[APIRouter], prefix: str) -> dict[st
             operation = schema["paths"][prefix + route.path_format].get(method.lower())
             if operation is not None:
                 _describe(operation, route, roles, authenticated)
+    _no_dangling_validation_errors(schema)
     app.openapi_schema = schema
     return schema
+
+
+def _no_dangling_validation_errors(schema: dict[str, Any]) -> None:
+    """Operations outside `routers` (an app's own extra routers) keep FastAPI's 422, whose schema was removed
+    above: they answer problem+json like the others, so say so (a generator of client types fails otherwise)."""
+    dangling = {"$ref": "#/components/schemas/HTTPValidationError"}
+    for path in schema["paths"].values():
+        for operation in path.values():
+            answer = operation.get("responses", {}).get("422", {})
+            if answer.get("content", {}).get("application/json", {}).get("schema") == dangling:
+                operation["responses"]["422"] = _problem("invalid input: each bad field and why")
 
 
 def _describe(operation: dict[str, Any], route: APIRoute, roles: tuple[str, ...] | None, authenticated: bool) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Message
-from contracts.inventory import GoodsReceived, ShipmentDispatched
+from contracts.inventory import GoodsReceived, ReturnReceived, ShipmentDispatched, StockAdjusted
 from contracts.purchasing import PurchaseOrderSent, SupplierUpserted
 from contracts.sales import (
     CheckCredit,
@@ -19,7 +19,7 @@ from contracts.sales import (
     VoidOrderSettlement,
 )
 from finance.config import FinanceSettings, FinanceUnit
-from finance.handlers import credit, invoicing, orders, payables
+from finance.handlers import credit, credit_notes, invoicing, orders, payables, stock
 from servicekit.consumer import MessageHandlers
 from servicekit.unit import UseCase, bound
 
@@ -35,6 +35,10 @@ async def _void_settlement(unit: FinanceUnit, msg: VoidOrderSettlement) -> None:
     await credit.release_hold(unit, msg.order_no, msg.customer_code, msg.reason, always_reply=True)
 
 
+async def _credit_return(unit: FinanceUnit, msg: ReturnReceived) -> None:
+    await credit_notes.credit_return(unit, msg)
+
+
 ROUTES: list[tuple[type[Any], UseCase[FinanceSettings]]] = [
     (CustomerUpserted, credit.upsert_customer),
     (CheckCredit, credit.check_credit),
@@ -44,6 +48,8 @@ ROUTES: list[tuple[type[Any], UseCase[FinanceSettings]]] = [
     (OrderCancelled, orders.order_cancelled),
     (OrderVoided, orders.order_voided),
     (ShipmentDispatched, invoicing.invoice_shipment),
+    (ReturnReceived, _credit_return),
+    (StockAdjusted, stock.stock_adjusted),
     (SupplierUpserted, payables.upsert_supplier),
     (PurchaseOrderSent, payables.purchase_order_sent),
     (GoodsReceived, payables.goods_received),

@@ -64,6 +64,17 @@ journal_lines = Table(
 )
 
 # ---- credit ----------------------------------------------------------------------------------------------
+# Dunning per customer (催收): a group's reminder offsets (days from the due date) apply to its customers; a
+# customer in none gets the service's default (FINANCE_DUNNING_OFFSETS_DAYS).
+dunning_groups = Table(
+    "dunning_groups",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("offsets_days", JSONB, nullable=False),
+    ts("updated_at"),
+)
+
 credit_accounts = Table(
     "credit_accounts",
     metadata,
@@ -74,6 +85,7 @@ credit_accounts = Table(
     Column("currency", String(3), nullable=False),
     Column("active", Boolean, nullable=False),
     ts("updated_at"),
+    Column("dunning_group", String(64), ForeignKey("dunning_groups.code")),
 )
 
 credit_holds = Table(
@@ -177,13 +189,29 @@ credit_notes = Table(
     money("gross"),
     money("cost"),  # the restocked goods' cost, taken back from cost of goods sold
     money("to_invoice"),
+    money("to_open_invoices"),  # what settled the customer's other open invoices (credit_note_allocations)
     money("unapplied"),
     Column("reason", Text, nullable=False),
     Column("return_no", String(64)),
     Column("lines", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     ts("issued_at"),
     Column("issued_by", String(128), nullable=False),
-    CheckConstraint("unapplied >= 0 AND to_invoice >= 0 AND to_invoice + unapplied = gross", name="parts_sum"),
+    CheckConstraint(
+        "unapplied >= 0 AND to_invoice >= 0 AND to_open_invoices >= 0"
+        " AND to_invoice + to_open_invoices + unapplied = gross",
+        name="parts_sum",
+    ),
+)
+
+# What of a credit note settled the customer's other open invoices (its own invoice's part is `to_invoice`).
+credit_note_allocations = Table(
+    "credit_note_allocations",
+    metadata,
+    Column("credit_note_no", String(64), ForeignKey("credit_notes.credit_note_no"), nullable=False),
+    Column("invoice_no", String(64), ForeignKey("invoices.invoice_no"), nullable=False, index=True),
+    money("amount"),
+    ts("allocated_at"),
+    PrimaryKeyConstraint("credit_note_no", "invoice_no", name="pk_credit_note_allocations"),
 )
 
 invoice_lines = Table(
@@ -294,6 +322,7 @@ goods_receipts = Table(
     Column("received_on", Date, nullable=False),
     ts("received_at"),
     Column("lines", JSONB, nullable=False),
+    Column("reason", Text),  # a receipt without PO: why (it is billed when its supplier and prices are known)
 )
 
 bills = Table(
@@ -354,4 +383,31 @@ bill_payments = Table(
     Column("bill_no", String(64), ForeignKey("bills.bill_no"), nullable=False),
     money("amount"),
     PrimaryKeyConstraint("payment_no", "bill_no", name="pk_bill_payments"),
+)
+
+# Accounting periods (months, "YYYY-MM") closed by a finance manager after their reconciliation report: nothing
+# posts into a closed one (finance.ledger.post). A month without a row is open; reopening is audited.
+periods = Table(
+    "periods",
+    metadata,
+    Column("period", String(7), primary_key=True),
+    Column("status", String(8), nullable=False),  # closed | open (reopened)
+    Column("report", JSONB, nullable=False),
+    Column("closed_by", String(128), nullable=False),
+    ts("closed_at"),
+    Column("reopened_by", String(128)),
+    ts("reopened_at", nullable=True),
+    Column("reopen_reason", Text),
+)
+
+# The stock valuation as the journal sees it (账实相符), per sku: every stock movement with value (receipt,
+# shipment, return, adjustment, stocktake variance, opening balance) moves it with the inventory account, so
+# their sums agree (the `inventory` reconciliation check) and each sku compares with inventory's own valuation.
+stock_values = Table(
+    "stock_values",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    qty("qty"),
+    money("value"),
+    ts("updated_at"),
 )

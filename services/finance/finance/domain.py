@@ -183,13 +183,18 @@ class MatchLine:
     qty_received: Decimal
     qty_invoiced: Decimal
 
+    def price_differs(self, tolerance_pct: Decimal) -> bool:
+        return abs(self.invoice_unit_price - self.po_unit_price) * 100 > tolerance_pct * self.po_unit_price
+
+    @property
+    def qty_differs(self) -> bool:
+        return self.qty_invoiced != self.qty_received
+
 
 def mismatches(lines: list[MatchLine], tolerance_pct: Decimal) -> tuple[str | None, list[MatchLine]]:
     """Lines where the supplier invoice differs from PO price × received qty beyond tolerance."""
-    bad_qty = [x for x in lines if x.qty_invoiced != x.qty_received]
-    bad_price = [
-        x for x in lines if abs(x.invoice_unit_price - x.po_unit_price) * 100 > tolerance_pct * x.po_unit_price
-    ]
+    bad_qty = [x for x in lines if x.qty_differs]
+    bad_price = [x for x in lines if x.price_differs(tolerance_pct)]
     if bad_price:
         return "price_mismatch", bad_price + [x for x in bad_qty if x not in bad_price]
     if bad_qty:

@@ -33,8 +33,10 @@ CHECKS = (
           LATERAL (SELECT coalesce(sum(amount), 0) AS allocated FROM payment_allocations
                    WHERE invoice_no = i.invoice_no) a,
           LATERAL (SELECT coalesce(sum(to_invoice), 0) AS credited FROM credit_notes
-                   WHERE invoice_no = i.invoice_no) n
-        WHERE i.paid <> a.allocated + n.credited
+                   WHERE invoice_no = i.invoice_no) n,
+          LATERAL (SELECT coalesce(sum(amount), 0) AS credited FROM credit_note_allocations
+                   WHERE invoice_no = i.invoice_no) o
+        WHERE i.paid <> a.allocated + n.credited + o.credited
         """,
     ),
     Check(
@@ -45,6 +47,15 @@ CHECKS = (
                 + (SELECT coalesce(sum(unapplied), 0) FROM credit_notes) AS total) sub,
           (SELECT coalesce(sum(credit - debit), 0) AS balance FROM journal_lines WHERE account_code = '2300') ctl
         WHERE sub.total <> ctl.balance
+        """,
+    ),
+    Check(
+        "inventory account equals the stock valuation",
+        """
+        SELECT v.total AS stock_values, ctl.balance AS control_1200 FROM
+          (SELECT coalesce(sum(value), 0) AS total FROM stock_values) v,
+          (SELECT coalesce(sum(debit - credit), 0) AS balance FROM journal_lines WHERE account_code = '1200') ctl
+        WHERE v.total <> ctl.balance
         """,
     ),
 )

@@ -12,7 +12,18 @@ from sqlalchemy import case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.pricing import ZERO, cents
-from finance.db import accounts, bills, credit_notes, customer_payments, invoices, journal_entries, journal_lines
+from finance.db import (
+    accounts,
+    bills,
+    credit_notes,
+    customer_payments,
+    invoices,
+    journal_entries,
+    journal_lines,
+    periods,
+    stock_values,
+)
+from servicekit.errors import DomainError
 
 
 class Account(StrEnum):
@@ -26,9 +37,11 @@ class Account(StrEnum):
     GRNI = "2100"
     OUTPUT_VAT = "2200"
     CUSTOMER_CREDIT = "2300"
+    OPENING_EQUITY = "3000"  # migration 0012
     REVENUE = "4000"
     COGS = "5000"
     PRICE_VARIANCE = "5100"
+    INVENTORY_GAIN_LOSS = "5200"  # stocktake variances, adjustments (migration 0012)
 
 
 @dataclass(frozen=True)
@@ -60,11 +73,23 @@ async def post(
     source_no: str,
     legs: list[Leg],
     memo: str | None = None,
+    refuse_closed: bool = False,
 ) -> int | None:
-    """Post one balanced entry (zero legs dropped); the database re-checks the balance at commit."""
+    """Post one balanced entry (zero legs dropped); the database re-checks the balance at commit.
+
+    An entry dated in a closed period goes to the first day of the next open one (what events cause must be
+    booked); with `refuse_closed` (a date a person entered) it is refused instead: 409 `period_closed`."""
     legs = [leg for leg in legs if leg.debit or leg.credit]
     if not legs:
         return None
+    open_date = await next_open_date(session, entry_date)
+    if open_date != entry_date:
+        if refuse_closed:
+            raise DomainError(
+                "period_closed", f"{period_of(entry_date)} is closed: nothing can be posted on {entry_date}"
+            )
+        memo = f"{memo + '; ' if memo else ''}dated {entry_date} in closed period {period_of(entry_date)}"
+        entry_date = open_date
     debit = sum((leg.debit for leg in legs), ZERO)
     credit = sum((leg.credit for leg in legs), ZERO)
     if debit != credit:
@@ -91,6 +116,26 @@ async def post(
         ],
     )
     return entry_id
+
+
+def period_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+async def next_open_date(session: AsyncSession, day: date) -> date:
+    """`day`, or the first day of the first open period after it when its period is closed."""
+    closed = set(
+        await session.scalars(
+            select(periods.c.period).where(periods.c.status == "closed", periods.c.period >= period_of(day))
+        )
+    )
+    while period_of(day) in closed:
+        day = _next_month(day)
+    return day
 
 
 async def reverse(session: AsyncSession, *, source_type: str, source_no: str, at: datetime, reason: str) -> None:
@@ -185,6 +230,7 @@ async def reconciliation(session: AsyncSession) -> dict[str, Any]:
         )
         or 0
     )
+    stock_value = Decimal(await session.scalar(select(func.coalesce(func.sum(stock_values.c.value), 0))) or 0)
     open_receivables, unapplied, open_payables = cents(open_receivables), cents(unapplied), cents(open_payables)
     ar = await account_balance(session, Account.AR)
     credit = -await account_balance(session, Account.CUSTOMER_CREDIT)
@@ -199,6 +245,13 @@ async def reconciliation(session: AsyncSession) -> dict[str, Any]:
             credit,
         ),
         _check("payables", "open bill balances", open_payables, Account.AP, ap),
+        _check(
+            "inventory",
+            "stock valuation (every valued stock movement)",
+            cents(stock_value),
+            Account.INVENTORY,
+            await account_balance(session, Account.INVENTORY),
+        ),
     ]
     return {"checks": checks, "all_agree": all(c["agrees"] for c in checks)}
 

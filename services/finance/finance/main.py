@@ -8,7 +8,17 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance import consumers
-from finance.api import credit, credit_notes, files, ledger, payables, receivables, reports
+from finance.api import (
+    credit,
+    credit_notes,
+    dunning,
+    files,
+    ledger,
+    payables,
+    periods,
+    receivables,
+    reports,
+)
 from finance.config import FinanceRuntime, FinanceSettings
 from finance.db import kit
 from finance.handlers.dunning import run_dunning
@@ -41,6 +51,8 @@ def definition(settings: FinanceSettings | None = None) -> ServiceDefinition[Fin
             credit_notes.router,
             payables.router,
             reports.router,
+            dunning.router,
+            periods.router,
             files.router,
         ],
         background=[periodic(DUNNING_JOB, DUNNING_EVERY_SECONDS, dunning_tick)],

@@ -37,9 +37,9 @@ SEE_ALL = frozenset({"admin", "auditor"})
 class UserError(Exception):
     """A rule about users said no; `code` is stable."""
 
-    def __init__(self, code: str, detail: str, status: int = 409) -> None:
+    def __init__(self, code: str, detail: str, status: int = 409, field: str | None = None) -> None:
         super().__init__(detail)
-        self.code, self.detail, self.status = code, detail, status
+        self.code, self.detail, self.status, self.field = code, detail, status, field
 
 
 @dataclass(frozen=True)
@@ -63,18 +63,20 @@ class User:
 def check_roles(roles: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
-        raise UserError("unknown_role", f"unknown roles: {', '.join(unknown)}", status=422)
+        raise UserError("unknown_role", f"unknown roles: {', '.join(unknown)}", status=422, field="roles")
     return tuple(r for r in ROLES if r in set(roles))  # canonical order, no duplicates
 
 
 def check_password(password: str, *, min_length: int, username: str = "") -> None:
     """A weak password is refused (422): too short, the username itself, or one repeated character."""
     if len(password) < min_length:
-        raise UserError("weak_password", f"the password needs at least {min_length} characters", status=422)
+        raise UserError(
+            "weak_password", f"the password needs at least {min_length} characters", status=422, field="password"
+        )
     if username and password.lower() == username.lower():
-        raise UserError("weak_password", "the password must differ from the username", status=422)
+        raise UserError("weak_password", "the password must differ from the username", status=422, field="password")
     if len(set(password)) < 3:
-        raise UserError("weak_password", "the password is too simple", status=422)
+        raise UserError("weak_password", "the password is too simple", status=422, field="password")
 
 
 @dataclass(frozen=True)

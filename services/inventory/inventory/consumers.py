@@ -16,9 +16,10 @@ from contracts.sales import (
     OrderVoided,
     ReleaseStock,
     ReserveStock,
+    ReturnAuthorized,
 )
 from inventory import stock
-from inventory.handlers import backorders, holdings, outbound, purchase_orders, reservations
+from inventory.handlers import backorders, holdings, outbound, purchase_orders, reservations, returns
 from servicekit.consumer import MessageHandlers
 
 
@@ -49,6 +50,7 @@ def build() -> MessageHandlers[Any]:
         (OrderConfirmed, outbound.on_order_confirmed),
         (OrderCancelled, outbound.on_order_cancelled),
         (OrderVoided, outbound.on_order_voided),
+        (ReturnAuthorized, returns.on_return_authorized),
         (PurchaseOrderSent, purchase_orders.on_sent),
         (PurchaseOrderCancelled, purchase_orders.on_cancelled),
         (PurchaseOrderClosed, purchase_orders.on_closed),

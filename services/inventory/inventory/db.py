@@ -269,3 +269,33 @@ stocktake_lines = Table(
     _qty("counted_qty"),
     PrimaryKeyConstraint("stocktake_no", "sku", name="pk_stocktake_lines"),
 )
+
+# Returns (退货, RMA-) sales authorized: the goods expected back per order line, at the cost they left with; once
+# received, what of each line was restocked and what scrapped.
+returns = Table(
+    "returns",
+    metadata,
+    Column("return_no", String(64), primary_key=True),
+    Column("order_no", String(64), nullable=False, index=True),
+    Column("customer_code", String(64), nullable=False),
+    Column("warehouse_code", String(64)),
+    Column("status", String(16), nullable=False),  # authorized → received
+    Column("reason", Text, nullable=False),
+    Column("authorized_at", DateTime(timezone=True), nullable=False),
+    Column("received_by", String(128)),
+    Column("received_at", DateTime(timezone=True)),
+)
+
+return_lines = Table(
+    "return_lines",
+    metadata,
+    Column("return_no", String(64), ForeignKey("returns.return_no"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(64), nullable=False),
+    _qty("qty", nullable=False),
+    Column("unit_cost", Numeric(18, 4), nullable=False),
+    _qty("restocked_qty", nullable=False, server_default="0"),
+    _qty("scrapped_qty", nullable=False, server_default="0"),
+    Column("note", Text),
+    PrimaryKeyConstraint("return_no", "line_no", name="pk_return_lines"),
+)

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from inventory import consumers
-from inventory.api import catalog, exports, outbound, receipts, stock, stocktakes
+from inventory.api import catalog, exports, outbound, receipts, returns, stock, stocktakes
 from inventory.config import InventorySettings
 from inventory.db import kit
 from servicekit.app import create_service_app
@@ -28,6 +28,7 @@ def definition() -> ServiceDefinition[InventorySettings]:
             exports.router,
             outbound.router,
             receipts.router,
+            returns.router,
             stocktakes.router,
             exports.imports,
         ],

@@ -38,6 +38,8 @@ class NotifierSettings(OffPathSettings):
     smtp_starttls: bool = False
     smtp_ssl: bool = False
     smtp_from: str = "notifier@localhost"
+    # The public tracking page (the gateway's /track/<order_no>?token=…) linked in the customer's messages.
+    tracking_base_url: str = "http://localhost:8000"
     smtp_timeout_seconds: float = 10.0
 
     # Webhook endpoints from the environment (JSON list); more can be added through the API.

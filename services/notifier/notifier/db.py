@@ -208,6 +208,7 @@ order_customers = Table(
     metadata,
     Column("order_no", String(32), primary_key=True),
     Column("customer_code", String(64), nullable=False),
+    Column("tracking_token", String(64)),  # the customer's (OrderPlaced): their tracking link in messages
 )
 
 cases = Table(

@@ -27,6 +27,14 @@ class PurchasingSettings(OffPathSettings):
         default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
     )
     overdue_scan_seconds: float = Field(default=60.0, gt=0)
+    # A pending approval level past this is reminded (its role alerted again), after `approval_escalation_seconds`
+    # more escalated to the next role of the escalation chain (role → next role), and so on along the chain;
+    # past its end it stays pending (the notifier keeps reminding).
+    approval_timeout_seconds: float = Field(default=2 * 24 * 3600, gt=0)
+    approval_escalation_seconds: float = Field(default=24 * 3600, gt=0)
+    approval_escalation_roles: dict[str, str] = Field(
+        default_factory=lambda: {"purchasing_manager": "admin", "finance_manager": "admin"}
+    )
 
 
 # The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.

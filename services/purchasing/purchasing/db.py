@@ -154,6 +154,10 @@ purchase_orders = Table(
     ts("updated_at"),
     ts("sent_at", nullable=True),
     ts("overdue_raised_at", nullable=True),
+    # The board's filters and its "most recent first".
+    Index("ix_purchase_orders_status", "status"),
+    Index("ix_purchase_orders_supplier_code", "supplier_code"),
+    Index("ix_purchase_orders_created_at", "created_at"),
     Index(
         "ix_purchase_orders_overdue_scan",
         "expected_date",
@@ -219,6 +223,8 @@ po_anomalies = Table(
     ts("raised_at"),
     ts("resolved_at", nullable=True),
     UniqueConstraint("po_no", "anomaly_type", "subject", name="uq_po_anomalies_subject"),
+    # The board's red rows: the open anomalies of a purchase order, by type.
+    Index("ix_po_anomalies_open", "po_no", "anomaly_type", postgresql_where=text("status = 'open'")),
 )
 # Closed purchase orders of the previous system, imported for reference and analysis (never run through the flow).
 historical_purchase_orders = Table(

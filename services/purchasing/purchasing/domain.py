@@ -100,9 +100,21 @@ class Finding:
     lines: tuple[tuple[int | None, str, Decimal, Decimal], ...]  # (line_no, sku, expected, actual)
 
 
-def status_after_receipt(lines: Sequence[LineProgress]) -> str:
-    """Fully received when every line has its ordered quantity accepted; else partially received."""
-    return "received" if all(ln.received >= ln.ordered for ln in lines) else "partially_received"
+def complete_within(line: LineProgress, tolerance_pct: Decimal = ZERO) -> bool:
+    """The line counts as complete: its ordered quantity accepted, or short by no more than the tolerance."""
+    return line.received >= line.ordered * (1 - tolerance_pct / HUNDRED)
+
+
+def status_after_receipt(lines: Sequence[LineProgress], tolerance_pct: Decimal = ZERO) -> str:
+    """Fully received when every line has its ordered quantity accepted, or all but a short quantity within the
+    under-delivery tolerance (tolerance both ways: the same percentage over receipts are allowed); else
+    partially received."""
+    return "received" if all(complete_within(ln, tolerance_pct) for ln in lines) else "partially_received"
+
+
+def shortfalls(lines: Sequence[LineProgress]) -> list[tuple[int, Decimal]]:
+    """(line_no, short quantity) of the lines received short."""
+    return [(ln.line_no, ln.ordered - ln.received) for ln in lines if ln.received < ln.ordered]
 
 
 def receipt_findings(

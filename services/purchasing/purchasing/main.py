@@ -11,6 +11,7 @@ from purchasing.config import PurchasingSettings
 from purchasing.consumers import build_handlers
 from purchasing.db import kit
 from purchasing.handlers.anomalies import scan_overdue
+from purchasing.handlers.approval import approval_deadlines
 from servicekit.app import create_service_app
 from servicekit.clock import Clock
 from servicekit.runtime import ServiceDefinition
@@ -18,6 +19,7 @@ from servicekit.scheduler import periodic
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 OVERDUE_JOB = "purchasing.overdue-scan"
+APPROVAL_JOB = "purchasing.approval-deadlines"
 
 
 def definition(settings: PurchasingSettings | None = None) -> ServiceDefinition[PurchasingSettings]:
@@ -36,7 +38,10 @@ def definition(settings: PurchasingSettings | None = None) -> ServiceDefinition[
         ],
         handlers=build_handlers(settings),
         migrations_dir=MIGRATIONS,
-        background=[periodic(OVERDUE_JOB, settings.overdue_scan_seconds, scan_overdue)],
+        background=[
+            periodic(OVERDUE_JOB, settings.overdue_scan_seconds, scan_overdue),
+            periodic(APPROVAL_JOB, settings.overdue_scan_seconds, approval_deadlines),
+        ],
     )
 
 

@@ -21,6 +21,10 @@ class SalesSettings(ServiceSettings):
     saga_tick_seconds: float = Field(default=5, gt=0)
     # How long an order may wait for a human approval before the saga gives up on it.
     approval_timeout_seconds: float = Field(default=3 * 24 * 3600, gt=0)
+    # Then the level is reminded (its role alerted again), and after as long again escalated to the next role of
+    # the escalation chain (role → next role), which then has as long again; past the chain's end: rejected.
+    approval_escalation_seconds: float = Field(default=24 * 3600, gt=0)
+    approval_escalation_roles: dict[str, str] = Field(default_factory=lambda: {"sales_manager": "admin"})
 
 
 # The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts import Message
 from contracts.finance import (
     CreditApproved,
+    CreditNoteIssued,
     CreditRefused,
     InvoiceIssued,
     OrderSettled,
@@ -24,6 +25,7 @@ from contracts.inventory import (
     ProductUpserted,
     ReservationAdjusted,
     ReservationAdjustmentFailed,
+    ReturnReceived,
     ShipmentDelivered,
     ShipmentDispatched,
     StockReleased,
@@ -32,7 +34,7 @@ from contracts.inventory import (
 )
 from sales import store
 from sales.config import SalesSettings, SalesUnit
-from sales.handlers import catalog, fulfilment, replies
+from sales.handlers import catalog, fulfilment, replies, returns
 from servicekit.consumer import MessageHandlers
 from servicekit.unit import bound
 
@@ -55,6 +57,8 @@ ROUTES: list[tuple[type[Any], Callable[[SalesUnit, Any], Awaitable[None]]]] = [
     (InvoiceIssued, fulfilment.invoice_issued),
     (PaymentAllocated, fulfilment.payment_allocated),
     (OrderSettled, fulfilment.order_settled),
+    (ReturnReceived, returns.return_received),
+    (CreditNoteIssued, returns.credit_note_issued),
     (ProductUpserted, catalog.product_upserted),
 ]
 

@@ -177,6 +177,34 @@ invoices = Table(
     Column("issued_at", TZ, nullable=False),
 )
 
+# Returns (退货, RMA-) of shipped goods, per order line: authorized by sales, received and inspected by the
+# warehouse (restocked or scrapped), credited by finance (its credit notes named in `credit_note_nos`).
+returns = Table(
+    "returns",
+    metadata,
+    Column("return_no", String(32), primary_key=True),
+    Column("order_no", String(32), ForeignKey("orders.order_no"), nullable=False, index=True),
+    Column("status", String(16), nullable=False),  # authorized → received
+    Column("reason", Text, nullable=False),
+    Column("warehouse_code", String(64)),
+    Column("authorized_by", String(128)),
+    Column("authorized_at", TZ, nullable=False),
+    Column("received_at", TZ),
+    Column("credit_note_nos", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+)
+
+return_lines = Table(
+    "return_lines",
+    metadata,
+    Column("return_no", String(32), ForeignKey("returns.return_no"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("qty", QTY, nullable=False),
+    Column("restocked_qty", QTY, nullable=False, server_default="0"),
+    Column("scrapped_qty", QTY, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("return_no", "line_no", name="pk_return_lines"),
+)
+
 # Each product's category (from inventory's ProductUpserted): the category-scoped approval rules need it.
 product_categories = Table(
     "product_categories",

@@ -213,8 +213,12 @@ PROGRESS_STEPS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Shown only once the order has one: goods of it came back (a return received by the warehouse).
+RETURNED_STEP = ("returned", "退货")
+
+
 def progress(times: Mapping[str, datetime | None]) -> list[dict[str, object]]:
+    steps = [*PROGRESS_STEPS, RETURNED_STEP] if times.get(RETURNED_STEP[0]) is not None else PROGRESS_STEPS
     return [
-        {"key": key, "label": label, "done": times.get(key) is not None, "at": times.get(key)}
-        for key, label in PROGRESS_STEPS
+        {"key": key, "label": label, "done": times.get(key) is not None, "at": times.get(key)} for key, label in steps
     ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from sales.api import approval_rules, customers, files, orders, tracking
+from sales.api import approval_rules, customers, files, orders, returns, tracking
 from sales.config import SalesSettings
 from sales.consumers import message_handlers
 from sales.db import kit
@@ -24,7 +24,15 @@ def definition(settings: SalesSettings | None = None) -> ServiceDefinition[Sales
         name="sales",
         description="Customers, sales orders and the order saga (下单 → 审核 → 配货 → 出库 → 发货 → 结算).",
         tables=kit,
-        routers=[customers.router, orders.router, approval_rules.router, tracking.router, files.imports, files.router],
+        routers=[
+            customers.router,
+            orders.router,
+            returns.router,
+            approval_rules.router,
+            tracking.router,
+            files.imports,
+            files.router,
+        ],
         handlers=message_handlers(settings),
         migrations_dir=MIGRATIONS,
         background=[deadline_job(settings.saga_tick_seconds)],

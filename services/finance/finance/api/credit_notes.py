@@ -34,6 +34,11 @@ class CreditNoteCreate(BaseModel):
     )
     void: bool = Field(default=False, description="void the invoice by this note (credits all that is left)")
     return_no: str | None = Field(default=None, pattern=r"^RMA-\d{4}-\d{1,12}$")
+    apply_to_open_invoices: bool = Field(
+        default=False,
+        description="what the invoice's open balance does not take settles the customer's other open invoices "
+        "(oldest due first) before the rest is kept as customer credit",
+    )
 
 
 @router.post("/invoices/{invoice_no}/credit-notes", status_code=201)
@@ -42,7 +47,7 @@ async def create_credit_note(invoice_no: str, body: CreditNoteCreate, runtime: R
     invoice's open balance settled first, the rest left as customer credit. The way to void a paid invoice
     (`void: true`). 409 `credit_exceeds_invoice`, `invoice_void`, `nothing_to_credit`."""
     lines = None if body.lines is None else [CreditLine(x.line_no, x.qty, x.restock) for x in body.lines]
-    note = CreditNote(invoice_no, body.reason, lines, body.void, body.return_no)
+    note = CreditNote(invoice_no, body.reason, lines, body.void, body.return_no, body.apply_to_open_invoices)
 
     async def use_case(c: FinanceUnit) -> dict[str, Any]:
         issued = await issue_credit_note(c, note, who.sub)

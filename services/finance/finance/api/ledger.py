@@ -10,7 +10,7 @@ from sqlalchemy import select
 from finance import ledger
 from finance.api import FinanceReader, files, plain
 from finance.config import RuntimeDep
-from finance.db import journal_entries, journal_lines
+from finance.db import journal_entries, journal_lines, stock_values
 from servicekit.tabular import FormatQuery, export_rows
 
 router = APIRouter(tags=["ledger"])
@@ -32,6 +32,17 @@ async def reconciliation(runtime: RuntimeDep, _: FinanceReader, format: FormatQu
     if format:
         return export_rows(report["checks"], files.RECONCILIATION, fmt=format, name="reconciliation")
     return plain(report)
+
+
+@router.get("/ledger/stock-valuation")
+async def stock_valuation(runtime: RuntimeDep, _: FinanceReader, sku: str | None = None) -> Any:
+    """The stock valuation the inventory account holds, per sku (quantity and value of every valued stock
+    movement): compare with inventory's own (on hand × moving-average cost)."""
+    q = select(stock_values).order_by(stock_values.c.sku)
+    if sku is not None:
+        q = q.where(stock_values.c.sku == sku)
+    async with runtime.db.transaction() as s:
+        return plain([dict(r) for r in (await s.execute(q)).mappings()])
 
 
 @router.get("/ledger/entries")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from finance.handlers.bills import (
     pay_supplier,
     register_supplier_invoice,
     release_bill,
+    three_way_match,
 )
 from servicekit import audit
 from servicekit.errors import NotFoundError
@@ -38,9 +39,12 @@ async def list_bills(
     supplier_code: str | None = None,
     status: str | None = None,
     po_no: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 500,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: FormatQuery = None,
 ) -> Any:
-    q = select(bills).order_by(bills.c.bill_date, bills.c.bill_no)
+    """The newest first, paged (`limit`, `offset`); the export streams all of them."""
+    q = select(bills).order_by(bills.c.bill_date.desc(), bills.c.bill_no.desc())
     if supplier_code:
         q = q.where(bills.c.supplier_code == supplier_code)
     if status:
@@ -50,22 +54,25 @@ async def list_bills(
     if format:
         return files.export_bills(runtime, q, format)
     async with runtime.db.transaction() as s:
-        rows = (await s.execute(q.limit(500))).mappings().all()
+        rows = (await s.execute(q.limit(limit).offset(offset))).mappings().all()
     return plain([{**dict(r), "outstanding": r["gross"] - r["paid"]} for r in rows])
 
 
 @router.get("/bills/{bill_no}")
 async def get_bill(bill_no: str, runtime: RuntimeDep, _: FinanceReader) -> Any:
+    """The bill, its lines and payments; once the supplier's invoice is registered, `match` compares it line
+    by line (PO price × received qty against the invoice; the flags say which side is off)."""
     async with runtime.db.transaction() as s:
         row = (await s.execute(select(bills).where(bills.c.bill_no == bill_no))).mappings().first()
         if row is None:
             raise NotFoundError("bill", bill_no)
         lines = (
             await s.execute(select(bill_lines).where(bill_lines.c.bill_no == bill_no).order_by(bill_lines.c.line_no))
-        ).mappings()
+        ).all()
         paid = (await s.execute(select(bill_payments).where(bill_payments.c.bill_no == bill_no))).mappings()
         body = {**dict(row), "outstanding": row["gross"] - row["paid"]}
-        body["lines"] = [dict(x) for x in lines]
+        body["lines"] = [dict(x._mapping) for x in lines]
+        body["match"] = await three_way_match(s, row["matched_invoice"], row["po_no"], lines)
         body["payments"] = [{"payment_no": p["payment_no"], "amount": p["amount"]} for p in paid]
     return plain(body)
 
@@ -182,12 +189,17 @@ async def create_supplier_payment(
 
 @router.get("/payables/received-not-billed")
 async def received_not_billed(runtime: RuntimeDep, _: FinanceReader, format: FormatQuery = None) -> Any:
-    """Goods receipts with no bill yet (received without a PO): their value still sits in GRNI."""
+    """Goods receipts with no bill yet: received without a PO and without a supplier or prices (with the reason
+    given), or not billed yet; their value still sits in GRNI. A receipt without PO whose supplier and prices
+    are given is billed at those prices when it arrives."""
     query = select(goods_receipts).where(goods_receipts.c.bill_no.is_(None)).order_by(goods_receipts.c.received_at)
     if format:
         return export_query(runtime.db, query, files.RECEIVED_NOT_BILLED, fmt=format, name="received-not-billed")
     async with runtime.db.transaction() as s:
         rows = (await s.execute(query)).mappings().all()
     return plain(
-        [{k: r[k] for k in ("grn_no", "po_no", "supplier_code", "value", "received_on", "lines")} for r in rows]
+        [
+            {k: r[k] for k in ("grn_no", "po_no", "supplier_code", "value", "received_on", "reason", "lines")}
+            for r in rows
+        ]
     )

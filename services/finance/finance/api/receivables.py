@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from finance.handlers.payments import NewPayment, apply_credit, record_payment
 from servicekit import audit
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
+from servicekit.openapi import conflicts
 from servicekit.tabular import FormatQuery
 from servicekit.unit import unit_of
 
@@ -33,9 +34,12 @@ async def list_invoices(
     customer_code: str | None = None,
     order_no: str | None = None,
     status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 500,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: FormatQuery = None,
 ) -> Any:
-    q = select(invoices).order_by(invoices.c.issue_date, invoices.c.invoice_no)
+    """The newest first, paged (`limit`, `offset`); the export streams all of them."""
+    q = select(invoices).order_by(invoices.c.issue_date.desc(), invoices.c.invoice_no.desc())
     if customer_code:
         q = q.where(invoices.c.customer_code == customer_code)
     if order_no:
@@ -45,7 +49,7 @@ async def list_invoices(
     if format:
         return files.export_invoices(runtime, q, format)
     async with runtime.db.transaction() as s:
-        rows = (await s.execute(q.limit(500))).mappings().all()
+        rows = (await s.execute(q.limit(limit).offset(offset))).mappings().all()
     return plain([_invoice(dict(r), runtime.clock.now().date()) for r in rows])
 
 
@@ -119,7 +123,7 @@ class PaymentCreate(BaseModel):
     )
 
 
-@router.post("/payments", status_code=201)
+@router.post("/payments", status_code=201, responses=conflicts("period_closed"))
 async def create_payment(
     body: PaymentCreate,
     runtime: RuntimeDep,

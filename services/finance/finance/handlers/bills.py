@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.finance import BillAllocation, BillHeld, BillMismatchLine, BillReleased, SupplierPaymentMade
 from contracts.pricing import ZERO, cents
@@ -36,6 +38,63 @@ class InvoicedLine:
     unit_price: Decimal
 
 
+async def tolerance_of(session: AsyncSession, po_no: str | None) -> Decimal:
+    """The price is matched with the PO's own price tolerance (not the receipt quantity tolerance): by default
+    none, so any difference holds the bill and raises the price anomaly."""
+    tolerance = await session.scalar(
+        select(purchase_orders.c.price_tolerance_pct).where(purchase_orders.c.po_no == po_no)
+    )
+    return tolerance if tolerance is not None else ZERO
+
+
+def compare(ours: Mapping[int, Any], theirs: Mapping[int, InvoicedLine]) -> list[MatchLine]:
+    """The bill's lines (PO price × received qty) beside the supplier invoice's; a line it omits is invoiced 0."""
+    return [
+        MatchLine(
+            line_no=n,
+            sku=r.sku,
+            po_unit_price=r.unit_price,
+            invoice_unit_price=theirs[n].unit_price if n in theirs else r.unit_price,
+            qty_received=r.qty,
+            qty_invoiced=theirs[n].qty if n in theirs else ZERO,
+        )
+        for n, r in sorted(ours.items())
+    ]
+
+
+async def three_way_match(
+    session: AsyncSession, invoice: Mapping[str, Any] | None, po_no: str | None, lines: Sequence[Any]
+) -> dict[str, Any] | None:
+    """How a bill compares with its registered supplier invoice (`bills.matched_invoice`), line by line;
+    None before one is registered."""
+    if invoice is None:
+        return None
+    theirs = {
+        int(x["line_no"]): InvoicedLine(int(x["line_no"]), Decimal(x["qty"]), Decimal(x["unit_price"]))
+        for x in invoice["lines"]
+    }
+    tolerance = await tolerance_of(session, po_no)
+    return {
+        "invoice_ref": invoice["ref"],
+        "tolerance_pct": tolerance,
+        "lines": [
+            {
+                "line_no": x.line_no,
+                "sku": x.sku,
+                "po_unit_price": x.po_unit_price,
+                "invoice_unit_price": x.invoice_unit_price,
+                "qty_received": x.qty_received,
+                "qty_invoiced": x.qty_invoiced,
+                "amount_expected": cents(x.po_unit_price * x.qty_received),
+                "amount_invoiced": cents(x.invoice_unit_price * x.qty_invoiced),
+                "price_mismatch": x.price_differs(tolerance),
+                "qty_mismatch": x.qty_differs,
+            }
+            for x in compare({r.line_no: r for r in lines}, theirs)
+        ],
+    }
+
+
 async def _lock_bill(c: FinanceUnit, bill_no: str) -> Any:
     bill = (await c.session.execute(select(bills).where(bills.c.bill_no == bill_no).with_for_update())).first()
     if bill is None:
@@ -62,24 +121,8 @@ async def register_supplier_invoice(
     unknown = sorted(set(theirs) - set(ours))
     if unknown:
         raise InputError("lines", f"bill {bill_no} has no lines {unknown}")
-    # The price is matched with the PO's own price tolerance (not the receipt quantity tolerance): by default
-    # none, so any difference holds the bill and raises the price anomaly.
-    tolerance = await c.session.scalar(
-        select(purchase_orders.c.price_tolerance_pct).where(purchase_orders.c.po_no == bill.po_no)
-    )
-    tolerance = tolerance if tolerance is not None else ZERO
-    match = [
-        MatchLine(
-            line_no=n,
-            sku=r.sku,
-            po_unit_price=r.unit_price,
-            invoice_unit_price=theirs[n].unit_price if n in theirs else r.unit_price,
-            qty_received=r.qty,
-            qty_invoiced=theirs[n].qty if n in theirs else ZERO,
-        )
-        for n, r in sorted(ours.items())
-    ]
-    reason, bad = mismatches(match, tolerance)
+    tolerance = await tolerance_of(c.session, bill.po_no)
+    reason, bad = mismatches(compare(ours, theirs), tolerance)
     recorded = {
         "ref": invoice_ref,
         "lines": [{"line_no": x.line_no, "qty": str(x.qty), "unit_price": str(x.unit_price)} for x in lines],

@@ -1,5 +1,6 @@
-"""Dunning (催收): reminders at configured offsets from the due date, and InvoiceOverdue once per invoice.
-Run by a periodic tick; what was sent is recorded in `dunning_log`, so each step happens once."""
+"""Dunning (催收): reminders at offsets from the due date, and InvoiceOverdue once per invoice. The offsets are the
+customer's dunning group's (payment terms groups), else the service's default. Run by a periodic tick; what was
+sent is recorded in `dunning_log`, so each step happens once."""
 
 from __future__ import annotations
 
@@ -10,20 +11,21 @@ from sqlalchemy.dialects.postgresql import insert
 
 from contracts.finance import DunningReminderIssued, InvoiceOverdue
 from finance.config import FinanceUnit
-from finance.db import dunning_log, invoices
+from finance.db import credit_accounts, dunning_groups, dunning_log, invoices
 
 OPEN = ("open", "partially_paid")
 
 
 async def run_dunning(c: FinanceUnit, offsets: list[int]) -> int:
-    """Issue every due step not yet issued; returns how many messages were emitted."""
+    """Issue every due step not yet issued; returns how many messages were emitted. `offsets`: the default."""
     today = c.now.date()
-    steps = sorted(offsets)
-    earliest = today - timedelta(days=steps[0]) if steps else today
+    groups = {r.code: sorted(r.offsets_days) for r in await c.session.execute(select(dunning_groups))}
+    first = min([*offsets, *(x for steps in groups.values() for x in steps)], default=0)
     rows = (
         await c.session.execute(
-            select(invoices)
-            .where(invoices.c.status.in_(OPEN), invoices.c.due_date <= max(earliest, today))
+            select(invoices, credit_accounts.c.dunning_group)
+            .outerjoin(credit_accounts, credit_accounts.c.customer_code == invoices.c.customer_code)
+            .where(invoices.c.status.in_(OPEN), invoices.c.due_date <= max(today - timedelta(days=first), today))
             .order_by(invoices.c.due_date)
             .limit(5000)
         )
@@ -34,6 +36,7 @@ async def run_dunning(c: FinanceUnit, offsets: list[int]) -> int:
         outstanding = inv.gross - inv.paid
         if outstanding <= 0:
             continue
+        steps = groups.get(inv.dunning_group, sorted(offsets)) if inv.dunning_group else sorted(offsets)
         for level, offset in enumerate(steps, start=1):
             if days >= offset and await _claim(c, inv.invoice_no, "reminder", offset):
                 emitted += 1

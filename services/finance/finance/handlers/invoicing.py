@@ -8,13 +8,16 @@ from sqlalchemy import insert, select, update
 
 from contracts.finance import InvoiceIssued, InvoiceLine, InvoiceVoided
 from contracts.inventory import ShipmentDispatched
+from contracts.pricing import cents
 from finance.config import FinanceUnit
 from finance.db import credit_holds, invoice_lines, invoices, kit, order_lines, sales_orders
 from finance.domain import INVOICE_TRANSITIONS, PricedLine, TransitionError, check_transition, totals
 from finance.handlers.credit import lock_account
 from finance.handlers.payments import apply_credit
 from finance.handlers.settlement import settle_if_done
+from finance.handlers.stock import value_stock
 from finance.ledger import Account, cr, dr, post, reverse
+from servicekit import audit
 from servicekit.consumer import NotReady
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.numbering import next_number
@@ -146,6 +149,12 @@ async def invoice_shipment(c: FinanceUnit, msg: ShipmentDispatched) -> None:
             issued_at=c.now,
         )
     )
+    for priced in lines:  # the goods left the stock at their cost
+        await value_stock(c, priced.sku, -priced.qty, -priced.cost)
+    await audit.record(
+        c.session, kit, actor="system", entity="invoice", entity_id=invoice_no, action="issued",
+        after={"order_no": msg.order_no, "do_no": msg.do_no, "gross": str(t.gross), "due_date": str(due_date)},
+    )  # fmt: skip
     await apply_credit(c, customer)  # earlier overpayments pay new invoices automatically
     await settle_if_done(c, msg.order_no)
 
@@ -172,6 +181,9 @@ async def void_invoice(c: FinanceUnit, invoice_no: str, reason: str) -> dict[str
         .values(status="void", voided_at=c.now, void_reason=reason)
     )
     await reverse(c.session, source_type="invoice", source_no=invoice_no, at=c.now, reason=reason)
+    for x in await c.session.execute(select(invoice_lines).where(invoice_lines.c.invoice_no == invoice_no)):
+        # its cost of goods reversed into the inventory account: the valuation follows the journal
+        await value_stock(c, x.sku, x.qty, cents(x.qty * x.unit_cost))
     c.publish(
         InvoiceVoided(
             invoice_no=invoice_no,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -16,6 +17,7 @@ from contracts.purchasing import PurchaseOrderSent, SupplierUpserted
 from finance.config import FinanceUnit
 from finance.db import bill_lines, bills, goods_receipts, kit, po_lines, purchase_orders, suppliers
 from finance.domain import PricedLine, totals
+from finance.handlers.stock import value_stock
 from finance.ledger import Account, cr, dr, post
 from servicekit.consumer import NotReady
 from servicekit.numbering import next_number
@@ -116,6 +118,7 @@ async def goods_received(c: FinanceUnit, msg: GoodsReceived) -> None:
             received_on=received_on,
             received_at=msg.received_at,
             lines=[x.model_dump(mode="json") for x in msg.lines],
+            reason=msg.reason,
         )
     )
     await post(
@@ -127,6 +130,8 @@ async def goods_received(c: FinanceUnit, msg: GoodsReceived) -> None:
         legs=[dr(Account.INVENTORY, value), cr(Account.GRNI, value)],
         memo=msg.po_no,
     )
+    for _, p in lines:
+        await value_stock(c, p.sku, p.qty, p.net)
     for po_line_no, p in lines:
         if po_line_no:
             await c.session.execute(
@@ -136,6 +141,20 @@ async def goods_received(c: FinanceUnit, msg: GoodsReceived) -> None:
             )
     if po is not None and lines:
         await _create_bill(c, msg, po, lines)
+    elif po is None and value > 0 and msg.supplier_code is not None:
+        # A receipt without PO, its supplier and prices given: the payable at those prices (no PO to match it
+        # against). Without them it stays in the receipts not billed (GET /receipts/unbilled) with its reason.
+        supplier = (
+            await c.session.execute(select(suppliers).where(suppliers.c.supplier_code == msg.supplier_code))
+        ).first()
+        if supplier is not None:
+            terms = SimpleNamespace(
+                po_no=None,
+                supplier_code=supplier.supplier_code,
+                currency=supplier.currency,
+                payment_terms_days=supplier.payment_terms_days,
+            )
+            await _create_bill(c, msg, terms, lines)
 
 
 async def _po_prices(c: FinanceUnit, po_no: str | None) -> dict[int, Any]:
@@ -196,7 +215,7 @@ async def _create_bill(c: FinanceUnit, msg: GoodsReceived, po: Any, lines: list[
             dr(Account.INPUT_VAT, t.tax),
             cr(Account.AP, t.gross, ("supplier", po.supplier_code)),
         ],
-        memo=f"{po.po_no} {msg.grn_no}",
+        memo=f"{po.po_no or 'receipt without PO'} {msg.grn_no}",
     )
     c.publish(
         BillCreated(

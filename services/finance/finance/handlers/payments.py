@@ -119,6 +119,7 @@ async def record_payment(c: FinanceUnit, p: NewPayment, actor: str) -> dict[str,
             cr(Account.AR, p.amount - left, party),
             cr(Account.CUSTOMER_CREDIT, left, party),
         ],
+        refuse_closed=True,  # the date a person entered: not into a closed month
     )
     c.publish(
         PaymentReceived(

@@ -48,7 +48,7 @@ async def purchase(finance: Harness, price_tolerance: str | None = None) -> tupl
 
 
 def receipt(
-    po: str | None, supplier: str | None, lines: list[tuple[int, str, str, str]], **kw: object
+    po: str | None, supplier: str | None, lines: list[tuple[int | None, str, str, str]], **kw: object
 ) -> GoodsReceived:
     return GoodsReceived(
         grn_no=doc("GRN"),
@@ -151,6 +151,24 @@ async def test_price_mismatch_holds_the_bill_until_released(finance: Harness, in
     held = events(records, "BillHeld", bill_no=bill_no)[0]["payload"]
     assert (held["reason"], held["tolerance_pct"], held["po_no"]) == ("price_mismatch", "0.00", po)
     assert held["lines"][0]["po_unit_price"] == "12.50" and held["lines"][0]["invoice_unit_price"] == "14.00"
+    # the bill page shows the mismatch line by line
+    bill = (await finance.client.get(f"/api/v1/bills/{bill_no}", headers=auth("auditor"))).json()
+    assert (bill["status"], bill["hold_reason"]) == ("on_hold", "price_mismatch")
+    # the PO's price tolerance (issue 19), not the receipt tolerance
+    assert (bill["match"]["invoice_ref"], bill["match"]["tolerance_pct"]) == ("SUP-INV-2", "0.00")
+    [line] = bill["match"]["lines"]
+    assert line == {
+        "line_no": 1,
+        "sku": "RAW-1",
+        "po_unit_price": "12.50",
+        "invoice_unit_price": "14.00",
+        "qty_received": "10.000",
+        "qty_invoiced": "10",
+        "amount_expected": "125.00",
+        "amount_invoiced": "140.00",
+        "price_mismatch": True,
+        "qty_mismatch": False,
+    }
     # a held bill cannot be paid
     pay = {
         "supplier_code": supplier,
@@ -193,7 +211,7 @@ async def test_any_price_difference_holds_the_bill_by_default(finance: Harness) 
     assert (r.json()["status"], r.json()["reason"]) == ("on_hold", "price_mismatch")
 
 
-async def test_quantity_mismatch_and_receipt_without_po_is_received_not_billed(finance: Harness) -> None:
+async def test_quantity_mismatch_and_receipts_without_po_billed_or_received_not_billed(finance: Harness) -> None:
     supplier, po = await purchase(finance)
     grn = receipt(po, supplier, [(1, "RAW-1", "10", "0")])
     await received(finance, grn)
@@ -201,9 +219,18 @@ async def test_quantity_mismatch_and_receipt_without_po_is_received_not_billed(f
     invoice = {"invoice_ref": "SUP-INV-3", "lines": [{"line_no": 1, "qty": "12", "unit_price": "12.50"}]}
     r = await finance.client.post(f"/api/v1/bills/{bill_no}/supplier-invoice", json=invoice, headers=auth("finance"))
     assert (r.json()["status"], r.json()["reason"]) == ("on_hold", "quantity_mismatch")
-    loose = receipt(None, supplier, [(1, "RAW-9", "4", "0")], reason="sample delivery")
+    bill = (await finance.client.get(f"/api/v1/bills/{bill_no}", headers=auth("auditor"))).json()
+    assert [(x["price_mismatch"], x["qty_mismatch"]) for x in bill["match"]["lines"]] == [(False, True)]
+    # Without a PO, its supplier and prices given: the payable at those prices (the supplier's terms).
+    loose = receipt(None, supplier, [(None, "RAW-9", "4", "0")], reason="sample delivery")
     await received(finance, loose)
+    [bill] = await finance.rows("SELECT * FROM bills WHERE grn_no = :g", g=loose.grn_no)
+    assert (bill.po_no, bill.supplier_code, bill.gross, bill.status) == (None, supplier, D("50.00"), "open")
+    assert (bill.due_date - bill.bill_date).days == 45
+    # Without a supplier: it stays received not billed, with its reason.
+    unknown = receipt(None, None, [(None, "RAW-9", "2", "0")], reason="送错货, 供应商待查")
+    await received(finance, unknown)
     r = await finance.client.get("/api/v1/payables/received-not-billed", headers=auth("auditor"))
     rows = {x["grn_no"]: x for x in r.json()}
-    assert loose.grn_no in rows and grn.grn_no not in rows
-    assert rows[loose.grn_no]["value"] == "50.00"
+    assert unknown.grn_no in rows and loose.grn_no not in rows and grn.grn_no not in rows
+    assert (rows[unknown.grn_no]["value"], rows[unknown.grn_no]["reason"]) == ("25.00", "送错货, 供应商待查")

@@ -73,3 +73,41 @@ async def test_dunning_steps_once_per_offset(finance: Harness, infra) -> None:  
     overdue = mine(records, "InvoiceOverdue")
     assert len(overdue) == 1
     assert (overdue[0]["payload"]["days_overdue"], overdue[0]["payload"]["outstanding"]) == (8, "80.00")
+
+
+async def test_dunning_offsets_per_customer_group(finance: Harness, infra) -> None:  # type: ignore[no-untyped-def]
+    group = f"KEY-{finance.clock.now().timestamp():.0f}"
+    body = {"name": "大客户: 到期后 10 天才催", "offsets_days": [20, 10]}
+    r = await finance.client.put(f"/api/v1/dunning-groups/{group}", json=body, headers=auth("finance"))
+    assert r.status_code == 403
+    r = await finance.client.put(f"/api/v1/dunning-groups/{group}", json=body, headers=auth("finance_manager"))
+    assert r.status_code == 200 and r.json()["offsets_days"] == [10, 20]
+    patient, usual = await finance.customer(terms=30), await finance.customer(terms=30)
+    r = await finance.client.put(
+        f"/api/v1/customers/{patient}/dunning-group", json={"dunning_group": group}, headers=auth("finance_manager")
+    )
+    assert r.status_code == 200, r.text
+    invoices = {}
+    for customer in (patient, usual):
+        order = await finance.confirm(customer, [line(1, "SKU-A", "1", "80.00", tax="0")])
+        shipment = finance.shipment(order, [(1, "SKU-A", "1", "1")], shipped_at=datetime(2026, 6, 1, tzinfo=UTC))
+        invoices[customer] = (await finance.ship(shipment)).invoice_no
+    start = finance.clock.now()
+
+    def reminders(rs, customer):  # type: ignore[no-untyped-def]
+        found = [json.loads(r.value) for r in rs]
+        return [
+            e["payload"]["days_from_due"]
+            for e in found
+            if e["type"] == "DunningReminderIssued" and e["payload"]["invoice_no"] == invoices[customer]
+        ]
+
+    try:
+        async with TopicTail(infra.kafka_bootstrap, "finance.receivables") as tail:
+            finance.clock.set(datetime(2026, 7, 12, 8, tzinfo=UTC))  # 11 days after the due date (07-01)
+            assert await run_once(finance.runtime, DUNNING_JOB, dunning_tick)
+            records = await tail.wait_for(lambda rs: len(reminders(rs, usual)) >= 3 and reminders(rs, patient))
+    finally:
+        finance.clock.set(start)
+    assert reminders(records, usual) == [-3, 1, 7]  # the default offsets
+    assert reminders(records, patient) == [10]  # the group's: 20 is not reached yet

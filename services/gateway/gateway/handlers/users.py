@@ -23,8 +23,11 @@ from servicekit.errors import DomainError, NotFoundError
 log = logging.getLogger("gateway.users")
 
 
-def _raise(error: UserError) -> DomainError:
-    raised = DomainError(error.code, error.detail)
+def _raise(error: UserError, field: str | None = None) -> DomainError:
+    """As problem+json; a refused input (422) names its field (`field` when the request calls it otherwise)."""
+    named = field or error.field
+    extra = {"errors": [{"field": named, "reason": error.detail}]} if error.status == 422 and named else {}
+    raised = DomainError(error.code, error.detail, **extra)
     raised.status = error.status
     return raised
 
@@ -92,7 +95,10 @@ async def create(
     try:
         if not USERNAME.match(username):
             raise UserError(
-                "invalid_username", "a username is 2-63 of a-z, 0-9, _ . - (starting with a letter or digit)", 422
+                "invalid_username",
+                "a username is 2-63 of a-z, 0-9, _ . - (starting with a letter or digit)",
+                422,
+                field="username",
             )
         canonical = check_roles(roles)
         check_password(password, min_length=settings.password_min_length, username=username)
@@ -147,7 +153,7 @@ async def reset_password(
     try:
         check_password(new, min_length=settings.password_min_length, username=username)
     except UserError as exc:
-        raise _raise(exc) from exc
+        raise _raise(exc, "new_password") from exc
     password_hash = await hash_password(new)
     async with db.transaction() as s:
         await _row(s, username, lock=True)
@@ -177,9 +183,7 @@ async def change_own_password(
     try:
         check_password(new, min_length=settings.password_min_length, username=username)
     except UserError as exc:
-        raised = _raise(exc)
-        raised.extra = {"errors": [{"field": "new_password", "reason": exc.detail}]}
-        raise raised from exc
+        raise _raise(exc, "new_password") from exc
     password_hash = await hash_password(new)
     async with db.transaction() as s:
         await s.execute(

@@ -111,6 +111,16 @@ async def test_own_password_change_and_the_weak_password_rule(stack: Stack) -> N
     browser = await stack.browser(name, "a-good-password-1")
     r = await browser.post("/auth/password", json={"current_password": "a-good-password-1", "new_password": "short"})
     assert r.status_code == 422 and r.json()["code"] == "weak_password"
+    assert [e["field"] for e in r.json()["errors"]] == ["new_password"]
+    # The admin's forms name the field too (the console shows the reason next to it).
+    body = {"username": "x-weak", "display_name": "x", "roles": ["sales"], "password": "short"}
+    r = await admin.post("/api/gateway/users", json=body)
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["password"], r.text
+    r = await admin.post("/api/gateway/users", json={**body, "password": "a-good-password-9", "roles": ["boss"]},
+                         )  # fmt: skip
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["roles"], r.text
+    r = await admin.post(f"/api/gateway/users/{name}/password", json={"new_password": "short"})
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["new_password"], r.text
     r = await browser.post(
         "/auth/password", json={"current_password": "wrong-one-xx", "new_password": "a-new-password-22"}
     )

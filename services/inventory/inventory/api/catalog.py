@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Barcode, Code, Name, NonNegativeQuantity
@@ -106,9 +106,19 @@ async def deactivate_product(sku: str, runtime: RuntimeDep, principal: CatalogEd
 
 @router.get("/products", response_model=list[ProductRead])
 async def list_products(
-    runtime: RuntimeDep, _: Reader, category: str | None = None, active: bool | None = None, format: FormatQuery = None
+    runtime: RuntimeDep,
+    _: Reader,
+    category: str | None = None,
+    active: bool | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="part of the sku or the name")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+    format: FormatQuery = None,
 ) -> Any:
     query = select(products).order_by(products.c.sku)
+    if q:  # the order form's product search
+        query = query.where(
+            or_(products.c.sku.icontains(q, autoescape=True), products.c.name.icontains(q, autoescape=True))
+        )
     if category is not None:
         query = query.where(products.c.category == category)
     if active is not None:
@@ -116,7 +126,7 @@ async def list_products(
     if format:
         return export_query(runtime.db, exports.with_barcodes(query), exports.PRODUCTS, fmt=format, name="products")
     async with runtime.db.transaction() as session:
-        rows = [dict(r) for r in (await session.execute(query.limit(1000))).mappings()]
+        rows = [dict(r) for r in (await session.execute(query.limit(limit))).mappings()]
         codes = await session.execute(
             select(product_barcodes).where(product_barcodes.c.sku.in_([r["sku"] for r in rows]))
         )

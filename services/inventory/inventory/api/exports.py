@@ -90,10 +90,12 @@ def with_barcodes(query: Select[Any]) -> Select[Any]:
     return query.add_columns(codes.label("barcodes"))
 
 
-def outbound_query(filters: dict[str, str]) -> Select[Any]:
+def outbound_query(filters: dict[str, str], statuses: list[str] | None = None) -> Select[Any]:
     query = select(outbound_orders).order_by(outbound_orders.c.do_no.desc())
     for name, value in filters.items():
         query = query.where(outbound_orders.c[name] == value)
+    if statuses:
+        query = query.where(outbound_orders.c.status.in_(statuses))
     return query
 
 

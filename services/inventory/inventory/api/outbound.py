@@ -66,18 +66,21 @@ async def detail(runtime: InventoryRuntime, do_no: str) -> dict[str, Any]:
 async def list_outbound(
     runtime: RuntimeDep,
     _: Reader,
-    status: str | None = None,
+    status: Annotated[list[str] | None, Query(description="one or more states")] = None,
     order_no: str | None = None,
     warehouse_code: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: FormatQuery = None,
 ) -> Any:
-    filters = {"status": status, "order_no": order_no, "warehouse_code": warehouse_code}
+    """Outbound orders, the newest first (the picking queue: `status=created&status=picking&status=packed`)."""
+    filters = {"order_no": order_no, "warehouse_code": warehouse_code}
     if format:
-        query = exports.outbound_query({k: v for k, v in filters.items() if v is not None})
+        query = exports.outbound_query({k: v for k, v in filters.items() if v is not None}, status)
         return export_query(runtime.db, query, exports.OUTBOUND, fmt=format, name="outbound-orders")
     async with runtime.db.transaction() as session:
-        return await outbound.search(session, {k: v for k, v in filters.items() if v is not None}, limit)
+        given = {k: v for k, v in filters.items() if v is not None}
+        return await outbound.search(session, given, limit, offset, status or ())
 
 
 @router.get("/outbound-orders/{do_no}")

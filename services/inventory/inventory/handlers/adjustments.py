@@ -37,6 +37,10 @@ async def _check_master(session: AsyncSession, sku: str, warehouse_code: str) ->
         raise NotFoundError("warehouse", warehouse_code)
 
 
+async def _average(session: AsyncSession, sku: str) -> Decimal:
+    return Decimal(await session.scalar(select(products.c.avg_cost).where(products.c.sku == sku)) or 0)
+
+
 async def update_average_cost(session: AsyncSession, sku: str, qty_in: Decimal, unit_cost: Decimal) -> Decimal:
     """Moving-average cost of a sku after `qty_in` arrives at `unit_cost`; call before on-hand rises.
     The product row is locked, so two receipts of one sku cannot both read the old average."""
@@ -71,6 +75,9 @@ async def adjust_stock(
     book = StockBook(session, publish, now)
     await book.lock([(adj.sku, adj.warehouse_code)], create=True)
     before = book.row(adj.sku, adj.warehouse_code).on_hand
+    # The cost the stock moves at (finance values the movement by it): the one given for stock in, else the
+    # moving average.
+    cost = adj.unit_cost if adj.unit_cost is not None and adj.qty_delta > 0 else await _average(session, adj.sku)
     row = book.move(
         adj.sku,
         adj.warehouse_code,
@@ -79,7 +86,7 @@ async def adjust_stock(
         reason_code=adj.reason_code,
         reason=adj.reason,
         reference=adj.reference,
-        unit_cost=adj.unit_cost,
+        unit_cost=cost,
         actor=actor,
     )
     await book.flush()
@@ -93,7 +100,7 @@ async def adjust_stock(
             reason_code=adj.reason_code,
             reason=adj.reason,
             reference=adj.reference,
-            unit_cost=adj.unit_cost,
+            unit_cost=cost,
             adjusted_by=actor,
             adjusted_at=now,
         ),

@@ -280,10 +280,14 @@ async def set_status(session: AsyncSession, do_no: str, status: str, **values: A
     )
 
 
-async def search(session: AsyncSession, filters: dict[str, str], limit: int) -> list[dict[str, Any]]:
-    query = select(outbound_orders.c.do_no).order_by(outbound_orders.c.do_no.desc()).limit(limit)
+async def search(
+    session: AsyncSession, filters: dict[str, str], limit: int, offset: int = 0, statuses: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    query = select(outbound_orders.c.do_no).order_by(outbound_orders.c.do_no.desc()).limit(limit).offset(offset)
     for name, value in filters.items():
         query = query.where(outbound_orders.c[name] == value)
+    if statuses:
+        query = query.where(outbound_orders.c.status.in_(list(statuses)))
     return await read(session, list(await session.scalars(query)))
 
 

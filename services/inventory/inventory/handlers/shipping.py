@@ -85,7 +85,8 @@ async def _ship_one(
                 await holdings.shrink(session, do.order_no, h, part)
                 h.qty -= part
                 remaining -= part
-        row = book.move(x.sku, wh, -x.qty, "shipment", unreserve=take, reference=do.do_no, unit_cost=None, actor=actor)
+        cost = book.row(x.sku, wh).avg_cost  # the cost the goods leave with (a return comes back at it)
+        row = book.move(x.sku, wh, -x.qty, "shipment", unreserve=take, reference=do.do_no, unit_cost=cost, actor=actor)
         if take > 0:
             committed.append(ReservedLine(line_no=x.line_no, sku=x.sku, warehouse_code=wh, qty=take))
         shipped.append(ShippedLine(line_no=x.line_no, sku=x.sku, qty=x.qty, unit_cost=row.avg_cost))

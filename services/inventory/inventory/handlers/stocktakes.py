@@ -122,11 +122,15 @@ async def approve(session: AsyncSession, runtime: InventoryRuntime, actor: str, 
     book = StockBook(session, publish, now)
     await book.lock({(s, st.warehouse_code) for s, _ in variances}, create=True)
     for sku, delta in variances:
-        row = book.move(sku, st.warehouse_code, delta, "stocktake", reason_code="stocktake", reference=no, actor=actor)
+        cost = book.row(sku, st.warehouse_code).avg_cost  # a variance is valued at the moving average
+        row = book.move(
+            sku, st.warehouse_code, delta, "stocktake", reason_code="stocktake", reference=no, unit_cost=cost,
+            actor=actor,
+        )  # fmt: skip
         await publish(
             StockAdjusted(
                 sku=sku, warehouse_code=st.warehouse_code, qty_delta=delta, on_hand_after=row.on_hand,
-                reason_code="stocktake", reference=no, adjusted_by=actor, adjusted_at=now,
+                reason_code="stocktake", reference=no, unit_cost=cost, adjusted_by=actor, adjusted_at=now,
             )
         )  # fmt: skip
     await book.flush()

@@ -57,6 +57,14 @@ async def test_pick_by_scanning_then_ship_commits_the_reservation(inv: Inventory
         detail = (await inv.client.get(f"/api/v1/outbound-orders/{do_no}", headers=bearer("auditor"))).json()
         assert detail["status"] == "packed"
         assert [(x["sku"], Decimal(x["picked_qty"])) for x in detail["lines"]] == [(a, 2), (b, 1)]
+        # the picking queue: several states at once, paged
+        queue = {"warehouse_code": wh, "status": ["created", "picking", "packed"]}
+        listed = (await inv.client.get("/api/v1/outbound-orders", params=queue, headers=WH)).json()
+        assert [x["do_no"] for x in listed] == [do_no]
+        r = await inv.client.get("/api/v1/outbound-orders", params={**queue, "offset": 1}, headers=WH)
+        assert r.json() == []
+        r = await inv.client.get("/api/v1/outbound-orders", params={**queue, "status": "shipped"}, headers=WH)
+        assert r.json() == []
         r = await inv.client.post(
             f"/api/v1/outbound-orders/{do_no}/ship", json={"carrier": "SF"}, headers=bearer("sales")
         )

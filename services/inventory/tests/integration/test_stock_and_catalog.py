@@ -101,3 +101,15 @@ async def test_low_stock_emitted_once_per_crossing(inv: Inventory) -> None:
     assert [x for x in rises if x != 10] == [8]  # only the rise, never a fall (10 is the opening balance)
     r = await inv.client.get("/api/v1/stock", params={"low_only": "true", "sku": a}, headers=bearer("auditor"))
     assert [row["sku"] for row in r.json()] == [a]
+
+
+async def test_product_search_by_sku_or_name(inv: Inventory) -> None:
+    sku = uid("SKU")
+    body = {"sku": sku, "name": "搜索用_紫砂壶%", "unit": "pcs", "category": "search"}
+    assert (await inv.client.post("/api/v1/products", json=body, headers=WH)).status_code == 201
+    for q in (sku[-6:].lower(), "用_紫砂壶%"):
+        r = await inv.client.get("/api/v1/products", params={"q": q, "limit": 10}, headers=bearer("sales"))
+        assert r.status_code == 200, r.text
+        assert [p["sku"] for p in r.json()] == [sku], q
+    r = await inv.client.get("/api/v1/products", params={"q": "%_nothing_%"}, headers=WH)
+    assert r.json() == []

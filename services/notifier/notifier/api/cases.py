@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -15,7 +15,7 @@ from notifier.api.deps import Staff, StaffRead
 from notifier.config import NotifierRuntime, RuntimeDep
 from notifier.db import case_comments, case_history, case_links, cases, kit
 from notifier.domain.alerts import Publish
-from notifier.domain.cases import may_work
+from notifier.domain.cases import OPEN_STATES, is_breached, may_work, sla_seconds_left
 from notifier.handlers import cases as handle
 from notifier.handlers import escalation
 from servicekit import audit
@@ -69,20 +69,37 @@ def _publisher(runtime: NotifierRuntime, session: Any) -> Publish:
     return publish
 
 
+def with_sla(row: Any, now: datetime) -> dict[str, Any]:
+    """The case as JSON with its SLA as the queue shows it: seconds left (negative past it) and breached."""
+    return {
+        **row_json(row),
+        "sla_seconds_left": sla_seconds_left(row["state"], row["sla_due_at"], now),
+        "sla_breached": is_breached(row["state"], row["sla_due_at"], now),
+    }
+
+
 @router.get("/cases")
 async def list_cases(
     runtime: RuntimeDep,
     _: StaffRead,
     state: str | None = None,
+    active: Annotated[bool, Query(description="only open, processing and escalated cases")] = False,
+    sort: Annotated[
+        Literal["opened", "sla"], Query(description="`opened`: newest first; `sla`: least time left first")
+    ] = "opened",
     case_type: str | None = None,
     supplier_code: str | None = None,
     customer_code: str | None = None,
     opened_from: AwareDatetime | None = None,
     opened_to: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: FormatQuery = None,
 ) -> Any:
-    query = select(cases).order_by(cases.c.opened_at.desc()).limit(limit)
+    order = (cases.c.sla_due_at, cases.c.case_no) if sort == "sla" else (cases.c.opened_at.desc(), cases.c.case_no)
+    query = select(cases).order_by(*order).limit(limit).offset(offset)
+    if active:
+        query = query.where(cases.c.state.in_(OPEN_STATES))
     for column, value in (
         (cases.c.state, state),
         (cases.c.case_type, case_type),
@@ -96,9 +113,11 @@ async def list_cases(
     if opened_to:
         query = query.where(cases.c.opened_at < opened_to)
     if format:
-        return export_query(runtime.db, query.limit(None), files.CASES, fmt=format, name="cases")
+        return export_query(runtime.db, query.limit(None).offset(None), files.CASES, fmt=format, name="cases")
     async with runtime.db.transaction() as session:
-        return [row_json(r) for r in (await session.execute(query)).mappings().all()]
+        rows = (await session.execute(query)).mappings().all()
+    now = runtime.clock.now()
+    return [with_sla(r, now) for r in rows]
 
 
 @router.get("/cases/{case_no}")
@@ -127,7 +146,7 @@ async def get_case(case_no: str, runtime: RuntimeDep, _: StaffRead) -> dict[str,
             .all()
         )
     return {
-        **row_json(row),
+        **with_sla(row, runtime.clock.now()),
         "comments": [row_json(c) for c in comments],
         "links": [{"doc_type": link["doc_type"], "doc_id": link["doc_id"]} for link in links],
         "history": [row_json(h) for h in history],

@@ -45,6 +45,13 @@ def is_breached(state: str, sla_due_at: datetime, now: datetime) -> bool:
     return state in OPEN_STATES and sla_due_at <= now
 
 
+def sla_seconds_left(state: str, sla_due_at: datetime, now: datetime) -> int | None:
+    """Whole seconds until the SLA passes (negative once breached); None for a resolved or closed case."""
+    if state not in OPEN_STATES:
+        return None
+    return int((sla_due_at - now).total_seconds() // 1)
+
+
 # Who works a case (assign, escalate, resolve, close). Everyone else on the staff may comment and link.
 ADMIN = "admin"
 

@@ -76,11 +76,20 @@ TEMPLATES: dict[str, Template] = {
         "Order backordered: {order_no}",
         "Order {order_no} (customer {customer_code}) is backordered.",
     ),
+    "order_confirmed": Template(
+        "订单 {order_no} 已确认",
+        "尊敬的 {customer_name}：您的订单 {order_no} 已确认，金额 {totals[gross]} {currency}。查看进度：{tracking_url}",
+        "Your order {order_no} is confirmed",
+        "Dear {customer_name}, your order {order_no} is confirmed: {totals[gross]} {currency}. "
+        "Track it: {tracking_url}",
+    ),
     "order_shipped": Template(
         "您的订单 {order_no} 已发货",
-        "尊敬的 {customer_name}：您的订单 {order_no} 已由 {carrier} 发出，运单号 {tracking_no}。",
+        "尊敬的 {customer_name}：您的订单 {order_no} 已由 {carrier} 发出，运单号 {tracking_no}。"
+        "查看进度：{tracking_url}",
         "Your order {order_no} has shipped",
-        "Dear {customer_name}, your order {order_no} has shipped with {carrier}, tracking number {tracking_no}.",
+        "Dear {customer_name}, your order {order_no} has shipped with {carrier}, tracking number {tracking_no}. "
+        "Track it: {tracking_url}",
     ),
     "low_stock": Template(
         "库存不足 {sku}",

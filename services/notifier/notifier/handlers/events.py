@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import purchasing, sales
 from contracts.envelope import Message
 from notifier.config import NotifierSettings
-from notifier.db import alerts, parties, watch_firings, watches
+from notifier.db import alerts, order_customers, parties, watch_firings, watches
 from notifier.domain.alerts import AlertRule, Raise
 from notifier.domain.conditions import all_hold, resolve
 from notifier.handlers import rule_cache
@@ -26,8 +26,9 @@ from servicekit.unit import Batch, Slot
 # The customers of orders placed: a batch's at once, or one (see `record_order_customers`).
 _ORDER_CUSTOMERS = Statement(
     text(
-        "INSERT INTO order_customers (order_no, customer_code)"
-        " SELECT * FROM unnest(CAST(:order_nos AS varchar[]), CAST(:customers AS varchar[])) ON CONFLICT DO NOTHING"
+        "INSERT INTO order_customers (order_no, customer_code, tracking_token)"
+        " SELECT * FROM unnest(CAST(:order_nos AS varchar[]), CAST(:customers AS varchar[]),"
+        " CAST(:tokens AS varchar[])) ON CONFLICT DO NOTHING"
     )
 )
 _RECORDED: Slot[set[str]] = Slot("notifier.order_customers_recorded")  # by the batch's preparation
@@ -39,7 +40,10 @@ async def record_order_customers(session: AsyncSession, messages: list[Message])
     placed = [m for m in messages if isinstance(m, sales.OrderPlaced)]
     if placed:
         await _ORDER_CUSTOMERS.execute(
-            session, order_nos=[m.order_no for m in placed], customers=[m.customer_code for m in placed]
+            session,
+            order_nos=[m.order_no for m in placed],
+            customers=[m.customer_code for m in placed],
+            tokens=[m.tracking_token for m in placed],
         )
         Batch.of(session).setdefault(_RECORDED, set).update(m.order_no for m in placed)
 
@@ -84,8 +88,19 @@ async def on_event(ctx: HandlerContext, message: Message, settings: NotifierSett
             alerts.c.subject_type == subject.type,
             alerts.c.subject_id == subject.id,
         )
+    if firing and subject.order_no:
+        payload = {**payload, **await _tracking(session, settings, subject.order_no)}
     for rule in firing:
         await raise_alert(session, ctx.publish, settings, now, AlertRule.of(rule), _firing(rule, subject, payload, ctx))
+
+
+async def _tracking(session: AsyncSession, settings: NotifierSettings, order_no: str) -> dict[str, str]:
+    """The customer's tracking link of the order (`{tracking_url}` in templates), when sales sent its token."""
+    token = await session.scalar(select(order_customers.c.tracking_token).where(order_customers.c.order_no == order_no))
+    if not token:
+        return {}
+    base = settings.tracking_base_url.rstrip("/")
+    return {"tracking_url": f"{base}/track/{order_no}?token={token}"}
 
 
 def _firing(rule: Any, subject: Subject, payload: dict[str, Any], ctx: HandlerContext) -> Raise:

@@ -169,3 +169,28 @@ async def test_who_may_work_a_case(notifier_factory: Any, make: Any) -> None:
         detail = (await n.client.get(f"/api/v1/cases/{no}", headers=auth("auditor"))).json()
         assert detail["state"] == "closed" and detail["resolved_by"] == "buyer.b"
         assert [c["author"] for c in detail["comments"]] == ["someone"] * 5
+
+
+async def test_queue_by_sla_shows_time_left_and_breached(notifier_factory: Any, make: Any) -> None:
+    async with notifier_factory() as n:
+        supplier = f"SUP-{make.seq()}"
+        first = await open_case(n, make, "price_mismatch", supplier)  # SLA 48 h
+        n.clock.advance(timedelta(hours=1))
+        second = await open_case(n, make, "price_mismatch", supplier)
+        query = {"supplier_code": supplier, "active": "true", "sort": "sla"}
+
+        async def queue() -> list[tuple[str, int | None, bool]]:
+            r = await n.client.get("/api/v1/cases", params=query, headers=auth("auditor"))
+            return [(c["case_no"], c["sla_seconds_left"], c["sla_breached"]) for c in r.json()]
+
+        assert await queue() == [(first["case_no"], 47 * 3600, False), (second["case_no"], 48 * 3600, False)]
+        r = await n.client.get("/api/v1/cases", params={**query, "limit": 1, "offset": 1}, headers=auth("auditor"))
+        assert [c["case_no"] for c in r.json()] == [second["case_no"]]
+        n.clock.advance(timedelta(hours=47, seconds=30))  # past the first's SLA, before the escalation job ran
+        assert await queue() == [(first["case_no"], -30, True), (second["case_no"], 3600 - 30, False)]
+        h = auth("purchaser", sub="buyer")
+        r = await n.client.post(f"/api/v1/cases/{second['case_no']}/resolve", json={"resolution": "ok"}, headers=h)
+        assert r.status_code == 200
+        assert await queue() == [(first["case_no"], -30, True)]
+        detail = (await n.client.get(f"/api/v1/cases/{second['case_no']}", headers=auth("auditor"))).json()
+        assert (detail["sla_seconds_left"], detail["sla_breached"]) == (None, False)

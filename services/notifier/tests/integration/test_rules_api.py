@@ -146,3 +146,38 @@ async def test_your_order_shipped_goes_to_the_customer_by_email(
 
         text = message_from_bytes(mail.content).get_payload(decode=True).decode()
         assert order_no in text and "SF123" in text and f"客户 {code}" in text
+
+
+async def test_the_customer_gets_the_tracking_link_on_confirmation_and_shipment(
+    notifier_factory: Any, smtp_server: Any, make: Any
+) -> None:
+    from email import message_from_bytes
+
+    from contracts.common import Amounts, OrderLine
+    from contracts.sales import OrderConfirmed
+
+    async with notifier_factory(smtp_port=smtp_server.port, tracking_base_url="https://track.example.com/") as n:
+        code, seq = f"C-{make.seq()}", make.seq()
+        order_no, do_no = f"SO-2026-{seq:09d}", f"DO-2026-{seq:09d}"
+        lines = [OrderLine(line_no=1, sku="SKU-1", qty=Decimal("1"), unit_price=Decimal("10.00"))]
+        totals = Amounts(net=Decimal("10.00"), tax=Decimal("0.00"), gross=Decimal("10.00"))
+        placed = OrderPlaced(
+            order_no=order_no, customer_code=code, channel="web", lines=lines, totals=totals, placed_at=T0,
+            tracking_token="tok-secret-1",
+        )  # fmt: skip
+        envs = [await n.publish(make.customer(code, "buyer@customer.example")), await n.publish(placed)]
+        await n.processed(*envs)
+        confirmed = OrderConfirmed(
+            order_no=order_no, customer_code=code, channel="web", lines=lines, totals=totals, payment_terms_days=30,
+            confirmed_at=T0,
+        )  # fmt: skip
+        shipped = ShipmentDispatched(
+            do_no=do_no, order_no=order_no, warehouse_code="WH1", carrier="SF Express", tracking_no="SF123",
+            lines=[ShippedLine(line_no=1, sku="SKU-1", qty=Decimal("1"), unit_cost=Decimal("5"))], shipped_at=T0,
+        )  # fmt: skip
+        await n.processed(await n.publish(confirmed), await n.publish(shipped))
+        assert await n.deliver() == 2
+        link = f"https://track.example.com/track/{order_no}?token=tok-secret-1"
+        texts = [message_from_bytes(m.content).get_payload(decode=True).decode() for m in smtp_server.mails]
+        assert all(link in t for t in texts) and len(texts) == 2, texts
+        assert any("已确认" in t and "10.00" in t for t in texts) and any("SF123" in t for t in texts)

@@ -1,10 +1,18 @@
-"""The purchasing approval rules (shared engine `approvals`, document types `requisition` and `purchase_order`)."""
+"""The purchasing approval rules (shared engine `approvals`, document types `requisition` and `purchase_order`) and
+the approvals inbox."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends
+
 from approvals.router import rules_router
+from approvals.schemas import WaitingRead
+from purchasing.config import RuntimeDep
 from purchasing.db import approval, kit
-from servicekit.auth import require
+from purchasing.handlers.approval import waiting
+from servicekit.auth import Principal, require
 
 router = rules_router(
     approval,
@@ -15,3 +23,11 @@ router = rules_router(
 )
 # Who may try to decide: any staff role a rule can name; the engine then checks the level's role (403).
 DECIDERS = require("purchaser", "purchasing_manager", "finance", "finance_manager", "sales_manager", "warehouse")
+
+
+@router.get("/approvals/waiting", response_model=list[WaitingRead], tags=["approvals"])
+async def waiting_for_me(runtime: RuntimeDep, principal: Annotated[Principal, Depends(DECIDERS)]) -> list[WaitingRead]:
+    """Requisitions and purchase orders whose current approval level waits for one of the caller's roles
+    (the approvals inbox; sales serves the sales orders'), oldest request first."""
+    async with runtime.db.transaction() as session:
+        return await waiting(session, principal)

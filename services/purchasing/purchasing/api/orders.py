@@ -9,15 +9,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals.schemas import ApprovalRead, DecisionWrite
+from contracts.purchasing import AnomalyType
 from purchasing.api import files
 from purchasing.api.approval_rules import DECIDERS
 from purchasing.config import RuntimeDep
-from purchasing.db import po_anomalies, po_status_history, purchase_orders
+from purchasing.db import kit, po_anomalies, po_documents, po_status_history, purchase_orders
 from purchasing.handlers import approval, orders
+from servicekit import audit
+from servicekit.audit import AuditEntry
 from servicekit.auth import Principal, require
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.tabular import FormatQuery
@@ -75,6 +78,15 @@ class HistoryRead(BaseModel):
     at: datetime
 
 
+class LineProgress(BaseModel):
+    line_no: int
+    sku: str
+    qty_ordered: Decimal
+    qty_shipped: Decimal
+    qty_received: Decimal
+    qty_rejected: Decimal
+
+
 class PoSummary(BaseModel):
     po_no: str
     supplier_code: str
@@ -83,8 +95,17 @@ class PoSummary(BaseModel):
     currency: str
     gross: Decimal
     expected_date: date
+    created_at: datetime
     open_anomalies: int
+    anomaly_types: list[str] = Field(description="the open anomalies' types (overdue, short_receipt, …)")
     red: bool
+    line_progress: list[LineProgress] = Field(default_factory=list, description="per line, in the list only")
+
+
+class PoDocumentRead(BaseModel):
+    kind: str = Field(description="grn (goods receipt), bill, asn (ship notice)")
+    ref: str
+    at: datetime
 
 
 class PoRead(PoSummary):
@@ -101,6 +122,8 @@ class PoRead(PoSummary):
     anomalies: list[AnomalyRead]
     history: list[HistoryRead]
     approval: ApprovalRead | None
+    documents: list[PoDocumentRead] = Field(description="the receipts, bills and ship notices linked to it")
+    audit: list[AuditEntry] = Field(description="every audited change (ship notices with their lines)")
 
 
 async def read(session: AsyncSession, po_no: str) -> PoRead:
@@ -118,6 +141,12 @@ async def read(session: AsyncSession, po_no: str) -> PoRead:
         for r in (await session.execute(select(h).where(h.c.po_no == po_no).order_by(h.c.id))).mappings()
     ]
     state = await approval.state_of(session, "purchase_order", po_no)
+    d = po_documents
+    documents = [
+        PoDocumentRead.model_validate(dict(r))
+        for r in (await session.execute(select(d).where(d.c.po_no == po_no).order_by(d.c.at))).mappings()
+    ]
+    open_types = sorted({x.anomaly_type for x in anomalies if x.status == "open"})
     open_count = sum(1 for x in anomalies if x.status == "open")
     return PoRead.model_validate(
         dict(row)
@@ -127,7 +156,10 @@ async def read(session: AsyncSession, po_no: str) -> PoRead:
             "history": history,
             "approval": ApprovalRead.of(state) if state else None,
             "open_anomalies": open_count,
+            "anomaly_types": open_types,
             "red": open_count > 0,
+            "documents": documents,
+            "audit": await audit.trail(session, kit, "purchase_order", po_no),
         }
     )
 
@@ -136,34 +168,58 @@ async def read(session: AsyncSession, po_no: str) -> PoRead:
 async def list_purchase_orders(
     runtime: RuntimeDep,
     _: Annotated[Principal, Depends(READ)],
-    status: str | None = None,
+    status: Annotated[list[str] | None, Query(description="one or more states")] = None,
     supplier_code: str | None = None,
     pr_no: str | None = None,
     anomalies_only: bool = False,
+    anomaly: Annotated[list[AnomalyType] | None, Query(description="with an open anomaly of these types")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: FormatQuery = None,
 ) -> Any:
-    """All purchase orders, those with open anomalies ("red") first, then the most recent."""
+    """The purchase-order board: those with open anomalies ("red") first, then the most recent; each row
+    with its open anomaly types and its lines' progress (ordered / shipped / received / rejected)."""
     po, a = purchase_orders, po_anomalies
-    open_count = select(func.count()).where(a.c.po_no == po.c.po_no, a.c.status == "open").scalar_subquery().label("n")
+    # One pass over the (few) open anomalies joined to the orders: cheaper than two lookups per order.
+    open_ = (
+        select(a.c.po_no, func.count().label("n"), func.array_agg(func.distinct(a.c.anomaly_type)).label("types"))
+        .where(a.c.status == "open")
+        .group_by(a.c.po_no)
+        .subquery()
+    )
+    open_count = func.coalesce(open_.c.n, 0)
     query = (
-        select(po, open_count)
+        select(po, open_count.label("n"), open_.c.types)
+        .select_from(po.outerjoin(open_, open_.c.po_no == po.c.po_no))
         .order_by(open_count.desc(), po.c.created_at.desc(), po.c.po_no.desc())
-        .limit(min(max(limit, 1), 1000))
+        .limit(limit)
+        .offset(offset)
     )
     if status:
-        query = query.where(po.c.status == status)
+        query = query.where(po.c.status.in_(status))
     if supplier_code:
         query = query.where(po.c.supplier_code == supplier_code)
     if pr_no:
         query = query.where(po.c.pr_no == pr_no)
     if anomalies_only:
-        query = query.where(open_count > 0)
+        query = query.where(open_.c.n.is_not(None))
+    if anomaly:
+        query = query.where(
+            exists().where(a.c.po_no == po.c.po_no, a.c.status == "open", a.c.anomaly_type.in_(anomaly))
+        )
     if format:
-        return files.export_purchase_orders(runtime.db, query.limit(None), format)
+        return files.export_purchase_orders(runtime.db, query.limit(None).offset(None), format)
     async with runtime.db.transaction() as session:
-        rows = (await session.execute(query)).mappings()
-        return [PoSummary.model_validate(dict(r) | {"open_anomalies": r["n"], "red": r["n"] > 0}) for r in rows]
+        rows = (await session.execute(query)).mappings().all()
+        progress = await orders.progress_of(session, [r["po_no"] for r in rows])
+    return [
+        PoSummary.model_validate(
+            dict(r)
+            | {"open_anomalies": r["n"], "anomaly_types": sorted(r["types"] or []), "red": r["n"] > 0}
+            | {"line_progress": progress.get(r["po_no"], [])}
+        )
+        for r in rows
+    ]
 
 
 @router.get("/purchase-orders/{po_no}", response_model=PoRead)

@@ -145,18 +145,21 @@ async def list_requisitions(
     status: str | None = None,
     sku: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: FormatQuery = None,
 ) -> Any:
+    """Requisitions, the most recent first (without their audit trail: that is on the requisition's page)."""
     r = requisitions_table
-    query = select(r.c.pr_no).order_by(r.c.created_at.desc()).limit(min(max(limit, 1), 500))
+    query = select(r.c.pr_no).order_by(r.c.created_at.desc(), r.c.pr_no.desc()).limit(limit).offset(offset)
     if status:
         query = query.where(r.c.status == status)
     if sku:
         query = query.where(r.c.pr_no.in_(select(rl.c.pr_no).where(rl.c.sku == sku)))
     if format:
-        return files.export_requisitions(runtime.db, query.with_only_columns(*r.c).limit(None), format)
+        return files.export_requisitions(runtime.db, query.with_only_columns(*r.c).limit(None).offset(None), format)
     async with runtime.db.transaction() as session:
-        return [await requisitions.read(session, pr_no) for pr_no in (await session.scalars(query)).all()]
+        numbers = (await session.scalars(query)).all()
+        return [await requisitions.read(session, pr_no, with_audit=False) for pr_no in numbers]
 
 
 @router.get("/requisitions/{pr_no}", response_model=RequisitionRead)

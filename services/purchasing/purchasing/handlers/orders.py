@@ -85,6 +85,21 @@ async def lines_of(session: AsyncSession, po_no: str) -> list[Any]:
     return list(await session.execute(select(pol).where(pol.c.po_no == po_no).order_by(pol.c.line_no)))
 
 
+async def progress_of(session: AsyncSession, po_nos: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The lines' quantities of several purchase orders in one statement (the board's per-line progress)."""
+    pol = purchase_order_lines
+    query = (
+        select(pol.c.po_no, pol.c.line_no, pol.c.sku, pol.c.qty_ordered, pol.c.qty_shipped)
+        .add_columns(pol.c.qty_received, pol.c.qty_rejected)
+        .where(pol.c.po_no.in_(list(po_nos)))
+        .order_by(pol.c.po_no, pol.c.line_no)
+    )
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in (await session.execute(query)).mappings() if po_nos else ():
+        found.setdefault(row["po_no"], []).append(dict(row))
+    return found
+
+
 def progress(lines: Sequence[Any]) -> list[LineProgress]:
     return [
         LineProgress(ln.line_no, ln.sku, ln.qty_ordered, ln.qty_shipped, ln.qty_received, ln.qty_rejected)

@@ -14,10 +14,11 @@ from contracts.analytics import SupplierScored
 from contracts.finance import BillCreated, BillHeld
 from contracts.inventory import GoodsReceived, ProductUpserted
 from purchasing.config import PurchasingUnit
-from purchasing.db import po_documents, products, purchase_order_lines, purchase_orders, supplier_scores
-from purchasing.domain import PO_RECEIVING, Finding, LineProgress, receipt_findings, status_after_receipt
+from purchasing.db import kit, po_documents, products, purchase_order_lines, purchase_orders, supplier_scores
+from purchasing.domain import PO_RECEIVING, Finding, LineProgress, receipt_findings, shortfalls, status_after_receipt
 from purchasing.handlers import orders
 from purchasing.handlers.anomalies import raise_anomaly, resolve
+from servicekit import audit
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"
@@ -77,9 +78,20 @@ async def on_goods_received(tx: PurchasingUnit, msg: GoodsReceived) -> None:
     if all(ln.arrived >= ln.shipped for ln in after):
         await resolve(tx, po.po_no, ("short_receipt",))
     if po.status in PO_RECEIVING:
-        target = status_after_receipt(after)
+        target = status_after_receipt(after, po.tolerance_pct)
+        short = shortfalls(after) if target == "received" else []
         if target != po.status:
-            await orders.move(tx, po, target, SYSTEM, f"goods receipt {msg.grn_no}")
+            why = f"goods receipt {msg.grn_no}"
+            if short:  # complete within the under-delivery tolerance: the short quantity is recorded
+                lines = ", ".join(f"line {n} short {q}" for n, q in short)
+                why += f"; received within the {po.tolerance_pct}% under-delivery tolerance ({lines})"
+            await orders.move(tx, po, target, SYSTEM, why)
+            if short:
+                await audit.record(
+                    tx.session, kit, actor=SYSTEM, entity="purchase_order", entity_id=po.po_no,
+                    action="received_short_within_tolerance",
+                    after={"tolerance_pct": str(po.tolerance_pct), "short": {str(n): str(q) for n, q in short}},
+                )  # fmt: skip
         if target == "received":
             await resolve(tx, po.po_no, ("overdue",))
             await _close_when_billed(tx, po.po_no)

@@ -4,7 +4,7 @@ Each runs in the caller's transaction; the API and the consumer open it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,7 @@ from purchasing.domain import OPEN_REQUISITION, REQUISITION_TRANSITIONS, Transit
 from purchasing.handlers import approval
 from purchasing.schemas import Code, Money, Qty
 from servicekit import audit
+from servicekit.audit import AuditEntry
 from servicekit.auth import Principal
 from servicekit.errors import DomainError, NotFoundError
 from servicekit.inputs import OptionalLongText
@@ -75,6 +76,9 @@ class RequisitionRead(BaseModel):
     currency: str
     lines: list[RequisitionLineRead]
     approval: ApprovalRead | None = None
+    created_at: datetime | None = None
+    submitted_at: datetime | None = None
+    audit: list[AuditEntry] = Field(default_factory=list, description="every audited change, oldest first")
 
 
 async def lock(session: AsyncSession, pr_no: str) -> Any:
@@ -253,12 +257,14 @@ async def on_low_stock(tx: PurchasingUnit, msg: LowStockDetected) -> None:
     await create(tx, LOW_STOCK_REQUESTER, data, msg.warehouse_code, source="low_stock", low_stock_sku=msg.sku)
 
 
-async def read(session: AsyncSession, pr_no: str) -> RequisitionRead:
+async def read(session: AsyncSession, pr_no: str, *, with_audit: bool = True) -> RequisitionRead:
     row = (await session.execute(select(requisitions).where(requisitions.c.pr_no == pr_no))).mappings().first()
     if row is None:
         raise NotFoundError("requisition", pr_no)
     lines = [RequisitionLineRead.model_validate(ln._mapping) for ln in await lines_of(session, pr_no)]
     state = await approval.state_of(session, "requisition", pr_no)
     return RequisitionRead.model_validate(
-        dict(row) | {"lines": lines, "approval": ApprovalRead.of(state) if state else None}
+        dict(row)
+        | {"lines": lines, "approval": ApprovalRead.of(state) if state else None}
+        | {"audit": await audit.trail(session, kit, "requisition", pr_no) if with_audit else []}
     )

@@ -46,10 +46,31 @@ async def test_short_receipt_raised_once_and_duplicate_receipt_counted_once(purc
     types = sorted(a["anomaly_type"] for a in got["anomalies"])
     # the later receipt was short against what was still in transit: a second, distinct fact
     assert types == ["quality_rejection", "short_receipt", "short_receipt"]
+    # the page's linked documents (two receipts) and its audit trail (the ship notice with its lines)
+    assert sorted(d["ref"] for d in got["documents"] if d["kind"] == "grn") == sorted([receipt.grn_no, later.grn_no])
+    [notice] = [a for a in got["audit"] if a["action"] == "ship_notice"]
+    assert notice["after"]["lines"] == [{"line_no": 1, "qty_shipped": "10"}] and notice["actor"]
     listed = await h.call("GET", "/purchase-orders", "auditor")
     reds = [p["red"] for p in listed]
     assert reds == sorted(reds, reverse=True)  # red first
     assert any(p["po_no"] == po_no and p["red"] for p in listed)
+    # the board's filters: by open anomaly type and by several states; each row with its lines' progress
+    supplier = {"supplier_code": po["supplier_code"]}
+    [row] = await h.call("GET", "/purchase-orders", "auditor", params={**supplier, "anomaly": "short_receipt"})
+    assert row["anomaly_types"] == ["quality_rejection", "short_receipt"] and row["open_anomalies"] == 3
+    [line] = row["line_progress"]
+    assert (line["qty_ordered"], line["qty_shipped"], line["qty_received"], line["qty_rejected"]) == (
+        "10.000",
+        "10.000",
+        "7.000",
+        "1.000",
+    )
+    both = {**supplier, "anomaly": ["overdue", "price_mismatch"]}
+    assert await h.call("GET", "/purchase-orders", "auditor", params=both) == []
+    states = {**supplier, "status": ["sent", "partially_received"]}
+    assert [p["po_no"] for p in await h.call("GET", "/purchase-orders", "auditor", params=states)] == [po_no]
+    assert await h.call("GET", "/purchase-orders", "auditor", params={**supplier, "status": "received"}) == []
+    assert await h.call("GET", "/purchase-orders", "auditor", params={**supplier, "offset": 1}) == []
 
 
 async def test_short_shipment_and_over_receipt(purchasing: Harness) -> None:
@@ -86,6 +107,9 @@ async def test_overdue_raised_once_by_the_scan(purchasing: Harness) -> None:
         assert any(ran)
         assert await run_once(h.runtime, OVERDUE_JOB, scan_overdue)
         assert await h.scalar(COUNT, p=po_no, t="overdue") == 1
+        overdue = {"supplier_code": po["supplier_code"], "anomaly": "overdue"}
+        [row] = await h.call("GET", "/purchase-orders", "auditor", params=overdue)
+        assert (row["po_no"], row["red"], row["anomaly_types"]) == (po_no, True, ["overdue"])
         events = await h.scalar(
             "SELECT count(*) FROM outbox WHERE message_type = 'PurchaseAnomalyRaised' AND key = :p "
             "AND envelope::jsonb->'payload'->>'anomaly_type' = 'overdue'",
@@ -136,3 +160,22 @@ async def test_cancel_only_before_any_receipt(purchasing: Harness) -> None:
     other = await h.sent_po(uid("SKU"), "5")
     got = await h.call("POST", f"/purchase-orders/{other['po_no']}/cancel", "purchaser", json={"reason": "供应商停产"})
     assert got["status"] == "cancelled"
+
+
+async def test_a_receipt_short_within_the_tolerance_completes_the_order(purchasing: Harness) -> None:
+    h = purchasing
+    po = await h.sent_po(uid("SKU"), "100")  # 5 % tolerance, both ways
+    po_no = po["po_no"]
+    await h.send(h.receipt(po, accepted="94"))  # 6 short: beyond it
+    await h.until("SELECT status FROM purchase_orders WHERE po_no = :p", lambda s: s == "partially_received", p=po_no)
+    other = await h.sent_po(uid("SKU"), "100")
+    await h.send(h.receipt(other, accepted="96"))  # 4 short: within it, no manual close
+    await h.until("SELECT status FROM purchase_orders WHERE po_no = :p", lambda s: s == "received", p=other["po_no"])
+    got = await h.po(other["po_no"])
+    assert got["lines"][0]["qty_received"] == "96.000"
+    assert "line 1 short 4" in got["history"][-1]["reason"]
+    trail = await h.call(
+        "GET", "/audit", "purchasing_manager", params={"entity": "purchase_order", "id": other["po_no"]}
+    )
+    assert trail[0]["action"] == "received_short_within_tolerance" and trail[0]["after"]["short"] == {"1": "4.000"}
+    assert trail[0]["context"].startswith("event:GoodsReceived:")

@@ -3,10 +3,14 @@ wrong role 403, every decision audited, rules editable (and audited)."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from purchasing_testkit import BUYER, Harness, uid
 
 from purchasing.config import PurchasingSettings
+from servicekit.testing import TopicTail
 
 pytestmark = pytest.mark.integration
 
@@ -33,6 +37,11 @@ async def test_rejection_at_level_two_ends_the_requisition(purchasing: Harness) 
         "SELECT actor, action FROM audit_log WHERE entity = 'requisition' AND entity_id = :p ORDER BY id", p=pr_no
     )
     assert [tuple(a) for a in audit if a.action.startswith("approval_")] == [
+        ("mgr.li", "approval_approved"),
+        ("fin.zhao", "approval_rejected"),
+    ]
+    page = await h.call("GET", f"/requisitions/{pr_no}", "auditor")
+    assert [(a["actor"], a["action"]) for a in page["audit"] if a["action"].startswith("approval_")] == [
         ("mgr.li", "approval_approved"),
         ("fin.zhao", "approval_rejected"),
     ]
@@ -139,3 +148,72 @@ async def test_a_requisition_delivers_to_the_configured_default_warehouse_or_mus
         settings.default_warehouse = "WH-PUR"
     with pytest.raises(ValueError):
         PurchasingSettings(default_warehouse="bad code!")
+
+
+async def test_a_pending_level_is_reminded_then_escalated_at_its_deadline(purchasing: Harness) -> None:
+    from datetime import timedelta
+
+    from purchasing.handlers.approval import approval_deadlines
+    from purchasing.main import APPROVAL_JOB
+    from servicekit.scheduler import run_once
+
+    h = purchasing
+    pr_no = await submitted(h)  # level 1: purchasing_manager, due in 2 days
+    pending = "SELECT role, escalations FROM approval_steps WHERE document_no = :p AND level = 1"
+    start = h.clock.now()
+
+    def escalations(records: list[Any]) -> list[dict[str, Any]]:
+        found = [json.loads(r.value) for r in records]
+        return [e["payload"] for e in found if e["type"] == "ApprovalEscalated" and e["key"] == pr_no]
+
+    try:
+        async with TopicTail(h.infra.kafka_bootstrap, "purchasing.approvals") as tail:
+            assert await run_once(h.runtime, APPROVAL_JOB, approval_deadlines)
+            assert tuple((await h.rows(pending, p=pr_no))[0]) == ("purchasing_manager", 0)  # not due yet
+            h.clock.advance(timedelta(days=2, seconds=1))
+            assert await run_once(h.runtime, APPROVAL_JOB, approval_deadlines)
+            assert tuple((await h.rows(pending, p=pr_no))[0]) == ("purchasing_manager", 1)  # reminded first
+            h.clock.advance(timedelta(days=1, seconds=1))
+            assert await run_once(h.runtime, APPROVAL_JOB, approval_deadlines)
+            assert tuple((await h.rows(pending, p=pr_no))[0]) == ("admin", 2)  # then escalated
+            records = await tail.wait_for(lambda rs: bool(escalations(rs)))
+    finally:
+        h.clock.set(start)
+    [event] = escalations(records)
+    assert (event["from_role"], event["to_role"], event["level"]) == ("purchasing_manager", "admin", 1)
+    r = await h.decide(pr_no, "purchasing_manager", "mgr.li", expect=403)
+    assert r["code"] == "not_approver"  # the level is admin's now
+    pr = await h.decide(pr_no, "admin", "ops.boss")
+    assert pr["approval"]["current_level"] == 2
+    audit = await h.rows(
+        "SELECT action FROM audit_log WHERE entity = 'requisition' AND entity_id = :p ORDER BY id", p=pr_no
+    )
+    assert "approval_escalated" in [a.action for a in audit]
+
+
+async def test_waiting_inbox_follows_the_current_level(purchasing: Harness) -> None:
+    """The approvals inbox lists a document for the role of its current level only, never the requester's
+    own, and drops it once decided (level 1 → level 2's role; a rejection ends it for everyone)."""
+    h = purchasing
+
+    def mine(items: list[dict[str, object]], no: str) -> list[dict[str, object]]:
+        return [x for x in items if x["document_no"] == no]
+
+    pr_no = await submitted(h)
+    [item] = mine(await h.call("GET", "/approvals/waiting", "purchasing_manager", sub="mgr.li"), pr_no)
+    assert (item["document_type"], item["level"], item["levels"], item["role"]) == (
+        "requisition",
+        1,
+        2,
+        "purchasing_manager",
+    )
+    assert item["requester"] == BUYER and item["currency"] == "CNY"
+    assert mine(await h.call("GET", "/approvals/waiting", "finance_manager", sub="fin.zhao"), pr_no) == []
+    assert mine(await h.call("GET", "/approvals/waiting", "purchasing_manager", sub=BUYER), pr_no) == []
+    await h.decide(pr_no, "purchasing_manager", "mgr.li")
+    assert mine(await h.call("GET", "/approvals/waiting", "purchasing_manager", sub="mgr.li"), pr_no) == []
+    [item] = mine(await h.call("GET", "/approvals/waiting", "finance_manager", sub="fin.zhao"), pr_no)
+    assert item["level"] == 2
+    await h.decide(pr_no, "finance_manager", "fin.zhao", decision="rejected", comment="预算不足")
+    assert mine(await h.call("GET", "/approvals/waiting", "finance_manager", sub="fin.qian"), pr_no) == []
+    await h.call("GET", "/approvals/waiting", "auditor", expect=403)

@@ -79,3 +79,9 @@ def test_status_and_short_shipment() -> None:
     finding = shipment_findings([line("10", "8")])
     assert finding is not None and finding.lines == ((1, "A", D("10"), D("8")),)
     assert shipment_findings([line("10", "10")]) is None
+
+
+def test_under_delivery_within_the_tolerance_completes_a_line() -> None:
+    assert status_after_receipt([line("100", received="96")], Decimal("5")) == "received"
+    assert status_after_receipt([line("100", received="94")], Decimal("5")) == "partially_received"
+    assert status_after_receipt([line("100", received="96")]) == "partially_received"  # no tolerance

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sales.config import RuntimeDep
@@ -76,14 +76,21 @@ async def update_customer(
 async def list_customers(
     runtime: RuntimeDep,
     _: Annotated[Principal, Depends(require("sales", "sales_manager", "finance", read=True))],
+    q: Annotated[str | None, Query(max_length=100, description="part of the code or the name")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
     format: FormatQuery = None,
 ) -> Any:
     if format:  # the import's columns: an export is a filled-in template
         return export_query(
             runtime.db, select(customers).order_by(customers.c.code), CUSTOMER_COLUMNS, fmt=format, name="customers"
         )
+    query = select(customers).order_by(customers.c.code)
+    if q:  # the order form's customer search
+        query = query.where(
+            or_(customers.c.code.icontains(q, autoescape=True), customers.c.name.icontains(q, autoescape=True))
+        )
     async with runtime.db.transaction() as session:
-        rows = (await session.execute(select(customers).order_by(customers.c.code))).mappings()
+        rows = (await session.execute(query.limit(limit))).mappings()
         return [CustomerRead.model_validate(dict(r)) for r in rows]
 
 

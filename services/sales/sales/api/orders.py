@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sales import queries
@@ -21,14 +22,20 @@ from sales.api.schemas import (
     OrderDetail,
     OrderListItem,
     OrderRead,
+    QuoteRead,
+    QuoteRequest,
     Reason,
+    StatusCounts,
     VoidRequest,
 )
 from sales.config import RuntimeDep, SalesUnit
-from sales.domain import STATUSES, Line
+from sales.db import kit
+from sales.domain import STATUSES, Line, totals_of
 from sales.handlers import changes
 from sales.handlers.placing import Checked, NewOrder, Placed, check_order, number_lines, place_order
 from sales.store import Loaded, line_values
+from servicekit import audit
+from servicekit.audit import AuditEntry
 from servicekit.auth import Principal, require
 from servicekit.errors import InputError, NotFoundError
 from servicekit.idempotency import respond_json_idempotently
@@ -130,27 +137,57 @@ async def _placed_response(session: AsyncSession, placed: Placed) -> tuple[int, 
     return 200, await _view(session, placed.order_no)
 
 
-@router.get("/orders", response_model=list[OrderListItem])
-async def list_orders(
-    runtime: RuntimeDep,
-    _: Reader,
+def _order_filter(
     status: Annotated[list[str] | None, Query()] = None,
     customer_code: str | None = None,
-    placed_from: date | None = None,
-    placed_to: date | None = None,
+    placed_from: Annotated[date | None, Query(description="UTC date")] = None,
+    placed_to: Annotated[date | None, Query(description="UTC date, inclusive")] = None,
+    placed_after: Annotated[AwareDatetime | None, Query(description="an instant, e.g. midnight in Shanghai")] = None,
+    placed_before: AwareDatetime | None = None,
     stuck_or_late: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[Offset, Query()] = 0,
-    format: FormatQuery = None,
-) -> Any:
+    sort: Annotated[queries.Sort, Query(description="a field, '-' first for descending")] = "-placed_at",
+) -> queries.OrderFilter:
     for s in status or []:
         if s not in STATUSES:
             raise InputError("status", f"unknown status {s}")
-    f = queries.OrderFilter(status or [], customer_code, placed_from, placed_to, stuck_or_late, limit, offset)
+    return queries.OrderFilter(status or [], customer_code, placed_from, placed_to, stuck_or_late, limit, offset,
+                               sort, placed_after, placed_before)  # fmt: skip
+
+
+FilterDep = Annotated[queries.OrderFilter, Depends(_order_filter)]
+
+
+@router.post("/orders/quote", response_model=QuoteRead)
+async def quote_order(body: QuoteRequest, _: Seller) -> Any:
+    """The lines' net and tax and the totals, by the rules that price an order (half-up to cents); nothing is
+    stored. The order form shows these, never its own arithmetic."""
+    lines = _lines(body.lines)
+    totals = totals_of(lines)
+    return {
+        "currency": body.currency,
+        "lines": [{"line_no": x.line_no, "sku": x.sku, "net": x.net, "tax": x.tax} for x in lines],
+        "totals": {"net": totals.net, "tax": totals.tax, "gross": totals.gross},
+    }
+
+
+@router.get("/orders", response_model=list[OrderListItem])
+async def list_orders(runtime: RuntimeDep, _: Reader, f: FilterDep, format: FormatQuery = None) -> Any:
+    """The orders of the filter, a page at a time, each with its progress steps and why it is in trouble
+    (`stuck`: a saga step past its deadline; `overdue`: the requested date passed unshipped;
+    `rejection_reason`, `status_reason`)."""
     if format:
         return export_query(runtime.db, queries.orders_query(f, runtime.clock.now()), ORDERS, fmt=format, name="orders")
     async with runtime.db.transaction() as session:
         return await queries.list_orders(session, f, runtime.clock.now())
+
+
+@router.get("/orders/status-counts", response_model=StatusCounts)
+async def order_status_counts(runtime: RuntimeDep, _: Reader, f: FilterDep) -> Any:
+    """How many orders of the filter (its status ignored) are in each status: the board's column counts."""
+    async with runtime.db.transaction() as session:
+        return {"counts": await queries.status_counts(session, f, runtime.clock.now())}
 
 
 @router.get("/orders/{order_no}", response_model=OrderDetail)
@@ -160,6 +197,15 @@ async def get_order(order_no: str, runtime: RuntimeDep, _: Reader) -> Any:
     if data is None:
         raise NotFoundError("order", order_no)
     return data
+
+
+@router.get("/orders/{order_no}/audit", response_model=list[AuditEntry])
+async def order_audit(order_no: str, runtime: RuntimeDep, _: Reader) -> Any:
+    """Who changed the order, when, from what to what (placement, amendments, cancellation, void, decisions)."""
+    async with runtime.db.transaction() as session:
+        if await queries.order_view(session, order_no) is None:
+            raise NotFoundError("order", order_no)
+        return await audit.trail(session, kit, "sales_order", order_no)
 
 
 async def _change(runtime: RuntimeDep, principal: Principal, change: Any) -> Any:

@@ -66,6 +66,33 @@ class OrderCreate(BaseModel):
         return self
 
 
+class QuoteRequest(BaseModel):
+    """Lines to price (the order form's totals, computed by the rules that will price the order)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lines: Lines
+    currency: CurrencyCode = DEFAULT_CURRENCY
+
+    @model_validator(mode="after")
+    def _lines_unique(self) -> QuoteRequest:
+        _unique_line_nos(self.lines)
+        return self
+
+
+class QuotedLine(BaseModel):
+    line_no: int
+    sku: str
+    net: Decimal
+    tax: Decimal
+
+
+class QuoteRead(BaseModel):
+    currency: str
+    lines: list[QuotedLine]
+    totals: TotalsRead
+
+
 class OrderAmend(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -185,11 +212,55 @@ class InvoiceRead(BaseModel):
     status: str
 
 
+class ReturnLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line_no: LineNo
+    qty: PositiveQuantity
+
+
+class ReturnCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text
+    lines: Annotated[list[ReturnLineIn], Field(min_length=1, max_length=500)]
+
+
+class ReturnLineRead(BaseModel):
+    line_no: int
+    sku: str
+    qty: Decimal
+    restocked_qty: Decimal
+    scrapped_qty: Decimal
+
+
+class ReturnRead(BaseModel):
+    return_no: str
+    order_no: str
+    status: str = Field(description="authorized (goods expected back), then received (inspected by the warehouse)")
+    reason: str
+    warehouse_code: str | None
+    authorized_by: str | None
+    authorized_at: datetime
+    received_at: datetime | None
+    credit_note_nos: list[str] = Field(description="finance's credit notes for it (CN-)")
+    lines: list[ReturnLineRead]
+
+
 class OrderDetail(OrderRead):
+    progress: list[TrackingStep] = []
     saga: SagaRead | None
     history: list[HistoryRead]
     shipments: list[ShipmentRead]
     invoices: list[InvoiceRead]
+    returns: list[ReturnRead] = []
+
+
+class TrackingStep(BaseModel):
+    key: str
+    label: str
+    done: bool
+    at: datetime | None
 
 
 class OrderListItem(BaseModel):
@@ -207,13 +278,22 @@ class OrderListItem(BaseModel):
     saga_status: str | None
     deadline_at: datetime | None
     late: bool
+    stuck: bool = False
+    overdue: bool = False
+    rejection_reason: str | None = None
+    status_reason: str | None = None
+    progress: list[TrackingStep] = []
 
 
-class TrackingStep(BaseModel):
-    key: str
-    label: str
-    done: bool
-    at: datetime | None
+class StatusCounts(BaseModel):
+    counts: dict[str, int]
+
+
+class TrackingShipment(BaseModel):
+    carrier: str | None
+    tracking_no: str | None
+    shipped_at: datetime
+    delivered_at: datetime | None
 
 
 class TrackingRead(BaseModel):
@@ -221,3 +301,8 @@ class TrackingRead(BaseModel):
     status: str
     ended: bool
     steps: list[TrackingStep]
+    carrier: str | None = Field(default=None, description="the latest shipment's carrier")
+    tracking_no: str | None = Field(default=None, description="the latest shipment's tracking number")
+    shipments: list[TrackingShipment] = Field(
+        default_factory=list, description="what has shipped: carrier and tracking number, oldest first"
+    )

@@ -357,6 +357,7 @@ def _placed_event(o: Loaded, new: NewOrder) -> OrderPlaced:
         note=new.note,
         placed_by=o.order["placed_by"],
         placed_at=o.order["placed_at"],
+        tracking_token=o.order["tracking_token"],
     )
 
 

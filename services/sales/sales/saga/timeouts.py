@@ -5,13 +5,17 @@ then marked `failed` for people to look at. Safe with several replicas (`service
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from approvals.store import escalate_level, load_state
+from contracts.sales import OrderApprovalEscalated
 from sales import domain
 from sales.config import SalesRuntime, SalesSettings, SalesUnit
-from sales.db import order_revisions, sagas
+from sales.db import approval, kit, order_revisions, sagas
+from sales.handlers.placing import SALES_ORDER, approval_requested
 from sales.saga import commands, steps
 from sales.saga.state import (
     ACTIVE,
@@ -26,6 +30,7 @@ from sales.saga.state import (
     step_deadline,
 )
 from sales.store import Loaded, lines_from_json, lines_of, load
+from servicekit import audit
 from servicekit.runtime import BackgroundJob
 from servicekit.scheduler import periodic
 from servicekit.unit import unit_of
@@ -66,11 +71,47 @@ async def on_deadline(tx: SalesUnit, o: Loaded) -> None:
     if s["status"] == COMPENSATING:
         await _compensation_overdue(tx, o, attempts, max_attempts)
     elif s["step"] == APPROVAL:
-        await steps.compensate(tx, o, domain.REJECTED, "timeout", "no approval decision in time")
+        await _approval_overdue(tx, o, attempts)
     elif attempts < max_attempts:
         await _resend(tx, o, attempts + 1)
     else:
         await steps.compensate(tx, o, domain.REJECTED, "timeout", f"no reply to {s['step']} after {attempts} sends")
+
+
+async def _approval_overdue(tx: SalesUnit, o: Loaded, attempts: int) -> None:
+    """A level pending past its due time: reminded first (its role alerted again), then escalated along the
+    escalation chain (`approval_escalation_roles`), each with `approval_escalation_seconds` more; rejected
+    (`timeout`) only past the chain's end."""
+    pending = await load_state(tx.session, approval, SALES_ORDER, o.no, lock=True)
+    level, role = (pending.current_level, pending.current_role) if pending else (None, None)
+    if pending is None or level is None or role is None:
+        await steps.compensate(tx, o, domain.REJECTED, "timeout", "no approval decision in time")
+        return
+    due = tx.now + timedelta(seconds=tx.settings.approval_escalation_seconds)
+    if attempts == 0:
+        tx.publish(approval_requested(o, level, pending.levels, tx.now, due))
+        await save(tx, o, (APPROVAL, f"level {level} reminded ({role})", None), attempts=1, deadline_at=due)
+        return
+    to_role = tx.settings.approval_escalation_roles.get(role)
+    if to_role is None or to_role == role:
+        detail = f"no approval decision in time (level {level}, {role}: end of the escalation chain)"
+        await steps.compensate(tx, o, domain.REJECTED, "timeout", detail)
+        return
+    since = await escalate_level(tx.session, approval, SALES_ORDER, o.no, level, to_role)
+    levels = [*pending.levels[: level - 1], to_role, *pending.levels[level:]]
+    tx.publish(
+        OrderApprovalEscalated(
+            order_no=o.no, customer_code=o.customer, level=level, from_role=role, to_role=to_role,
+            pending_since=since or o.saga["started_at"], due_at=due, escalated_at=tx.now,
+        )
+    )  # fmt: skip
+    tx.publish(approval_requested(o, level, levels, tx.now, due))
+    event = (APPROVAL, f"level {level} escalated from {role} to {to_role}", None)
+    await save(tx, o, event, attempts=attempts + 1, deadline_at=due)
+    await audit.record(
+        tx.session, kit, actor="system", entity="sales_order", entity_id=o.no, action="approval_escalated",
+        before={"level": level, "role": role}, after={"level": level, "role": to_role},
+    )  # fmt: skip
 
 
 async def _resend(tx: SalesUnit, o: Loaded, attempt: int) -> None:

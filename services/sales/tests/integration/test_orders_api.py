@@ -291,6 +291,17 @@ async def test_approval_rule_holds_the_order_until_a_manager_approves(sales: Har
         [requested] = await sales.wait_published(no, "OrderApprovalRequested")
         assert requested["approver_role"] == "sales_manager" and requested["amount"] == "75.00"
         assert "ReserveStock" not in await sales.types_published(no)
+        boss = auth("sales_manager", sub="boss")
+        inbox = (await sales.client.get("/api/v1/approvals/waiting", headers=boss)).json()
+        [waiting] = [x for x in inbox if x["document_no"] == no]
+        assert (waiting["document_type"], waiting["role"], waiting["amount"]) == (
+            "sales_order",
+            "sales_manager",
+            "75.00",
+        )
+        assert waiting["party"] == customer and waiting["level"] == waiting["levels"] == 1
+        r = await sales.client.get("/api/v1/approvals/waiting", headers=SELLER)
+        assert r.status_code == 403
         r = await sales.client.post(f"/api/v1/orders/{no}/approve", json={}, headers=SELLER)
         assert r.status_code == 403
         r = await sales.client.post(
@@ -298,6 +309,8 @@ async def test_approval_rule_holds_the_order_until_a_manager_approves(sales: Har
         )
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "reserving"
+        inbox = (await sales.client.get("/api/v1/approvals/waiting", headers=boss)).json()
+        assert [x for x in inbox if x["document_no"] == no] == []
         [decided] = await sales.wait_published(no, "OrderApprovalDecided")
         assert (decided["decision"], decided["decided_by"], decided["final"]) == ("approved", "boss", True)
         await sales.wait_published(no, "ReserveStock")

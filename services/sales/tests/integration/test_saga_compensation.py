@@ -10,6 +10,7 @@ from sales_testkit import ADMIN, SELLER, D, Harness, now
 from contracts.common import ShortageLine
 from contracts.finance import CreditRefused, SettlementVoided
 from contracts.inventory import StockReleased, StockReservationFailed
+from servicekit.testing import auth, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -233,8 +234,42 @@ async def test_undecided_approval_times_out(sales: Harness) -> None:
     await sales.deadlines()
     assert (await sales.detail(no))["status"] == "pending_approval"
     sales.clock.advance(timedelta(days=1, seconds=1))
-    await sales.deadlines()
+    await sales.deadlines()  # due: reminded first
+    assert (await sales.detail(no))["status"] == "pending_approval"
+    sales.clock.advance(timedelta(days=1, seconds=1))
+    await sales.deadlines()  # then escalated: sales_manager → admin
+    assert (await sales.detail(no))["status"] == "pending_approval"
+    sales.clock.advance(timedelta(days=1, seconds=1))
+    await sales.deadlines()  # past the end of the chain: rejected
     detail = await sales.status_is(no, "rejected")
     assert (detail["rejection_reason"], detail["saga"]["status"]) == ("timeout", "aborted")
     types = await sales.types_published(no)
     assert "ReserveStock" not in types and "ReleaseStock" not in types
+
+
+async def test_an_approval_past_its_deadline_is_reminded_then_escalated(sales: Harness) -> None:
+    rules = {"rules": [{"name": "all", "min_amount": "0", "approver_roles": ["sales_manager"]}]}
+    assert (await sales.client.put("/api/v1/approval-rules", json=rules, headers=ADMIN)).status_code == 200
+    try:
+        order = await sales.place(await sales.customer())
+    finally:
+        await sales.client.put("/api/v1/approval-rules", json={"rules": []}, headers=ADMIN)
+    no = order["order_no"]
+    sales.clock.advance(timedelta(days=3, seconds=1))
+    await sales.deadlines()
+    await eventually(lambda: sales.types_published(no), lambda ts: ts.count("OrderApprovalRequested") == 2)
+    assert "OrderApprovalEscalated" not in await sales.types_published(no)  # a reminder first
+    sales.clock.advance(timedelta(days=1, seconds=1))
+    await sales.deadlines()
+    types = await eventually(lambda: sales.types_published(no), lambda ts: "OrderApprovalEscalated" in ts)
+    assert types.count("OrderApprovalRequested") == 3  # the escalated level, requested of its new role
+    detail = await sales.detail(no)
+    assert detail["status"] == "pending_approval"
+    assert "escalated from sales_manager to admin" in detail["saga"]["steps"][-1]["event"]
+    refused = await sales.client.post(
+        f"/api/v1/orders/{no}/approve", json={"comment": "ok"}, headers=auth("sales_manager", sub="mgr.wu")
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "not_approver"  # the level is admin's now
+    approved = await sales.client.post(f"/api/v1/orders/{no}/approve", json={"comment": "ok"}, headers=ADMIN)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "reserving"

@@ -1,0 +1,62 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { App as AntApp, ConfigProvider, Spin } from "antd";
+import enUS from "antd/locale/en_US";
+import zhCN from "antd/locale/zh_CN";
+import dayjs from "dayjs";
+import "dayjs/locale/zh-cn";
+import { Suspense, useEffect } from "react";
+import { useTranslation } from "react-i18next";
+import { createBrowserRouter, RouterProvider, type RouteObject } from "react-router";
+
+import { ApiError } from "../api/client";
+import { RequireRole } from "../auth/RequireRole";
+import { NotFound } from "../ui/DocumentPage";
+import { AREAS } from "./areas";
+import LoginPage from "./LoginPage";
+import { Shell } from "./Shell";
+
+export function makeQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 10_000,
+        refetchOnWindowFocus: false,
+        // A 4xx will answer the same again: only network trouble and 5xx are retried.
+        retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status < 500),
+      },
+    },
+  });
+}
+
+export function routes(): RouteObject[] {
+  const guarded = AREAS.flatMap((area) =>
+    area.routes.map((r) => ({ ...r, element: <RequireRole roles={area.roles}>{r.element}</RequireRole> }) as RouteObject),
+  );
+  return [
+    { path: "/login", element: <LoginPage /> },
+    ...AREAS.flatMap((a) => a.publicRoutes ?? []).map((r) => ({ ...r, path: `/${r.path}` }) as RouteObject),
+    { path: "/", element: <Shell />, children: [...guarded, { path: "*", element: <NotFound /> }] },
+  ];
+}
+
+const router = createBrowserRouter(routes());
+const queryClient = makeQueryClient();
+
+export function App() {
+  const { i18n } = useTranslation();
+  const en = i18n.language === "en";
+  useEffect(() => {
+    dayjs.locale(en ? "en" : "zh-cn");
+  }, [en]);
+  return (
+    <ConfigProvider locale={en ? enUS : zhCN} theme={{ token: { colorPrimary: "#1457d9", borderRadius: 6 } }}>
+      <AntApp>
+        <QueryClientProvider client={queryClient}>
+          <Suspense fallback={<Spin fullscreen />}>
+            <RouterProvider router={router} />
+          </Suspense>
+        </QueryClientProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

@@ -1,0 +1,52 @@
+/** A purchase order's lines as small bars: received (green) and in transit (blue) of ordered, the figures as the
+ * server sent them. The bar's width is the only number computed here (a drawing, not a figure shown). */
+import { Progress, Tooltip } from "antd";
+import { useTranslation } from "react-i18next";
+
+import { Qty } from "../../../ui/Money";
+
+interface Line {
+  line_no: number;
+  sku: string;
+  qty_ordered: string;
+  qty_shipped: string;
+  qty_received: string;
+  qty_rejected: string;
+}
+
+function share(part: string, whole: string): number {
+  const w = Number(whole);
+  return w > 0 ? Math.min(100, Math.round((Number(part) / w) * 100)) : 0;
+}
+
+export function LineBars({ lines }: { lines: Line[] }) {
+  const { t } = useTranslation("purchasing");
+  return (
+    <div className="pur-lines" data-testid="line-progress">
+      {lines.map((l) => {
+        const over = Number(l.qty_received) > Number(l.qty_ordered);
+        return (
+          <Tooltip
+            key={l.line_no}
+            title={t("lineTip", { sku: l.sku, ordered: l.qty_ordered, shipped: l.qty_shipped, received: l.qty_received, rejected: l.qty_rejected })}
+          >
+            <div className="pur-line">
+              <span className="pur-line-sku">{l.sku}</span>
+              <Progress
+                size="small"
+                percent={share(l.qty_shipped, l.qty_ordered)}
+                success={{ percent: share(l.qty_received, l.qty_ordered) }}
+                status={over ? "exception" : undefined}
+                showInfo={false}
+                aria-label={t("lineAria", { sku: l.sku })}
+              />
+              <span className="pur-line-figures">
+                <Qty value={l.qty_received} />/<Qty value={l.qty_ordered} />
+              </span>
+            </div>
+          </Tooltip>
+        );
+      })}
+    </div>
+  );
+}
