@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -23,6 +22,7 @@ from servicekit.inputs import RefuseNul
 from servicekit.observability import configure_logging
 from servicekit.openapi import document
 from servicekit.runtime import Runtime, ServiceDefinition
+from servicekit.runtime import RuntimeDep as RuntimeDep  # where the services import it from
 from servicekit.sampling import sample
 
 API_PREFIX = "/api/v1"
@@ -89,11 +89,3 @@ def create_service_app(
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
-
-
-async def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

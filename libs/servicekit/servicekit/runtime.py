@@ -9,10 +9,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from aiokafka import AIOKafkaConsumer
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
@@ -209,3 +209,12 @@ class Runtime:
 
     async def kafka_ready(self) -> bool:
         return self.producer is not None and await self.producer.metadata_reachable()
+
+
+async def get_runtime(request: Request) -> Runtime:
+    """The running service's runtime (a FastAPI dependency: `RuntimeDep`)."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
