@@ -240,6 +240,31 @@ stock_dirty = Table(
     Column("from_day", Date, nullable=False),
 )
 
+# Monthly purchase and sales totals per sku (the purchase vs sales report's and the top movers' source for whole
+# months with no warehouse, supplier or customer filter). Derived like `stock_daily`: recomputed from the facts for
+# each (month, sku) a fact touched (`sku_monthly_dirty`), never incremented; a (month, sku) with no fact has no row.
+sku_monthly = Table(
+    "sku_monthly",
+    metadata,
+    Column("month", Date, nullable=False),
+    _code("sku"),
+    _num("received"),
+    _num("billed"),
+    _num("sales"),
+    _num("sales_qty", 3),
+    Column("sales_lines", Integer, nullable=False),
+    _num("cogs"),
+    PrimaryKeyConstraint("month", "sku", name="pk_sku_monthly"),
+)
+
+sku_monthly_dirty = Table(
+    "sku_monthly_dirty",
+    metadata,
+    Column("month", Date, nullable=False),
+    _code("sku"),
+    PrimaryKeyConstraint("month", "sku", name="pk_sku_monthly_dirty"),
+)
+
 # The last day the snapshots run to (one row): they are carried forward to each new business day.
 snapshot_horizon = Table(
     "snapshot_horizon",
