@@ -93,3 +93,17 @@ def split(period: Period) -> Split:
 def uses_aggregate(f: Filters) -> bool:
     """The aggregate's dimensions are month, sku and (through the product) category."""
     return f.warehouse is None and f.supplier is None and f.customer is None
+
+
+async def plan(session: AsyncSession, f: Filters, aggregate: bool = True) -> Split | None:
+    """How to read the period: None when the facts answer it all; else its split, the totals refreshed."""
+    parts = split(f.period) if aggregate and uses_aggregate(f) else None
+    if parts is None or parts.months is None:
+        return None
+    await refresh(session)
+    return parts
+
+
+def within(f: Filters, period: Period) -> dict[str, object]:
+    """`f`'s query parameters over `period`."""
+    return {**f.params(), "start": period.start, "end": period.end}

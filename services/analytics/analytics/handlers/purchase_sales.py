@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from analytics.domain import ZERO, Filters, Period, cents, pct, price_change_pct
+from analytics.domain import ZERO, Filters, cents, pct, price_change_pct
 from analytics.handlers import monthly
 
 # A NULL filter matches everything: CAST gives asyncpg the parameter's type.
@@ -102,22 +102,17 @@ def _line(month: Any, sku: str | None, category: str | None, v: dict[str, Decima
 async def _monthly_rows(session: AsyncSession, f: Filters, aggregate: bool) -> list[Any]:
     """(month, sku) rows in month and sku order: from the monthly totals for the period's whole months when the
     filters allow, from the facts for the rest."""
-    parts = monthly.split(f.period) if aggregate and monthly.uses_aggregate(f) else None
+    parts = await monthly.plan(session, f, aggregate)
     if parts is None or parts.months is None:
         return list((await session.execute(_MONTHLY, f.params())).all())
-    await monthly.refresh(session)
     rows: list[Any] = []
     if parts.head:
-        rows += (await session.execute(_MONTHLY, _within(f, parts.head))).all()
+        rows += (await session.execute(_MONTHLY, monthly.within(f, parts.head))).all()
     first, last = parts.months
     rows += (await session.execute(_AGGREGATE, {**f.params(), "first": first, "last": last})).all()
     if parts.tail:
-        rows += (await session.execute(_MONTHLY, _within(f, parts.tail))).all()
+        rows += (await session.execute(_MONTHLY, monthly.within(f, parts.tail))).all()
     return rows
-
-
-def _within(f: Filters, period: Period) -> dict[str, object]:
-    return {**f.params(), "start": period.start, "end": period.end}
 
 
 async def monthly_purchase_vs_sales(

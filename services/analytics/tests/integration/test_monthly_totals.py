@@ -1,6 +1,6 @@
-"""The monthly totals (`sku_monthly`) answer the purchase vs sales report for whole months: the same figures as
-reading every fact, for whole-month, partial-month and filtered periods; a late event and a void arriving after
-the figures were first computed update them. The scripted history is analytics_testkit.Story's (see
+"""The monthly totals (`sku_monthly`) answer the purchase vs sales report and the top movers for whole months:
+the same figures as reading every fact, for whole-month, partial-month and filtered periods; a late event and a
+void arriving after the figures were first computed update them. The scripted history is analytics_testkit.Story's (see
 test_reports.py for its figures)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from analytics_testkit import Analytics, Story, analytics_service, publish, utc
 
 from analytics.domain import Filters, Period
 from analytics.handlers.purchase_sales import monthly_purchase_vs_sales
+from analytics.handlers.stock_reports import movers
 from contracts.finance import InvoiceVoided
 from servicekit.testing import Infra
 
@@ -22,10 +23,19 @@ pytestmark = pytest.mark.integration
 THRESHOLD = Decimal("10")
 
 
-async def both_paths(svc: Analytics, f: Filters) -> tuple[dict[str, Any], dict[str, Any]]:
+async def both_paths(svc: Analytics, f: Filters) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Purchase vs sales and the movers (by quantity and by revenue), from the totals and from the facts."""
     async with svc.runtime.db.transaction() as s:
-        aggregate = await monthly_purchase_vs_sales(s, f, THRESHOLD)
-        facts = await monthly_purchase_vs_sales(s, f, THRESHOLD, aggregate=False)
+        aggregate = [
+            await monthly_purchase_vs_sales(s, f, THRESHOLD),
+            await movers(s, f, "qty", 20, 30),
+            await movers(s, f, "revenue", 20, 30),
+        ]
+        facts = [
+            await monthly_purchase_vs_sales(s, f, THRESHOLD, aggregate=False),
+            await movers(s, f, "qty", 20, 30, aggregate=False),
+            await movers(s, f, "revenue", 20, 30, aggregate=False),
+        ]
     return aggregate, facts
 
 
@@ -52,6 +62,7 @@ async def test_the_monthly_totals_equal_the_facts_and_follow_late_events(infra: 
         for f in periods(story):
             aggregate, facts = await both_paths(svc, f)
             assert aggregate == facts, f
+        assert [t["qty"] for t in facts[1]["top"]] == [Decimal("50.000")]  # the comparison compared something
         assert await svc.scalar("SELECT count(*) FROM sku_monthly WHERE sku = :sku", sku=story.sku_a) == 2
         before = await svc.get("purchase-vs-sales", category=story.category, period="2026")
         assert [(m["month"], m["purchases_received"], m["sales_invoiced"]) for m in before["months"]] == [
