@@ -1,8 +1,8 @@
 """The read model. Facts, one row per natural key of what an event states (an invoice line, a receipt line, an
 order's step), written by upsert: a redelivered or replayed event writes the same row again, a late or
 out-of-order one lands where its key says. Every figure is computed from these facts at query time, except the
-daily stock snapshots, which are recomputed from the facts (never incremented) for each sku a fact touched,
-from the first day it changed on."""
+daily stock snapshots and the monthly totals per sku, which are recomputed from the facts (never incremented)
+for each sku (from the first day it changed on), or each (month, sku), a fact touched."""
 
 from __future__ import annotations
 
