@@ -2,7 +2,8 @@
 shipments, deliveries, invoices, payments, settlements, and the purchase orders, receipts and bills that keep the
 stock), published first; then the service starts on an empty database and catches up. Prints the catch-up rate
 (events/s, from the service's start to the last event's inbox record), the snapshot and monthly totals refresh
-(what the snapshot job does), and each report's response time for the 12 months (p50/p95 over `--repeat` calls). Runs on the tests' Kafka and PostgreSQL.
+(what the snapshot job does), and each report's response time for the 12 months (p50/p95 over `--repeat`
+calls). Runs on the tests' Kafka and PostgreSQL.
 
     .venv/bin/python -m tools.bench_analytics --lines 1000000      (the issue's size; --lines 30000 on a busy box)
 """
