@@ -10,7 +10,7 @@ PY_DIRS := contracts libs services tests tools
 PYTEST_ARGS ?=
 K8S_VALIDATE := kubernetes-validate==1.37.0
 
-.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench bench-gateway bench-console chaos replicas test-infra-down web web-deps api-types chromium web-test console-bench
+.PHONY: help install infra-up infra-down infra-status up down status test lint fmt compose-check k8s-check bench bench-gateway bench-console chaos replicas test-infra-down web web-deps api-types chromium web-test
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -105,9 +105,6 @@ web-test: web-deps ## the console's unit tests (vitest)
 
 api-types: install web-deps ## regenerate the console's API types (web/src/api/types) from the services' OpenAPI
 	@$(VENV)/python -m tools.api_types
-
-console-bench: install web chromium ## the console's figures: board and filter-change times with 100k orders, first-load size
-	@$(WITH_TEST_INFRA); $(VENV)/python -m tools.console_bench $(BENCH_ARGS)
 
 chromium: ## Debian's chromium and CJK fonts for the browser tests (apt-get when missing; Playwright never downloads a browser)
 	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \

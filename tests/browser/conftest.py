@@ -1,5 +1,7 @@
-"""The browser tests' one stack (session scoped): the five services and the gateway on the real test Kafka and
-PostgreSQL, in this event loop, the gateway serving the built console (web/dist, `make web`), the demo users
+"""The browser tests' one stack (package scoped: torn down after the last browser test, so its real inventory
+and finance never answer the commands of later suites that play those services themselves): the five services
+and the gateway on the real test Kafka and PostgreSQL, in this event loop, the gateway serving the built console
+(web/dist, `make web`), the demo users
 and data of tools/seed_demo; and Debian's Chromium driven by Playwright (never `playwright install`).
 
 Every page a test opens fails the test on a console error or an uncaught exception; `shot(page, name)` (in
@@ -12,18 +14,18 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from browser.support import CHROMIUM, WEB_DIST, Console, Stack
 from e2e_support import isolate_numbers
 from harness import behind_gateway
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 
+from browser.support import CHROMIUM, WEB_DIST, Console, Stack
 from servicekit.testing import Infra
 from tools.seed_demo import demo_users, seed
 from tools.stack import SERVICES
 from tools.workload import BearerApi
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def stack(infra: Infra) -> AsyncIterator[Stack]:
     assert (WEB_DIST / "index.html").is_file(), f"{WEB_DIST} has no build: run `make web` (make test does)"
     async with behind_gateway(infra, services=SERVICES, web_dist=WEB_DIST) as platform:
@@ -36,13 +38,13 @@ async def stack(infra: Infra) -> AsyncIterator[Stack]:
         yield Stack(platform, platform.gateway_url, api)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def playwright() -> AsyncIterator[Playwright]:
     async with async_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
     assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: `make chromium` installs Debian's chromium (make test does)"
     b = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, TypeVar
+from typing import TypeVar
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -23,6 +23,8 @@ from servicekit.inputs import RefuseNul
 from servicekit.observability import configure_logging
 from servicekit.openapi import document
 from servicekit.runtime import Runtime, ServiceDefinition
+from servicekit.runtime import RuntimeDep as RuntimeDep  # where the services import them from
+from servicekit.runtime import RuntimeOf as RuntimeOf
 from servicekit.sampling import sample
 
 API_PREFIX = "/api/v1"
@@ -86,14 +88,3 @@ def create_service_app(definition: ServiceDefinition[S], settings: S, *, clock: 
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
-
-
-async def get_runtime(request: Request) -> Runtime[Any]:
-    runtime: Runtime[Any] = request.app.state.runtime
-    return runtime
-
-
-# The service's runtime in an endpoint: `RuntimeOf[SalesSettings]` (each service names its own once, in its
-# config.py, as `RuntimeDep`); `RuntimeDep` here, for servicekit's own routers, knows only the shared settings.
-RuntimeOf = Annotated[Runtime[S], Depends(get_runtime)]
-RuntimeDep = RuntimeOf[ServiceSettings]

@@ -9,10 +9,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
@@ -215,3 +215,15 @@ class Runtime(Generic[S]):
 
     async def kafka_ready(self) -> bool:
         return self.producer is not None and await self.producer.metadata_reachable()
+
+
+async def get_runtime(request: Request) -> Runtime[Any]:
+    """The running service's runtime (a FastAPI dependency: `RuntimeOf`)."""
+    runtime: Runtime[Any] = request.app.state.runtime
+    return runtime
+
+
+# The service's runtime in an endpoint: `RuntimeOf[SalesSettings]` (each service names its own once, in its
+# config.py, as `RuntimeDep`); `RuntimeDep` here, for servicekit's own routers, knows only the shared settings.
+RuntimeOf = Annotated[Runtime[S], Depends(get_runtime)]
+RuntimeDep = RuntimeOf[ServiceSettings]

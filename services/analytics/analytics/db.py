@@ -1,8 +1,8 @@
 """The read model. Facts, one row per natural key of what an event states (an invoice line, a receipt line, an
 order's step), written by upsert: a redelivered or replayed event writes the same row again, a late or
 out-of-order one lands where its key says. Every figure is computed from these facts at query time, except the
-daily stock snapshots, which are recomputed from the facts (never incremented) for each sku a fact touched,
-from the first day it changed on."""
+daily stock snapshots and the monthly totals per sku, which are recomputed from the facts (never incremented)
+for each sku (from the first day it changed on), or each (month, sku), a fact touched."""
 
 from __future__ import annotations
 
@@ -238,6 +238,31 @@ stock_dirty = Table(
     metadata,
     Column("sku", String(64), primary_key=True),
     Column("from_day", Date, nullable=False),
+)
+
+# Monthly purchase and sales totals per sku (the purchase vs sales report's and the top movers' source for whole
+# months with no warehouse, supplier or customer filter). Derived like `stock_daily`: recomputed from the facts for
+# each (month, sku) a fact touched (`sku_monthly_dirty`), never incremented; a (month, sku) with no fact has no row.
+sku_monthly = Table(
+    "sku_monthly",
+    metadata,
+    Column("month", Date, nullable=False),
+    _code("sku"),
+    _num("received"),
+    _num("billed"),
+    _num("sales"),
+    _num("sales_qty", 3),
+    Column("sales_lines", Integer, nullable=False),
+    _num("cogs"),
+    PrimaryKeyConstraint("month", "sku", name="pk_sku_monthly"),
+)
+
+sku_monthly_dirty = Table(
+    "sku_monthly_dirty",
+    metadata,
+    Column("month", Date, nullable=False),
+    _code("sku"),
+    PrimaryKeyConstraint("month", "sku", name="pk_sku_monthly_dirty"),
 )
 
 # The last day the snapshots run to (one row): they are carried forward to each new business day.

@@ -1,5 +1,5 @@
-"""Background jobs: the snapshot refresh (so reports find them fresh) and the supplier score publication. Each
-tick runs under the scheduler's advisory lock: one replica at a time."""
+"""Background jobs: the refresh of the snapshots and monthly totals (so reports find them fresh) and the supplier
+score publication. Each tick runs under the scheduler's advisory lock: one replica at a time."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from analytics.config import AnalyticsRuntime, AnalyticsSettings
 from analytics.domain import ScoreWeights, business_day
-from analytics.handlers import snapshots
+from analytics.handlers import monthly, snapshots
 from analytics.handlers.scores import publish_scores
 from servicekit.runtime import BackgroundJob
 from servicekit.scheduler import periodic
@@ -18,6 +18,7 @@ SCORES = "analytics-supplier-scores"
 
 async def snapshot_tick(runtime: AnalyticsRuntime, session: AsyncSession) -> None:
     await snapshots.refresh(session, business_day(runtime.clock.now(), runtime.settings.tz))
+    await monthly.refresh(session)
 
 
 async def score_tick(runtime: AnalyticsRuntime, session: AsyncSession) -> None:

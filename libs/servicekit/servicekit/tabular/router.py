@@ -24,9 +24,9 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Res
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import Table, func, literal_column, select
 
-from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, authenticate
 from servicekit.errors import DomainError, NotFoundError
+from servicekit.runtime import RuntimeDep
 from servicekit.tabular.export import FormatQuery, columns, export_query, file_name, file_pieces
 from servicekit.tabular.jobs import Importer
 from servicekit.tabular.kinds import ImportKind, Mode, RowError

@@ -84,6 +84,17 @@ BILL_LINE = _upsert(
     "bill_no, line_no",
     "bill_no, line_no, supplier_code, po_no, po_line_no, sku, qty, unit_price, net, bill_date",
 )
+MONTH_DIRTY = Statement(
+    text("INSERT INTO sku_monthly_dirty (month, sku) VALUES (:month, :sku) ON CONFLICT (month, sku) DO NOTHING")
+)
+# A void changes the sales of the months and skus its invoice's lines are in (an invoice arriving after its void
+# marks them itself).
+VOID_MONTH_DIRTY = Statement(
+    text(
+        "INSERT INTO sku_monthly_dirty (month, sku) SELECT DISTINCT CAST(date_trunc('month', issue_date) AS date), "
+        "sku FROM invoice_lines WHERE invoice_no = :invoice_no ON CONFLICT (month, sku) DO NOTHING"
+    )
+)
 DIRTY = _upsert(
     "stock_dirty", "sku", "sku, from_day", update="from_day = least(stock_dirty.from_day, excluded.from_day)"
 )
@@ -104,6 +115,10 @@ class Ingest:
     async def _dirty(self, s: AsyncSession, skus: set[str], day: date) -> None:
         for sku in sorted(skus):
             await DIRTY.defer(s, sku=sku, from_day=day)
+
+    async def _month_dirty(self, s: AsyncSession, skus: set[str], day: date) -> None:
+        for sku in sorted(skus):
+            await MONTH_DIRTY.defer(s, month=day.replace(day=1), sku=sku)
 
     async def _step(self, s: AsyncSession, order_no: str, step: str, at: datetime) -> None:
         await STEP.defer(s, order_no=order_no, step=step, at=at)
@@ -183,9 +198,11 @@ class Ingest:
                 net=ln.net,
                 issue_date=m.issue_date,
             )
+        await self._month_dirty(s, {ln.sku for ln in m.lines}, m.issue_date)
 
     async def invoice_voided(self, ctx: HandlerContext, m: InvoiceVoided) -> None:
         await VOID.defer(ctx.session, invoice_no=m.invoice_no, amount=m.amount, voided_at=m.voided_at)
+        await VOID_MONTH_DIRTY.defer(ctx.session, invoice_no=m.invoice_no)
 
     async def payment_allocated(self, ctx: HandlerContext, m: PaymentAllocated) -> None:
         await ALLOCATION.defer(
@@ -215,6 +232,7 @@ class Ingest:
                 day=day,
             )
         await self._dirty(s, {ln.sku for ln in m.lines}, day)
+        await self._month_dirty(s, {ln.sku for ln in m.lines}, day)
 
     async def receipt(self, ctx: HandlerContext, m: GoodsReceived) -> None:
         s, day = ctx.session, self.day(m.received_at)
@@ -237,6 +255,7 @@ class Ingest:
                 day=day,
             )
         await self._dirty(s, {ln.sku for ln in m.lines}, day)
+        await self._month_dirty(s, {ln.sku for ln in m.lines}, day)
 
     async def adjustment(self, ctx: HandlerContext, m: StockAdjusted) -> None:
         s, day = ctx.session, self.day(m.adjusted_at)
@@ -289,6 +308,7 @@ class Ingest:
                 net=ln.net,
                 bill_date=m.bill_date,
             )
+        await self._month_dirty(ctx.session, {ln.sku for ln in m.lines}, m.bill_date)
 
 
 def registrations(ingest: Ingest) -> list[tuple[type[Any], Any]]:

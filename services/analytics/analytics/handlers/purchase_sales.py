@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from analytics.domain import ZERO, Filters, cents, pct, price_change_pct
+from analytics.handlers import monthly
 
 # A NULL filter matches everything: CAST gives asyncpg the parameter's type.
 SKU = "(CAST(:sku AS varchar) IS NULL OR {t}.sku = :sku)"
@@ -60,6 +61,16 @@ _MONTHLY = text(
     """
 )
 
+# Whole months with no warehouse, supplier or customer filter: the monthly totals (see handlers/monthly.py).
+_AGGREGATE = text(
+    f"""
+    SELECT m.month, m.sku, p.category, m.received, m.billed, m.sales, m.cogs
+    FROM sku_monthly m LEFT JOIN products p ON p.sku = m.sku
+    WHERE m.month BETWEEN :first AND :last AND {where("m", SKU)} AND {where("p", CATEGORY)}
+    ORDER BY 1, 2
+    """
+)
+
 _PRICES = text(
     f"""
     SELECT CAST(date_trunc('month', l.sent_day) AS date) AS month, l.sku,
@@ -88,8 +99,27 @@ def _line(month: Any, sku: str | None, category: str | None, v: dict[str, Decima
     }
 
 
-async def monthly_purchase_vs_sales(session: AsyncSession, f: Filters, threshold_pct: Decimal) -> dict[str, Any]:
-    rows = (await session.execute(_MONTHLY, f.params())).all()
+async def _monthly_rows(session: AsyncSession, f: Filters, aggregate: bool) -> list[Any]:
+    """(month, sku) rows in month and sku order: from the monthly totals for the period's whole months when the
+    filters allow, from the facts for the rest."""
+    parts = await monthly.plan(session, f, aggregate)
+    if parts is None or parts.months is None:
+        return list((await session.execute(_MONTHLY, f.params())).all())
+    rows: list[Any] = []
+    if parts.head:
+        rows += (await session.execute(_MONTHLY, monthly.within(f, parts.head))).all()
+    first, last = parts.months
+    rows += (await session.execute(_AGGREGATE, {**f.params(), "first": first, "last": last})).all()
+    if parts.tail:
+        rows += (await session.execute(_MONTHLY, monthly.within(f, parts.tail))).all()
+    return rows
+
+
+async def monthly_purchase_vs_sales(
+    session: AsyncSession, f: Filters, threshold_pct: Decimal, *, aggregate: bool = True
+) -> dict[str, Any]:
+    """`aggregate=False` reads every fact of the period (the reference the monthly totals are tested against)."""
+    rows = await _monthly_rows(session, f, aggregate)
     keys = ("received", "billed", "sales", "cogs")
     months: dict[Any, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(keys, ZERO))
     by_category: dict[tuple[Any, str | None], dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(keys, ZERO))

@@ -4,6 +4,7 @@ snapshots."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -12,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from analytics.domain import ZERO, Filters, cents, turnover_days
+from analytics.handlers import monthly
 from analytics.handlers.purchase_sales import CATEGORY, CUSTOMER, SKU, WAREHOUSE, where
 
 _TOP = text(
@@ -23,6 +25,16 @@ _TOP = text(
       AND (CAST(:warehouse AS varchar) IS NULL OR EXISTS (
            SELECT FROM shipment_lines s WHERE s.do_no = i.do_no AND s.warehouse_code = :warehouse))
     GROUP BY 1, 2, 3
+    """
+)
+
+# Whole months with no warehouse or customer filter: the monthly totals (see handlers/monthly.py).
+_TOP_MONTHS = text(
+    f"""
+    SELECT m.sku, p.name, p.category, sum(m.sales_qty) AS qty, sum(m.sales) AS revenue
+    FROM sku_monthly m LEFT JOIN products p ON p.sku = m.sku
+    WHERE m.month BETWEEN :first AND :last AND {where("m", SKU)} AND {where("p", CATEGORY)}
+    GROUP BY 1, 2, 3 HAVING sum(m.sales_lines) > 0
     """
 )
 
@@ -46,10 +58,45 @@ _SLOW = text(
 )
 
 
+async def _sold(session: AsyncSession, f: Filters, aggregate: bool) -> list[Any]:
+    """Quantity and revenue invoiced per sku in the period: the monthly totals for its whole months when the
+    filters allow, the invoice lines for the rest."""
+    parts = await monthly.plan(session, f, aggregate)
+    if parts is None or parts.months is None:
+        return list((await session.execute(_TOP, f.params())).all())
+    first, last = parts.months
+    rows = list((await session.execute(_TOP_MONTHS, {**f.params(), "first": first, "last": last})).all())
+    for edge in (parts.head, parts.tail):
+        if edge:
+            rows += (await session.execute(_TOP, monthly.within(f, edge))).all()
+    sold: dict[str, Sold] = {}
+    for r in rows:
+        was = sold.get(r.sku)
+        sold[r.sku] = Sold(r.sku, r.name, r.category, r.qty + was.qty, r.revenue + was.revenue) if was else Sold(*r)
+    return list(sold.values())
+
+
+@dataclass(frozen=True)
+class Sold:
+    sku: str
+    name: str | None
+    category: str | None
+    qty: Decimal
+    revenue: Decimal
+
+
 async def movers(
-    session: AsyncSession, f: Filters, by: Literal["qty", "revenue"], limit: int, slow_days: int
+    session: AsyncSession,
+    f: Filters,
+    by: Literal["qty", "revenue"],
+    limit: int,
+    slow_days: int,
+    *,
+    aggregate: bool = True,
 ) -> dict[str, Any]:
-    rows = (await session.execute(_TOP, f.params())).all()
+    """`aggregate=False` reads every invoice line of the period (the reference the monthly totals are tested
+    against)."""
+    rows = await _sold(session, f, aggregate)
     top = sorted(rows, key=lambda r: (-(r.qty if by == "qty" else r.revenue), r.sku))[:limit]
     slow = []
     for r in (await session.execute(_SLOW, f.params())).all():

@@ -10,11 +10,12 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts.common import Code, Name
-from finance.api import FinanceManager, FinanceReader, plain
+from finance.api import FinanceManager, FinanceReader, files, plain
 from finance.config import RuntimeDep
 from finance.db import credit_accounts, dunning_groups, kit
 from servicekit import audit
 from servicekit.errors import NotFoundError
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["dunning"])
 
@@ -41,9 +42,12 @@ class CustomerDunning(BaseModel):
 
 
 @router.get("/dunning-groups")
-async def list_groups(runtime: RuntimeDep, _: FinanceReader) -> Any:
+async def list_groups(runtime: RuntimeDep, _: FinanceReader, format: FormatQuery = None) -> Any:
+    query = select(dunning_groups).order_by(dunning_groups.c.code)
+    if format:
+        return export_query(runtime.db, query, files.DUNNING_GROUPS, fmt=format, name="dunning-groups")
     async with runtime.db.transaction() as s:
-        return plain([dict(r) for r in (await s.execute(select(dunning_groups).order_by("code"))).mappings()])
+        return plain([dict(r) for r in (await s.execute(query)).mappings()])
 
 
 @router.put("/dunning-groups/{code}")

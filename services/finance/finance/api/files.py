@@ -148,6 +148,28 @@ ENTRY_LINES = columns(
     ("debit", "借方", "Debit"),
     ("credit", "贷方", "Credit"),
 )
+PERIOD_CHECKS = (*RECONCILIATION, ExportColumn("documents", "说明单据", "Documents"))
+STOCK_VALUATION = columns(
+    ("sku", "产品编码", "SKU"),
+    ("qty", "数量", "Quantity"),
+    ("value", "金额", "Value"),
+    ("updated_at", "更新时间", "Updated at"),
+)
+DUNNING_GROUPS = columns(
+    ("code", "催收组编码", "Dunning group"),
+    ("name", "名称", "Name"),
+    ("offsets_days", "提醒天数(距到期日)", "Offsets (days from due date)"),
+    ("updated_at", "更新时间", "Updated at"),
+)
+PERIODS = columns(
+    ("period", "会计期间", "Period"),
+    ("status", "状态", "Status"),
+    ("closed_by", "结账人", "Closed by"),
+    ("closed_at", "结账时间", "Closed at"),
+    ("reopened_by", "反结账人", "Reopened by"),
+    ("reopened_at", "反结账时间", "Reopened at"),
+    ("reopen_reason", "反结账原因", "Reopen reason"),
+)
 RECEIVED_NOT_BILLED = columns(
     ("grn_no", "入库单号", "Goods receipt"),
     ("po_no", "采购单号", "Purchase order"),

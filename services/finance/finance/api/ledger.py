@@ -11,7 +11,7 @@ from finance import ledger
 from finance.api import FinanceReader, files, plain
 from finance.config import RuntimeDep
 from finance.db import journal_entries, journal_lines, stock_values
-from servicekit.tabular import FormatQuery, export_rows
+from servicekit.tabular import FormatQuery, export_query, export_rows
 
 router = APIRouter(tags=["ledger"])
 
@@ -35,12 +35,16 @@ async def reconciliation(runtime: RuntimeDep, _: FinanceReader, format: FormatQu
 
 
 @router.get("/ledger/stock-valuation")
-async def stock_valuation(runtime: RuntimeDep, _: FinanceReader, sku: str | None = None) -> Any:
+async def stock_valuation(
+    runtime: RuntimeDep, _: FinanceReader, sku: str | None = None, format: FormatQuery = None
+) -> Any:
     """The stock valuation the inventory account holds, per sku (quantity and value of every valued stock
     movement): compare with inventory's own (on hand × moving-average cost)."""
     q = select(stock_values).order_by(stock_values.c.sku)
     if sku is not None:
         q = q.where(stock_values.c.sku == sku)
+    if format:
+        return export_query(runtime.db, q, files.STOCK_VALUATION, fmt=format, name="stock-valuation")
     async with runtime.db.transaction() as s:
         return plain([dict(r) for r in (await s.execute(q)).mappings()])
 

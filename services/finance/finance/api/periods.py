@@ -8,11 +8,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from finance.api import FinanceManager, FinanceReader, in_transaction, plain
+from finance.api import FinanceManager, FinanceReader, files, in_transaction, plain
 from finance.config import FinanceUnit, RuntimeDep
 from finance.db import periods
 from finance.handlers import periods as close
 from servicekit.openapi import conflicts
+from servicekit.tabular import FormatQuery, export_query, export_rows
 
 router = APIRouter(tags=["periods"])
 
@@ -23,21 +24,28 @@ class Reopen(BaseModel):
 
 
 @router.get("/periods")
-async def list_periods(runtime: RuntimeDep, _: FinanceReader) -> Any:
+async def list_periods(runtime: RuntimeDep, _: FinanceReader, format: FormatQuery = None) -> Any:
     """The periods closed (or reopened); a month not listed is open."""
+    query = select(periods).order_by(periods.c.period.desc())
+    if format:
+        return export_query(runtime.db, query, files.PERIODS, fmt=format, name="periods")
     async with runtime.db.transaction() as s:
-        rows = (await s.execute(select(periods).order_by(periods.c.period.desc()))).mappings()
+        rows = (await s.execute(query)).mappings()
         return plain([{k: v for k, v in r.items() if k != "report"} for r in rows])
 
 
 @router.get("/periods/{period}/reconciliation")
-async def period_report(period: str, runtime: RuntimeDep, _: FinanceReader) -> Any:
-    """Per control account: the subledger, the difference and the documents that explain the balance."""
+async def period_report(period: str, runtime: RuntimeDep, _: FinanceReader, format: FormatQuery = None) -> Any:
+    """Per control account: the subledger, the difference and the documents that explain the balance (the file:
+    one row per check)."""
 
     async def use_case(c: FinanceUnit) -> dict[str, Any]:
         return await close.report(c, period)
 
-    return plain(await in_transaction(runtime, use_case))
+    report = await in_transaction(runtime, use_case)
+    if format:
+        return export_rows(report["checks"], files.PERIOD_CHECKS, fmt=format, name=f"reconciliation-{period}")
+    return plain(report)
 
 
 @router.post("/periods/{period}/close", responses=conflicts("period_closed", "period_not_reconciled"))

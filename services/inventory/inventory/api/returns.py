@@ -15,8 +15,28 @@ from inventory.handlers import returns
 from servicekit.errors import NotFoundError
 from servicekit.inputs import OptionalText
 from servicekit.openapi import conflicts
+from servicekit.tabular import FormatQuery, columns, export_rows
 
 router = APIRouter(tags=["returns"])
+
+RETURN_LINES = columns(
+    ("return_no", "退货单号", "Return"),
+    ("order_no", "销售订单", "Order"),
+    ("customer_code", "客户编码", "Customer"),
+    ("warehouse_code", "仓库编码", "Warehouse"),
+    ("status", "状态", "Status"),
+    ("reason", "退货原因", "Reason"),
+    ("authorized_at", "批准时间", "Authorized at"),
+    ("received_by", "收货人", "Received by"),
+    ("received_at", "收货时间", "Received at"),
+    ("line_no", "行号", "Line"),
+    ("sku", "产品编码", "SKU"),
+    ("qty", "退货数量", "Quantity"),
+    ("unit_cost", "单位成本", "Unit cost"),
+    ("restocked_qty", "重新入库数量", "Restocked"),
+    ("scrapped_qty", "报废数量", "Scrapped"),
+    ("note", "检验备注", "Inspection note"),
+)
 
 
 class InspectedLine(BaseModel):
@@ -55,10 +75,18 @@ async def receive_return(return_no: str, body: ReturnReceipt, runtime: RuntimeDe
 
 @router.get("/returns")
 async def list_returns(
-    runtime: RuntimeDep, _: Reader, order_no: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    runtime: RuntimeDep,
+    _: Reader,
+    order_no: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="of the list; the file has every return")] = 100,
+    format: FormatQuery = None,
 ) -> Any:
     async with runtime.db.transaction() as session:
-        return (await returns.read(session, order_no=order_no))[:limit]
+        found = await returns.read(session, order_no=order_no)
+    if format:  # one row per line, its return's header repeated
+        rows = ({**r, **line} for r in found for line in r["lines"])
+        return export_rows(rows, RETURN_LINES, fmt=format, name="returns")
+    return found[:limit]
 
 
 @router.get("/returns/{return_no}")

@@ -11,9 +11,27 @@ from sales.api.schemas import ReturnCreate, ReturnRead
 from sales.config import RuntimeDep
 from sales.handlers import returns
 from servicekit.openapi import conflicts
+from servicekit.tabular import FormatQuery, columns, export_rows
 from servicekit.unit import unit_of
 
 router = APIRouter(tags=["returns"])
+
+RETURN_LINES = columns(
+    ("return_no", "退货单号", "Return"),
+    ("order_no", "销售订单", "Order"),
+    ("status", "状态", "Status"),
+    ("reason", "退货原因", "Reason"),
+    ("warehouse_code", "仓库编码", "Warehouse"),
+    ("authorized_by", "批准人", "Authorized by"),
+    ("authorized_at", "批准时间", "Authorized at"),
+    ("received_at", "收货时间", "Received at"),
+    ("credit_note_nos", "红字发票", "Credit notes"),
+    ("line_no", "行号", "Line"),
+    ("sku", "产品编码", "SKU"),
+    ("qty", "退货数量", "Quantity"),
+    ("restocked_qty", "重新入库数量", "Restocked"),
+    ("scrapped_qty", "报废数量", "Scrapped"),
+)
 
 
 @router.post(
@@ -38,10 +56,15 @@ async def list_returns(
     runtime: RuntimeDep,
     _: Reader,
     order_no: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, Query(ge=1, le=500, description="of the list; the file has every return")] = 100,
+    format: FormatQuery = None,
 ) -> Any:
     async with runtime.db.transaction() as session:
-        return (await returns.returns_of(session, order_no))[:limit]
+        found = await returns.returns_of(session, order_no)
+    if format:  # one row per line, its return's header repeated
+        rows = ({**r, **line} for r in found for line in r["lines"])
+        return export_rows(rows, RETURN_LINES, fmt=format, name="returns")
+    return found[:limit]
 
 
 @router.get("/returns/{return_no}", response_model=ReturnRead)
