@@ -124,6 +124,8 @@ NOT_LISTS = {
     "/api/v1/import-jobs/{job_id}/errors": "the job's errors: downloaded as its report (.xlsx)",
     "/api/v1/inbox/unread-count": "a number",
     "/api/v1/requisitions/{pr_no}/sourcing": "one requisition's proposal",
+    "/api/v1/orders/status-counts": "a count per status, not a list of records",
+    "/api/v1/orders/{order_no}/audit": "one order's trail: exported by /api/v1/audit?entity=sales_order&id=…",
 }
 
 

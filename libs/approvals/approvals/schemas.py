@@ -170,3 +170,22 @@ class WaitingRead(BaseModel):
     party: str | None = Field(description="the supplier, customer or department the document is for")
     amount: Decimal
     currency: str
+
+
+WAITING_COLUMNS = columns(
+    ("document_type", "单据类型", "Document type"),
+    ("document_no", "单据号", "Document no"),
+    ("level", "审批级", "Level"),
+    ("levels", "共几级", "Levels"),
+    ("role", "审批角色", "Role"),
+    ("requester", "申请人", "Requester"),
+    ("requested_at", "提交时间", "Requested at"),
+    ("party", "对象", "Party"),
+    ("amount", "金额", "Amount"),
+    ("currency", "币种", "Currency"),
+)
+
+
+def export_waiting(items: list[WaitingRead], fmt: ExportFormat) -> StreamingResponse:
+    """The approvals inbox as a file (the same rows as the JSON list)."""
+    return export_rows([x.model_dump() for x in items], WAITING_COLUMNS, fmt=fmt, name="approvals-waiting")

@@ -3,16 +3,17 @@ the approvals inbox."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 
 from approvals.router import rules_router
-from approvals.schemas import WaitingRead
+from approvals.schemas import WaitingRead, export_waiting
 from purchasing.config import RuntimeDep
 from purchasing.db import approval, kit
 from purchasing.handlers.approval import waiting
 from servicekit.auth import Principal, require
+from servicekit.tabular.export import FormatQuery
 
 router = rules_router(
     approval,
@@ -26,8 +27,11 @@ DECIDERS = require("purchaser", "purchasing_manager", "finance", "finance_manage
 
 
 @router.get("/approvals/waiting", response_model=list[WaitingRead], tags=["approvals"])
-async def waiting_for_me(runtime: RuntimeDep, principal: Annotated[Principal, Depends(DECIDERS)]) -> list[WaitingRead]:
+async def waiting_for_me(
+    runtime: RuntimeDep, principal: Annotated[Principal, Depends(DECIDERS)], format: FormatQuery = None
+) -> Any:
     """Requisitions and purchase orders whose current approval level waits for one of the caller's roles
     (the approvals inbox; sales serves the sales orders'), oldest request first."""
     async with runtime.db.transaction() as session:
-        return await waiting(session, principal)
+        items = await waiting(session, principal)
+    return export_waiting(items, format) if format else items

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 from sqlalchemy import select
 
 from approvals.router import rules_router
-from approvals.schemas import WaitingRead
+from approvals.schemas import WaitingRead, export_waiting
 from approvals.store import waiting_for
 from sales.config import RuntimeDep
 from sales.db import approval, kit, orders
 from servicekit.auth import Principal, require
+from servicekit.tabular.export import FormatQuery
 
 SALES_ORDER = "sales_order"
 
@@ -23,8 +24,10 @@ router = rules_router(
 
 @router.get("/approvals/waiting", response_model=list[WaitingRead], tags=["approvals"])
 async def waiting_for_me(
-    runtime: RuntimeDep, principal: Annotated[Principal, Depends(require("sales_manager"))]
-) -> list[WaitingRead]:
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(require("sales_manager"))],
+    format: FormatQuery = None,
+) -> Any:
     """Sales orders in `pending_approval` whose current level waits for one of the caller's roles (the
     approvals inbox; purchasing serves its requisitions and purchase orders), oldest request first."""
     w = waiting_for(approval, principal.sub, sorted(principal.roles), [SALES_ORDER]).subquery()
@@ -36,4 +39,5 @@ async def waiting_for_me(
         .limit(500)
     )
     async with runtime.db.transaction() as session:
-        return [WaitingRead.model_validate(dict(r)) for r in (await session.execute(query)).mappings()]
+        items = [WaitingRead.model_validate(dict(r)) for r in (await session.execute(query)).mappings()]
+    return export_waiting(items, format) if format else items

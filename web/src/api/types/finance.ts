@@ -645,7 +645,8 @@ export interface paths {
         };
         /**
          * Period Report
-         * @description Per control account: the subledger, the difference and the documents that explain the balance.
+         * @description Per control account: the subledger, the difference and the documents that explain the balance (the file:
+         *     one row per check).
          *
          *     Roles: admin, auditor, finance, finance_manager.
          */
@@ -999,7 +1000,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     dead_letters_api_v1_admin_dead_letters_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1013,6 +1017,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeadLetterRead"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1177,7 +1183,10 @@ export interface operations {
                 actor?: string | null;
                 from?: string | null;
                 to?: string | null;
+                /** @description of the list; the file has every entry */
                 limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -1192,6 +1201,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditRead"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1756,7 +1767,10 @@ export interface operations {
     };
     list_groups_api_v1_dunning_groups_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1770,6 +1784,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -2268,6 +2284,8 @@ export interface operations {
         parameters: {
             query?: {
                 sku?: string | null;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -2282,6 +2300,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -2607,7 +2627,10 @@ export interface operations {
     };
     list_periods_api_v1_periods_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2621,6 +2644,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -2724,7 +2749,10 @@ export interface operations {
     };
     period_report_api_v1_periods__period__reconciliation_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path: {
                 period: string;
@@ -2740,6 +2768,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */

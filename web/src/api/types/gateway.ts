@@ -826,7 +826,10 @@ export interface operations {
     };
     dead_letters_api_v1_admin_dead_letters_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -840,6 +843,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeadLetterRead"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -940,7 +945,10 @@ export interface operations {
                 actor?: string | null;
                 from?: string | null;
                 to?: string | null;
+                /** @description of the list; the file has every entry */
                 limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -955,6 +963,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditRead"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */

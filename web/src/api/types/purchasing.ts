@@ -1620,7 +1620,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     dead_letters_api_v1_admin_dead_letters_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1634,6 +1637,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeadLetterRead"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1852,7 +1857,10 @@ export interface operations {
     };
     waiting_for_me_api_v1_approvals_waiting_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1866,6 +1874,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WaitingRead"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1906,7 +1916,10 @@ export interface operations {
                 actor?: string | null;
                 from?: string | null;
                 to?: string | null;
+                /** @description of the list; the file has every entry */
                 limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -1921,6 +1934,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditRead"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */

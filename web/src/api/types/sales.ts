@@ -1541,7 +1541,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     dead_letters_api_v1_admin_dead_letters_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1555,6 +1558,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeadLetterRead"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1760,7 +1765,10 @@ export interface operations {
     };
     waiting_for_me_api_v1_approvals_waiting_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1774,6 +1782,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WaitingRead"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -1814,7 +1824,10 @@ export interface operations {
                 actor?: string | null;
                 from?: string | null;
                 to?: string | null;
+                /** @description of the list; the file has every entry */
                 limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -1829,6 +1842,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditRead"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
@@ -3394,7 +3409,10 @@ export interface operations {
         parameters: {
             query?: {
                 order_no?: string | null;
+                /** @description of the list; the file has every return */
                 limit?: number;
+                /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
+                format?: ("csv" | "xlsx") | null;
             };
             header?: never;
             path?: never;
@@ -3409,6 +3427,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReturnRead"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description no valid bearer token */
