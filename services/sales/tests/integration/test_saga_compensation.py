@@ -312,4 +312,4 @@ async def test_a_rule_escalation_chain_escalates_then_rejects_at_its_end(sales: 
     await after(61)  # past the chain's end
     detail = await sales.status_is(no, "rejected")
     assert detail["rejection_reason"] == "timeout"
-    assert "end of the escalation chain" in str(detail["saga"]["steps"])
+    assert "admin: end of the escalation chain" in detail["status_reason"]
