@@ -313,3 +313,44 @@ async def test_a_rule_escalation_chain_escalates_then_rejects_at_its_end(sales: 
     detail = await sales.status_is(no, "rejected")
     assert detail["rejection_reason"] == "timeout"
     assert "admin: end of the escalation chain" in detail["status_reason"]
+
+
+async def test_the_next_level_has_its_own_deadline_reminded_first(sales: Harness) -> None:
+    """Level 2 is not late because level 1 took its time: its deadline runs from level 1's approval, by its own
+    rule's offset, and it is reminded before it is escalated (to its rule's chain)."""
+    rules = {
+        "rules": [
+            {"name": "first", "min_amount": "0", "approver_roles": ["sales_manager"], "remind_after_hours": 2},
+            {"name": "second", "min_amount": "0", "approver_roles": ["finance_manager"], "remind_after_hours": 5,
+             "escalate_after_hours": 1, "escalation_chain": ["admin"]},
+        ]
+    }  # fmt: skip
+    assert (await sales.client.put("/api/v1/approval-rules", json=rules, headers=ADMIN)).status_code == 200
+    try:
+        order = await sales.place(await sales.customer())
+    finally:
+        await sales.client.put("/api/v1/approval-rules", json={"rules": []}, headers=ADMIN)
+    no = order["order_no"]
+    sales.clock.advance(timedelta(hours=2, seconds=1))
+    await sales.deadlines()  # level 1 reminded
+    await sales.wait_published(no, "OrderApprovalRequested", count=2)
+    sales.clock.advance(timedelta(minutes=30))
+    approved_at = sales.clock.now()
+    r = await sales.client.post(
+        f"/api/v1/orders/{no}/approve", json={"comment": "ok"}, headers=auth("sales_manager", sub="mgr.wu")
+    )
+    assert r.status_code == 200, r.text
+    requested = await sales.wait_published(no, "OrderApprovalRequested", count=3)
+    assert (requested[2]["level"], requested[2]["approver_role"]) == (2, "finance_manager")
+    assert datetime.fromisoformat(requested[2]["due_at"]) == approved_at + timedelta(hours=5)
+    sales.clock.advance(timedelta(hours=4))
+    await sales.deadlines()
+    assert len(await sales.wait_published(no, "OrderApprovalRequested", count=3)) == 3  # not due yet
+    sales.clock.advance(timedelta(hours=1, seconds=1))
+    await sales.deadlines()  # reminded, not escalated
+    await sales.wait_published(no, "OrderApprovalRequested", count=4)
+    assert "OrderApprovalEscalated" not in await sales.types_published(no)
+    sales.clock.advance(timedelta(hours=1, seconds=1))
+    await sales.deadlines()
+    [escalated] = await sales.wait_published(no, "OrderApprovalEscalated")
+    assert (escalated["level"], escalated["from_role"], escalated["to_role"]) == (2, "finance_manager", "admin")
