@@ -1,6 +1,14 @@
 /** Inventory's API for the warehouse pages; query keys `["inventory", entity, ...]` (live notices refresh them).
  * Inventory's documents are plain JSON (no response schema): their shapes are declared here from its handlers. */
 import { ApiError, api } from "../../api/client";
+import type { Schema } from "../../api/schemas";
+
+export type WarehouseRow = Schema<"inventory", "WarehouseRead">;
+export interface NoPoReceiptCreate {
+  warehouse_code: string;
+  supplier_code: string | null;
+  reason: string;
+}
 
 export interface OutboundLine {
   line_no: number;
@@ -30,6 +38,7 @@ export interface ReceiptLine {
   qty_rejected: string;
   qty_accepted: string;
   reject_reason: string | null;
+  unit_cost: string;
 }
 export interface Receipt {
   grn_no: string;
@@ -106,6 +115,7 @@ export const keys = {
   stock: ["inventory", "stock"] as const,
   ledger: (sku: string) => ["inventory", "stock", sku, "ledger"] as const,
   stocktake: (no: string) => ["inventory", "stocktake", no] as const,
+  warehouses: ["inventory", "warehouse"] as const,
 };
 
 export const inventoryApi = {
@@ -120,9 +130,11 @@ export const inventoryApi = {
     api.post<{ batch_no: string; shipped: unknown }>("inventory", "/shipments/batch", { carrier, items }),
   po: (no: string, signal?: AbortSignal) => api.get<InventoryPo>("inventory", `/purchase-orders/${no}`, { signal }),
   createReceipt: (po_no: string) => api.post<Receipt>("inventory", "/goods-receipts", { po_no }),
+  createReceiptWithoutPo: (body: NoPoReceiptCreate, key: string) => api.post<Receipt>("inventory", "/goods-receipts", body, { headers: { "Idempotency-Key": key } }),
+  warehouses: (signal?: AbortSignal) => api.get<WarehouseRow[]>("inventory", "/warehouses", { signal }),
   receipt: (no: string, signal?: AbortSignal) => api.get<Receipt>("inventory", `/goods-receipts/${no}`, { signal }),
   receiptScan: (no: string, barcode: string) => api.post<Receipt>("inventory", `/goods-receipts/${no}/scans`, { barcode }),
-  receiptLine: (no: string, body: { sku: string; qty: string; qty_rejected: string; reject_reason: string | null }) =>
+  receiptLine: (no: string, body: { sku: string; qty: string; qty_rejected?: string; reject_reason?: string | null; unit_cost?: string | null }) =>
     api.post<Receipt>("inventory", `/goods-receipts/${no}/lines`, body),
   postReceipt: (no: string, override: boolean) => api.post<Receipt>("inventory", `/goods-receipts/${no}/post`, { override }),
   stock: (q: { sku?: string[]; warehouse_code?: string; low_only?: boolean }, signal?: AbortSignal) => api.get<StockRow[]>("inventory", "/stock", { query: q, signal }),
