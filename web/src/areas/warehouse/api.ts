@@ -1,7 +1,10 @@
 /** Inventory's API for the warehouse pages; query keys `["inventory", entity, ...]` (live notices refresh them).
  * Inventory's documents are plain JSON (no response schema): their shapes are declared here from its handlers. */
+import type { TFunction } from "i18next";
+
 import { ApiError, api } from "../../api/client";
 import type { Schema } from "../../api/schemas";
+import { errorText, reasonText } from "../../ui/problemText";
 
 export type WarehouseRow = Schema<"inventory", "WarehouseRead">;
 export interface NoPoReceiptCreate {
@@ -147,11 +150,11 @@ export const inventoryApi = {
   approveStocktake: (no: string) => api.post<Stocktake>("inventory", `/stocktakes/${no}/approve`),
 };
 
-/** A scan's refusal as the person at the scanner should read it: the server's reason (unknown barcode, wrong
- * item, over-pick), else its title. */
-export function scanMessage(e: unknown): string {
-  if (e instanceof ApiError) return e.fieldReason("barcode") ?? e.detail ?? e.title;
-  return String((e as Error)?.message ?? e);
+/** A scan's refusal as the person at the scanner should read it, in their language: the reason (unknown
+ * barcode), else the code's message (wrong item, over-pick), else the server's text. */
+export function scanMessage(t: TFunction, e: unknown): string {
+  const reason = e instanceof ApiError ? e.fieldReason("barcode") : undefined;
+  return reason ? reasonText(t, reason) : errorText(t, e);
 }
 
 /** "3.000" + 1 → "4.000" without floats: counts are whole units scanned one at a time. */

@@ -13,6 +13,7 @@ import { ApiError } from "../../../api/client";
 import { useMe } from "../../../auth/useMe";
 import { ErrorAlert, applyFieldErrors } from "../../../ui/ErrorAlert";
 import { formatDateTime } from "../../../ui/format";
+import { errorText } from "../../../ui/problemText";
 import { Money, Qty } from "../../../ui/Money";
 import { StatusTag } from "../../../ui/StatusTag";
 import { inventoryApi, keys, scanMessage, type Receipt } from "../api";
@@ -36,7 +37,7 @@ export default function ReceiptPage() {
       set(r);
     },
     onError: (e) => {
-      if (e instanceof ApiError && e.code === "over_tolerance") setNeedsManager(e.detail ?? e.title);
+      if (e instanceof ApiError && e.code === "over_tolerance") setNeedsManager(errorText(t, e));
     },
   });
   const r = receipt.data;
@@ -69,7 +70,7 @@ export default function ReceiptPage() {
                   set(next);
                   return { ok: true, message: t("receipt.scanned", { sku: lastSku(before, next) }) };
                 } catch (e) {
-                  return { ok: false, message: scanMessage(e) };
+                  return { ok: false, message: scanMessage(t, e) };
                 }
               }}
             />

@@ -34,7 +34,7 @@ export default function Receive() {
             setPoNo(code);
             return { ok: true, message: t("receive.poFound") };
           } catch (e) {
-            return { ok: false, message: scanMessage(e) };
+            return { ok: false, message: scanMessage(t, e) };
           }
         }}
       />
