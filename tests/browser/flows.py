@@ -15,7 +15,7 @@ from harness import runtime
 from sqlalchemy import text
 
 from browser.support import Stack
-from notifier.config import CASE_SLA
+from notifier.jobs import CASE_SLA
 from purchasing.handlers.anomalies import scan_overdue
 from purchasing.main import OVERDUE_JOB
 from servicekit.scheduler import run_once
