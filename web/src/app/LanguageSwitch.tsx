@@ -11,7 +11,7 @@ export function LanguageSwitch() {
       aria-label={t("app.language")}
       data-testid="language"
       value={i18n.language as Language}
-      onChange={setLanguage}
+      onChange={(lang) => void setLanguage(lang)}
       suffixIcon={<GlobalOutlined />}
       variant="borderless"
       options={[

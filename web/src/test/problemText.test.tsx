@@ -3,7 +3,6 @@ import i18n from "i18next";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { ApiError } from "../api/client";
-import { resources } from "../app/i18n";
 import { ErrorAlert } from "../ui/ErrorAlert";
 import { REASONS, errorText, problemTitle, reasonText } from "../ui/problemText";
 
@@ -45,9 +44,8 @@ describe("server messages in the user's language", () => {
   });
 
   it("has a message for every reason template in both languages", () => {
-    const all = resources();
     for (const [, key] of REASONS) {
-      for (const lang of ["zh-CN", "en"] as const) expect((all[lang].common.reasons as Record<string, string>)[key], `${lang} reasons.${key}`).toBeTruthy();
+      for (const lang of ["zh-CN", "en"]) expect(i18n.exists(`reasons.${key}`, { lng: lang, fallbackLng: false }), `${lang} reasons.${key}`).toBe(true);
     }
   });
 
