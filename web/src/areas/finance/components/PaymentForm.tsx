@@ -151,7 +151,7 @@ export function PaymentForm({ prefix, queryKey, openDocuments, recent, record }:
           locale={{ emptyText: past.error ? <ErrorAlert error={past.error} /> : t("payments.noRecent") }}
           data-testid="recent-payments"
           columns={[
-            { title: t("col.payment"), dataIndex: "payment_no" },
+            { title: t(`${prefix}.number`), dataIndex: "payment_no" },
             { title: t(`${prefix}.date`), dataIndex: "on" },
             { title: t(`${prefix}.method`), render: (_, p) => t(`method.${p.method}`, { defaultValue: p.method }) },
             { title: t("payments.reference"), render: (_, p) => p.reference ?? "—" },
