@@ -8,6 +8,7 @@ import dayjs, { type Dayjs } from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { useMe } from "../../../auth/useMe";
 import { ErrorAlert, applyFieldErrors } from "../../../ui/ErrorAlert";
 import { Money } from "../../../ui/Money";
 import type { PaymentResult } from "../api";
@@ -62,6 +63,8 @@ export function PaymentForm({ prefix, queryKey, openDocuments, recent, record }:
   const [party, setParty] = useState("");
   const [key, setKey] = useState(() => crypto.randomUUID());
   const [placed, setPlaced] = useState<string[]>([]);
+  // Readers (auditors) see the open documents and the payments; recording is finance's (the server says the same).
+  const writer = useMe().can("finance", "finance_manager");
   const open = useQuery({ queryKey: [...queryKey, "open", party], enabled: !!party, queryFn: ({ signal }) => openDocuments(party, signal) });
   const past = useQuery({ queryKey: [...queryKey, "payments", party], enabled: !!party, queryFn: ({ signal }) => recent(party, signal) });
   const pay = useMutation({
@@ -135,9 +138,13 @@ export function PaymentForm({ prefix, queryKey, openDocuments, recent, record }:
         <Typography.Paragraph className="ot-muted" style={{ marginTop: 8 }}>
           {t(`${prefix}.hint`)}
         </Typography.Paragraph>
-        <Button type="primary" htmlType="submit" loading={pay.isPending} data-testid="record-payment">
-          {t(`${prefix}.record`)}
-        </Button>
+        {writer ? (
+          <Button type="primary" htmlType="submit" loading={pay.isPending} data-testid="record-payment">
+            {t(`${prefix}.record`)}
+          </Button>
+        ) : (
+          <Typography.Text type="secondary">{t("payments.readOnly")}</Typography.Text>
+        )}
       </Form>
       {party ? (
         <Table<PastPayment>
