@@ -4,15 +4,18 @@ the passing of time, for the overdue purchase order)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
-from browser.support import Stack
 from harness import runtime
 from sqlalchemy import text
 
+from browser.support import Stack
+from notifier.jobs import CASE_SLA
 from purchasing.handlers.anomalies import scan_overdue
 from purchasing.main import OVERDUE_JOB
 from servicekit.scheduler import run_once
@@ -76,17 +79,30 @@ async def make_overdue(stack: Stack, po_no: str) -> None:
     assert await run_once(rt, OVERDUE_JOB, scan_overdue)
 
 
-async def bill_on_hold(stack: Stack) -> Json:
-    """A purchase order received in full, its bill in finance, and the supplier's invoice 20 % dearer: held."""
+async def received_purchase_order(
+    stack: Stack, qty: str = "10", *, rejected: str = "0", override: bool = False
+) -> Json:
+    """A sent purchase order received: `qty` of the tea (of 10 ordered), `rejected` of it refused at the dock
+    (a quality rejection); over the tolerance the purchasing manager posts it (override)."""
     po = await sent_purchase_order(stack, "10")
     await known_to_inventory(stack, po["po_no"])
     wh = await as_user(stack, "warehouse")
     grn: Json = await wh.call(
         "inventory", "POST", "/goods-receipts", ["warehouse"], json={"po_no": po["po_no"]}, ok=(201,)
     )
-    line = {"sku": TEA, "qty": po["lines"][0]["qty_ordered"]}
+    line: Json = {"sku": TEA, "qty": qty, "qty_rejected": rejected}
+    if Decimal(rejected):
+        line["reject_reason"] = "外包装破损"
     await wh.call("inventory", "POST", f"/goods-receipts/{grn['grn_no']}/lines", ["warehouse"], json=line)
-    await wh.call("inventory", "POST", f"/goods-receipts/{grn['grn_no']}/post", ["warehouse"], json={})
+    poster = await as_user(stack, "purchasing_manager") if override else wh
+    role = "purchasing_manager" if override else "warehouse"
+    await poster.call("inventory", "POST", f"/goods-receipts/{grn['grn_no']}/post", [role], json={"override": override})
+    return {**po, "grn_no": grn["grn_no"]}
+
+
+async def open_bill(stack: Stack) -> Json:
+    """A purchase order received in full and its bill, open in finance."""
+    po = await received_purchase_order(stack)
     fin = await as_user(stack, "finance")
 
     async def billed() -> list[Json]:
@@ -94,16 +110,55 @@ async def bill_on_hold(stack: Stack) -> Json:
         return found
 
     [bill] = await eventually(billed, timeout=30)
+    return {**bill, "po": po}
+
+
+async def bill_on_hold(stack: Stack) -> Json:
+    """A purchase order received in full, its bill in finance, and the supplier's invoice 20 % dearer: held."""
+    bill = await open_bill(stack)
+    po = bill.pop("po")
+    fin = await as_user(stack, "finance")
     dearer = str((Decimal(po["lines"][0]["unit_price"]) * Decimal("1.2")).quantize(Decimal("0.01")))
     invoice = {
         "invoice_ref": f"INV-{bill['bill_no'][-6:]}",
-        "lines": [{"line_no": 1, "qty": line["qty"], "unit_price": dearer}],
+        "lines": [{"line_no": 1, "qty": po["lines"][0]["qty_ordered"], "unit_price": dearer}],
     }
     held: Json = await fin.call(
         "finance", "POST", f"/bills/{bill['bill_no']}/supplier-invoice", ["finance"], json=invoice
     )
     assert held["status"] == "on_hold", held
     return {**bill, "po_no": po["po_no"], "invoice_price": dearer}
+
+
+async def cases_of(stack: Stack, po_no: str, types: set[str]) -> dict[str, Json]:
+    """The exception cases the notifier opened about a purchase order, by type, once all of `types` are open."""
+    viewer = await as_user(stack, "purchaser")
+
+    async def opened() -> dict[str, Json]:
+        rows: list[Json] = await viewer.call("notifier", "GET", "/cases", ["purchaser"], params={"limit": 500})
+        return {c["case_type"]: c for c in rows if c["subject_id"] == po_no and c["case_type"] in types}
+
+    found: dict[str, Json] = await eventually(opened, lambda got: set(got) == types, timeout=30)
+    return found
+
+
+@asynccontextmanager
+async def sla_job_held(stack: Stack) -> AsyncIterator[None]:
+    """Hold the notifier's periodic SLA check (its advisory lock, as another replica running it would): a case
+    past its SLA stays breached while the page shows it, instead of being escalated at the next tick."""
+    rt = runtime(stack.platform, "notifier")
+    async with rt.db.transaction() as session:
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": f"job:{CASE_SLA}"})
+        yield
+
+
+async def breach_sla(stack: Stack, case_no: str) -> None:
+    """Its SLA ran out two hours ago (time passing)."""
+    rt = runtime(stack.platform, "notifier")
+    async with rt.db.transaction() as session:
+        await session.execute(
+            text("UPDATE cases SET sla_due_at = now() - interval '2 hours' WHERE case_no = :c"), {"c": case_no}
+        )
 
 
 async def confirmed_order(stack: Stack, qty: int = 2) -> tuple[Json, Json]:

@@ -1,6 +1,7 @@
 """Sales in the browser: sign in as sales, place an order with the form (customer and sku search, available
 stock, server totals), open it, and watch orders reach 已确认 on the board without a reload; a credit refusal
-shows red with its reason; the kanban."""
+shows red with its reason; the kanban; an order over the discount limit approved from the inbox shows its approval
+chain (level, who, when, the comment) on its page."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import re
 import uuid
 
 import pytest
-from browser.support import Stack, shot, sign_in
 from playwright.async_api import Page, expect
+
+from browser.flows import as_user
+from browser.support import Stack, shot, sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -96,3 +99,25 @@ async def test_cancel_an_order_with_a_reason_from_its_page(page: Page, stack: St
     await expect(page.locator(".ot-document-head")).to_contain_text("已取消", timeout=20_000)
     await expect(page.locator(".ot-document")).to_contain_text("客户电话取消")
     await expect(page.get_by_role("button", name="取消订单")).to_have_count(0)
+
+
+async def test_the_order_page_shows_its_approval_chain(page: Page, stack: Stack) -> None:
+    seller = await as_user(stack, "sales")
+    line = {"sku": "SKU-CUP-001", "qty": "2", "unit_price": "15.00", "discount": "0.25", "tax_rate": "0.13"}
+    body = {"customer_code": "C-HZ-001", "channel": "phone", "lines": [line]}  # 25 % off: the sales manager's
+    order = await seller.call("sales", "POST", "/orders", ["sales"], json=body, ok=(201,))
+    no = order["order_no"]
+    assert order["status"] == "pending_approval", order
+    await sign_in(page, "sales_manager")
+    await page.goto("/approvals")
+    await page.get_by_test_id(f"approve-{no}").click()
+    await page.get_by_label("审批意见").fill("老客户，同意此折扣")
+    await page.locator("#confirm-decision").click()
+    await expect(page.get_by_test_id(f"approve-{no}")).to_have_count(0)
+    await page.goto(f"/sales/orders/{no}")
+    decided = page.get_by_test_id("approval-chain").get_by_test_id("decision-1")
+    await expect(decided).to_contain_text("已批准 · sales_manager · ")
+    await expect(decided).to_contain_text("— 老客户，同意此折扣")
+    await expect(decided).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"))
+    await expect(page.get_by_test_id("approval-chain")).to_contain_text("销售经理")
+    await shot(page, "sales-order-approval-chain")

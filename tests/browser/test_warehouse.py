@@ -5,9 +5,11 @@ order's progress bar (the customer's tracking page) reaches 发货; the scanning
 from __future__ import annotations
 
 import pytest
-from browser.flows import TEA_BARCODE, confirmed_order, known_to_inventory, sent_purchase_order
-from browser.support import Console, Stack, shot, sign_in
 from playwright.async_api import Page, expect
+
+from browser.flows import TEA, TEA_BARCODE, confirmed_order, known_to_inventory, sent_purchase_order
+from browser.support import Console, Stack, shot, sign_in
+from servicekit.testing import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -68,6 +70,7 @@ async def test_receipt_by_scanning_over_tolerance_needs_a_manager(page: Page, st
     await sign_in(page, "warehouse")
     await page.goto("/warehouse/receive")
     await scan(page, po["po_no"])
+    assert await page.get_by_test_id("no-po-receipt").count() == 0  # without a PO: warehouse + manager only
     await page.get_by_test_id("start-receipt").click()
     await page.wait_for_url("**/warehouse/receipts/GRN-*")
     grn_no = page.url.rsplit("/", 1)[1]
@@ -93,3 +96,49 @@ async def test_receipt_by_scanning_over_tolerance_needs_a_manager(page: Page, st
     await page.get_by_test_id("manager-override").click()
     await expect(page.get_by_text("已入库，库存已增加")).to_be_visible()
     await shot(page, "warehouse-receipt-posted-by-manager")
+
+
+async def test_a_receipt_without_purchase_order_waits_in_received_not_billed(page: Page, stack: Stack) -> None:
+    reason = "样品退回，无采购单"
+    await sign_in(page, "admin")
+    await page.goto("/warehouse/receive")
+    form = page.get_by_test_id("no-po-receipt")
+    await form.get_by_test_id("start-no-po").click()
+    await expect(form.get_by_text("无采购单入库必须填写原因")).to_be_visible()  # the reason is required
+    await form.get_by_label("仓库").click()
+    await page.locator(".ant-select-item-option", has_text="WH-SH").click()
+    await form.get_by_label("无采购单原因").fill(reason)
+    await form.get_by_test_id("start-no-po").click()
+    await page.wait_for_url("**/warehouse/receipts/GRN-*")
+    grn_no = page.url.rsplit("/", 1)[1]
+    await expect(page.get_by_text(reason)).to_be_visible()
+    await page.get_by_test_id("add-line").click()
+    dialog = page.get_by_role("dialog")
+    await dialog.get_by_label("物料编码").fill(TEA)
+    await dialog.get_by_label("实收").fill("2")
+    await dialog.get_by_label("单位成本").fill("31.50")
+    await page.locator("#save-line").click()
+    await expect(dialog).to_be_hidden()
+    await page.get_by_test_id("scan-input").click()  # the dialog gave the focus back to its button
+    await scan(page, TEA_BARCODE)  # one more of it: the cost entered stays
+    line = page.locator("tbody tr.ant-table-row").first
+    await expect(line.locator("td").nth(2)).to_have_text("3")
+    await expect(line).to_contain_text("¥31.5")
+    await shot(page, "warehouse-receipt-without-po")
+    await page.get_by_test_id("post-receipt").click()
+    await expect(page.get_by_text("已入库，库存已增加")).to_be_visible()
+
+    async def unbilled() -> list[dict[str, object]]:
+        rows: list[dict[str, object]] = await stack.api.call(
+            "finance", "GET", "/payables/received-not-billed", ["admin"]
+        )
+        return [r for r in rows if r["grn_no"] == grn_no]
+
+    [row] = await eventually(unbilled, timeout=30)  # no supplier given: no payable, it waits here
+    assert (row["po_no"], row["reason"], row["value"]) == (None, reason, "94.50"), row
+    await page.goto("/finance/received-not-billed")
+    listed = page.get_by_test_id("unbilled").locator("tr", has_text=grn_no)
+    await expect(listed).to_contain_text("无采购单")
+    await expect(listed).to_contain_text(reason)
+    await expect(listed).to_contain_text("¥94.50")
+    await shot(page, "finance-received-not-billed")

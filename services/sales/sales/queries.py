@@ -1,4 +1,4 @@
-"""Reads: an order with its lines, its detail (saga, history, shipments, invoices), lists with filters,
+"""Reads: an order with its lines, its detail (saga, history, shipments, invoices, approval chain), lists with filters,
 and the customer's tracking view."""
 
 from __future__ import annotations
@@ -11,8 +11,11 @@ from typing import Any, Literal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from approvals.schemas import ApprovalRead
+from approvals.store import load_state
 from sales import domain
-from sales.db import invoices, order_lines, order_status_history, orders, sagas, shipments
+from sales.db import approval, invoices, order_lines, order_status_history, orders, sagas, shipments
+from sales.handlers.placing import SALES_ORDER
 from sales.handlers.returns import returns_of
 from sales.progress import progress_of
 
@@ -50,6 +53,8 @@ async def order_detail(session: AsyncSession, order_no: str) -> dict[str, Any] |
     data["invoices"] = [dict(r) for r in (await session.execute(invs)).mappings()]
     data["returns"] = await returns_of(session, order_no)
     data["progress"] = (await progress_of(session, [data]))[order_no]
+    state = await load_state(session, approval, SALES_ORDER, order_no)
+    data["approval"] = ApprovalRead.of(state) if state else None
     return data
 
 

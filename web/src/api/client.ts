@@ -14,6 +14,8 @@ export class ApiError extends Error {
   readonly title: string;
   readonly detail: string | null;
   readonly errors: FieldError[];
+  /** The problem's other members (e.g. `id`, `po_no`): values for the console's own message of the code. */
+  readonly extra: Record<string, unknown>;
 
   constructor(status: number, body: Record<string, unknown> | null) {
     const title = typeof body?.title === "string" ? body.title : `HTTP ${status}`;
@@ -25,6 +27,8 @@ export class ApiError extends Error {
     this.title = title;
     this.detail = detail;
     this.errors = Array.isArray(body?.errors) ? (body.errors as FieldError[]).filter((e) => e && e.field) : [];
+    const standard = new Set(["type", "title", "status", "detail", "code", "errors", "instance"]);
+    this.extra = Object.fromEntries(Object.entries(body ?? {}).filter(([k]) => !standard.has(k)));
   }
 
   /** The reason given for one field (`lines.0.qty`, or its last part `qty`), if any. */

@@ -4,16 +4,18 @@ import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import dayjs from "dayjs";
 import "dayjs/locale/zh-cn";
-import { Suspense, useEffect } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { createBrowserRouter, RouterProvider, type RouteObject } from "react-router";
 
 import { ApiError } from "../api/client";
 import { RequireRole } from "../auth/RequireRole";
-import { NotFound } from "../ui/DocumentPage";
+import { NotFound } from "../ui/NotFound";
 import { AREAS } from "./areas";
-import LoginPage from "./LoginPage";
 import { Shell } from "./Shell";
+
+// Its own chunk: the form machinery it needs is not the shell's (a signed-in user never loads it).
+const LoginPage = lazy(() => import("./LoginPage"));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({

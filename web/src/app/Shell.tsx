@@ -27,7 +27,12 @@ function Label({ entry }: { entry: VisibleEntry }) {
   const count = entry.useBadge?.() ?? 0;
   return (
     <span>
-      {t(entry.label)} {count ? <Badge count={count} size="small" /> : null}
+      {t(entry.label)}{" "}
+      {entry.useBadge ? (
+        <span data-testid={`badge-${entry.key}`} data-count={count}>
+          {count ? <Badge count={count} size="small" /> : null}
+        </span>
+      ) : null}
     </span>
   );
 }

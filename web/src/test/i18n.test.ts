@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { resources } from "../app/i18n";
+import i18n from "i18next";
+
+// Both languages' bundles (setup.ts loads English).
+const resources = () => i18n.store.data as Record<"zh-CN" | "en", Record<string, unknown>>;
 
 function keys(value: unknown, prefix = ""): string[] {
   if (value === null || typeof value !== "object") return [prefix];

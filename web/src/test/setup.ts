@@ -1,7 +1,10 @@
 import { cleanup } from "@testing-library/react";
-import { afterEach } from "vitest";
+import { afterEach, beforeAll } from "vitest";
 
-import "../app/i18n";
+import { loadLanguage } from "../app/i18n";
+
+// Both languages for the tests (the app loads English only when it is chosen).
+beforeAll(() => loadLanguage("en"));
 
 // jsdom lacks these; antd's responsive parts ask for them.
 if (!window.matchMedia) {

@@ -1,6 +1,6 @@
 /** A document's page: header (number, state, actions), its fields, the progress, its lines, the timeline with
  * timestamps (Asia/Shanghai), the audit trail and the linked documents. Loading and error states included. */
-import { Card, Descriptions, Empty, Result, Skeleton, Space, Table, Timeline, Typography } from "antd";
+import { Card, Descriptions, Empty, Skeleton, Space, Table, Timeline, Typography } from "antd";
 import type { TableColumnsType } from "antd";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
@@ -167,9 +167,4 @@ export function DocumentPage<Line extends object>(props: DocumentPageProps<Line>
       ) : null}
     </Space>
   );
-}
-
-export function NotFound() {
-  const { t } = useTranslation();
-  return <Result status="404" title="404" subTitle={t("app.notFound")} extra={<Link to="/">{t("app.home")}</Link>} />;
 }

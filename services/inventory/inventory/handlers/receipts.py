@@ -156,7 +156,8 @@ async def add_line(session: AsyncSession, runtime: InventoryRuntime, actor: str,
                 qty_received=received,
                 qty_rejected=rejected,
                 reject_reason=data.reject_reason or existing.reject_reason,
-                unit_cost=unit_cost,
+                # Without a PO, a cost entered once stays: a later scan of the product does not reset it.
+                unit_cost=existing.unit_cost if grn.po_no is None and data.unit_cost is None else unit_cost,
             )
         )
     else:

@@ -148,9 +148,13 @@ async def test_receipt_without_po_needs_reason_and_roles(inv: Inventory) -> None
         f"/api/v1/goods-receipts/{grn}/lines", json={"sku": a, "qty": "4", "unit_cost": "3.5"}, headers=both
     )
     assert r.status_code == 200
+    r = await inv.client.post(f"/api/v1/goods-receipts/{grn}/lines", json={"sku": a, "qty": "1"}, headers=both)
+    assert r.status_code == 200  # one more of it (a scan): the cost entered stays
+    assert [(x["qty_received"], Decimal(x["unit_cost"])) for x in r.json()["lines"]] == [("5.000", Decimal("3.5"))]
     async with TopicTail(inv.infra.kafka_bootstrap, "inventory.receipts") as tail:
         assert (await inv.client.post(f"/api/v1/goods-receipts/{grn}/post", json={}, headers=both)).status_code == 200
         records = await tail.wait_for(lambda rs: bool(payloads(rs, grn, "GoodsReceived")))
     event = payloads(records, grn, "GoodsReceived")[0]["payload"]
     assert event["po_no"] is None and event["reason"] == "样品退回 sample returned"
-    assert (await inv.stock(a, wh))["on_hand"] == 4
+    assert Decimal(event["lines"][0]["unit_cost"]) == Decimal("3.5")
+    assert (await inv.stock(a, wh))["on_hand"] == 5

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from approvals.schemas import ApprovalRead
 from contracts.common import (
     DEFAULT_CURRENCY,
     Address,
@@ -254,6 +255,7 @@ class OrderDetail(OrderRead):
     shipments: list[ShipmentRead]
     invoices: list[InvoiceRead]
     returns: list[ReturnRead] = []
+    approval: ApprovalRead | None = Field(default=None, description="the approval chain, when a rule applied")
 
 
 class TrackingStep(BaseModel):

@@ -313,6 +313,20 @@ async def test_approval_rule_holds_the_order_until_a_manager_approves(sales: Har
         assert [x for x in inbox if x["document_no"] == no] == []
         [decided] = await sales.wait_published(no, "OrderApprovalDecided")
         assert (decided["decision"], decided["decided_by"], decided["final"]) == ("approved", "boss", True)
+        chain = (await sales.client.get(f"/api/v1/orders/{no}", headers=SELLER)).json()["approval"]
+        assert (chain["status"], chain["levels"], chain["current_level"]) == ("approved", ["sales_manager"], None)
+        [d] = chain["decisions"]
+        assert (d["level"], d["role"], d["decided_by"], d["decision"], d["comment"]) == (
+            1,
+            "sales_manager",
+            "boss",
+            "approved",
+            "老客户",
+        )
+        assert d["decided_at"]
+        assert (await sales.client.get(f"/api/v1/orders/{cheap['order_no']}", headers=SELLER)).json()[
+            "approval"
+        ] is None
         await sales.wait_published(no, "ReserveStock")
         r = await sales.client.post(f"/api/v1/orders/{no}/reject", json={"comment": "late"}, headers=ADMIN)
         assert r.status_code == 409 and r.json()["code"] == "order_not_pending_approval"

@@ -715,6 +715,21 @@ export interface components {
             /** Province */
             province?: string | null;
         };
+        /** ApprovalRead */
+        ApprovalRead: {
+            /** Current Level */
+            current_level: number | null;
+            /** Current Role */
+            current_role: string | null;
+            /** Decisions */
+            decisions: components["schemas"]["DecisionRead"][];
+            /** Levels */
+            levels: string[];
+            /** Requester */
+            requester: string;
+            /** Status */
+            status: string;
+        };
         /**
          * AuditEntry
          * @description One change as a document page's audit trail shows it.
@@ -870,6 +885,24 @@ export interface components {
             /** Reason */
             reason: string | null;
         };
+        /** DecisionRead */
+        DecisionRead: {
+            /** Comment */
+            comment: string | null;
+            /**
+             * Decided At
+             * Format: date-time
+             */
+            decided_at: string;
+            /** Decided By */
+            decided_by: string;
+            /** Decision */
+            decision: string;
+            /** Level */
+            level: number;
+            /** Role */
+            role: string;
+        };
         /** HistoryRead */
         HistoryRead: {
             /** Actor */
@@ -1004,6 +1037,8 @@ export interface components {
         OrderDetail: {
             /** Allow Backorder */
             allow_backorder: boolean;
+            /** @description the approval chain, when a rule applied */
+            approval?: components["schemas"]["ApprovalRead"] | null;
             /** Channel */
             channel: string;
             /** Currency */

@@ -36,7 +36,7 @@ export async function fetchChain(w: Waiting, signal?: AbortSignal): Promise<Appr
   if (w.document_type === "purchase_order") {
     return (await api.get<Schema<"purchasing", "PoRead">>("purchasing", `/purchase-orders/${w.document_no}`, { signal })).approval ?? null;
   }
-  return null;
+  return (await api.get<{ approval?: Approval | null }>("sales", `/orders/${w.document_no}`, { signal })).approval ?? null;
 }
 
 export async function decide(w: Waiting, decision: "approved" | "rejected", comment: string | null): Promise<unknown> {

@@ -78,6 +78,52 @@ export interface PaymentResult {
   payment_no: string;
   [key: string]: unknown;
 }
+export interface CustomerPayment {
+  payment_no: string;
+  customer_code: string;
+  amount: string;
+  unallocated: string;
+  currency: string;
+  method: string;
+  reference: string | null;
+  received_on: string;
+}
+export interface SupplierPayment {
+  payment_no: string;
+  supplier_code: string;
+  amount: string;
+  currency: string;
+  method: string;
+  reference: string | null;
+  paid_on: string;
+}
+/** A goods receipt with no bill yet (received without a PO and without supplier or prices, or not billed yet). */
+export interface Unbilled {
+  grn_no: string;
+  po_no: string | null;
+  supplier_code: string | null;
+  value: string;
+  received_on: string;
+  reason: string | null;
+  lines: { line_no: number; sku: string; qty_accepted: string; unit_cost: string }[];
+}
+export type Allocation<K extends string> = Record<K, string> & { amount: string };
+export interface CustomerPaymentCreate {
+  customer_code: string;
+  amount: string;
+  method: string;
+  reference: string | null;
+  received_on: string;
+  allocations: Allocation<"invoice_no">[] | null;
+}
+export interface SupplierPaymentCreate {
+  supplier_code: string;
+  amount: string;
+  method: string;
+  reference: string | null;
+  paid_on: string;
+  allocations: Allocation<"bill_no">[] | null;
+}
 
 export const keys = {
   invoices: ["finance", "invoice"] as const,
@@ -87,6 +133,8 @@ export const keys = {
   ageing: (kind: string, asOf: string) => ["finance", "ageing", kind, asOf] as const,
   statement: (t: string, code: string, from: string, to: string) => ["finance", "statement", t, code, from, to] as const,
   trial: ["finance", "trial_balance"] as const,
+  payments: ["finance", "payment"] as const,
+  unbilled: ["finance", "goods_receipt", "unbilled"] as const,
 };
 
 export const financeApi = {
@@ -97,10 +145,20 @@ export const financeApi = {
     api.get<Bill[]>("finance", "/bills", { query: q, signal }),
   bill: (no: string, signal?: AbortSignal) => api.get<Bill>("finance", `/bills/${no}`, { signal }),
   release: (no: string, comment: string | null) => api.post<Bill>("finance", `/bills/${no}/release`, { comment }),
-  pay: (body: { customer_code: string; amount: string; method: string; reference: string | null; received_on: string; allocations: { invoice_no: string; amount: string }[] | null }, key: string) =>
-    api.post<PaymentResult>("finance", "/payments", body, { headers: { "Idempotency-Key": key } }),
+  pay: (body: CustomerPaymentCreate, key: string) => api.post<PaymentResult>("finance", "/payments", body, { headers: { "Idempotency-Key": key } }),
+  payments: (customer: string, signal?: AbortSignal) => api.get<CustomerPayment[]>("finance", "/payments", { query: { customer_code: customer, limit: 20 }, signal }),
+  paySupplier: (body: SupplierPaymentCreate, key: string) =>
+    api.post<PaymentResult>("finance", "/supplier-payments", body, { headers: { "Idempotency-Key": key } }),
+  supplierPayments: (supplier: string, signal?: AbortSignal) =>
+    api.get<SupplierPayment[]>("finance", "/supplier-payments", { query: { supplier_code: supplier, limit: 20 }, signal }),
+  receivedNotBilled: (signal?: AbortSignal) => api.get<Unbilled[]>("finance", "/payables/received-not-billed", { signal }),
   statement: (partyType: string, code: string, from: string, to: string, signal?: AbortSignal) =>
     api.get<Statement>("finance", `/statements/${partyType}/${encodeURIComponent(code)}`, { query: { from, to }, signal }),
   ageing: (kind: string, asOf: string | undefined, signal?: AbortSignal) => api.get<Ageing>("finance", `/ageing/${kind}`, { query: { as_of: asOf }, signal }),
   trialBalance: (signal?: AbortSignal) => api.get<TrialBalance>("finance", "/ledger/trial-balance", { signal }),
 };
+
+/** The link to a party's statement for a period (the ageing page's rows lead there). */
+export function statementLink(party: "customers" | "suppliers", code: string, from: string, to: string): string {
+  return `/finance/statements?${new URLSearchParams({ party, code, from, to }).toString()}`;
+}

@@ -7,6 +7,8 @@ import type { Role } from "../../auth/useMe";
 const Hub = lazy(() => import("./pages/Hub"));
 const Invoices = lazy(() => import("./pages/Invoices"));
 const Payments = lazy(() => import("./pages/Payments"));
+const SupplierPayments = lazy(() => import("./pages/SupplierPayments"));
+const Unbilled = lazy(() => import("./pages/Unbilled"));
 const Bills = lazy(() => import("./pages/Bills"));
 const BillPage = lazy(() => import("./pages/BillPage"));
 const Statements = lazy(() => import("./pages/Statements"));
@@ -22,6 +24,8 @@ export const finance: Area = {
     { path: "finance", element: <Hub /> },
     { path: "finance/invoices", element: <Invoices /> },
     { path: "finance/payments", element: <Payments /> },
+    { path: "finance/supplier-payments", element: <SupplierPayments /> },
+    { path: "finance/received-not-billed", element: <Unbilled /> },
     { path: "finance/bills", element: <Bills /> },
     { path: "finance/bills/:billNo", element: <BillPage /> },
     { path: "finance/statements", element: <Statements /> },

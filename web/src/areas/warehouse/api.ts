@@ -1,6 +1,17 @@
 /** Inventory's API for the warehouse pages; query keys `["inventory", entity, ...]` (live notices refresh them).
  * Inventory's documents are plain JSON (no response schema): their shapes are declared here from its handlers. */
+import type { TFunction } from "i18next";
+
 import { ApiError, api } from "../../api/client";
+import type { Schema } from "../../api/schemas";
+import { errorText, reasonText } from "../../ui/problemText";
+
+export type WarehouseRow = Schema<"inventory", "WarehouseRead">;
+export interface NoPoReceiptCreate {
+  warehouse_code: string;
+  supplier_code: string | null;
+  reason: string;
+}
 
 export interface OutboundLine {
   line_no: number;
@@ -30,6 +41,7 @@ export interface ReceiptLine {
   qty_rejected: string;
   qty_accepted: string;
   reject_reason: string | null;
+  unit_cost: string;
 }
 export interface Receipt {
   grn_no: string;
@@ -106,6 +118,7 @@ export const keys = {
   stock: ["inventory", "stock"] as const,
   ledger: (sku: string) => ["inventory", "stock", sku, "ledger"] as const,
   stocktake: (no: string) => ["inventory", "stocktake", no] as const,
+  warehouses: ["inventory", "warehouse"] as const,
 };
 
 export const inventoryApi = {
@@ -120,9 +133,11 @@ export const inventoryApi = {
     api.post<{ batch_no: string; shipped: unknown }>("inventory", "/shipments/batch", { carrier, items }),
   po: (no: string, signal?: AbortSignal) => api.get<InventoryPo>("inventory", `/purchase-orders/${no}`, { signal }),
   createReceipt: (po_no: string) => api.post<Receipt>("inventory", "/goods-receipts", { po_no }),
+  createReceiptWithoutPo: (body: NoPoReceiptCreate, key: string) => api.post<Receipt>("inventory", "/goods-receipts", body, { headers: { "Idempotency-Key": key } }),
+  warehouses: (signal?: AbortSignal) => api.get<WarehouseRow[]>("inventory", "/warehouses", { signal }),
   receipt: (no: string, signal?: AbortSignal) => api.get<Receipt>("inventory", `/goods-receipts/${no}`, { signal }),
   receiptScan: (no: string, barcode: string) => api.post<Receipt>("inventory", `/goods-receipts/${no}/scans`, { barcode }),
-  receiptLine: (no: string, body: { sku: string; qty: string; qty_rejected: string; reject_reason: string | null }) =>
+  receiptLine: (no: string, body: { sku: string; qty: string; qty_rejected?: string; reject_reason?: string | null; unit_cost?: string | null }) =>
     api.post<Receipt>("inventory", `/goods-receipts/${no}/lines`, body),
   postReceipt: (no: string, override: boolean) => api.post<Receipt>("inventory", `/goods-receipts/${no}/post`, { override }),
   stock: (q: { sku?: string[]; warehouse_code?: string; low_only?: boolean }, signal?: AbortSignal) => api.get<StockRow[]>("inventory", "/stock", { query: q, signal }),
@@ -135,11 +150,11 @@ export const inventoryApi = {
   approveStocktake: (no: string) => api.post<Stocktake>("inventory", `/stocktakes/${no}/approve`),
 };
 
-/** A scan's refusal as the person at the scanner should read it: the server's reason (unknown barcode, wrong
- * item, over-pick), else its title. */
-export function scanMessage(e: unknown): string {
-  if (e instanceof ApiError) return e.fieldReason("barcode") ?? e.detail ?? e.title;
-  return String((e as Error)?.message ?? e);
+/** A scan's refusal as the person at the scanner should read it, in their language: the reason (unknown
+ * barcode), else the code's message (wrong item, over-pick), else the server's text. */
+export function scanMessage(t: TFunction, e: unknown): string {
+  const reason = e instanceof ApiError ? e.fieldReason("barcode") : undefined;
+  return reason ? reasonText(t, reason) : errorText(t, e);
 }
 
 /** "3.000" + 1 → "4.000" without floats: counts are whole units scanned one at a time. */

@@ -2,7 +2,7 @@
  * the approval chain of each; approve or reject with a comment (a rejection needs one). Live: a notice about one
  * of these documents re-reads the inbox. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Button, Card, Empty, Form, Input, Modal, Space, Steps, Table, Tag, Typography, message } from "antd";
+import { Button, Card, Empty, Form, Input, Modal, Space, Table, Tag, Typography, message } from "antd";
 import type { TableColumnsType } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -10,6 +10,7 @@ import { Link } from "react-router";
 
 import { useMe } from "../../../auth/useMe";
 import { useLiveEvents } from "../../../live/useLiveEvents";
+import { ApprovalChain } from "../../../ui/ApprovalChain";
 import { ErrorAlert, applyFieldErrors } from "../../../ui/ErrorAlert";
 import { formatDateTime } from "../../../ui/format";
 import { Money } from "../../../ui/Money";
@@ -75,22 +76,11 @@ function Chain({ item }: { item: Waiting }) {
   const chain = useQuery({ queryKey: ["approvals", "chain", item.document_type, item.document_no], queryFn: ({ signal }) => fetchChain(item, signal) });
   if (chain.error) return <ErrorAlert error={chain.error} />;
   const approval = chain.data;
-  const levels = approval?.levels ?? Array.from({ length: item.levels }, (_, i) => (i + 1 === item.level ? item.role : "?"));
+  // Before the chain has loaded: the levels the inbox row tells (this one waiting).
+  const shown = approval ?? { levels: Array.from({ length: item.levels }, (_, i) => (i + 1 === item.level ? item.role : "?")), current_level: item.level, decisions: [] };
   return (
     <div data-testid={`chain-${item.document_no}`}>
-      <Steps
-        size="small"
-        current={item.level - 1}
-        items={levels.map((role, i) => {
-          const d = approval?.decisions.find((x) => x.level === i + 1);
-          return {
-            key: String(i),
-            title: t(`roles.${role}`, { ns: "common", defaultValue: role }),
-            status: d ? (d.decision === "approved" ? "finish" : "error") : i + 1 === item.level ? "process" : "wait",
-            content: d ? `${d.decided_by} ${formatDateTime(d.decided_at)}${d.comment ? ` — ${d.comment}` : ""}` : i + 1 === item.level ? t("waitingHere") : undefined,
-          };
-        })}
-      />
+      <ApprovalChain chain={shown} />
       <div className="ot-muted" style={{ marginTop: 8 }}>
         {t("requestedBy", { who: item.requester, at: formatDateTime(item.requested_at) })}
       </div>

@@ -2,14 +2,16 @@
  * stacked bar chart of the largest parties and the table; overdue buckets red. */
 import { useQuery } from "@tanstack/react-query";
 import { Card, DatePicker, Segmented, Space, Table, Typography } from "antd";
-import type { Dayjs } from "dayjs";
+import dayjs, { type Dayjs } from "dayjs";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 
+import { api } from "../../../api/client";
 import { Chart, type ChartOption } from "../../../ui/Chart";
 import { ErrorAlert } from "../../../ui/ErrorAlert";
 import { Money } from "../../../ui/Money";
-import { financeApi, keys } from "../api";
+import { financeApi, keys, statementLink } from "../api";
 
 const COLOURS = ["#52c41a", "#faad14", "#fa8c16", "#f5222d", "#a8071a"];
 
@@ -40,6 +42,9 @@ export default function Ageing() {
         <Space wrap>
           <Segmented value={kind} onChange={(v) => setKind(v as "receivables" | "payables")} options={[{ value: "receivables", label: t("ageing.ar") }, { value: "payables", label: t("ageing.ap") }]} />
           <DatePicker value={asOf} onChange={setAsOf} placeholder={t("ageing.asOf")} aria-label={t("ageing.asOf")} />
+          <a href={api.exportUrl("finance", `/ageing/${kind}`, { as_of: day }, "xlsx")} download>
+            {t("export")}
+          </a>
         </Space>
       }
     >
@@ -53,7 +58,15 @@ export default function Ageing() {
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
         scroll={{ x: "max-content" }}
         columns={[
-          { title: kind === "receivables" ? t("col.customer") : t("col.supplier"), dataIndex: "code" },
+          {
+            title: kind === "receivables" ? t("col.customer") : t("col.supplier"),
+            // The party's statement over the year up to the ageing date.
+            render: (_, p) => {
+              const to = a?.as_of ?? dayjs().format("YYYY-MM-DD");
+              const from = dayjs(to).subtract(1, "year").add(1, "day").format("YYYY-MM-DD");
+              return <Link to={statementLink(kind === "receivables" ? "customers" : "suppliers", p.code, from, to)} title={t("ageing.statement")}>{p.code}</Link>;
+            },
+          },
           ...(a?.buckets ?? []).map((b) => ({
             title: t(`bucket.${b}`),
             align: "right" as const,

@@ -1,5 +1,5 @@
 /** Finance's start page: its pages, with the bills on hold (three-way mismatches waiting for a decision) counted. */
-import { AlertOutlined, BarChartOutlined, DollarOutlined, FileDoneOutlined, ProfileOutlined, TableOutlined } from "@ant-design/icons";
+import { AlertOutlined, BarChartOutlined, DollarOutlined, FileDoneOutlined, InboxOutlined, ProfileOutlined, TableOutlined, TransactionOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { Badge, Card, List, Typography } from "antd";
 import type { ReactNode } from "react";
@@ -12,6 +12,8 @@ const PAGES: { to: string; key: string; icon: ReactNode }[] = [
   { to: "/finance/invoices", key: "invoices", icon: <FileDoneOutlined /> },
   { to: "/finance/payments", key: "payments", icon: <DollarOutlined /> },
   { to: "/finance/bills?status=on_hold", key: "bills", icon: <AlertOutlined /> },
+  { to: "/finance/supplier-payments", key: "supplierPayments", icon: <TransactionOutlined /> },
+  { to: "/finance/received-not-billed", key: "unbilled", icon: <InboxOutlined /> },
   { to: "/finance/statements", key: "statements", icon: <ProfileOutlined /> },
   { to: "/finance/ageing", key: "ageing", icon: <BarChartOutlined /> },
   { to: "/finance/trial-balance", key: "trialBalance", icon: <TableOutlined /> },

@@ -1,9 +1,11 @@
-/** A statement (对账单) per customer or supplier and period: opening balance, each document, closing balance. */
+/** A statement (对账单) per customer or supplier and period: opening balance, each document (bills link to their
+ * page), closing balance; the question lives in the URL (`?party=suppliers&code=…&from=…&to=…`), so the ageing
+ * page links to a party's statement. */
 import { useQuery } from "@tanstack/react-query";
 import { Button, Card, DatePicker, Form, Input, Select, Table, Typography } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link, useSearchParams } from "react-router";
 
 import { api } from "../../../api/client";
 import { ErrorAlert } from "../../../ui/ErrorAlert";
@@ -17,9 +19,20 @@ interface Ask {
   to: string;
 }
 
+const BILLS = new Set(["bill", "bill_variance", "bill_void"]);
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function askOf(params: URLSearchParams): Ask | null {
+  const [party, code, from, to] = ["party", "code", "from", "to"].map((k) => params.get(k) ?? "");
+  if (!["customers", "suppliers"].includes(party) || !code || !DAY.test(from) || !DAY.test(to)) return null;
+  return { party, code, from, to };
+}
+
 export default function Statements() {
   const { t } = useTranslation("finance");
-  const [ask, setAsk] = useState<Ask | null>(null);
+  const [params, setParams] = useSearchParams();
+  const ask = askOf(params);
+  const setAsk = (a: Ask) => setParams({ party: a.party, code: a.code, from: a.from, to: a.to });
   const statement = useQuery({
     queryKey: ask ? keys.statement(ask.party, ask.code, ask.from, ask.to) : ["finance", "statement"],
     queryFn: ({ signal }) => financeApi.statement(ask!.party, ask!.code, ask!.from, ask!.to, signal),
@@ -31,7 +44,7 @@ export default function Statements() {
       <Form
         layout="inline"
         className="ot-filters"
-        initialValues={{ party: "customers", period: [dayjs().startOf("month"), dayjs()] }}
+        initialValues={{ party: ask?.party ?? "customers", code: ask?.code, period: ask ? [dayjs(ask.from), dayjs(ask.to)] : [dayjs().startOf("month"), dayjs()] }}
         onFinish={(v: { party: string; code: string; period: [Dayjs, Dayjs] }) => setAsk({ party: v.party, code: v.code.trim(), from: v.period[0].format("YYYY-MM-DD"), to: v.period[1].format("YYYY-MM-DD") })}
       >
         <Form.Item name="party" label={t("statements.party")}>
@@ -73,7 +86,7 @@ export default function Statements() {
           columns={[
             { title: t("statements.date"), dataIndex: "date" },
             { title: t("statements.docType"), render: (_, r) => t(`docType.${r.document_type}`, { defaultValue: r.document_type }) },
-            { title: t("statements.docNo"), dataIndex: "document_no" },
+            { title: t("statements.docNo"), render: (_, r) => (BILLS.has(r.document_type) ? <Link to={`/finance/bills/${r.document_no}`}>{r.document_no}</Link> : r.document_no) },
             { title: t("statements.debit"), align: "right", render: (_, r) => <Money value={r.debit} /> },
             { title: t("statements.credit"), align: "right", render: (_, r) => <Money value={r.credit} /> },
             { title: t("statements.balance"), align: "right", render: (_, r) => <Money value={r.balance} /> },

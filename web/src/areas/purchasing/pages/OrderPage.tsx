@@ -2,7 +2,7 @@
  * rejected, the approval chain, ship notices, linked receipts and bills, timeline and audit trail; the buyer's
  * actions by state (submit, send, record a ship notice, cancel, close). */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Space, Steps, Table, Tag } from "antd";
+import { Alert, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Space, Table, Tag } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useParams } from "react-router";
@@ -10,6 +10,7 @@ import { useParams } from "react-router";
 import { useMe } from "../../../auth/useMe";
 import { DocumentPage, type LinkedDocument } from "../../../ui/DocumentPage";
 import { ErrorAlert, applyFieldErrors } from "../../../ui/ErrorAlert";
+import { ApprovalChain } from "../../../ui/ApprovalChain";
 import { formatDateTime } from "../../../ui/format";
 import { Money, Qty } from "../../../ui/Money";
 import { keys, purchasingApi, type PoLine, type PoRead } from "../api";
@@ -142,19 +143,7 @@ export default function OrderPage() {
       ) : null}
       {d?.approval ? (
         <Card title={t("po.approval")}>
-          <Steps
-            size="small"
-            current={(d.approval.current_level ?? d.approval.levels.length + 1) - 1}
-            items={d.approval.levels.map((role, i) => {
-              const dec = d.approval?.decisions.find((x) => x.level === i + 1);
-              return {
-                key: String(i),
-                title: t(`roles.${role}`, { ns: "common", defaultValue: role }),
-                status: dec ? (dec.decision === "approved" ? "finish" : "error") : d.approval?.current_level === i + 1 ? "process" : "wait",
-                content: dec ? `${dec.decided_by} ${formatDateTime(dec.decided_at)}${dec.comment ? ` — ${dec.comment}` : ""}` : undefined,
-              };
-            })}
-          />
+          <ApprovalChain chain={d.approval} testId="approval-chain" />
         </Card>
       ) : null}
       <Card title={t("po.shipNotices")}>

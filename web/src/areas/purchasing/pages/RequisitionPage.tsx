@@ -2,13 +2,14 @@
  * line, the supplier chosen and why (cheapest meeting the needed-by date, then score; or the buyer's override),
  * an override per line — then purchase orders generated in one step (one per supplier). */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Button, Card, Select, Space, Steps, Table, Tag, Typography } from "antd";
+import { Button, Card, Select, Space, Table, Tag, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 
 import { useMe } from "../../../auth/useMe";
 import { DocumentPage } from "../../../ui/DocumentPage";
 import { ErrorAlert } from "../../../ui/ErrorAlert";
+import { ApprovalChain } from "../../../ui/ApprovalChain";
 import { formatDateTime } from "../../../ui/format";
 import { Money, Qty } from "../../../ui/Money";
 import { keys, purchasingApi, type Option, type Requisition, type SourcingLine } from "../api";
@@ -114,19 +115,7 @@ export default function RequisitionPage() {
       ) : null}
       {d?.approval ? (
         <Card title={t("po.approval")}>
-          <Steps
-            size="small"
-            current={(d.approval.current_level ?? d.approval.levels.length + 1) - 1}
-            items={d.approval.levels.map((role, i) => {
-              const dec = d.approval?.decisions.find((x) => x.level === i + 1);
-              return {
-                key: String(i),
-                title: t(`roles.${role}`, { ns: "common", defaultValue: role }),
-                status: dec ? (dec.decision === "approved" ? "finish" : "error") : d.approval?.current_level === i + 1 ? "process" : "wait",
-                content: dec ? `${dec.decided_by} ${formatDateTime(dec.decided_at)}${dec.comment ? ` — ${dec.comment}` : ""}` : undefined,
-              };
-            })}
-          />
+          <ApprovalChain chain={d.approval} testId="approval-chain" />
         </Card>
       ) : null}
       {d && ["approved", "ordered"].includes(d.status) ? <SourcingCard prNo={prNo} editable={buyer && d.status === "approved"} /> : null}

@@ -1,5 +1,5 @@
-/** A sales order: header, progress bar, lines (ordered / reserved / shipped), the saga's steps with their times,
- * the status history, linked outbound orders, invoices and payments, the audit trail; edit while allowed,
+/** A sales order: header, progress bar, lines (ordered / reserved / shipped), the approval chain (levels, who
+ * decided, when, the comment) when a rule applied, the saga's steps with their times, the status history, linked outbound orders, invoices and payments, the audit trail; edit while allowed,
  * cancel, void with a reason. Live: the order's notices re-fetch it. */
 import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Form, Input, Modal, Space, Table, Tag } from "antd";
@@ -10,6 +10,7 @@ import { Link, useParams } from "react-router";
 
 import { api } from "../../../api/client";
 import { useMe } from "../../../auth/useMe";
+import { ApprovalChain } from "../../../ui/ApprovalChain";
 import { DocumentPage, type LinkedDocument, type TimelineEntry } from "../../../ui/DocumentPage";
 import { ErrorAlert } from "../../../ui/ErrorAlert";
 import { formatDateTime } from "../../../ui/format";
@@ -145,6 +146,14 @@ export default function OrderPage() {
       links={links}
       audit={(audit.data ?? []).map((a) => ({ at: a.at, who: a.actor, action: t(`audit.${a.action}`, { defaultValue: a.action }), before: brief(a.before), after: brief(a.after) }))}
     >
+      {o?.approval ? (
+        <Card title={t("approval.title")} extra={<Tag color={o.approval.status === "rejected" ? "red" : o.approval.status === "approved" ? "green" : "blue"}>{t(`approval.status.${o.approval.status}`, { defaultValue: o.approval.status })}</Tag>}>
+          <ApprovalChain chain={o.approval} testId="approval-chain" />
+          <div className="ot-muted" style={{ marginTop: 8 }}>
+            {t("approval.requester", { who: o.approval.requester })}
+          </div>
+        </Card>
+      ) : null}
       {o?.saga ? (
         <Card title={t("saga.title")} extra={<Tag>{t(`saga.status.${o.saga.status}`, { defaultValue: o.saga.status })}</Tag>}>
           <Space wrap style={{ marginBottom: 8 }}>

@@ -58,7 +58,7 @@ export default function PickPage() {
                   set(next);
                   return { ok: true, message: next.status === "packed" ? t("pick.packed") : t("pick.picked") };
                 } catch (e) {
-                  return { ok: false, message: scanMessage(e) };
+                  return { ok: false, message: scanMessage(t, e) };
                 }
               }}
             />

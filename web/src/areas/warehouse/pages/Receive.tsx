@@ -1,20 +1,26 @@
 /** Goods receipt, step 1: scan (or type) the purchase order's number, see what is still to come, start the receipt
- * (入库单) — then its page takes the scans. */
+ * (入库单) — then its page takes the scans. Users who may (warehouse and purchasing manager, or admin) can also
+ * start a receipt without a purchase order, with its reason. */
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { Button, Card, Table, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 
+import { useMe } from "../../../auth/useMe";
 import { ErrorAlert } from "../../../ui/ErrorAlert";
 import { Qty } from "../../../ui/Money";
 import { inventoryApi, scanMessage } from "../api";
+import { NoPoReceipt } from "../components/NoPoReceipt";
 import { ScanInput } from "../components/ScanInput";
 import "../warehouse.css";
 
 export default function Receive() {
   const { t } = useTranslation("warehouse");
   const navigate = useNavigate();
+  const { me } = useMe();
+  const roles = me?.roles ?? [];
+  const withoutPo = roles.includes("admin") || (roles.includes("warehouse") && roles.includes("purchasing_manager"));
   const [poNo, setPoNo] = useState<string | null>(null);
   const po = useQuery({ queryKey: ["inventory", "purchase_order", poNo], queryFn: ({ signal }) => inventoryApi.po(poNo ?? "", signal), enabled: !!poNo, retry: false });
   const start = useMutation({ mutationFn: () => inventoryApi.createReceipt(poNo ?? ""), onSuccess: (r) => void navigate(`/warehouse/receipts/${r.grn_no}`) });
@@ -28,7 +34,7 @@ export default function Receive() {
             setPoNo(code);
             return { ok: true, message: t("receive.poFound") };
           } catch (e) {
-            return { ok: false, message: scanMessage(e) };
+            return { ok: false, message: scanMessage(t, e) };
           }
         }}
       />
@@ -60,6 +66,7 @@ export default function Receive() {
           </div>
         </>
       ) : null}
+      {withoutPo ? <NoPoReceipt /> : null}
     </Card>
   );
 }

@@ -72,7 +72,7 @@ function Counting({ no }: { no: string }) {
               set(next);
               return { ok: true, message: t("stocktake.counted", { sku: product.sku, qty: next.lines.find((l) => l.sku === product.sku)?.counted_qty ?? "" }) };
             } catch (e) {
-              return { ok: false, message: scanMessage(e) };
+              return { ok: false, message: scanMessage(t, e) };
             }
           }}
         />
