@@ -20,6 +20,7 @@ from servicekit.errors import NotFoundError
 from servicekit.idempotency import respond_idempotently
 from servicekit.inputs import OptionalText
 from servicekit.tabular import FormatQuery, export_query
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["catalog"])
 Unit = Annotated[str, Field(min_length=1, max_length=16)]
@@ -70,7 +71,8 @@ async def create_product(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
     async def operation(session: AsyncSession) -> tuple[int, Any]:
-        saved = await catalog.save_product(session, runtime, principal.sub, _data(body.sku, body), create=True)
+        async with unit_of(session, runtime, principal.sub) as unit:
+            saved = await catalog.save_product(unit, principal.sub, _data(body.sku, body), create=True)
         return 201, ProductRead.model_validate(saved).model_dump(mode="json")
 
     return await respond_idempotently(
@@ -88,20 +90,20 @@ async def create_product(
 async def update_product(
     sku: Annotated[str, Path(max_length=64)], body: ProductWrite, runtime: RuntimeDep, principal: CatalogEditor
 ) -> Any:
-    async with runtime.db.transaction() as session:
-        return await catalog.save_product(session, runtime, principal.sub, _data(sku, body), create=False)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        return await catalog.save_product(unit, principal.sub, _data(sku, body), create=False)
 
 
 @router.delete("/products/{sku}", response_model=ProductRead)
 async def deactivate_product(sku: str, runtime: RuntimeDep, principal: CatalogEditor) -> Any:
     """Products are never deleted (the ledger refers to them): they are deactivated and published so."""
-    async with runtime.db.transaction() as session:
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
         current = await catalog.load_product(session, sku)
         if current is None:
             raise NotFoundError("product", sku)
         fields = {k: v for k, v in current.items() if k in ProductWrite.model_fields}
         body = ProductWrite.model_validate({**fields, "active": False})
-        return await catalog.save_product(session, runtime, principal.sub, _data(sku, body), create=False)
+        return await catalog.save_product(unit, principal.sub, _data(sku, body), create=False)
 
 
 @router.get("/products", response_model=list[ProductRead])
@@ -157,8 +159,8 @@ async def product_by_barcode(barcode: str, runtime: RuntimeDep, _: Reader) -> An
 
 @router.post("/warehouses", status_code=201, response_model=WarehouseRead)
 async def put_warehouse(body: WarehouseWrite, runtime: RuntimeDep, principal: CatalogEditor) -> Any:
-    async with runtime.db.transaction() as session:
-        return await catalog.save_warehouse(session, runtime, principal.sub, body.code, body.name)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        return await catalog.save_warehouse(unit, principal.sub, body.code, body.name)
 
 
 @router.get("/warehouses", response_model=list[WarehouseRead])

@@ -16,6 +16,7 @@ from servicekit.errors import NotFoundError
 from servicekit.inputs import OptionalText
 from servicekit.openapi import conflicts
 from servicekit.tabular import FormatQuery, columns, export_rows
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["returns"])
 
@@ -68,8 +69,8 @@ async def receive_return(return_no: str, body: ReturnReceipt, runtime: RuntimeDe
     hand again at the cost it left with) or scrapped (written off); a line may be split between the two.
     Publishes `ReturnReceived` (finance credits it). Once (409 `return_already_received`)."""
     inspected = [returns.Inspected(x.line_no, x.qty, x.result, x.note) for x in body.lines]
-    async with runtime.db.transaction() as session:
-        await returns.receive(session, runtime, principal.sub, return_no, inspected, body.warehouse_code)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        await returns.receive(unit, principal.sub, return_no, inspected, body.warehouse_code)
     return await _one(runtime, return_no)
 
 
