@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Response
 from pydantic import Field
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from purchasing.config import RuntimeDep
 from purchasing.db import supplier_quotes, suppliers
@@ -19,11 +18,9 @@ from purchasing.handlers.suppliers import (
     SupplierRead,
     SupplierWrite,
     ToleranceWrite,
-    save_supplier,
 )
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import respond_idempotently
 from servicekit.tabular import ExportColumn, FormatQuery, columns, export_query
 from servicekit.unit import unit_of
 
@@ -65,30 +62,15 @@ async def create_supplier(
     principal: Annotated[Principal, Depends(WRITE)],
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    async def operation(session: AsyncSession) -> tuple[int, Any]:
-        async with unit_of(session, runtime, principal.sub) as tx:
-            saved = await save_supplier(tx, principal.sub, body)
-        return 201, saved.model_dump(mode="json")
-
-    return await respond_idempotently(
-        runtime,
-        response,
-        key=idempotency_key,
-        principal=principal.sub,
-        endpoint="POST /suppliers",
-        body=body,
-        operation=operation,
-    )
+    return await use_cases.SUPPLIER_DATA.create(runtime, response, principal, idempotency_key, body)
 
 
 @router.put("/suppliers/{code}", response_model=SupplierRead)
 async def update_supplier(
     code: str, body: SupplierWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(WRITE)]
 ) -> SupplierRead:
-    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
-        if await session.scalar(select(suppliers.c.code).where(suppliers.c.code == code)) is None:
-            raise NotFoundError("supplier", code)
-        return await save_supplier(tx, principal.sub, SupplierCreate(code=code, **body.model_dump()))
+    saved = await use_cases.SUPPLIER_DATA.update(runtime, principal, code, body)
+    return SupplierRead.model_validate(saved.model_dump())
 
 
 @router.get("/suppliers", response_model=list[SupplierRead])

@@ -7,16 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import Field
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from sales.config import RuntimeDep
 from sales.db import customers
-from sales.handlers.customers import CODE, CustomerCreate, CustomerRead, CustomerWrite, save_customer
+from sales.handlers.customers import CODE, CUSTOMER_DATA, CustomerCreate, CustomerRead, CustomerWrite
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import respond_idempotently
 from servicekit.tabular import ExportColumn, FormatQuery, export_query
-from servicekit.unit import unit_of
 
 router = APIRouter(tags=["customers"])
 CUSTOMER_COLUMNS = tuple(
@@ -43,20 +40,7 @@ async def create_customer(
     principal: Annotated[Principal, Depends(require("sales_manager"))],
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    async def operation(session: AsyncSession) -> tuple[int, Any]:
-        async with unit_of(session, runtime, principal.sub) as tx:
-            saved = await save_customer(tx, principal.sub, body)
-        return 201, saved.model_dump(mode="json")
-
-    return await respond_idempotently(
-        runtime,
-        response,
-        key=idempotency_key,
-        principal=principal.sub,
-        endpoint="POST /customers",
-        body=body,
-        operation=operation,
-    )
+    return await CUSTOMER_DATA.create(runtime, response, principal, idempotency_key, body)
 
 
 @router.put("/customers/{code}", response_model=CustomerRead)
@@ -66,10 +50,8 @@ async def update_customer(
     runtime: RuntimeDep,
     principal: Annotated[Principal, Depends(require("sales_manager"))],
 ) -> CustomerRead:
-    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
-        if await session.scalar(select(customers.c.code).where(customers.c.code == code)) is None:
-            raise NotFoundError("customer", code)
-        return await save_customer(tx, principal.sub, CustomerCreate(code=code, **body.model_dump()))
+    saved = await CUSTOMER_DATA.update(runtime, principal, code, body)
+    return CustomerRead.model_validate(saved.model_dump())
 
 
 @router.get("/customers", response_model=list[CustomerRead])
