@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from purchasing.config import RuntimeDep
 from purchasing.db import supplier_quotes, suppliers
 from purchasing.handlers import suppliers as use_cases
+from purchasing.handlers.imports import QUOTES, SUPPLIERS
 from purchasing.handlers.suppliers import (
     QuoteRead,
     QuoteWrite,
@@ -21,37 +23,23 @@ from purchasing.handlers.suppliers import (
 )
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
-from servicekit.tabular import ExportColumn, FormatQuery, columns, export_query
+from servicekit.tabular import FormatQuery, export_query
 from servicekit.unit import unit_of
 
 router = APIRouter(tags=["suppliers"])
 WRITE = require("purchaser", "purchasing_manager")
 READ = require("purchaser", "purchasing_manager", "finance", "finance_manager", "warehouse", read=True)
-SUPPLIER_COLUMNS = (
-    *columns(("code", "供应商编码", "Supplier code"), ("name", "供应商名称", "Name")),
-    ExportColumn("contact_name", "联系人", "Contact", lambda r: (r["contacts"] or [{}])[0].get("name")),
-    ExportColumn("contact_phone", "联系电话", "Contact phone", lambda r: (r["contacts"] or [{}])[0].get("phone")),
-    ExportColumn("contact_email", "联系邮箱", "Contact email", lambda r: (r["contacts"] or [{}])[0].get("email")),
-    *columns(
-        ("payment_terms_days", "账期天数", "Payment terms (days)"),
-        ("currency", "币种", "Currency"),
-        ("score", "评分", "Score"),
-        ("tolerance_pct", "收货容差%", "Tolerance %"),
-        ("price_tolerance_pct", "价格容差%", "Price tolerance %"),
-        ("active", "启用", "Active"),
-    ),
+
+
+def _first_contact(part: str) -> Callable[[Mapping[str, Any]], Any]:
+    return lambda row: (row["contacts"] or [{}])[0].get(part)
+
+
+# The imports' columns: an export is a filled-in template (a stored supplier's first contact in the contact's).
+SUPPLIER_COLUMNS = SUPPLIERS.export_columns(
+    values={f"contact_{p}": _first_contact(p) for p in ("name", "phone", "email")}
 )
-QUOTE_COLUMNS = columns(
-    ("supplier_code", "供应商编码", "Supplier code"),
-    ("sku", "产品编码", "SKU"),
-    ("unit_price", "单价", "Unit price"),
-    ("currency", "币种", "Currency"),
-    ("min_qty", "最小起订量", "Min qty"),
-    ("lead_time_days", "交货天数", "Lead time (days)"),
-    ("tax_rate", "税率", "Tax rate"),
-    ("valid_from", "生效日期", "Valid from"),
-    ("valid_to", "失效日期", "Valid to"),
-)
+QUOTE_COLUMNS = QUOTES.export_columns()
 
 
 @router.post("/suppliers", status_code=201, response_model=SupplierRead)

@@ -42,13 +42,6 @@ def _totals(lines: Sequence[HistoricalPurchaseLine]) -> tuple[Decimal, Decimal, 
     return totals(x.priced() for x in lines)
 
 
-def _header(first: HistoricalPurchaseLine, amounts: tuple[Decimal, Decimal, Decimal]) -> dict[str, Any]:
-    net, tax, gross = amounts
-    return field_values(first, "po_no", "supplier_code", "order_date", "currency", "note") | {
-        "net": net, "tax": tax, "gross": gross,
-    }  # fmt: skip
-
-
 def _line(x: HistoricalPurchaseLine) -> dict[str, Any]:
     net, tax, _ = totals([x.priced()])
     return field_values(x, "po_no", "line_no", "sku", "qty", "unit_price", "tax_rate") | {"net": net, "tax": tax}
@@ -63,7 +56,6 @@ DOCUMENTS = ClosedDocuments(
     party_noun="supplier",
     agree=("order_date", "supplier_code", "currency"),
     totals=_totals,
-    header_values=_header,
     line_values=_line,
     noun="historical_purchase_order",
 )

@@ -11,25 +11,13 @@ from sqlalchemy import or_, select
 from sales.config import RuntimeDep
 from sales.db import customers
 from sales.handlers.customers import CODE, CUSTOMER_DATA, CustomerCreate, CustomerRead, CustomerWrite
+from sales.handlers.imports import CUSTOMERS
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
-from servicekit.tabular import ExportColumn, FormatQuery, export_query
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["customers"])
-CUSTOMER_COLUMNS = tuple(
-    ExportColumn(*spec)
-    for spec in (
-        ("code", "客户编码", "Customer code"),
-        ("name", "客户名称", "Name"),
-        ("contact", "联系人", "Contact"),
-        ("phone", "电话", "Phone"),
-        ("email", "邮箱", "Email"),
-        ("credit_limit", "信用额度", "Credit limit"),
-        ("payment_terms_days", "账期天数", "Payment terms (days)"),
-        ("currency", "币种", "Currency"),
-        ("active", "启用", "Active"),
-    )
-)
+CUSTOMER_COLUMNS = CUSTOMERS.export_columns()  # the import's: an export is a filled-in template
 
 
 @router.post("/customers", status_code=201, response_model=CustomerRead)
@@ -62,7 +50,7 @@ async def list_customers(
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
     format: FormatQuery = None,
 ) -> Any:
-    if format:  # the import's columns: an export is a filled-in template
+    if format:
         return export_query(
             runtime.db, select(customers).order_by(customers.c.code), CUSTOMER_COLUMNS, fmt=format, name="customers"
         )

@@ -47,13 +47,6 @@ def _totals(lines: Sequence[HistoricalLine]) -> tuple[Decimal, Decimal, Decimal]
     return totals.net, totals.tax, totals.gross
 
 
-def _header(first: HistoricalLine, totals: tuple[Decimal, Decimal, Decimal]) -> dict[str, Any]:
-    net, tax, gross = totals
-    return field_values(first, "order_no", "customer_code", "order_date", "currency", "note") | {
-        "net": net, "tax": tax, "gross": gross,
-    }  # fmt: skip
-
-
 def _line(x: HistoricalLine) -> dict[str, Any]:
     line = x.line()
     return field_values(x, "order_no", "line_no", "sku", "qty", "unit_price", "discount", "tax_rate") | {
@@ -70,7 +63,6 @@ DOCUMENTS = ClosedDocuments(
     party_noun="customer",
     agree=("order_date", "customer_code", "currency"),
     totals=_totals,
-    header_values=_header,
     line_values=_line,
     noun="historical_order",
 )
