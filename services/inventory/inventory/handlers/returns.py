@@ -31,6 +31,7 @@ from inventory.db import (
 from inventory.handlers.adjustments import update_average_cost
 from inventory.stock import StockBook
 from servicekit import audit
+from servicekit.documents import with_lines
 from servicekit.errors import DomainError, InputError, NotFoundError
 
 AUTHORIZED = "authorized"
@@ -189,16 +190,4 @@ async def read(session: AsyncSession, order_no: str | None = None, return_no: st
         q = q.where(returns.c.order_no == order_no)
     if return_no is not None:
         q = q.where(returns.c.return_no == return_no)
-    found = [dict(r) for r in (await session.execute(q)).mappings()]
-    if not found:
-        return []
-    lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for x in (
-        await session.execute(
-            select(return_lines)
-            .where(return_lines.c.return_no.in_([r["return_no"] for r in found]))
-            .order_by(return_lines.c.line_no)
-        )
-    ).mappings():
-        lines[x["return_no"]].append({k: v for k, v in x.items() if k != "return_no"})
-    return [{**r, "lines": lines[r["return_no"]]} for r in found]
+    return await with_lines(session, q, return_lines, "return_no")
