@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from servicekit.db import Database
 from servicekit.tabular.bulk import audit_all, chunked
 from servicekit.tabular.export import ExportColumn, ExportFormat, export_query
-from servicekit.tabular.kinds import ImportContext, ImportKind, RowError, ValidRow
+from servicekit.tabular.kinds import Column, ImportContext, ImportKind, RowError, ValidRow
 from servicekit.tabular.upsert import keyed, stored_keys
 
 Totals = tuple[Decimal, Decimal, Decimal]  # net, tax, gross
@@ -54,6 +54,35 @@ class ClosedDocuments:
         net, tax, gross = totals
         own = field_values(first, self.number, self.party, self.date_field, "currency", "note")
         return own | {"net": net, "tax": tax, "gross": gross}
+
+    def import_kind(
+        self,
+        *,
+        name: str,
+        title_zh: str,
+        title_en: str,
+        columns: tuple[Column, ...],
+        row_model: type[BaseModel],
+        key_label: str,
+        roles: tuple[str, ...],
+    ) -> ImportKind:
+        """The import of these documents, one row per line (a line once: its number and line number)."""
+        return ImportKind(
+            name=name,
+            title_zh=title_zh,
+            title_en=title_en,
+            columns=columns,
+            row_model=row_model,
+            key=self._line_key,
+            key_label=key_label,
+            check=self.check,
+            file_check=self.file_check,
+            apply=self.apply,
+            roles=roles,
+        )
+
+    def _line_key(self, line: Any) -> tuple[Any, Any]:
+        return getattr(line, self.number), line.line_no
 
     def export_columns(self, kind: ImportKind) -> tuple[ExportColumn, ...]:
         """The columns of a file export (one row per line, `listing(per_line=True)`): the import's but the note,

@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from purchasing.db import historical_po_lines, historical_purchase_orders, suppliers
 from purchasing.domain import PricedLine, totals
 from purchasing.schemas import Code, Currency, Money, Qty, Rate
-from servicekit.tabular import Column, ImportKind
+from servicekit.tabular import Column
 from servicekit.tabular.documents import ClosedDocuments, field_values
 
 
@@ -60,7 +60,7 @@ DOCUMENTS = ClosedDocuments(
     noun="historical_purchase_order",
 )
 
-HISTORICAL_PURCHASE_ORDERS = ImportKind(
+HISTORICAL_PURCHASE_ORDERS = DOCUMENTS.import_kind(
     name="historical-purchase-orders",
     title_zh="历史采购订单",
     title_en="Historical purchase orders",
@@ -85,10 +85,6 @@ HISTORICAL_PURCHASE_ORDERS = ImportKind(
         Column("note", "备注", "Note"),
     ),
     row_model=HistoricalPurchaseLine,
-    key=lambda m: (cast(HistoricalPurchaseLine, m).po_no, cast(HistoricalPurchaseLine, m).line_no),
     key_label="PO no + line no",
-    check=DOCUMENTS.check,
-    file_check=DOCUMENTS.file_check,
-    apply=DOCUMENTS.apply,
     roles=("purchasing_manager",),
 )

@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.common import Code, PositiveQuantity
 from sales.db import customers, historical_order_lines, historical_orders
 from sales.domain import Line, totals_of
-from servicekit.tabular import Column, ImportKind
+from servicekit.tabular import Column
 from servicekit.tabular.documents import ClosedDocuments, field_values
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
@@ -68,7 +68,7 @@ DOCUMENTS = ClosedDocuments(
 )
 
 
-HISTORICAL_ORDERS = ImportKind(
+HISTORICAL_ORDERS = DOCUMENTS.import_kind(
     name="historical-orders",
     title_zh="历史销售订单",
     title_en="Historical sales orders",
@@ -94,10 +94,6 @@ HISTORICAL_ORDERS = ImportKind(
         Column("note", "备注", "Note"),
     ),
     row_model=HistoricalLine,
-    key=lambda m: (cast(HistoricalLine, m).order_no, cast(HistoricalLine, m).line_no),
     key_label="order no + line no",
-    check=DOCUMENTS.check,
-    file_check=DOCUMENTS.file_check,
-    apply=DOCUMENTS.apply,
     roles=("sales_manager",),
 )
