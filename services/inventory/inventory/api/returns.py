@@ -12,10 +12,11 @@ from contracts.common import Code, LineNo, PositiveQuantity
 from inventory.api.deps import Reader, Warehouse
 from inventory.config import RuntimeDep
 from inventory.handlers import returns
+from servicekit.documents import listed
 from servicekit.errors import NotFoundError
 from servicekit.inputs import OptionalText
 from servicekit.openapi import conflicts
-from servicekit.tabular import FormatQuery, columns, export_rows
+from servicekit.tabular import FormatQuery, columns
 from servicekit.unit import unit_of
 
 router = APIRouter(tags=["returns"])
@@ -84,10 +85,7 @@ async def list_returns(
 ) -> Any:
     async with runtime.db.transaction() as session:
         found = await returns.read(session, order_no=order_no)
-    if format:  # one row per line, its return's header repeated
-        rows = ({**r, **line} for r in found for line in r["lines"])
-        return export_rows(rows, RETURN_LINES, fmt=format, name="returns")
-    return found[:limit]
+    return listed(found, limit=limit, fmt=format, columns=RETURN_LINES, name="returns")
 
 
 @router.get("/returns/{return_no}")
