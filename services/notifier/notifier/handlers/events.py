@@ -17,6 +17,7 @@ from notifier.config import NotifierSettings, NotifierUnit
 from notifier.db import alerts, order_customers, parties, watch_firings, watches
 from notifier.domain.alerts import AlertRule, Raise
 from notifier.domain.conditions import all_hold, resolve
+from notifier.handlers import recipients as rcpt
 from notifier.handlers import rule_cache
 from notifier.handlers.alerts import clear_alerts, raise_alert
 from notifier.subjects import SUBJECTS, Subject, WatchClear, WatchOpen, watch_actions
@@ -88,6 +89,12 @@ async def on_event(unit: NotifierUnit, message: Message) -> None:
             alerts.c.subject_type == subject.type,
             alerts.c.subject_id == subject.id,
         )
+    parties = {
+        "customer_code": subject.customer_code,
+        "supplier_code": subject.supplier_code,
+        "order_no": subject.order_no,
+    }
+    firing = [r for r in firing if not await rcpt.unreachable(session, r.recipients, r.channels, parties)]
     if firing and subject.order_no:
         payload = {**payload, **await _tracking(session, settings, subject.order_no)}
     for rule in firing:

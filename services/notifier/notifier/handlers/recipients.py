@@ -11,7 +11,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.config import NotifierSettings, WebhookEndpoint
-from notifier.db import contacts, parties, webhook_endpoints
+from notifier.db import contacts, order_customers, parties, webhook_endpoints
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 
@@ -85,8 +85,35 @@ async def resolve(
     return out
 
 
+PARTY_ADDRESSES = ("$customer", "$supplier")
+
+
+async def unreachable(
+    session: AsyncSession, recipients: Sequence[Mapping[str, str]], channels: Sequence[str], context: Mapping[str, Any]
+) -> bool:
+    """A rule addressed only to the document's customer or supplier (`$customer`, `$supplier`) whose party has no
+    address on its channels reaches no one: no inbox, nothing to deliver. Such a rule raises nothing (a customer
+    without an email gets no confirmation; an alert for no reader would only fill the table). False for any rule
+    with another recipient, which is raised as before."""
+    if not recipients or any(r["address"] not in PARTY_ADDRESSES for r in recipients):
+        return False
+    for r in recipients:
+        party = await _party(session, r["address"][1:], context)
+        if party is None:
+            continue
+        if (r["kind"] == "email" and "email" in channels and party.email) or (
+            r["kind"] == "phone" and "sms" in channels and party.phone
+        ):
+            return False
+    return True
+
+
 async def _party(session: AsyncSession, kind: str, context: Mapping[str, Any]) -> Any:
     code = context.get(f"{kind}_code")
+    if not code and kind == "customer" and context.get("order_no"):  # an order's event without its customer
+        code = await session.scalar(
+            select(order_customers.c.customer_code).where(order_customers.c.order_no == context["order_no"])
+        )
     if not code:
         return None
     return (await session.execute(select(parties).where(parties.c.kind == kind, parties.c.code == code))).first()

@@ -181,3 +181,50 @@ async def test_the_customer_gets_the_tracking_link_on_confirmation_and_shipment(
         texts = [message_from_bytes(m.content).get_payload(decode=True).decode() for m in smtp_server.mails]
         assert all(link in t for t in texts) and len(texts) == 2, texts
         assert any("已确认" in t and "10.00" in t for t in texts) and any("SF123" in t for t in texts)
+
+
+async def test_a_customer_without_an_address_gets_no_notice_and_no_alert_is_stored(
+    notifier_factory: Any, smtp_server: Any, make: Any
+) -> None:
+    """`order_confirmed_customer` and `order_shipped_customer` are addressed to the customer only: one with no
+    email reaches no one, so nothing is raised; the same events for a customer with an email raise and send."""
+    from contracts.common import Amounts, OrderLine
+    from contracts.sales import OrderConfirmed
+
+    async with notifier_factory(smtp_port=smtp_server.port) as n:
+        lines = [OrderLine(line_no=1, sku="SKU-1", qty=Decimal("1"), unit_price=Decimal("10.00"))]
+        totals = Amounts(net=Decimal("10.00"), tax=Decimal("0.00"), gross=Decimal("10.00"))
+        subjects: dict[str, tuple[str, str]] = {}  # the order and its outbound order, by the customer's email
+        for email in (None, "buyer@customer.example"):
+            code, seq = f"C-{make.seq()}", make.seq()
+            order_no, do_no = f"SO-2026-{seq:09d}", f"DO-2026-{seq:09d}"
+            subjects[email or ""] = (order_no, do_no)
+            customer = make.customer(code, "x@example.com").model_copy(update={"email": email})
+            placed = OrderPlaced(
+                order_no=order_no, customer_code=code, channel="web", lines=lines, totals=totals, placed_at=T0,
+                tracking_token=f"tok-{seq}",
+            )  # fmt: skip
+            confirmed = OrderConfirmed(
+                order_no=order_no, customer_code=code, channel="web", lines=lines, totals=totals,
+                payment_terms_days=30, confirmed_at=T0,
+            )  # fmt: skip
+            shipped = ShipmentDispatched(
+                do_no=do_no, order_no=order_no, warehouse_code="WH1", carrier="SF Express",
+                tracking_no=f"SF{seq}",
+                lines=[ShippedLine(line_no=1, sku="SKU-1", qty=Decimal("1"), unit_cost=Decimal("5"))], shipped_at=T0,
+            )  # fmt: skip
+            await n.processed(await n.publish(customer), await n.publish(placed))
+            await n.processed(await n.publish(confirmed), await n.publish(shipped))
+        async with n.runtime.db.transaction() as s:
+            raised = (
+                await s.execute(
+                    select(alerts.c.subject_id, alerts.c.rule_code).where(
+                        alerts.c.subject_id.in_([s for pair in subjects.values() for s in pair]),
+                        alerts.c.rule_code.in_(["order_confirmed_customer", "order_shipped_customer"]),
+                    )
+                )
+            ).all()
+        order_no, do_no = subjects["buyer@customer.example"]
+        assert sorted(raised) == [(do_no, "order_shipped_customer"), (order_no, "order_confirmed_customer")]
+        assert await n.deliver() == 2
+        assert {m.rcpt_tos[0] for m in smtp_server.mails} == {"buyer@customer.example"}
