@@ -6,7 +6,10 @@ Messages are collected and written to the outbox when the unit ends (`flush`), i
 change: one multi-row insert per unit from the API, and with the consumer batch's deferred outbox rows (one
 insert per batch) from a consumer. A statement that writes the unit's messages itself takes them (`take`), so the
 state change and its messages go in one round trip. Writes whose result nobody reads are deferred through
-`servicekit.fastsql.Statement.defer` on `unit.session` (sent with the batch's next statement).
+`servicekit.fastsql.Statement.defer` on `unit.session` (sent with the batch's next statement). Its messages are in
+the unit's flow (`correlation_id`: a consumer's carries its message's on; none from the API, so each message is
+correlated by its key), caused by the unit's message (`causation_id`); one in another flow names its own
+(`publish(message, correlation_id=…)`: a backorder served by a stock event is its order's).
 
 `Batch` is what a consumer batch's transaction carries beside the session, in place of string keys in
 `session.info`: what the batch's preparation read ahead for its handlers (`put`, handed per key by the consumer,
