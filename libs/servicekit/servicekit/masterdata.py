@@ -23,7 +23,7 @@ from servicekit import audit
 from servicekit.auth import Principal
 from servicekit.db import KitTables
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import respond_idempotently
+from servicekit.idempotency import create_once
 from servicekit.tabular.upsert import Upsert
 from servicekit.unit import Unit, unit_of
 
@@ -80,20 +80,14 @@ class MasterData(Generic[R]):
     ) -> Any:
         """`POST <path>` (an `Idempotency-Key` answers a repeat with the first answer): 201 and the record."""
 
-        async def operation(session: AsyncSession) -> tuple[int, Any]:
-            async with unit_of(session, runtime, principal.sub) as unit:
-                await self.save(unit, principal.sub, record)
-            return 201, record.model_dump(mode="json")
+        async def work(unit: Unit[Any]) -> Any:
+            await self.save(unit, principal.sub, record)
+            return record.model_dump(mode="json")
 
-        return await respond_idempotently(
-            runtime,
-            response,
-            key=idempotency_key,
-            principal=principal.sub,
-            endpoint=f"POST {self.path}",
-            body=record,
-            operation=operation,
-        )
+        return await create_once(
+            runtime, response, key=idempotency_key, principal=principal.sub, endpoint=f"POST {self.path}",
+            body=record, work=work,
+        )  # fmt: skip
 
     async def update(self, runtime: Runtime[Any], principal: Principal, key: str, body: BaseModel) -> R:
         """`PUT <path>/{code}`: a stored record replaced by `body` (the record but its key); 404 for an unknown

@@ -8,16 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Barcode, Code, Name, NonNegativeQuantity
 from inventory.api import exports
 from inventory.api.deps import CatalogEditor, Reader
-from inventory.config import RuntimeDep
+from inventory.config import InventoryUnit, RuntimeDep
 from inventory.db import product_barcodes, products, warehouses
 from inventory.handlers import catalog
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import respond_idempotently
+from servicekit.idempotency import create_once
 from servicekit.inputs import OptionalText
 from servicekit.tabular import FormatQuery, export_query
 from servicekit.unit import unit_of
@@ -70,20 +69,14 @@ async def create_product(
     principal: CatalogEditor,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    async def operation(session: AsyncSession) -> tuple[int, Any]:
-        async with unit_of(session, runtime, principal.sub) as unit:
-            saved = await catalog.save_product(unit, principal.sub, _data(body.sku, body), create=True)
-        return 201, ProductRead.model_validate(saved).model_dump(mode="json")
+    async def work(unit: InventoryUnit) -> Any:
+        saved = await catalog.save_product(unit, principal.sub, _data(body.sku, body), create=True)
+        return ProductRead.model_validate(saved).model_dump(mode="json")
 
-    return await respond_idempotently(
-        runtime,
-        response,
-        key=idempotency_key,
-        principal=principal.sub,
-        endpoint="POST /products",
-        body=body,
-        operation=operation,
-    )
+    return await create_once(
+        runtime, response, key=idempotency_key, principal=principal.sub, endpoint="POST /products", body=body,
+        work=work,
+    )  # fmt: skip
 
 
 @router.put("/products/{sku}", response_model=ProductRead)

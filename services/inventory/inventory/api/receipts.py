@@ -8,16 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Barcode, Code, NonNegativeQuantity, PositiveQuantity, UnitCost
 from inventory.api.deps import Reader, Warehouse
-from inventory.config import RuntimeDep
+from inventory.config import InventoryUnit, RuntimeDep
 from inventory.db import purchase_order_lines, purchase_orders
 from inventory.handlers import receipts
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import respond_idempotently
+from servicekit.idempotency import create_once
 from servicekit.inputs import OptionalLongText
 from servicekit.unit import unit_of
 
@@ -62,21 +61,15 @@ async def create_receipt(
     principal: Warehouse,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    async def operation(session: AsyncSession) -> tuple[int, Any]:
+    async def work(unit: InventoryUnit) -> Any:
         head = receipts.ReceiptHeader(body.po_no, body.warehouse_code, body.supplier_code, body.reason)
-        async with unit_of(session, runtime, principal.sub) as unit:
-            grn_no = await receipts.create_receipt(unit, principal, head)
-        return 201, _jsonable(await receipts.read(session, grn_no))
+        grn_no = await receipts.create_receipt(unit, principal, head)
+        return _jsonable(await receipts.read(unit.session, grn_no))
 
-    return await respond_idempotently(
-        runtime,
-        response,
-        key=idempotency_key,
-        principal=principal.sub,
-        endpoint="POST /goods-receipts",
-        body=body,
-        operation=operation,
-    )
+    return await create_once(
+        runtime, response, key=idempotency_key, principal=principal.sub, endpoint="POST /goods-receipts", body=body,
+        work=work,
+    )  # fmt: skip
 
 
 def _jsonable(value: Any) -> Any:
