@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 from e2e_support import api, assert_invariants, customer, product_with_stock, quiet, stock_of
-from harness import Platform, in_process
+from harness import Platform, in_process, runtime
+from sqlalchemy import text
 
 from servicekit.testing import Infra, eventually
+from tools.invariants import stock_value_agrees
 from tools.workload import WAREHOUSE, Api
 
 pytestmark = pytest.mark.integration
@@ -95,4 +97,32 @@ async def test_the_inventory_account_follows_every_valued_stock_movement(platfor
     [inventory] = [c for c in rec["checks"] if c["name"] == "inventory"]
     assert inventory["agrees"], inventory
     await quiet(platform)
-    await assert_invariants(platform)
+    await assert_invariants(platform)  # with the check across databases: the account equals the warehouse's value
+    assert (await warehouse_check(platform)).valid
+
+
+async def warehouse_check(platform: Platform) -> Any:
+    dsns = {s: platform.urls[s].replace("postgresql+asyncpg://", "postgresql://", 1) for s in ("inventory", "finance")}
+    return await stock_value_agrees(dsns)
+
+
+async def test_the_check_across_databases_finds_a_broken_row(platform: Platform) -> None:
+    """The invariant could fail: a moving-average cost inventory holds apart from what finance booked."""
+    a = api(platform)
+    await a.warehouse()
+    sku = await product_with_stock(a, 4, cost="25.00")
+    assert await agree(a, sku) == (4, Decimal("100.00"))
+    assert (await warehouse_check(platform)).valid
+    inventory = runtime(platform, "inventory")
+    broken = text("UPDATE products SET avg_cost = avg_cost + :d WHERE sku = :sku")
+    async with inventory.db.transaction() as session:
+        await session.execute(broken, {"d": Decimal("0.50"), "sku": sku})
+    try:
+        result = await warehouse_check(platform)
+        assert not result.valid
+        assert {e.get("sku") for e in result.examples} >= {sku}
+        assert any(e.get("account") == "1200" for e in result.examples)  # and the account against the total
+    finally:
+        async with inventory.db.transaction() as session:
+            await session.execute(broken, {"d": Decimal("-0.50"), "sku": sku})
+    assert (await warehouse_check(platform)).valid

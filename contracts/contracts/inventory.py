@@ -19,6 +19,7 @@ from contracts.common import (
     DocumentRef,
     GoodsReceiptNo,
     LineNo,
+    Money,
     Name,
     NonNegativeQuantity,
     OrderNo,
@@ -318,6 +319,22 @@ class StockAdjusted(Message):
     unit_cost: UnitCost | None = None
     adjusted_by: UserId | None = None
     adjusted_at: AwareDatetime
+
+
+class StockValued(Message):
+    """The sku's stock as inventory values it now: on hand (all warehouses) at its moving-average cost. Published
+    by the one-off opening valuation (`python -m inventory.opening_valuation`) for stock from before finance kept
+    a valuation per sku; finance takes it as the sku's valuation and books the difference as an opening balance."""
+
+    message_type: ClassVar[str] = "StockValued"
+    key_field: ClassVar[str] = "sku"
+
+    sku: Code
+    qty: NonNegativeQuantity
+    unit_cost: UnitCost = Field(description="the moving-average unit cost")
+    value: Money = Field(description="qty × unit_cost, to the cent")
+    reason: Text | None = None
+    valued_at: AwareDatetime
 
 
 class StockAvailable(Message):

@@ -115,8 +115,9 @@ TOPICS: tuple[Topic, ...] = (
     _topic(
         "inventory.stock",
         "sku",
-        "Stock level events per sku: adjustments, availability (wakes backorders), low stock.",
+        "Stock level events per sku: adjustments, availability (wakes backorders), low stock, valuations.",
         inventory.StockAdjusted,
+        inventory.StockValued,
         inventory.StockAvailable,
         inventory.LowStockDetected,
     ),

@@ -105,6 +105,14 @@ EXAMPLES: list[Message] = [
         adjusted_by="u-chen",
         adjusted_at=AT,
     ),
+    inv.StockValued(
+        sku=SKU_A,
+        qty=Dec("95"),
+        unit_cost=Dec("15.0000"),
+        value=Dec("1425.00"),
+        reason="opening valuation on upgrade",
+        valued_at=AT,
+    ),
     inv.StockAvailable(
         sku=SKU_B,
         warehouse_code=WAREHOUSE,

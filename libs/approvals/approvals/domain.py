@@ -12,13 +12,19 @@ planned twice. An empty plan means the document needs no approval.
 Segregation of duties: a person decides at most one level of a document (holding two approver roles does not
 let one approve twice), unless every rule that applies allows it explicitly (`allow_same_approver`). Only the
 level's role may decide it: `admin` administers the rules, it is not an implicit approver of every level.
+
+Deadlines and escalation (`Escalation`): a level pending for `remind_after_hours` is reminded (its role alerted
+again); `escalate_after_hours` later it is escalated to the next role of the rule's `escalation_chain` (the role
+after the level's current one in the chain, or the chain's first when the current role is not in it), which has as
+long again, and so on to the chain's end. A level takes the escalation of the first rule (in position order) that
+planned its role. What a rule leaves unset (no chain, no offsets) is the service's default (`EscalationDefaults`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -69,6 +75,52 @@ class CommentRequiredError(ApprovalError):
 
 
 @dataclass(frozen=True)
+class EscalationDefaults:
+    """A service's own deadlines and chain (role → next role), for the levels whose rule sets none."""
+
+    remind_after: timedelta
+    escalate_after: timedelta
+    next_roles: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of_seconds(
+        cls, remind_after: float, escalate_after: float, next_roles: Mapping[str, str]
+    ) -> EscalationDefaults:
+        return cls(timedelta(seconds=remind_after), timedelta(seconds=escalate_after), dict(next_roles))
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """How one level waits: reminded after `remind_after_hours`, then escalated along `chain`, each step after
+    `escalate_after_hours`. Empty / None: the service's default (`EscalationDefaults`)."""
+
+    chain: tuple[str, ...] = ()
+    remind_after_hours: int | None = None
+    escalate_after_hours: int | None = None
+
+    def remind_after(self, defaults: EscalationDefaults) -> timedelta:
+        hours = self.remind_after_hours
+        return defaults.remind_after if hours is None else timedelta(hours=hours)
+
+    def escalate_after(self, defaults: EscalationDefaults) -> timedelta:
+        hours = self.escalate_after_hours
+        return defaults.escalate_after if hours is None else timedelta(hours=hours)
+
+    def next_role(self, role: str, defaults: EscalationDefaults) -> str | None:
+        """The role a level now decided by `role` escalates to; None at the end of the chain."""
+        if self.chain:
+            if role not in self.chain:
+                return self.chain[0]
+            i = self.chain.index(role) + 1
+            return self.chain[i] if i < len(self.chain) else None
+        to_role = defaults.next_roles.get(role)
+        return None if to_role is None or to_role == role else to_role
+
+
+NO_ESCALATION_SET = Escalation()
+
+
+@dataclass(frozen=True)
 class ApprovalRule:
     document_type: DocumentType
     approver_roles: tuple[str, ...]
@@ -79,6 +131,13 @@ class ApprovalRule:
     position: int = 0
     name: str = ""
     allow_same_approver: bool = False  # one person may decide several of its levels (explicitly allowed)
+    escalation_chain: tuple[str, ...] = ()  # whom its levels escalate to, in order (empty: the service's default)
+    remind_after_hours: int | None = None  # None: the service's default
+    escalate_after_hours: int | None = None
+
+    @property
+    def escalation(self) -> Escalation:
+        return Escalation(self.escalation_chain, self.remind_after_hours, self.escalate_after_hours)
 
     def applies(self, document_type: str, amount: Decimal, categories: frozenset[str], discount: Decimal) -> bool:
         return (
@@ -98,12 +157,30 @@ def plan(
     discount: Decimal = Decimal("0"),
 ) -> list[str]:
     """The ordered approver roles for a document; `[]` when no rule applies."""
+    return [role for role, _ in _planned(rules, document_type, amount, categories, discount)]
+
+
+def plan_escalations(
+    rules: Iterable[ApprovalRule],
+    document_type: str,
+    amount: Decimal,
+    categories: Iterable[str] = (),
+    discount: Decimal = Decimal("0"),
+) -> list[Escalation]:
+    """Per level of `plan(...)` (the same order), the escalation of the rule that planned it."""
+    return [rule.escalation for _, rule in _planned(rules, document_type, amount, categories, discount)]
+
+
+def _planned(
+    rules: Iterable[ApprovalRule], document_type: str, amount: Decimal, categories: Iterable[str], discount: Decimal
+) -> list[tuple[str, ApprovalRule]]:
     cats = frozenset(c for c in categories if c)
-    roles: list[str] = []
+    planned: list[tuple[str, ApprovalRule]] = []
     for rule in sorted(rules, key=lambda r: r.position):
         if rule.applies(document_type, amount, cats, discount):
-            roles += [role for role in rule.approver_roles if role not in roles]
-    return roles
+            roles = {role for role, _ in planned}
+            planned += [(role, rule) for role in rule.approver_roles if role not in roles]
+    return planned
 
 
 def same_approver_allowed(
@@ -139,6 +216,10 @@ class ApprovalState:
     levels: tuple[str, ...]
     decisions: tuple[Decision, ...] = field(default=())
     allow_same_approver: bool = False
+    escalations: tuple[Escalation, ...] = field(default=())  # per level (none kept: the service's default)
+
+    def escalation_of(self, level: int) -> Escalation:
+        return self.escalations[level - 1] if 0 < level <= len(self.escalations) else NO_ESCALATION_SET
 
     @property
     def status(self) -> Status:
@@ -162,9 +243,22 @@ class ApprovalState:
 
 
 def new_state(
-    document_type: str, document_no: str, requester: str, levels: Sequence[str], *, allow_same_approver: bool = False
+    document_type: str,
+    document_no: str,
+    requester: str,
+    levels: Sequence[str],
+    *,
+    allow_same_approver: bool = False,
+    escalations: Sequence[Escalation] = (),
 ) -> ApprovalState:
-    return ApprovalState(document_type, document_no, requester, tuple(levels), allow_same_approver=allow_same_approver)
+    return ApprovalState(
+        document_type,
+        document_no,
+        requester,
+        tuple(levels),
+        allow_same_approver=allow_same_approver,
+        escalations=tuple(escalations),
+    )
 
 
 def decide(

@@ -45,6 +45,21 @@ def drop_deadline_columns() -> None:
     op.execute("ALTER TABLE approval_steps DROP COLUMN IF EXISTS due_at")
 
 
+def add_escalation_columns() -> None:
+    """Version 4: a rule's escalation chain and reminder/escalation offsets, kept on each level it planned
+    (`escalation_chain`, `remind_after_hours`, `escalate_after_hours`; unset: the service's default)."""
+    for table in ("approval_rules", "approval_steps"):
+        op.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS escalation_chain jsonb NOT NULL DEFAULT '[]'")
+        op.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS remind_after_hours integer")
+        op.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS escalate_after_hours integer")
+
+
+def drop_escalation_columns() -> None:
+    for table in ("approval_rules", "approval_steps"):
+        for column in ("escalate_after_hours", "remind_after_hours", "escalation_chain"):
+            op.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}")
+
+
 def seed_default_rules(*document_types: DocumentType) -> None:
     """The default rules (approvals.defaults) of these document types, for a document type that has none."""
     bind = op.get_bind()

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Literal
 
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from approvals.domain import ApprovalRule, ApprovalState, DocumentType
 from servicekit.inputs import OptionalLongText
@@ -37,12 +37,34 @@ class RuleWrite(BaseModel):
     allow_same_approver: bool = Field(
         default=False, description="one person may decide several levels (segregation of duties waived)"
     )
+    escalation_chain: list[ApproverRole] = Field(
+        default_factory=list,
+        max_length=10,
+        description="whom a level of this rule escalates to, in order: the role after the level's current one"
+        " (the first when it is not in the chain); empty: the service's default chain",
+    )
+    remind_after_hours: int | None = Field(
+        default=None, ge=1, le=8760, description="a pending level is reminded after this; null: the service's default"
+    )
+    escalate_after_hours: int | None = Field(
+        default=None,
+        ge=1,
+        le=8760,
+        description="then escalated after this, and again after each escalation; null: the service's default",
+    )
 
     @model_validator(mode="after")
     def _range(self) -> RuleWrite:
         if self.min_amount is not None and self.max_amount is not None and self.min_amount >= self.max_amount:
             raise ValueError("min_amount must be below max_amount")
         return self
+
+    @field_validator("escalation_chain")
+    @classmethod
+    def _chain(cls, chain: list[str]) -> list[str]:
+        if len(set(chain)) != len(chain):
+            raise ValueError("names a role twice")
+        return chain
 
     def to_rule(self, document_type: DocumentType, position: int = 0) -> ApprovalRule:
         return ApprovalRule(
@@ -55,6 +77,9 @@ class RuleWrite(BaseModel):
             position=position,
             name=self.name,
             allow_same_approver=self.allow_same_approver,
+            escalation_chain=tuple(self.escalation_chain),
+            remind_after_hours=self.remind_after_hours,
+            escalate_after_hours=self.escalate_after_hours,
         )
 
 
@@ -73,6 +98,9 @@ class RuleRead(BaseModel):
     max_discount: Decimal | None
     approver_roles: list[str]
     allow_same_approver: bool
+    escalation_chain: list[str]
+    remind_after_hours: int | None
+    escalate_after_hours: int | None
 
     @classmethod
     def of(cls, rule: ApprovalRule) -> RuleRead:
@@ -85,6 +113,9 @@ class RuleRead(BaseModel):
             max_discount=rule.max_discount,
             approver_roles=list(rule.approver_roles),
             allow_same_approver=rule.allow_same_approver,
+            escalation_chain=list(rule.escalation_chain),
+            remind_after_hours=rule.remind_after_hours,
+            escalate_after_hours=rule.escalate_after_hours,
         )
 
 
@@ -108,6 +139,9 @@ RULE_COLUMNS = columns(
     ("max_discount", "最大折扣", "Max discount"),
     ("approver_roles", "审批角色", "Approver roles"),
     ("allow_same_approver", "允许同一人", "Same approver allowed"),
+    ("escalation_chain", "升级链", "Escalation chain"),
+    ("remind_after_hours", "提醒时限(小时)", "Remind after (h)"),
+    ("escalate_after_hours", "升级时限(小时)", "Escalate after (h)"),
 )
 
 

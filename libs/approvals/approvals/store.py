@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from approvals.domain import ApprovalRule, ApprovalState, Decision, decide, new_state
+from approvals.domain import ApprovalRule, ApprovalState, Decision, Escalation, decide, new_state
 from servicekit.fastsql import Statement
 
 
@@ -57,6 +57,7 @@ def approval_tables(metadata: MetaData) -> ApprovalTables:
         Column("max_discount", Numeric(5, 4)),
         Column("approver_roles", JSONB, nullable=False),
         Column("allow_same_approver", Boolean, nullable=False, server_default="false"),
+        *_escalation_columns(),
     )
     steps = Table(
         "approval_steps",
@@ -77,9 +78,30 @@ def approval_tables(metadata: MetaData) -> ApprovalTables:
         # escalation chain (its `role` changes, escalations + 1); null: no deadline (or none left).
         Column("due_at", DateTime(timezone=True)),
         Column("escalations", Integer, nullable=False, server_default="0"),
+        # The level's escalation, kept from the rule that planned it when the approval started (domain.Escalation).
+        *_escalation_columns(),
         PrimaryKeyConstraint("document_type", "document_no", "level", name="pk_approval_steps"),
     )
     return ApprovalTables(rules, steps)
+
+
+def _escalation_columns() -> tuple[Column[Any], ...]:
+    """A rule's escalation chain (roles, in order; [] = the service's default) and offsets (hours; null = the
+    service's default); the same on each approval level, kept from its rule."""
+    return (
+        Column("escalation_chain", JSONB, nullable=False, server_default="[]"),
+        Column("remind_after_hours", Integer),
+        Column("escalate_after_hours", Integer),
+    )
+
+
+def escalation_of(row: Any, prefix: str = "") -> Escalation:
+    """The escalation of a rule's or a level's row."""
+    return Escalation(
+        tuple(row[f"{prefix}escalation_chain"] or ()),
+        row[f"{prefix}remind_after_hours"],
+        row[f"{prefix}escalate_after_hours"],
+    )
 
 
 def rule_of(row: Any, prefix: str = "") -> ApprovalRule:
@@ -94,6 +116,9 @@ def rule_of(row: Any, prefix: str = "") -> ApprovalRule:
         position=row[f"{prefix}position"],
         name=row[f"{prefix}name"],
         allow_same_approver=bool(row[f"{prefix}allow_same_approver"]),
+        escalation_chain=tuple(row[f"{prefix}escalation_chain"] or ()),
+        remind_after_hours=row[f"{prefix}remind_after_hours"],
+        escalate_after_hours=row[f"{prefix}escalate_after_hours"],
     )
 
 
@@ -119,20 +144,7 @@ async def replace_rules(
 ) -> list[ApprovalRule]:
     """Replace every rule of one document type (what a PUT of the rule set does)."""
     await session.execute(delete(tables.rules).where(tables.rules.c.document_type == document_type))
-    saved = [
-        ApprovalRule(
-            document_type=r.document_type,
-            approver_roles=r.approver_roles,
-            min_amount=r.min_amount,
-            max_amount=r.max_amount,
-            categories=r.categories,
-            max_discount=r.max_discount,
-            position=i,
-            name=r.name,
-            allow_same_approver=r.allow_same_approver,
-        )
-        for i, r in enumerate(rules, start=1)
-    ]
+    saved = [replace(r, position=i) for i, r in enumerate(rules, start=1)]
     if saved:
         await session.execute(
             insert(tables.rules),
@@ -147,6 +159,9 @@ async def replace_rules(
                     "max_discount": r.max_discount,
                     "approver_roles": list(r.approver_roles),
                     "allow_same_approver": r.allow_same_approver,
+                    "escalation_chain": list(r.escalation_chain),
+                    "remind_after_hours": r.remind_after_hours,
+                    "escalate_after_hours": r.escalate_after_hours,
                 }
                 for r in saved
             ],
@@ -164,8 +179,11 @@ async def start_approval(
     at: datetime,
     *,
     allow_same_approver: bool = False,
+    escalations: Sequence[Escalation] = (),
 ) -> ApprovalState:
-    """Store a fresh approval for the document (replacing an earlier one, e.g. after an amendment)."""
+    """Store a fresh approval for the document (replacing an earlier one, e.g. after an amendment); `escalations`
+    per level (`plan_escalations`; none: the service's default for every level)."""
+    kept = list(escalations) + [Escalation()] * (len(levels) - len(escalations))
     steps = tables.steps
     await session.execute(
         delete(steps).where((steps.c.document_type == document_type) & (steps.c.document_no == document_no))
@@ -182,11 +200,16 @@ async def start_approval(
                     "requester": requester,
                     "requested_at": at,
                     "allow_same_approver": allow_same_approver,
+                    "escalation_chain": list(kept[i - 1].chain),
+                    "remind_after_hours": kept[i - 1].remind_after_hours,
+                    "escalate_after_hours": kept[i - 1].escalate_after_hours,
                 }
                 for i, role in enumerate(levels, start=1)
             ],
         )
-    return new_state(document_type, document_no, requester, levels, allow_same_approver=allow_same_approver)
+    return new_state(
+        document_type, document_no, requester, levels, allow_same_approver=allow_same_approver, escalations=kept
+    )
 
 
 async def load_state(
@@ -213,6 +236,7 @@ async def load_state(
         tuple(r.role for r in rows),
         decisions,
         allow_same_approver=rows[0].allow_same_approver,
+        escalations=tuple(escalation_of(r._mapping) for r in rows),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,12 +11,15 @@ from approvals import (
     ApprovalClosedError,
     ApprovalRule,
     CommentRequiredError,
+    Escalation,
+    EscalationDefaults,
     NotApproverError,
     SameApproverError,
     SelfApprovalError,
     decide,
     new_state,
     plan,
+    plan_escalations,
     same_approver_allowed,
 )
 from approvals.schemas import RuleWrite
@@ -137,3 +140,50 @@ def test_rule_schema_refuses_an_empty_range_and_unknown_roles() -> None:
         RuleWrite(approver_roles=["boss"])  # type: ignore[list-item]
     rule = RuleWrite(approver_roles=["purchasing_manager"], categories=["a"]).to_rule("requisition", 3)
     assert rule.categories == frozenset({"a"}) and rule.position == 3
+
+
+def test_each_level_takes_the_escalation_of_the_rule_that_planned_it() -> None:
+    rules = [
+        ApprovalRule(
+            "sales_order",
+            ("sales_manager",),
+            position=1,
+            escalation_chain=("finance_manager", "admin"),
+            remind_after_hours=4,
+        ),
+        ApprovalRule("sales_order", ("sales_manager", "finance_manager"), min_amount=D("1000"), position=2),
+    ]
+    assert plan(rules, "sales_order", D("5000")) == ["sales_manager", "finance_manager"]
+    first, second = plan_escalations(rules, "sales_order", D("5000"))
+    assert first == Escalation(("finance_manager", "admin"), 4, None)  # rule 1 planned sales_manager
+    assert second == Escalation()  # rule 2's: nothing set, the service's default
+    assert plan_escalations(rules, "sales_order", D("10")) == [first]
+
+
+DEFAULTS = EscalationDefaults(timedelta(days=3), timedelta(days=1), {"sales_manager": "admin", "admin": "admin"})
+
+
+def test_the_chain_names_the_next_role_and_ends() -> None:
+    chain = Escalation(("finance_manager", "admin"), remind_after_hours=4, escalate_after_hours=2)
+    assert chain.next_role("sales_manager", DEFAULTS) == "finance_manager"  # not in the chain: its first
+    assert chain.next_role("finance_manager", DEFAULTS) == "admin"
+    assert chain.next_role("admin", DEFAULTS) is None  # the end of the chain
+    assert (chain.remind_after(DEFAULTS), chain.escalate_after(DEFAULTS)) == (timedelta(hours=4), timedelta(hours=2))
+    default = Escalation()  # no chain of the rule's own: the service's, role → next role
+    assert default.next_role("sales_manager", DEFAULTS) == "admin"
+    assert default.next_role("admin", DEFAULTS) is None  # a role escalating to itself ends it too
+    assert default.next_role("warehouse", DEFAULTS) is None
+    assert (default.remind_after(DEFAULTS), default.escalate_after(DEFAULTS)) == (timedelta(days=3), timedelta(days=1))
+
+
+def test_a_rule_escalation_chain_is_validated() -> None:
+    ok = RuleWrite.model_validate({"approver_roles": ["sales_manager"], "escalation_chain": ["admin"]})
+    assert ok.to_rule("sales_order").escalation == Escalation(("admin",))
+    for bad in (
+        {"escalation_chain": ["sales_manager", "nobody"]},  # an unknown role
+        {"escalation_chain": ["admin", "admin"]},  # a role twice
+        {"remind_after_hours": 0},
+        {"escalate_after_hours": 9000},
+    ):
+        with pytest.raises(ValueError):
+            RuleWrite.model_validate({"approver_roles": ["sales_manager"], **bad})

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from approvals import ApprovalRule, SelfApprovalError
+from approvals import ApprovalRule, Escalation, SelfApprovalError
 from approvals.store import (
     approval_tables,
     decide_and_record,
@@ -34,14 +34,29 @@ async def test_rules_and_decisions_round_trip(database_url: str) -> None:
     try:
         async with db.transaction() as s:
             rule = ApprovalRule(
-                "sales_order", ("sales_manager",), min_amount=Decimal("100"), categories=frozenset({"a"})
+                "sales_order",
+                ("sales_manager",),
+                min_amount=Decimal("100"),
+                categories=frozenset({"a"}),
+                escalation_chain=("finance_manager", "admin"),
+                remind_after_hours=6,
             )
             await replace_rules(s, tables, "sales_order", [rule, rule])
             await replace_rules(s, tables, "sales_order", [rule])
-            await start_approval(s, tables, "sales_order", "SO-2026-000001", "amy", ["sales_manager", "admin"], NOW)
+            await start_approval(
+                s,
+                tables,
+                "sales_order",
+                "SO-2026-000001",
+                "amy",
+                ["sales_manager", "admin"],
+                NOW,
+                escalations=[rule.escalation],  # level 2's: none given, the service's default
+            )
         async with db.transaction() as s:
             rules = await load_rules(s, tables, "sales_order")
             assert [(r.position, r.min_amount, r.categories) for r in rules] == [(1, Decimal("100.00"), {"a"})]
+            assert rules[0].escalation == Escalation(("finance_manager", "admin"), 6, None)
             with pytest.raises(SelfApprovalError):
                 await decide_and_record(
                     s,
@@ -71,6 +86,7 @@ async def test_rules_and_decisions_round_trip(database_url: str) -> None:
             loaded = await load_state(s, tables, "sales_order", "SO-2026-000001")
             assert loaded is not None and loaded.requester == "amy"
             assert [(d.actor, d.comment) for d in loaded.decisions] == [("ben", "fine")]
+            assert loaded.escalations == (Escalation(("finance_manager", "admin"), 6, None), Escalation())
             assert await load_state(s, tables, "sales_order", "SO-2026-000009") is None
     finally:
         await db.dispose()

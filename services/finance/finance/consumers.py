@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Message
-from contracts.inventory import GoodsReceived, ReturnReceived, ShipmentDispatched, StockAdjusted
+from contracts.inventory import GoodsReceived, ReturnReceived, ShipmentDispatched, StockAdjusted, StockValued
 from contracts.purchasing import PurchaseOrderSent, SupplierUpserted
 from contracts.sales import (
     CheckCredit,
@@ -50,6 +50,7 @@ ROUTES: list[tuple[type[Any], UseCase[FinanceSettings]]] = [
     (ShipmentDispatched, invoicing.invoice_shipment),
     (ReturnReceived, _credit_return),
     (StockAdjusted, stock.stock_adjusted),
+    (StockValued, stock.stock_valued),
     (SupplierUpserted, payables.upsert_supplier),
     (PurchaseOrderSent, payables.purchase_order_sent),
     (GoodsReceived, payables.goods_received),

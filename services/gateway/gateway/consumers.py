@@ -61,6 +61,7 @@ NOTICES: dict[str, tuple[str, str, Status, bool, str | None]] = {
     "GoodsReceived": ("goods_receipt", "grn_no", "posted", False, "reason"),
     "StockAdjusted": ("stock", "sku", None, False, "reason_code"),
     "StockAvailable": ("stock", "sku", None, False, None),
+    "StockValued": ("stock", "sku", None, False, "reason"),
     "LowStockDetected": ("stock", "sku", "low", True, None),
     "StocktakeVarianceDetected": ("stocktake", "stocktake_no", "variance", True, None),
     "CreditApproved": ("sales_order", "order_no", None, False, None),

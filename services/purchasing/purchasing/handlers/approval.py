@@ -4,18 +4,18 @@ recording a decision (audited, published as ApprovalRequested / ApprovalDecided)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from approvals import ApprovalState, plan, same_approver_allowed
+from approvals import ApprovalState, Escalation, EscalationDefaults, plan, plan_escalations, same_approver_allowed
 from approvals.schemas import DecisionWrite, WaitingRead
 from approvals.store import (
     decide_and_record,
     escalate_level,
+    escalation_of,
     load_rules,
     load_state,
     overdue_levels,
@@ -25,7 +25,7 @@ from approvals.store import (
 )
 from approvals.web import approval_errors
 from contracts.purchasing import ApprovalDecided, ApprovalEscalated, ApprovalRequested
-from purchasing.config import PurchasingRuntime, PurchasingUnit
+from purchasing.config import PurchasingRuntime, PurchasingSettings, PurchasingUnit
 from purchasing.db import approval, kit, purchase_orders, requisitions
 from servicekit import audit
 from servicekit.auth import Principal
@@ -33,6 +33,13 @@ from servicekit.errors import DomainError
 from servicekit.unit import unit_of
 
 DocumentType = Literal["requisition", "purchase_order"]
+
+
+def escalation_defaults(settings: PurchasingSettings) -> EscalationDefaults:
+    """The deadlines and chain of the levels whose rule sets none (a rule's own come first)."""
+    return EscalationDefaults.of_seconds(
+        settings.approval_timeout_seconds, settings.approval_escalation_seconds, settings.approval_escalation_roles
+    )
 
 
 async def waiting(session: AsyncSession, principal: Principal) -> list[WaitingRead]:
@@ -68,14 +75,25 @@ async def begin(
     requisition's approved amount)."""
     rules = await load_rules(tx.session, approval, document_type)
     categories = list(categories)
-    levels = plan(rules, document_type, amount, categories) or list(unless_none)
+    levels = plan(rules, document_type, amount, categories)
+    escalations = plan_escalations(rules, document_type, amount, categories)
+    if not levels:  # no rule: the service's default deadlines
+        levels, escalations = list(unless_none), []
     same = same_approver_allowed(rules, document_type, amount, categories)
     now = tx.now
-    await start_approval(
-        tx.session, approval, document_type, document_no, requester, levels, now, allow_same_approver=same
+    state = await start_approval(
+        tx.session,
+        approval,
+        document_type,
+        document_no,
+        requester,
+        levels,
+        now,
+        allow_same_approver=same,
+        escalations=escalations,
     )
     if levels:
-        await _request(tx, document_type, document_no, 1, levels, amount, currency)
+        await _request(tx, document_type, document_no, 1, levels, amount, currency, state.escalation_of(1))
     return levels
 
 
@@ -87,8 +105,9 @@ async def _request(
     levels: list[str] | tuple[str, ...],
     amount: Decimal,
     currency: str,
+    escalation: Escalation,
 ) -> None:
-    due = tx.now + timedelta(seconds=tx.settings.approval_timeout_seconds)
+    due = tx.now + escalation.remind_after(escalation_defaults(tx.settings))
     await set_due(tx.session, approval, document_type, document_no, level, due)
     tx.publish(
         ApprovalRequested(
@@ -125,16 +144,17 @@ async def _amount_of(session: AsyncSession, document_type: str, document_no: str
 
 async def approval_deadlines(runtime: PurchasingRuntime, session: AsyncSession) -> None:
     """One tick: pending levels past their deadline reminded first (ApprovalRequested again), then escalated along
-    the escalation chain (ApprovalEscalated, and ApprovalRequested of the new role; audited); past the chain's end
-    the level keeps waiting without a deadline."""
+    the escalation chain of the level's rule, else the service's (ApprovalEscalated, and ApprovalRequested of the
+    new role; audited); past the chain's end the level keeps waiting without a deadline."""
     async with unit_of(session, runtime) as tx:
         await _approval_deadlines(tx)
 
 
 async def _approval_deadlines(tx: PurchasingUnit) -> None:
-    session, settings, now = tx.session, tx.settings, tx.now
-    due = now + timedelta(seconds=settings.approval_escalation_seconds)
+    session, defaults, now = tx.session, escalation_defaults(tx.settings), tx.now
     for step in await overdue_levels(session, approval, ("requisition", "purchase_order"), now):
+        escalation = escalation_of(step._mapping)  # the level's rule's, kept when the approval started
+        due = now + escalation.escalate_after(defaults)
         state = await load_state(session, approval, step.document_type, step.document_no)
         if state is None or state.current_level != step.level:
             await set_due(session, approval, step.document_type, step.document_no, step.level, None)
@@ -145,8 +165,8 @@ async def _approval_deadlines(tx: PurchasingUnit) -> None:
             await set_due(session, approval, step.document_type, step.document_no, step.level, due, reminded=True)
             _announce(tx, step, levels, amount, currency, due)
             continue
-        to_role = settings.approval_escalation_roles.get(step.role)
-        if to_role is None or to_role == step.role:
+        to_role = escalation.next_role(step.role, defaults)
+        if to_role is None:
             await set_due(session, approval, step.document_type, step.document_no, step.level, None)
             continue
         await escalate_level(session, approval, step.document_type, step.document_no, step.level, to_role, due)
@@ -224,7 +244,10 @@ async def decide(
         ),
     )
     if state.current_level is not None:
-        await _request(tx, document_type, document_no, state.current_level, state.levels, amount, currency)
+        level = state.current_level
+        await _request(
+            tx, document_type, document_no, level, state.levels, amount, currency, state.escalation_of(level)
+        )
     return state
 
 

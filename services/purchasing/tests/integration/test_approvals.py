@@ -191,6 +191,62 @@ async def test_a_pending_level_is_reminded_then_escalated_at_its_deadline(purcha
     assert "approval_escalated" in [a.action for a in audit]
 
 
+async def test_a_rule_escalation_chain_and_offsets_drive_the_deadlines(purchasing: Harness) -> None:
+    """The rule's own chain and offsets, not the service's: reminded after its 2 hours, escalated after 1 hour more
+    to the chain's first role, then its next, then no deadline at the chain's end."""
+    from datetime import timedelta
+
+    from purchasing.handlers.approval import approval_deadlines
+    from purchasing.main import APPROVAL_JOB
+    from servicekit.scheduler import run_once
+
+    h = purchasing
+    chained = {"name": "chained", "min_amount": "0", "approver_roles": ["purchasing_manager"],
+               "escalation_chain": ["finance_manager", "admin"], "remind_after_hours": 2,
+               "escalate_after_hours": 1}  # fmt: skip
+    bad = {"rules": [{**chained, "escalation_chain": ["finance_manager", "chief"]}]}
+    r = await h.call("PUT", "/approval-rules/requisition", "purchasing_manager", json=bad, expect=422)
+    assert [e["field"] for e in r["errors"]] == ["rules.0.escalation_chain.1"]  # an unknown role
+    twice = {"rules": [{**chained, "escalation_chain": ["admin", "admin"]}]}
+    r = await h.call("PUT", "/approval-rules/requisition", "purchasing_manager", json=twice, expect=422)
+    assert [e["field"] for e in r["errors"]] == ["rules.0.escalation_chain"]
+    saved = await h.call("PUT", "/approval-rules/requisition", "purchasing_manager", json={"rules": [chained]})
+    assert saved["rules"][0]["escalation_chain"] == ["finance_manager", "admin"]
+    assert (saved["rules"][0]["remind_after_hours"], saved["rules"][0]["escalate_after_hours"]) == (2, 1)
+    start = h.clock.now()
+    pending = "SELECT role, escalations, due_at FROM approval_steps WHERE document_no = :p AND level = 1"
+
+    async def tick(hours: float) -> tuple[str, int, Any]:
+        h.clock.advance(timedelta(hours=hours))
+        assert await run_once(h.runtime, APPROVAL_JOB, approval_deadlines)
+        return tuple((await h.rows(pending, p=pr_no))[0])
+
+    try:
+        pr_no = await submitted(h)
+        assert (await h.rows(pending, p=pr_no))[0].due_at == start + timedelta(hours=2)  # the rule's, not 2 days
+        await h.default_rules()  # the level keeps what its rule said when the approval started
+        assert (await tick(1.9))[:2] == ("purchasing_manager", 0)
+        assert (await tick(0.2))[:2] == ("purchasing_manager", 1)  # reminded first
+        assert (await tick(0.9))[:2] == ("purchasing_manager", 1)
+        assert (await tick(0.2))[:2] == ("finance_manager", 2)  # escalated to the chain's first role
+        assert (await tick(1.1))[:2] == ("admin", 3)  # then its next
+        assert await tick(5) == ("admin", 3, None)  # the chain's end: it waits without a deadline
+    finally:
+        h.clock.set(start)
+        await h.default_rules()
+    r = await h.decide(pr_no, "finance_manager", "fin.zhao", expect=403)
+    assert r["code"] == "not_approver"
+    escalated = await h.rows(
+        "SELECT before, after FROM audit_log WHERE entity = 'requisition' AND entity_id = :p"
+        " AND action = 'approval_escalated' ORDER BY id",
+        p=pr_no,
+    )
+    assert [(a.before["role"], a.after["role"]) for a in escalated] == [
+        ("purchasing_manager", "finance_manager"),
+        ("finance_manager", "admin"),
+    ]
+
+
 async def test_waiting_inbox_follows_the_current_level(purchasing: Harness) -> None:
     """The approvals inbox lists a document for the role of its current level only, never the requester's
     own, and drops it once decided (level 1 → level 2's role; a rejection ends it for everyone)."""

@@ -15,7 +15,7 @@ from contracts.sales import OrderAmended, OrderApprovalDecided, OrderVoided
 from sales import domain
 from sales.config import SalesUnit
 from sales.db import approval, kit, order_lines, order_revisions, orders, shipments
-from sales.handlers.placing import SALES_ORDER, approval_requested, plan_approval
+from sales.handlers.placing import SALES_ORDER, approval_requested, escalation_defaults, plan_approval
 from sales.saga import state, steps
 from sales.store import Loaded, contract_lines, line_json, line_values, lines_of, load, set_status
 from servicekit import audit
@@ -118,11 +118,21 @@ async def _replan_approval(tx: SalesUnit, o: Loaded, lines: Sequence[domain.Line
     levels = approval_plan.levels
     if levels:
         requester = o.order["placed_by"] or f"channel:{o.order['channel']}"
-        await start_approval(
-            tx.session, approval, SALES_ORDER, o.no, requester, levels, tx.now, allow_same_approver=approval_plan.same
+        started = await start_approval(
+            tx.session,
+            approval,
+            SALES_ORDER,
+            o.no,
+            requester,
+            levels,
+            tx.now,
+            allow_same_approver=approval_plan.same,
+            escalations=approval_plan.escalations,
         )
-        tx.publish(approval_requested(o, 1, levels, tx.now, o.saga["deadline_at"]))
-        await state.save(tx, o, (state.APPROVAL, f"restarted for revision {o.revision}", ", ".join(levels)))
+        due = tx.now + started.escalation_of(1).remind_after(escalation_defaults(tx.settings))
+        tx.publish(approval_requested(o, 1, levels, tx.now, due))
+        event = (state.APPROVAL, f"restarted for revision {o.revision}", ", ".join(levels))
+        await state.save(tx, o, event, attempts=0, deadline_at=due)
         return
     await set_status(tx, o, domain.RESERVING, reason="amended: no approval needed")
     await steps.request_reservation(tx, o, lines, (state.APPROVAL, "no longer needed after amendment", None))
@@ -224,8 +234,9 @@ async def decide_approval(
     elif decided.status == REJECTED:
         await steps.compensate(tx, o, domain.REJECTED, "approval_rejected", last.comment or "rejected")
     else:
-        level = decided.current_level or 1
-        tx.publish(approval_requested(o, level, decided.levels, tx.now, o.saga["deadline_at"]))
-        await state.save(tx, o, event)
+        level = decided.current_level or 1  # the next level: its own deadline, reminded first
+        due = tx.now + decided.escalation_of(level).remind_after(escalation_defaults(tx.settings))
+        tx.publish(approval_requested(o, level, decided.levels, tx.now, due))
+        await state.save(tx, o, event, attempts=0, deadline_at=due)
     await _audit(tx, o, f"approval_{last.verdict}", None, {"level": last.level, "comment": last.comment})
     return o

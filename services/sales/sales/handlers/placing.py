@@ -9,18 +9,18 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Boolean, Integer, String, column, select, text
 
-from approvals.domain import ApprovalRule, plan, same_approver_allowed
+from approvals.domain import ApprovalRule, Escalation, EscalationDefaults, plan, plan_escalations, same_approver_allowed
 from approvals.store import load_rules, rule_of, start_approval
 from contracts.common import Address
 from contracts.sales import OrderApprovalRequested, OrderPlaced
 from sales import domain
-from sales.config import SalesUnit
+from sales.config import SalesSettings, SalesUnit
 from sales.db import approval, order_revisions, orders
 from sales.handlers.catalog import categories_of
 from sales.saga import commands, state
@@ -152,6 +152,7 @@ class Checked:
     totals: domain.Totals
     levels: list[str]  # the approver roles the approval rules ask for
     same_approver: bool = False  # may one person decide several of them (every applicable rule allows it)
+    escalations: Sequence[Escalation] = ()  # per level, its rule's deadlines and escalation chain
 
     @property
     def one_statement(self) -> bool:
@@ -215,7 +216,13 @@ async def check_order(tx: SalesUnit, new: NewOrder) -> Checked:
     rules = [rule_of(r, "rule_") for r in rows if r["rule_document_type"] is not None]
     approval_plan = await plan_approval(tx, totals.gross, new.lines, rules)
     return Checked(
-        None, customer["number"], customer["payment_terms_days"], totals, approval_plan.levels, approval_plan.same
+        None,
+        customer["number"],
+        customer["payment_terms_days"],
+        totals,
+        approval_plan.levels,
+        approval_plan.same,
+        approval_plan.escalations,
     )
 
 
@@ -258,7 +265,7 @@ async def place_order(tx: SalesUnit, new: NewOrder, checked: Checked | None = No
             tx,
             (state.APPROVAL, "requested", f"levels: {', '.join(levels)}"),
             step=state.APPROVAL,
-            deadline_at=tx.now + timedelta(seconds=tx.settings.approval_timeout_seconds),
+            deadline_at=tx.now + first_escalation(checked.escalations).remind_after(escalation_defaults(tx.settings)),
         )
     else:
         saga = state.initial(
@@ -293,7 +300,7 @@ async def place_order(tx: SalesUnit, new: NewOrder, checked: Checked | None = No
         return await same_order_again(tx, new, str(await existing_order(tx, new)))
     await tx.outbox.written(tx.session)
     if levels:
-        await _start_approval(tx, o, levels, saga["deadline_at"], checked.same_approver)
+        await _start_approval(tx, o, levels, saga["deadline_at"], checked.same_approver, checked.escalations)
     return Placed(o.no, created=True, order=order, lines=new.lines)
 
 
@@ -301,6 +308,18 @@ async def place_order(tx: SalesUnit, new: NewOrder, checked: Checked | None = No
 class ApprovalPlan:
     levels: list[str]  # the approver roles, level 1 first; [] when no rule applies
     same: bool = False  # one person may decide several levels
+    escalations: Sequence[Escalation] = ()  # per level: its rule's deadlines and escalation chain
+
+
+def escalation_defaults(settings: SalesSettings) -> EscalationDefaults:
+    """The deadlines and chain of the levels whose rule sets none (a rule's own come first)."""
+    return EscalationDefaults.of_seconds(
+        settings.approval_timeout_seconds, settings.approval_escalation_seconds, settings.approval_escalation_roles
+    )
+
+
+def first_escalation(escalations: Sequence[Escalation]) -> Escalation:
+    return escalations[0] if escalations else Escalation()
 
 
 async def plan_approval(
@@ -315,13 +334,24 @@ async def plan_approval(
     categories = await categories_of(tx, (x.sku for x in lines)) if any(r.categories for r in rules) else []
     discount = domain.max_discount(lines)
     levels = plan(rules, SALES_ORDER, gross, categories, discount=discount)
-    return ApprovalPlan(levels, same_approver_allowed(rules, SALES_ORDER, gross, categories, discount))
+    escalations = plan_escalations(rules, SALES_ORDER, gross, categories, discount=discount)
+    return ApprovalPlan(levels, same_approver_allowed(rules, SALES_ORDER, gross, categories, discount), escalations)
 
 
-async def _start_approval(tx: SalesUnit, o: Loaded, levels: list[str], due: Any, same_approver: bool) -> None:
+async def _start_approval(
+    tx: SalesUnit, o: Loaded, levels: list[str], due: Any, same_approver: bool, escalations: Sequence[Escalation]
+) -> None:
     requester = tx.actor or f"channel:{o.order['channel']}"
     await start_approval(
-        tx.session, approval, SALES_ORDER, o.no, requester, levels, tx.now, allow_same_approver=same_approver
+        tx.session,
+        approval,
+        SALES_ORDER,
+        o.no,
+        requester,
+        levels,
+        tx.now,
+        allow_same_approver=same_approver,
+        escalations=escalations,
     )
     tx.publish(approval_requested(o, 1, levels, tx.now, due))
 

@@ -5,7 +5,6 @@ then marked `failed` for people to look at. Safe with several replicas (`service
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +14,7 @@ from contracts.sales import OrderApprovalEscalated
 from sales import domain
 from sales.config import SalesRuntime, SalesSettings, SalesUnit
 from sales.db import approval, kit, order_revisions, sagas
-from sales.handlers.placing import SALES_ORDER, approval_requested
+from sales.handlers.placing import SALES_ORDER, approval_requested, escalation_defaults
 from sales.saga import commands, steps
 from sales.saga.state import (
     ACTIVE,
@@ -80,20 +79,22 @@ async def on_deadline(tx: SalesUnit, o: Loaded) -> None:
 
 async def _approval_overdue(tx: SalesUnit, o: Loaded, attempts: int) -> None:
     """A level pending past its due time: reminded first (its role alerted again), then escalated along the
-    escalation chain (`approval_escalation_roles`), each with `approval_escalation_seconds` more; rejected
-    (`timeout`) only past the chain's end."""
+    escalation chain of the level's rule (else the service's, `approval_escalation_roles`), each step after the
+    rule's `escalate_after_hours` (else `approval_escalation_seconds`); rejected (`timeout`) only past the chain's
+    end."""
     pending = await load_state(tx.session, approval, SALES_ORDER, o.no, lock=True)
     level, role = (pending.current_level, pending.current_role) if pending else (None, None)
     if pending is None or level is None or role is None:
         await steps.compensate(tx, o, domain.REJECTED, "timeout", "no approval decision in time")
         return
-    due = tx.now + timedelta(seconds=tx.settings.approval_escalation_seconds)
+    escalation, defaults = pending.escalation_of(level), escalation_defaults(tx.settings)
+    due = tx.now + escalation.escalate_after(defaults)
     if attempts == 0:
         tx.publish(approval_requested(o, level, pending.levels, tx.now, due))
         await save(tx, o, (APPROVAL, f"level {level} reminded ({role})", None), attempts=1, deadline_at=due)
         return
-    to_role = tx.settings.approval_escalation_roles.get(role)
-    if to_role is None or to_role == role:
+    to_role = escalation.next_role(role, defaults)
+    if to_role is None:
         detail = f"no approval decision in time (level {level}, {role}: end of the escalation chain)"
         await steps.compensate(tx, o, domain.REJECTED, "timeout", detail)
         return

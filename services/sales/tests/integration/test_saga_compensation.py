@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sales_testkit import ADMIN, SELLER, D, Harness, now
@@ -273,3 +273,84 @@ async def test_an_approval_past_its_deadline_is_reminded_then_escalated(sales: H
     approved = await sales.client.post(f"/api/v1/orders/{no}/approve", json={"comment": "ok"}, headers=ADMIN)
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "reserving"
+
+
+async def test_a_rule_escalation_chain_escalates_then_rejects_at_its_end(sales: Harness) -> None:
+    """The rule's own chain and offsets (not the service's 3 days, 1 day, sales_manager → admin): reminded after
+    2 hours, escalated each hour along finance_manager, admin; rejected only past admin, the chain's end."""
+    rule = {"name": "chained", "min_amount": "0", "approver_roles": ["sales_manager"],
+            "escalation_chain": ["finance_manager", "admin"],
+            "remind_after_hours": 2, "escalate_after_hours": 1}  # fmt: skip
+    bad = {"rules": [{**rule, "escalation_chain": ["nobody"]}]}
+    r = await sales.client.put("/api/v1/approval-rules", json=bad, headers=ADMIN)
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["rules.0.escalation_chain.0"]
+    assert (await sales.client.put("/api/v1/approval-rules", json={"rules": [rule]}, headers=ADMIN)).status_code == 200
+    try:
+        placed_at = sales.clock.now()
+        order = await sales.place(await sales.customer())
+    finally:
+        await sales.client.put("/api/v1/approval-rules", json={"rules": []}, headers=ADMIN)
+    no = order["order_no"]
+    [requested] = await sales.wait_published(no, "OrderApprovalRequested")
+    assert datetime.fromisoformat(requested["due_at"]) == placed_at + timedelta(hours=2)  # the rule's, not 3 days
+
+    async def after(minutes: int) -> list[str]:
+        sales.clock.advance(timedelta(minutes=minutes))
+        await sales.deadlines()
+        return await sales.types_published(no)
+
+    assert (await after(110)).count("OrderApprovalRequested") == 1  # not due yet
+    assert (await after(11)).count("OrderApprovalRequested") == 2  # reminded first
+    assert "OrderApprovalEscalated" not in await after(50)
+    await after(11)
+    [first] = await sales.wait_published(no, "OrderApprovalEscalated")
+    assert (first["from_role"], first["to_role"]) == ("sales_manager", "finance_manager")
+    await after(61)
+    escalated = await sales.wait_published(no, "OrderApprovalEscalated", count=2)
+    assert (escalated[1]["from_role"], escalated[1]["to_role"]) == ("finance_manager", "admin")
+    assert (await sales.detail(no))["status"] == "pending_approval"
+    await after(61)  # past the chain's end
+    detail = await sales.status_is(no, "rejected")
+    assert detail["rejection_reason"] == "timeout"
+    assert "admin: end of the escalation chain" in detail["status_reason"]
+
+
+async def test_the_next_level_has_its_own_deadline_reminded_first(sales: Harness) -> None:
+    """Level 2 is not late because level 1 took its time: its deadline runs from level 1's approval, by its own
+    rule's offset, and it is reminded before it is escalated (to its rule's chain)."""
+    rules = {
+        "rules": [
+            {"name": "first", "min_amount": "0", "approver_roles": ["sales_manager"], "remind_after_hours": 2},
+            {"name": "second", "min_amount": "0", "approver_roles": ["finance_manager"], "remind_after_hours": 5,
+             "escalate_after_hours": 1, "escalation_chain": ["admin"]},
+        ]
+    }  # fmt: skip
+    assert (await sales.client.put("/api/v1/approval-rules", json=rules, headers=ADMIN)).status_code == 200
+    try:
+        order = await sales.place(await sales.customer())
+    finally:
+        await sales.client.put("/api/v1/approval-rules", json={"rules": []}, headers=ADMIN)
+    no = order["order_no"]
+    sales.clock.advance(timedelta(hours=2, seconds=1))
+    await sales.deadlines()  # level 1 reminded
+    await sales.wait_published(no, "OrderApprovalRequested", count=2)
+    sales.clock.advance(timedelta(minutes=30))
+    approved_at = sales.clock.now()
+    r = await sales.client.post(
+        f"/api/v1/orders/{no}/approve", json={"comment": "ok"}, headers=auth("sales_manager", sub="mgr.wu")
+    )
+    assert r.status_code == 200, r.text
+    requested = await sales.wait_published(no, "OrderApprovalRequested", count=3)
+    assert (requested[2]["level"], requested[2]["approver_role"]) == (2, "finance_manager")
+    assert datetime.fromisoformat(requested[2]["due_at"]) == approved_at + timedelta(hours=5)
+    sales.clock.advance(timedelta(hours=4))
+    await sales.deadlines()
+    assert len(await sales.wait_published(no, "OrderApprovalRequested", count=3)) == 3  # not due yet
+    sales.clock.advance(timedelta(hours=1, seconds=1))
+    await sales.deadlines()  # reminded, not escalated
+    await sales.wait_published(no, "OrderApprovalRequested", count=4)
+    assert "OrderApprovalEscalated" not in await sales.types_published(no)
+    sales.clock.advance(timedelta(hours=1, seconds=1))
+    await sales.deadlines()
+    [escalated] = await sales.wait_published(no, "OrderApprovalEscalated")
+    assert (escalated["level"], escalated["from_role"], escalated["to_role"]) == (2, "finance_manager", "admin")

@@ -1322,6 +1322,10 @@ export interface components {
             approver_roles: string[];
             /** Categories */
             categories: string[];
+            /** Escalate After Hours */
+            escalate_after_hours: number | null;
+            /** Escalation Chain */
+            escalation_chain: string[];
             /** Max Amount */
             max_amount: string | null;
             /** Max Discount */
@@ -1332,6 +1336,8 @@ export interface components {
             name: string;
             /** Position */
             position: number;
+            /** Remind After Hours */
+            remind_after_hours: number | null;
         };
         /** RuleSetRead */
         RuleSetRead: {
@@ -1357,6 +1363,16 @@ export interface components {
             approver_roles: ("admin" | "purchaser" | "purchasing_manager" | "sales" | "sales_manager" | "warehouse" | "finance" | "finance_manager")[];
             /** Categories */
             categories?: string[];
+            /**
+             * Escalate After Hours
+             * @description then escalated after this, and again after each escalation; null: the service's default
+             */
+            escalate_after_hours?: number | null;
+            /**
+             * Escalation Chain
+             * @description whom a level of this rule escalates to, in order: the role after the level's current one (the first when it is not in the chain); empty: the service's default chain
+             */
+            escalation_chain?: ("admin" | "purchaser" | "purchasing_manager" | "sales" | "sales_manager" | "warehouse" | "finance" | "finance_manager")[];
             /** Max Amount */
             max_amount?: number | string | null;
             /** Max Discount */
@@ -1368,6 +1384,11 @@ export interface components {
              * @default
              */
             name: string;
+            /**
+             * Remind After Hours
+             * @description a pending level is reminded after this; null: the service's default
+             */
+            remind_after_hours?: number | null;
         };
         /** SagaRead */
         SagaRead: {

@@ -1,11 +1,13 @@
+import { memo } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ProgressSteps } from "../../../ui/ProgressSteps";
 import { alarmOf } from "../alarm";
 import type { OrderDetail, OrderRow } from "../api";
 
-/** An order's progress bar with its alarm (compact on the board). */
-export function OrderProgress({ order, compact }: { order: OrderRow | OrderDetail; compact?: boolean }) {
+/** An order's progress bar with its alarm (compact on the board). Memoised: a board re-rendered with the same
+ * rows (a filter changed, the previous page shown while the next loads) leaves its bars alone. */
+export const OrderProgress = memo(function OrderProgress({ order, compact }: { order: OrderRow | OrderDetail; compact?: boolean }) {
   const { t } = useTranslation("sales");
   const steps = order.progress ?? [];
   return (
@@ -16,4 +18,4 @@ export function OrderProgress({ order, compact }: { order: OrderRow | OrderDetai
       compact={compact}
     />
   );
-}
+});
