@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from browser.support import Stack
 from harness import runtime
 from sqlalchemy import text
 
+from browser.support import Stack
 from purchasing.handlers.anomalies import scan_overdue
 from purchasing.main import OVERDUE_JOB
 from servicekit.scheduler import run_once

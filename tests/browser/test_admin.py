@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from browser.support import Console, Stack, shot, sign_in
 from playwright.async_api import Page, expect
+
+from browser.support import Console, Stack, shot, sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

@@ -4,8 +4,9 @@ to the filtered list; a warehouse user gets only what its roles may read (and no
 from __future__ import annotations
 
 import pytest
-from browser.support import Stack, shot, sign_in
 from playwright.async_api import Page, expect
+
+from browser.support import Stack, shot, sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

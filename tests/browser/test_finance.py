@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from playwright.async_api import Page, expect
+
 from browser.flows import bill_on_hold
 from browser.support import Stack, shot, sign_in
-from playwright.async_api import Page, expect
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

@@ -4,8 +4,9 @@ and a new sign-in."""
 from __future__ import annotations
 
 import pytest
-from browser.support import Stack, shot, sign_in
 from playwright.async_api import Page, expect
+
+from browser.support import Stack, shot, sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

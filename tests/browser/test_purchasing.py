@@ -4,9 +4,10 @@ approved from the inbox leaves it and reaches the requisition's chain."""
 from __future__ import annotations
 
 import pytest
+from playwright.async_api import Page, expect
+
 from browser.flows import as_user, make_overdue, requisition, sent_purchase_order
 from browser.support import Stack, shot, sign_in
-from playwright.async_api import Page, expect
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

@@ -4,8 +4,9 @@ gets the 403 page on a direct link, and the gateway's proxy answers finance's AP
 from __future__ import annotations
 
 import pytest
-from browser.support import Stack, shot, sign_in
 from playwright.async_api import Page
+
+from browser.support import Stack, shot, sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

@@ -8,8 +8,9 @@ import re
 import uuid
 
 import pytest
-from browser.support import Stack, shot, sign_in
 from playwright.async_api import Page, expect
+
+from browser.support import Stack, shot, sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

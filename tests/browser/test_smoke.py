@@ -8,8 +8,9 @@ from pathlib import Path
 
 import playwright
 import pytest
-from browser.support import CHROMIUM, Stack, shot, sign_in
 from playwright.async_api import Page, Playwright
+
+from browser.support import CHROMIUM, Stack, shot, sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

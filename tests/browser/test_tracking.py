@@ -4,9 +4,9 @@ step, the status; a wrong token reads like an unknown order."""
 from __future__ import annotations
 
 import pytest
-from browser.support import Console, Stack, shot
 from playwright.async_api import Browser, expect
 
+from browser.support import Console, Stack, shot
 from servicekit.testing import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]

@@ -5,9 +5,10 @@ order's progress bar (the customer's tracking page) reaches 发货; the scanning
 from __future__ import annotations
 
 import pytest
+from playwright.async_api import Page, expect
+
 from browser.flows import TEA_BARCODE, confirmed_order, known_to_inventory, sent_purchase_order
 from browser.support import Console, Stack, shot, sign_in
-from playwright.async_api import Page, expect
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
