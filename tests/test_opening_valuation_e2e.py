@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from inventory.opening_valuation import publish_valuations
 from servicekit.testing import Infra, eventually
+from servicekit.unit import unit_of
 from tools.invariants import stock_value_agrees
 from tools.workload import Api
 
@@ -56,8 +57,8 @@ async def valuation_entries(platform: Platform) -> list[tuple[str, str, Decimal]
 
 async def publish(platform: Platform) -> int:
     inventory = runtime(platform, "inventory")
-    async with inventory.db.transaction() as session:
-        return await publish_valuations(session, inventory.outbox, inventory.clock.now(), actor="ops.upgrade")
+    async with inventory.db.transaction() as session, unit_of(session, inventory, "ops.upgrade") as unit:
+        return await publish_valuations(unit)
 
 
 async def test_stock_from_before_the_valuation_gets_an_opening_valuation(platform: Platform) -> None:

@@ -8,7 +8,7 @@ pattern.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Protocol, TypeVar
+from typing import Annotated, Any, Literal, Protocol, TypeVar, get_args
 
 from pydantic import (
     AfterValidator,
@@ -116,6 +116,7 @@ Role = Literal[
     "finance_manager",
     "auditor",
 ]
+ROLES: tuple[str, ...] = get_args(Role)  # the same, as values (who may call what: servicekit.auth, the gateway)
 SalesOrderStatus = Literal[
     "pending",
     "pending_approval",

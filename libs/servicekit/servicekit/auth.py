@@ -15,19 +15,8 @@ import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from contracts.common import ROLES as ROLES  # the roles, declared once (contracts.common.Role)
 from servicekit import jwks
-
-ROLES = (
-    "admin",
-    "purchaser",
-    "purchasing_manager",
-    "sales",
-    "sales_manager",
-    "warehouse",
-    "finance",
-    "finance_manager",
-    "auditor",
-)
 
 _bearer = HTTPBearer(auto_error=False)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import Response
 from fastapi.responses import JSONResponse
@@ -16,13 +16,16 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicekit.config import ServiceSettings
 from servicekit.db import Database, KitTables
 from servicekit.errors import DomainError
+from servicekit.unit import Unit, unit_of
 
 if TYPE_CHECKING:
     from servicekit.runtime import Runtime
 
 Operation = Callable[[AsyncSession], Awaitable[tuple[int, Any]]]
+S = TypeVar("S", bound=ServiceSettings)
 
 
 def fingerprint(body: Any) -> str:
@@ -96,6 +99,29 @@ async def respond_idempotently(
     )
     response.status_code = status
     return payload
+
+
+async def create_once(
+    runtime: Runtime[S],
+    response: Response,
+    *,
+    key: str | None,
+    principal: str,
+    endpoint: str,
+    body: BaseModel,
+    work: Callable[[Unit[S]], Awaitable[Any]],
+) -> Any:
+    """A `POST` that creates in a unit of work (`principal` its actor), at most once per key: 201 and what
+    `work(unit)` answers (JSON-able), the first answer again for a retry."""
+
+    async def operation(session: AsyncSession) -> tuple[int, Any]:
+        async with unit_of(session, runtime, principal) as unit:
+            answer = await work(unit)
+        return 201, answer
+
+    return await respond_idempotently(
+        runtime, response, key=key, principal=principal, endpoint=endpoint, body=body, operation=operation
+    )
 
 
 async def respond_json_idempotently(

@@ -6,7 +6,10 @@ Messages are collected and written to the outbox when the unit ends (`flush`), i
 change: one multi-row insert per unit from the API, and with the consumer batch's deferred outbox rows (one
 insert per batch) from a consumer. A statement that writes the unit's messages itself takes them (`take`), so the
 state change and its messages go in one round trip. Writes whose result nobody reads are deferred through
-`servicekit.fastsql.Statement.defer` on `unit.session` (sent with the batch's next statement).
+`servicekit.fastsql.Statement.defer` on `unit.session` (sent with the batch's next statement). Its messages are in
+the unit's flow (`correlation_id`: a consumer's carries its message's on; none from the API, so each message is
+correlated by its key), caused by the unit's message (`causation_id`); one in another flow names its own
+(`publish(message, correlation_id=…)`: a backorder served by a stock event is its order's).
 
 `Batch` is what a consumer batch's transaction carries beside the session, in place of string keys in
 `session.info`: what the batch's preparation read ahead for its handlers (`put`, handed per key by the consumer,
@@ -118,14 +121,20 @@ class Unit(Generic[S]):
     correlation_id: str | None = None
     causation_id: str | None = None
     messages: list[Message] = field(default_factory=list)
+    # Messages published with a correlation of their own (by id, the message kept so its id stays its own).
+    _correlated: dict[int, tuple[Message, str]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def batch(self) -> Batch:
         return Batch.of(self.session)
 
-    def publish(self, message: Message) -> None:
-        """Emit `message` in this unit's transaction (written when the unit ends, or taken by a statement)."""
+    def publish(self, message: Message, *, correlation_id: str | None = None) -> None:
+        """Emit `message` in this unit's transaction (written when the unit ends, or taken by a statement). A
+        `correlation_id` puts it in a flow other than the unit's (a backorder served by a stock event belongs to
+        its order's flow)."""
         self.messages.append(message)
+        if correlation_id is not None:
+            self._correlated[id(message)] = (message, correlation_id)
 
     def take(self) -> list[tuple[Message, Envelope]]:
         """The messages published so far, wrapped, for a statement that writes them itself; no longer pending."""
@@ -135,14 +144,22 @@ class Unit(Generic[S]):
                 Envelope.wrap(
                     message,
                     producer=self.outbox.producer,
-                    correlation_id=self.correlation_id,
+                    correlation_id=self._correlation_of(message),
                     causation_id=self.causation_id,
                 ),
             )
             for message in self.messages
         ]
         self.messages.clear()
+        self._correlated.clear()
         return items
+
+    def _correlation_of(self, message: Message) -> str | None:
+        if self._correlated:
+            own = self._correlated.get(id(message))
+            if own is not None and own[0] is message:
+                return own[1]
+        return self.correlation_id
 
     async def flush(self) -> None:
         if self.messages:

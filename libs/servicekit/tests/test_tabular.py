@@ -18,7 +18,16 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import select, text
 
 from servicekit.db import Database
-from servicekit.tabular import Column, FileRejectedError, ImportKind, columns, export_query, read_table, validate
+from servicekit.tabular import (
+    Column,
+    ExportColumn,
+    FileRejectedError,
+    ImportKind,
+    columns,
+    export_query,
+    read_table,
+    validate,
+)
 from servicekit.tabular.export import csv_bytes, iter_chunks, plain, xlsx_bytes
 from servicekit.tabular.workbooks import template
 
@@ -117,6 +126,21 @@ def test_template_round_trips_through_the_reader() -> None:
     table = read_table(template(KIND), "things.xlsx", max_rows=10)
     assert table.headers[:2] == ["*编码 / Code", "*名称 / Name"]
     assert table.rows[0][0] == "A-1"
+
+
+async def test_an_export_of_a_kinds_columns_reads_back_as_its_import() -> None:
+    extra = ExportColumn("stock", "库存", "Stock")
+    assert [c.key for c in KIND.export_columns(extra, omit=("active",))] == ["code", "name", "qty", "tags", "stock"]
+    cols = KIND.export_columns(values={"tags": lambda r: ";".join(r["tags"])})
+    stored: list[dict[str, Any]] = [
+        {"code": "A-1", "name": "杯子", "qty": Decimal("2.5"), "tags": ["x", "y"], "active": False}
+    ]
+    data = await _collect(csv_bytes(iter_chunks(stored), cols))
+    result = validate(KIND, read_table(data, "things.csv", max_rows=10))
+    assert result.errors == []
+    assert [r.data for r in result.rows] == [
+        Row(code="A-1", name="杯子", qty=Decimal("2.5"), tags=["x", "y"], active=False)
+    ]
 
 
 def test_xlsx_numbers_dates_and_text_codes() -> None:

@@ -51,3 +51,16 @@ def test_a_batch_is_the_transactions_own() -> None:
     Batch.of(first).setdefault(marks, set).add("A")  # type: ignore[arg-type]
     assert Batch.of(first).get(marks) == {"A"}  # type: ignore[arg-type]
     assert Batch.of(second).get(marks) is None  # type: ignore[arg-type]
+
+
+async def test_a_message_published_in_a_flow_of_its_own_keeps_its_correlation() -> None:
+    outbox = Outbox()
+    unit = Unit(SimpleNamespace(info={}), ServiceSettings(), NOW, outbox, correlation_id="SO-1", causation_id="e-1")  # type: ignore[arg-type]
+    unit.publish(customer("A"))
+    unit.publish(customer("B"), correlation_id="SO-2")
+    await unit.flush()
+    [written] = outbox.writes
+    assert [(e.correlation_id, e.causation_id) for _, e in written] == [("SO-1", "e-1"), ("SO-2", "e-1")]
+    unit.publish(customer("C"))  # what the unit publishes next is in the unit's flow again
+    await unit.flush()
+    assert [e.correlation_id for _, e in outbox.writes[1]] == ["SO-1"]

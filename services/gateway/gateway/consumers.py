@@ -33,7 +33,10 @@ def _field(name: str) -> Callable[[dict[str, Any]], str | None]:
     return get
 
 
-# message type → (entity, the payload field with its number, its new status, anomaly, the reason's field)
+# message type → (entity, the payload field with its number, its new status, anomaly, the reason's field). Not
+# derived from the contracts: an event's key is its flow's (a shipment's is its order, a bill's its supplier), not the
+# document a screen shows, and the status an event means is the console's reading of it. A test holds every event
+# of the registry to an entry.
 NOTICES: dict[str, tuple[str, str, Status, bool, str | None]] = {
     "OrderPlaced": ("sales_order", "order_no", "pending", False, None),
     "OrderApprovalRequested": ("sales_order", "order_no", "pending_approval", False, None),

@@ -7,17 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-ROLES: tuple[str, ...] = (
-    "admin",
-    "purchaser",
-    "purchasing_manager",
-    "sales",
-    "sales_manager",
-    "warehouse",
-    "finance",
-    "finance_manager",
-    "auditor",
-)
+from contracts.common import ROLES
+
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,62}$")
 
 # Who sees the live notices of which service's data (admin and auditor see everything). The console shows a

@@ -3,6 +3,7 @@ from pydantic_settings import SettingsConfigDict
 from servicekit.app import RuntimeOf
 from servicekit.config import ServiceSettings
 from servicekit.runtime import Runtime
+from servicekit.unit import Unit
 
 
 class InventorySettings(ServiceSettings):
@@ -14,3 +15,5 @@ class InventorySettings(ServiceSettings):
 # The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.
 InventoryRuntime = Runtime[InventorySettings]
 RuntimeDep = RuntimeOf[InventorySettings]
+# The unit of work of every inventory use case (servicekit.unit).
+InventoryUnit = Unit[InventorySettings]

@@ -19,8 +19,10 @@ from contracts.sales import (
     ReturnAuthorized,
 )
 from inventory import stock
+from inventory.config import InventorySettings
 from inventory.handlers import backorders, holdings, outbound, purchase_orders, reservations, returns
 from servicekit.consumer import MessageHandlers
+from servicekit.unit import UseCase, bound
 
 
 async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
@@ -39,24 +41,26 @@ async def _prepare(session: AsyncSession, messages: list[Message]) -> None:
         await holdings.read_ahead(session, [m.order_no for m in confirmed + commands])
 
 
-def build() -> MessageHandlers[Any]:
+ROUTES: list[tuple[type[Any], UseCase[InventorySettings]]] = [
+    (ReserveStock, reservations.reserve_stock),
+    (ReleaseStock, reservations.release_stock),
+    (AdjustReservation, reservations.adjust_reservation),
+    # Our own event: available stock rose somewhere, so queued backorders may now be served.
+    (StockAvailable, backorders.serve),
+    (OrderConfirmed, outbound.on_order_confirmed),
+    (OrderCancelled, outbound.on_order_cancelled),
+    (OrderVoided, outbound.on_order_voided),
+    (ReturnAuthorized, returns.on_return_authorized),
+    (PurchaseOrderSent, purchase_orders.on_sent),
+    (PurchaseOrderCancelled, purchase_orders.on_cancelled),
+    (PurchaseOrderClosed, purchase_orders.on_closed),
+]
+
+
+def build(settings: InventorySettings) -> MessageHandlers[Any]:
     handlers: MessageHandlers[Any] = MessageHandlers()
-    routes: list[tuple[type[Any], Any]] = [
-        (ReserveStock, reservations.reserve_stock),
-        (ReleaseStock, reservations.release_stock),
-        (AdjustReservation, reservations.adjust_reservation),
-        # Our own event: available stock rose somewhere, so queued backorders may now be served.
-        (StockAvailable, backorders.serve),
-        (OrderConfirmed, outbound.on_order_confirmed),
-        (OrderCancelled, outbound.on_order_cancelled),
-        (OrderVoided, outbound.on_order_voided),
-        (ReturnAuthorized, returns.on_return_authorized),
-        (PurchaseOrderSent, purchase_orders.on_sent),
-        (PurchaseOrderCancelled, purchase_orders.on_cancelled),
-        (PurchaseOrderClosed, purchase_orders.on_closed),
-    ]
-    for model, handler in routes:
-        handlers.on(model)(handler)
+    for model, use_case in ROUTES:
+        handlers.on(model)(bound(settings, use_case))
     # What a batch reads ahead is per order: each handler is handed its order's (servicekit.unit.Batch).
     handlers.prepare_groups(_prepare, key=lambda m: getattr(m, "order_no", None))
     return handlers

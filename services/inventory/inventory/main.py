@@ -17,7 +17,8 @@ from servicekit.runtime import ServiceDefinition
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
-def definition() -> ServiceDefinition[InventorySettings]:
+def definition(settings: InventorySettings | None = None) -> ServiceDefinition[InventorySettings]:
+    settings = settings or InventorySettings()
     return ServiceDefinition(
         name="inventory",
         description="Inventory: products, stock, reservations, goods receipts, outbound orders, shipments.",
@@ -32,10 +33,11 @@ def definition() -> ServiceDefinition[InventorySettings]:
             stocktakes.router,
             exports.imports,
         ],
-        handlers=consumers.build(),
+        handlers=consumers.build(settings),
         migrations_dir=MIGRATIONS,
     )
 
 
 def create_app(settings: InventorySettings | None = None, clock: Clock | None = None) -> FastAPI:
-    return create_service_app(definition(), settings or InventorySettings(), clock=clock)
+    settings = settings or InventorySettings()
+    return create_service_app(definition(settings), settings, clock=clock)

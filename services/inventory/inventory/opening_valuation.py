@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts import Envelope
 from contracts.inventory import StockValued
 from contracts.pricing import cents
-from inventory.config import InventorySettings
+from inventory.config import InventorySettings, InventoryUnit
 from inventory.db import kit, products, stock
 from servicekit import audit
 from servicekit.clock import SystemClock
@@ -33,10 +30,10 @@ from servicekit.outbox import Outbox
 REASON = "opening valuation on upgrade"
 
 
-async def publish_valuations(
-    session: AsyncSession, outbox: Outbox, at: datetime, reason: str = REASON, actor: str = "system"
-) -> int:
-    """Write a `StockValued` per sku with stock into the outbox (in the caller's transaction); how many."""
+async def publish_valuations(unit: InventoryUnit, reason: str = REASON) -> int:
+    """Publish a `StockValued` per sku with stock, valued now (in the unit's transaction, written to the outbox
+    when it ends); how many."""
+    session, at, actor = unit.session, unit.now, unit.actor or "system"
     on_hand = func.sum(stock.c.on_hand).label("on_hand")
     query = (
         select(products.c.sku, products.c.avg_cost, on_hand)
@@ -55,7 +52,8 @@ async def publish_valuations(
         )
         for row in await session.execute(query)
     ]
-    await outbox.write(session, [(m, Envelope.wrap(m, producer=outbox.producer)) for m in messages])
+    for m in messages:
+        unit.publish(m)
     await audit.record(
         session,
         kit,
@@ -73,9 +71,10 @@ async def _main(reason: str, actor: str) -> None:
     db = Database(settings.database_url, pool_size=1)
     try:
         async with db.transaction() as session:
-            n = await publish_valuations(
-                session, Outbox(kit, settings.service_name), SystemClock().now(), reason, actor
-            )
+            outbox = Outbox(kit, settings.service_name)
+            unit = InventoryUnit(session, settings, SystemClock().now(), outbox, actor=actor)
+            n = await publish_valuations(unit, reason)
+            await unit.flush()
     finally:
         await db.dispose()
     print(f"{n} sku valuations written to the outbox (StockValued); the inventory service publishes them")

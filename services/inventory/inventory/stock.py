@@ -6,7 +6,7 @@ low-stock alert fires once per crossing, and StockAvailable is emitted whenever 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,9 +23,9 @@ from inventory import domain
 from inventory.db import products, stock, stock_movements
 from servicekit.errors import DomainError
 from servicekit.fastsql import Statement
-from servicekit.unit import Batch, Slot
+from servicekit.unit import Batch, Slot, Unit
 
-Publish = Callable[[Message], Awaitable[Any]]
+Publish = Callable[[Message], None]  # a unit's `publish`, or a collector
 StockKey = domain.StockKey
 
 _LOCKED_ROWS = (
@@ -107,6 +107,11 @@ class StockBook:
         self.now = now
         self.rows: dict[StockKey, StockRow] = {}
         self._movements: list[dict[str, Any]] = []
+
+    @classmethod
+    def of(cls, unit: Unit[Any]) -> StockBook:
+        """The book of a unit of work: its transaction, its time; the stock events it causes published in it."""
+        return cls(unit.session, unit.publish, unit.now)
 
     async def lock(self, keys: Iterable[StockKey], *, create: bool = False) -> None:
         """Lock these (sku, warehouse) rows; with `create`, missing rows are created first (at zero)."""
@@ -240,7 +245,7 @@ class StockBook:
         for r in changed:
             check = domain.low_stock(r.available, r.reorder_point, r.low_stock)
             if check.emit:
-                await self.publish(
+                self.publish(
                     LowStockDetected(
                         sku=r.sku,
                         warehouse_code=r.warehouse_code,
@@ -252,7 +257,7 @@ class StockBook:
                     )
                 )
             if r.available > r.available_before:
-                await self.publish(
+                self.publish(
                     StockAvailable(
                         sku=r.sku,
                         warehouse_code=r.warehouse_code,

@@ -10,6 +10,7 @@ from pydantic_settings import SettingsConfigDict
 from servicekit.app import RuntimeOf
 from servicekit.config import OffPathSettings
 from servicekit.runtime import Runtime
+from servicekit.unit import Unit
 
 WebhookKind = Literal["dingtalk", "wecom", "feishu", "slack", "generic"]
 
@@ -82,3 +83,5 @@ class NotifierSettings(OffPathSettings):
 # The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.
 NotifierRuntime = Runtime[NotifierSettings]
 RuntimeDep = RuntimeOf[NotifierSettings]
+# The unit of work of every notifier use case (servicekit.unit).
+NotifierUnit = Unit[NotifierSettings]

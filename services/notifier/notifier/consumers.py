@@ -11,14 +11,13 @@ from contracts.envelope import Message
 from notifier.config import NotifierSettings
 from notifier.handlers.events import changes_nothing, on_event, record_order_customers
 from notifier.subjects import SUBJECTS
-from servicekit.consumer import HandlerContext, MessageHandlers
+from servicekit.consumer import MessageHandlers
+from servicekit.unit import bound
 
 
 def build_handlers(settings: NotifierSettings) -> MessageHandlers[Any]:
     handlers: MessageHandlers[Any] = MessageHandlers()
-
-    async def handle(ctx: HandlerContext, message: Message) -> None:
-        await on_event(ctx, message, settings)
+    handle = bound(settings, on_event)
 
     async def inert(session: AsyncSession, message: Message) -> bool:
         return await changes_nothing(session, message, settings)

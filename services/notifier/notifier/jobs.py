@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.envelope import Envelope, Message
 from notifier.config import NotifierRuntime, NotifierSettings
 from notifier.delivery.worker import delivery_worker
 from notifier.handlers.escalation import escalate_breached
 from notifier.handlers.time_rules import fire_due
 from servicekit.scheduler import periodic
+from servicekit.unit import unit_of
 
 if TYPE_CHECKING:
     from servicekit.runtime import BackgroundJob
@@ -21,21 +21,14 @@ TIME_RULES = "notifier.time_rules"
 CASE_SLA = "notifier.case_sla"
 
 
-def _publisher(runtime: NotifierRuntime, session: AsyncSession):  # type: ignore[no-untyped-def]
-    async def publish(message: Message) -> Envelope:
-        return await runtime.outbox.add(session, message)
-
-    return publish
-
-
 async def time_rules_tick(runtime: NotifierRuntime, session: AsyncSession) -> None:
-    settings = runtime.settings
-    await fire_due(session, _publisher(runtime, session), settings, runtime.clock.now())
+    async with unit_of(session, runtime) as unit:
+        await fire_due(unit)
 
 
 async def case_sla_tick(runtime: NotifierRuntime, session: AsyncSession) -> None:
-    settings = runtime.settings
-    await escalate_breached(session, _publisher(runtime, session), settings, runtime.clock.now())
+    async with unit_of(session, runtime) as unit:
+        await escalate_breached(unit)
 
 
 def background(settings: NotifierSettings) -> list[BackgroundJob[NotifierSettings]]:

@@ -18,8 +18,10 @@ from pydantic import BaseModel
 from sqlalchemy import Select, Table, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from servicekit.db import Database
 from servicekit.tabular.bulk import audit_all, chunked
-from servicekit.tabular.kinds import ImportContext, RowError, ValidRow
+from servicekit.tabular.export import ExportColumn, ExportFormat, export_query
+from servicekit.tabular.kinds import Column, ImportContext, ImportKind, RowError, ValidRow
 from servicekit.tabular.upsert import keyed, stored_keys
 
 Totals = tuple[Decimal, Decimal, Decimal]  # net, tax, gross
@@ -29,7 +31,8 @@ Totals = tuple[Decimal, Decimal, Decimal]  # net, tax, gross
 class ClosedDocuments:
     """`number` and `party` are fields of the row model and columns of the header table (`party_column`: where
     the party must exist); `agree` the fields every line repeats; `totals` prices a document's lines (net, tax,
-    gross); `header_values(first line, totals)` and `line_values(line)` give the tables' columns."""
+    gross); `line_values(line)` gives the lines table's columns, `header_values(first line, totals)` the header
+    table's (by default the number, party, date, currency and note of the first line with the totals)."""
 
     headers: Table
     lines: Table
@@ -39,11 +42,79 @@ class ClosedDocuments:
     party_noun: str
     agree: tuple[str, ...]
     totals: Callable[[Sequence[Any]], Totals]
-    header_values: Callable[[Any, Totals], dict[str, Any]]
     line_values: Callable[[Any], dict[str, Any]]
     noun: str  # in reasons and as the audit's entity: "historical_order"
+    header_values: Callable[[Any, Totals], dict[str, Any]] | None = None
     gross_field: str = "order_gross"
     date_field: str = "order_date"
+
+    def header_of(self, first: Any, totals: Totals) -> dict[str, Any]:
+        if self.header_values is not None:
+            return self.header_values(first, totals)
+        net, tax, gross = totals
+        own = field_values(first, self.number, self.party, self.date_field, "currency", "note")
+        return own | {"net": net, "tax": tax, "gross": gross}
+
+    def import_kind(
+        self,
+        *,
+        name: str,
+        title_zh: str,
+        title_en: str,
+        columns: tuple[Column, ...],
+        row_model: type[BaseModel],
+        key_label: str,
+        roles: tuple[str, ...],
+    ) -> ImportKind:
+        """The import of these documents, one row per line (a line once: its number and line number)."""
+        return ImportKind(
+            name=name,
+            title_zh=title_zh,
+            title_en=title_en,
+            columns=columns,
+            row_model=row_model,
+            key=self._line_key,
+            key_label=key_label,
+            check=self.check,
+            file_check=self.file_check,
+            apply=self.apply,
+            roles=roles,
+        )
+
+    def _line_key(self, line: Any) -> tuple[Any, Any]:
+        return getattr(line, self.number), line.line_no
+
+    def export_columns(self, kind: ImportKind) -> tuple[ExportColumn, ...]:
+        """The columns of a file export (one row per line, `listing(per_line=True)`): the import's but the note,
+        then the line's amounts and the document's total (under the import's header of the total)."""
+        gross = kind.column(self.gross_field)
+        return kind.export_columns(
+            ExportColumn("line_net", "行金额", "Line net"),
+            ExportColumn("line_tax", "行税额", "Line tax"),
+            ExportColumn("gross", gross.zh, gross.en),
+            omit=(self.gross_field, "note"),
+        )
+
+    async def answer(
+        self,
+        db: Database,
+        party: str | None,
+        start: date | None,
+        end: date | None,
+        *,
+        limit: int,
+        fmt: ExportFormat | None,
+        columns: Sequence[ExportColumn],
+        name: str,
+    ) -> Any:
+        """A list endpoint's answer: the headers of a party's documents between two dates (`limit` of them, newest
+        first), or with `fmt` a file of them, one row per line."""
+        if fmt:
+            per_line = self.listing(party, start, end, per_line=True)
+            return export_query(db, per_line, columns, fmt=fmt, name=name)
+        query = self.listing(party, start, end, per_line=False).limit(limit)
+        async with db.transaction() as session:
+            return [dict(r) for r in (await session.execute(query)).mappings()]
 
     def listing(self, party: str | None, start: date | None, end: date | None, *, per_line: bool) -> Select[Any]:
         """The documents of a party between two dates (newest first), or as a file one row per line (oldest
@@ -122,8 +193,8 @@ class ClosedDocuments:
             lines: list[dict[str, Any]] = []
             for _number, items in part:
                 docs = [x for _, x in items]
-                headers.append(self.header_values(docs[0], self.totals(docs)) | {"import_job": ctx.job_id,
-                                                                                 "imported_at": ctx.now})  # fmt: skip
+                headers.append(self.header_of(docs[0], self.totals(docs)) | {"import_job": ctx.job_id,
+                                                                             "imported_at": ctx.now})  # fmt: skip
                 lines.extend(self.line_values(x) for x in docs)
             await ctx.session.execute(delete(self.lines).where(keyed(self.lines.c[self.number], numbers)))
             stmt = pg_insert(self.headers).values(headers)

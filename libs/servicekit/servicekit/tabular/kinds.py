@@ -4,13 +4,15 @@ model of a row, its business key, the whole-file checks that need the database, 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.tabular.export import ExportColumn
 
 if TYPE_CHECKING:
     from servicekit.runtime import Runtime
@@ -98,3 +100,16 @@ class ImportKind:
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
+
+    def export_columns(
+        self,
+        *extra: ExportColumn,
+        values: Mapping[str, Callable[[Mapping[str, Any]], Any]] | None = None,
+        omit: Sequence[str] = (),
+    ) -> tuple[ExportColumn, ...]:
+        """The kind's columns as a list export's, so that an export is a filled-in template: each column read
+        from the row by its key, or by `values[key]` (a stored row shaped otherwise than the file); `omit` leaves
+        some out, `extra` columns come after them."""
+        values = values or {}
+        own = tuple(ExportColumn(c.key, c.zh, c.en, values.get(c.key)) for c in self.columns if c.key not in omit)
+        return own + extra

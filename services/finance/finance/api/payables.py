@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.api import Finance, FinanceManager, FinanceReader, PositiveMoney, Qty, files, in_transaction, plain
 from finance.config import FinanceUnit, RuntimeDep
@@ -23,10 +22,9 @@ from finance.handlers.bills import (
 )
 from servicekit import audit
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import respond_idempotently
+from servicekit.idempotency import create_once
 from servicekit.inputs import OptionalLongText
 from servicekit.tabular import FormatQuery, export_query
-from servicekit.unit import unit_of
 
 router = APIRouter(tags=["payables"])
 Method = Literal["bank_transfer", "cash", "card", "alipay", "wechat_pay", "cheque", "offset", "other"]
@@ -160,13 +158,12 @@ async def create_supplier_payment(
     who: Finance,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    async def operation(session: AsyncSession) -> tuple[int, Any]:
+    async def work(c: FinanceUnit) -> Any:
         wanted = [(a.bill_no, a.amount) for a in body.allocations] if body.allocations is not None else None
         p = NewSupplierPayment(body.supplier_code, body.amount, body.method, body.paid_on, body.reference, wanted)
-        async with unit_of(session, runtime, who.sub) as c:
-            result = plain(await pay_supplier(c, p, who.sub))
+        result = plain(await pay_supplier(c, p, who.sub))
         await audit.record(
-            session,
+            c.session,
             kit,
             actor=who.sub,
             entity="supplier_payment",
@@ -174,17 +171,12 @@ async def create_supplier_payment(
             action="paid",
             after=result,
         )
-        return 201, result
+        return result
 
-    return await respond_idempotently(
-        runtime,
-        response,
-        key=idempotency_key,
-        principal=who.sub,
-        endpoint="POST /supplier-payments",
-        body=body,
-        operation=operation,
-    )
+    return await create_once(
+        runtime, response, key=idempotency_key, principal=who.sub, endpoint="POST /supplier-payments", body=body,
+        work=work,
+    )  # fmt: skip
 
 
 @router.get("/payables/received-not-billed")

@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.api import Finance, FinanceManager, FinanceReader, PositiveMoney, files, in_transaction, plain
 from finance.config import FinanceUnit, RuntimeDep
@@ -18,10 +17,9 @@ from finance.handlers.invoicing import void_invoice
 from finance.handlers.payments import NewPayment, apply_credit, record_payment
 from servicekit import audit
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import respond_idempotently
+from servicekit.idempotency import create_once
 from servicekit.openapi import conflicts
 from servicekit.tabular import FormatQuery
-from servicekit.unit import unit_of
 
 router = APIRouter(tags=["receivables"])
 Method = Literal["bank_transfer", "cash", "card", "alipay", "wechat_pay", "cheque", "offset", "other"]
@@ -131,13 +129,12 @@ async def create_payment(
     who: Finance,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    async def operation(session: AsyncSession) -> tuple[int, Any]:
+    async def work(c: FinanceUnit) -> Any:
         wanted = [(a.invoice_no, a.amount) for a in body.allocations] if body.allocations is not None else None
         payment = NewPayment(body.customer_code, body.amount, body.method, body.received_on, body.reference, wanted)
-        async with unit_of(session, runtime, who.sub) as c:
-            result = plain(await record_payment(c, payment, who.sub))
+        result = plain(await record_payment(c, payment, who.sub))
         await audit.record(
-            session,
+            c.session,
             kit,
             actor=who.sub,
             entity="payment",
@@ -145,16 +142,10 @@ async def create_payment(
             action="received",
             after=result,
         )
-        return 201, result
+        return result
 
-    return await respond_idempotently(
-        runtime,
-        response,
-        key=idempotency_key,
-        principal=who.sub,
-        endpoint="POST /payments",
-        body=body,
-        operation=operation,
+    return await create_once(
+        runtime, response, key=idempotency_key, principal=who.sub, endpoint="POST /payments", body=body, work=work
     )
 
 

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from contracts.common import ROLES
 from gateway.api.auth import UserRead
 from gateway.api.deps import Caller, StateDep, require_roles
-from gateway.domain import ROLES
 from gateway.handlers import keys, users
 from servicekit.tabular import FormatQuery, columns, export_query
 

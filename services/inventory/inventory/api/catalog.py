@@ -8,18 +8,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Barcode, Code, Name, NonNegativeQuantity
 from inventory.api import exports
 from inventory.api.deps import CatalogEditor, Reader
-from inventory.config import RuntimeDep
+from inventory.config import InventoryUnit, RuntimeDep
 from inventory.db import product_barcodes, products, warehouses
 from inventory.handlers import catalog
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import respond_idempotently
+from servicekit.idempotency import create_once
 from servicekit.inputs import OptionalText
 from servicekit.tabular import FormatQuery, export_query
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["catalog"])
 Unit = Annotated[str, Field(min_length=1, max_length=16)]
@@ -69,39 +69,34 @@ async def create_product(
     principal: CatalogEditor,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    async def operation(session: AsyncSession) -> tuple[int, Any]:
-        saved = await catalog.save_product(session, runtime, principal.sub, _data(body.sku, body), create=True)
-        return 201, ProductRead.model_validate(saved).model_dump(mode="json")
+    async def work(unit: InventoryUnit) -> Any:
+        saved = await catalog.save_product(unit, principal.sub, _data(body.sku, body), create=True)
+        return ProductRead.model_validate(saved).model_dump(mode="json")
 
-    return await respond_idempotently(
-        runtime,
-        response,
-        key=idempotency_key,
-        principal=principal.sub,
-        endpoint="POST /products",
-        body=body,
-        operation=operation,
-    )
+    return await create_once(
+        runtime, response, key=idempotency_key, principal=principal.sub, endpoint="POST /products", body=body,
+        work=work,
+    )  # fmt: skip
 
 
 @router.put("/products/{sku}", response_model=ProductRead)
 async def update_product(
     sku: Annotated[str, Path(max_length=64)], body: ProductWrite, runtime: RuntimeDep, principal: CatalogEditor
 ) -> Any:
-    async with runtime.db.transaction() as session:
-        return await catalog.save_product(session, runtime, principal.sub, _data(sku, body), create=False)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        return await catalog.save_product(unit, principal.sub, _data(sku, body), create=False)
 
 
 @router.delete("/products/{sku}", response_model=ProductRead)
 async def deactivate_product(sku: str, runtime: RuntimeDep, principal: CatalogEditor) -> Any:
     """Products are never deleted (the ledger refers to them): they are deactivated and published so."""
-    async with runtime.db.transaction() as session:
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
         current = await catalog.load_product(session, sku)
         if current is None:
             raise NotFoundError("product", sku)
         fields = {k: v for k, v in current.items() if k in ProductWrite.model_fields}
         body = ProductWrite.model_validate({**fields, "active": False})
-        return await catalog.save_product(session, runtime, principal.sub, _data(sku, body), create=False)
+        return await catalog.save_product(unit, principal.sub, _data(sku, body), create=False)
 
 
 @router.get("/products", response_model=list[ProductRead])
@@ -157,8 +152,8 @@ async def product_by_barcode(barcode: str, runtime: RuntimeDep, _: Reader) -> An
 
 @router.post("/warehouses", status_code=201, response_model=WarehouseRead)
 async def put_warehouse(body: WarehouseWrite, runtime: RuntimeDep, principal: CatalogEditor) -> Any:
-    async with runtime.db.transaction() as session:
-        return await catalog.save_warehouse(session, runtime, principal.sub, body.code, body.name)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        return await catalog.save_warehouse(unit, principal.sub, body.code, body.name)
 
 
 @router.get("/warehouses", response_model=list[WarehouseRead])

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from inventory.api.deps import Reader
 from inventory.config import RuntimeDep
 from inventory.db import import_jobs, outbound_orders, product_barcodes, products, stock_movements
+from inventory.handlers import imports as imported
 from inventory.handlers.imports import KINDS
 from servicekit.tabular import ExportColumn, FormatQuery, columns, export_query, import_router
 from servicekit.tabular.export import export_rows
@@ -20,21 +21,8 @@ from servicekit.tabular.export import export_rows
 imports = import_router(KINDS, import_jobs)
 router = APIRouter(tags=["stock"])
 
-PRODUCTS = (
-    *columns(
-        ("sku", "产品编码", "SKU"),
-        ("name", "产品名称", "Name"),
-        ("unit", "单位", "Unit"),
-        ("category", "类别", "Category"),
-    ),
-    ExportColumn("barcodes", "条码", "Barcodes"),
-    *columns(
-        ("reorder_point", "补货点", "Reorder point"),
-        ("reorder_qty", "补货数量", "Reorder qty"),
-        ("active", "启用", "Active"),
-        ("avg_cost", "平均成本", "Average cost"),
-    ),
-)
+# The import's columns (an export is a filled-in template), and the average cost.
+PRODUCTS = imported.PRODUCTS.export_columns(ExportColumn("avg_cost", "平均成本", "Average cost"))
 WAREHOUSES = columns(("code", "仓库编码", "Warehouse"), ("name", "仓库名称", "Name"), ("active", "启用", "Active"))
 STOCK = columns(
     ("sku", "产品编码", "SKU"),

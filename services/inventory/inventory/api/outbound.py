@@ -16,6 +16,7 @@ from inventory.handlers import outbound, shipping
 from servicekit.errors import NotFoundError
 from servicekit.inputs import OptionalText
 from servicekit.tabular import FormatQuery, export_query
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["outbound"])
 
@@ -92,15 +93,15 @@ async def get_outbound(do_no: str, runtime: RuntimeDep, _: Reader) -> dict[str, 
 async def scan(do_no: str, body: Scan, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
     """One scan picks one unit of the scanned product. Unknown barcode 422; not on this order 409
     `wrong_item`; more than ordered 409 `over_pick`."""
-    async with runtime.db.transaction() as session:
-        await outbound.scan(session, runtime, principal.sub, do_no, body.barcode)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        await outbound.scan(unit, principal.sub, do_no, body.barcode)
     return await detail(runtime, do_no)
 
 
 @router.post("/outbound-orders/{do_no}/pick-all")
 async def pick_all(do_no: str, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
-    async with runtime.db.transaction() as session:
-        await outbound.pick_all(session, runtime, principal.sub, do_no)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        await outbound.pick_all(unit, principal.sub, do_no)
     return await detail(runtime, do_no)
 
 
@@ -108,16 +109,16 @@ async def pick_all(do_no: str, runtime: RuntimeDep, principal: Warehouse) -> dic
 async def unpick(do_no: str, body: Unpick, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
     """Put the picked goods back (audited): the outbound order is `created` again and its sales order may be
     edited. Only a picking or packed order (409 `not_picked` otherwise)."""
-    async with runtime.db.transaction() as session:
-        await outbound.unpick(session, runtime, principal.sub, do_no, body.reason)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        await outbound.unpick(unit, principal.sub, do_no, body.reason)
     return await detail(runtime, do_no)
 
 
 @router.post("/outbound-orders/{do_no}/ship")
 async def ship(do_no: str, body: Dispatch, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
-    async with runtime.db.transaction() as session:
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
         item = shipping.ShipItem(do_no, body.carrier, body.tracking_no)
-        await shipping.ship(session, runtime, principal.sub, [item], None)
+        await shipping.ship(unit, principal.sub, [item], None)
     return await detail(runtime, do_no)
 
 
@@ -126,14 +127,14 @@ async def ship_batch(body: BatchDispatch, runtime: RuntimeDep, principal: Wareho
     """Ship many outbound orders at once, in one transaction: all of them, or (on any refusal) none."""
     batch_no = f"BATCH-{uuid.uuid4().hex[:12].upper()}"
     items = [shipping.ShipItem(i.do_no, i.carrier or body.carrier, i.tracking_no) for i in body.items]
-    async with runtime.db.transaction() as session:
-        shipped = await shipping.ship(session, runtime, principal.sub, items, batch_no)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        shipped = await shipping.ship(unit, principal.sub, items, batch_no)
     return {"batch_no": batch_no, "carrier": body.carrier, "shipped": shipped}
 
 
 @router.post("/outbound-orders/{do_no}/deliver")
 async def deliver(do_no: str, body: Delivery, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
     """Delivery sign-off (签收)."""
-    async with runtime.db.transaction() as session:
-        await shipping.deliver(session, runtime, principal.sub, do_no, body.signed_by)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        await shipping.deliver(unit, principal.sub, do_no, body.signed_by)
     return await detail(runtime, do_no)

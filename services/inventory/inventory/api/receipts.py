@@ -8,17 +8,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Barcode, Code, NonNegativeQuantity, PositiveQuantity, UnitCost
 from inventory.api.deps import Reader, Warehouse
-from inventory.config import RuntimeDep
+from inventory.config import InventoryUnit, RuntimeDep
 from inventory.db import purchase_order_lines, purchase_orders
 from inventory.handlers import receipts
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import respond_idempotently
+from servicekit.idempotency import create_once
 from servicekit.inputs import OptionalLongText
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["receipts"])
 PoNo = Annotated[str, Field(pattern=r"^PO-\d{4}-\d{1,12}$")]
@@ -61,20 +61,15 @@ async def create_receipt(
     principal: Warehouse,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    async def operation(session: AsyncSession) -> tuple[int, Any]:
+    async def work(unit: InventoryUnit) -> Any:
         head = receipts.ReceiptHeader(body.po_no, body.warehouse_code, body.supplier_code, body.reason)
-        grn_no = await receipts.create_receipt(session, runtime, principal, head)
-        return 201, _jsonable(await receipts.read(session, grn_no))
+        grn_no = await receipts.create_receipt(unit, principal, head)
+        return _jsonable(await receipts.read(unit.session, grn_no))
 
-    return await respond_idempotently(
-        runtime,
-        response,
-        key=idempotency_key,
-        principal=principal.sub,
-        endpoint="POST /goods-receipts",
-        body=body,
-        operation=operation,
-    )
+    return await create_once(
+        runtime, response, key=idempotency_key, principal=principal.sub, endpoint="POST /goods-receipts", body=body,
+        work=work,
+    )  # fmt: skip
 
 
 def _jsonable(value: Any) -> Any:
@@ -97,25 +92,25 @@ async def _detail(runtime: Any, grn_no: str) -> dict[str, Any]:
 @router.post("/goods-receipts/{grn_no}/scans")
 async def scan(grn_no: str, body: ReceiptScan, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
     """Each scan adds `qty` (default 1) received of the scanned product."""
-    async with runtime.db.transaction() as session:
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
         line = receipts.LineInput(sku=None, barcode=body.barcode, qty=body.qty)
-        await receipts.add_line(session, runtime, principal.sub, grn_no, line)
+        await receipts.add_line(unit, principal.sub, grn_no, line)
     return await _detail(runtime, grn_no)
 
 
 @router.post("/goods-receipts/{grn_no}/lines")
 async def add_line(grn_no: str, body: ReceiptLineAdd, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
-    async with runtime.db.transaction() as session:
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
         line = receipts.LineInput(body.sku, None, body.qty, body.qty_rejected, body.reject_reason, body.unit_cost)
-        await receipts.add_line(session, runtime, principal.sub, grn_no, line)
+        await receipts.add_line(unit, principal.sub, grn_no, line)
     return await _detail(runtime, grn_no)
 
 
 @router.post("/goods-receipts/{grn_no}/post")
 async def post_receipt(grn_no: str, body: ReceiptPost, runtime: RuntimeDep, principal: Poster) -> dict[str, Any]:
     """Post once: on-hand rises and GoodsReceived is emitted. A second post answers 409 `already_posted`."""
-    async with runtime.db.transaction() as session:
-        await receipts.post_receipt(session, runtime, principal, grn_no, body.override)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        await receipts.post_receipt(unit, principal, grn_no, body.override)
     return await _detail(runtime, grn_no)
 
 

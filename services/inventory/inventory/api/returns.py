@@ -12,10 +12,12 @@ from contracts.common import Code, LineNo, PositiveQuantity
 from inventory.api.deps import Reader, Warehouse
 from inventory.config import RuntimeDep
 from inventory.handlers import returns
+from servicekit.documents import listed
 from servicekit.errors import NotFoundError
 from servicekit.inputs import OptionalText
 from servicekit.openapi import conflicts
-from servicekit.tabular import FormatQuery, columns, export_rows
+from servicekit.tabular import FormatQuery, columns
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["returns"])
 
@@ -68,8 +70,8 @@ async def receive_return(return_no: str, body: ReturnReceipt, runtime: RuntimeDe
     hand again at the cost it left with) or scrapped (written off); a line may be split between the two.
     Publishes `ReturnReceived` (finance credits it). Once (409 `return_already_received`)."""
     inspected = [returns.Inspected(x.line_no, x.qty, x.result, x.note) for x in body.lines]
-    async with runtime.db.transaction() as session:
-        await returns.receive(session, runtime, principal.sub, return_no, inspected, body.warehouse_code)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        await returns.receive(unit, principal.sub, return_no, inspected, body.warehouse_code)
     return await _one(runtime, return_no)
 
 
@@ -83,10 +85,7 @@ async def list_returns(
 ) -> Any:
     async with runtime.db.transaction() as session:
         found = await returns.read(session, order_no=order_no)
-    if format:  # one row per line, its return's header repeated
-        rows = ({**r, **line} for r in found for line in r["lines"])
-        return export_rows(rows, RETURN_LINES, fmt=format, name="returns")
-    return found[:limit]
+    return listed(found, limit=limit, fmt=format, columns=RETURN_LINES, name="returns")
 
 
 @router.get("/returns/{return_no}")

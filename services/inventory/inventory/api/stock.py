@@ -21,6 +21,7 @@ from inventory.handlers import adjustments
 from servicekit.errors import NotFoundError
 from servicekit.idempotency import run_idempotent
 from servicekit.tabular import FormatQuery, export_query
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["stock"])
 
@@ -64,7 +65,8 @@ async def _idempotent(
     opening: bool,
 ) -> tuple[int, Any]:  # fmt: skip
     async def operation(session: AsyncSession) -> tuple[int, Any]:
-        return 201, await adjustments.adjust_stock(session, runtime, sub, adj, opening=opening)
+        async with unit_of(session, runtime, sub) as unit:
+            return 201, await adjustments.adjust_stock(unit, sub, adj, opening=opening)
 
     return await run_idempotent(
         runtime.db, kit, key=key, principal=sub, endpoint=endpoint, body=body.model_dump(mode="json"),

@@ -15,6 +15,7 @@ from inventory.db import product_barcodes
 from inventory.handlers import stocktakes
 from servicekit.auth import Principal, require
 from servicekit.errors import InputError
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["stocktakes"])
 Approver = Annotated[Principal, Depends(require("purchasing_manager", "finance_manager"))]
@@ -46,17 +47,15 @@ async def _detail(runtime: Any, no: str) -> dict[str, Any]:
 
 @router.post("/stocktakes", status_code=201)
 async def open_stocktake(body: StocktakeOpen, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
-    async with runtime.db.transaction() as session:
-        no = await stocktakes.open_stocktake(
-            session, runtime, principal.sub, body.warehouse_code, body.skus, body.threshold_pct
-        )
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        no = await stocktakes.open_stocktake(unit, principal.sub, body.warehouse_code, body.skus, body.threshold_pct)
     return await _detail(runtime, no)
 
 
 @router.post("/stocktakes/{no}/counts")
 async def record_counts(no: str, body: Counts, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
     """Counted quantities (absolute) by sku or barcode; a later count of the same sku replaces it."""
-    async with runtime.db.transaction() as session:
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
         counts: dict[str, Decimal] = {}
         for i, c in enumerate(body.lines):
             sku = c.sku
@@ -69,22 +68,22 @@ async def record_counts(no: str, body: Counts, runtime: RuntimeDep, principal: W
             if sku is None:
                 raise InputError(f"lines.{i}", "a known sku or barcode is required")
             counts[sku] = c.counted_qty
-        await stocktakes.record_counts(session, principal.sub, no, counts)
+        await stocktakes.record_counts(unit, principal.sub, no, counts)
     return await _detail(runtime, no)
 
 
 @router.post("/stocktakes/{no}/submit")
 async def submit(no: str, runtime: RuntimeDep, principal: Warehouse) -> dict[str, Any]:
-    async with runtime.db.transaction() as session:
-        await stocktakes.submit(session, runtime, principal.sub, no)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        await stocktakes.submit(unit, principal.sub, no)
     return await _detail(runtime, no)
 
 
 @router.post("/stocktakes/{no}/approve")
 async def approve(no: str, runtime: RuntimeDep, principal: Approver) -> dict[str, Any]:
     """Post the variances as `stocktake` adjustments (a manager, not the counting clerk)."""
-    async with runtime.db.transaction() as session:
-        await stocktakes.approve(session, runtime, principal.sub, no)
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
+        await stocktakes.approve(unit, principal.sub, no)
     return await _detail(runtime, no)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.inventory import StockAdjusted, StockAdjustmentReason
 from inventory import domain
-from inventory.config import InventoryRuntime
+from inventory.config import InventoryUnit
 from inventory.db import kit, products, stock_movements, warehouses
 from inventory.stock import StockBook, on_hand_total
 from servicekit import audit
@@ -51,11 +51,9 @@ async def update_average_cost(session: AsyncSession, sku: str, qty_in: Decimal, 
     return new
 
 
-async def adjust_stock(
-    session: AsyncSession, runtime: InventoryRuntime, actor: str, adj: Adjustment, *, opening: bool = False
-) -> dict[str, Any]:
+async def adjust_stock(unit: InventoryUnit, actor: str, adj: Adjustment, *, opening: bool = False) -> dict[str, Any]:
+    session, now = unit.session, unit.now
     await _check_master(session, adj.sku, adj.warehouse_code)
-    now = runtime.clock.now()
     if opening:
         exists = await session.scalar(
             select(stock_movements.c.id)
@@ -68,11 +66,7 @@ async def adjust_stock(
             )
     if adj.unit_cost is not None and adj.qty_delta > 0:
         await update_average_cost(session, adj.sku, adj.qty_delta, adj.unit_cost)
-
-    async def publish(message: Any) -> None:
-        await runtime.outbox.add(session, message)
-
-    book = StockBook(session, publish, now)
+    book = StockBook.of(unit)
     await book.lock([(adj.sku, adj.warehouse_code)], create=True)
     before = book.row(adj.sku, adj.warehouse_code).on_hand
     # The cost the stock moves at (finance values the movement by it): the one given for stock in, else the
@@ -90,8 +84,7 @@ async def adjust_stock(
         actor=actor,
     )
     await book.flush()
-    await runtime.outbox.add(
-        session,
+    unit.publish(
         StockAdjusted(
             sku=adj.sku,
             warehouse_code=adj.warehouse_code,
@@ -103,7 +96,7 @@ async def adjust_stock(
             unit_cost=cost,
             adjusted_by=actor,
             adjusted_at=now,
-        ),
+        )
     )
     result = {
         "sku": adj.sku,

@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.inventory import StockAvailable, StockReserved
 from contracts.sales import ReserveStock
+from inventory.config import InventoryUnit
 from inventory.db import backorder_lines, backorders
 from inventory.handlers import holdings
 from inventory.handlers.planning import plan
 from inventory.stock import StockBook
-from servicekit.consumer import HandlerContext
 from servicekit.fastsql import Statement
 
 _DEQUEUE = Statement(delete(backorders).where(backorders.c.order_no == bindparam("order_no")))  # every reservation
@@ -55,8 +55,8 @@ async def dequeue(session: AsyncSession, order_no: str, line_nos: Sequence[int] 
         await session.execute(delete(backorders).where(backorders.c.order_no == order_no))
 
 
-async def serve(ctx: HandlerContext, event: StockAvailable) -> None:
-    session, now = ctx.session, ctx.clock.now()
+async def serve(unit: InventoryUnit, event: StockAvailable) -> None:
+    session, now = unit.session, unit.now
     candidates = list(
         await session.scalars(
             select(backorders.c.order_no)
@@ -87,7 +87,7 @@ async def serve(ctx: HandlerContext, event: StockAvailable) -> None:
         )
     ).all()
     held = await holdings.held_by(session, order_nos)
-    book = StockBook(session, ctx.publish, now)
+    book = StockBook.of(unit)
     await book.lock_skus({x.sku for x in lines}, None, {(h.sku, h.warehouse_code) for hs in held.values() for h in hs})
     for q in queue:
         wanted = [(x.line_no, x.sku, x.qty) for x in lines if x.order_no == q.order_no]
@@ -99,5 +99,5 @@ async def serve(ctx: HandlerContext, event: StockAvailable) -> None:
         await session.execute(delete(backorders).where(backorders.c.order_no == q.order_no))
         served = StockReserved(order_no=q.order_no, lines=holdings.as_lines(attempt.held_after), reserved_at=now)
         # The reply belongs to the order's flow, not to the stock event that woke it.
-        await ctx.outbox.add(session, served, correlation_id=q.order_no, causation_id=str(ctx.envelope.event_id))
+        unit.publish(served, correlation_id=q.order_no)
     await book.flush()

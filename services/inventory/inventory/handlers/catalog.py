@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.inventory import ProductUpserted
-from inventory.config import InventoryRuntime
+from inventory.config import InventoryUnit
 from inventory.db import kit, product_barcodes, products, warehouses
 from servicekit import audit
 from servicekit.errors import DomainError, NotFoundError
@@ -51,10 +51,9 @@ async def load_product(session: AsyncSession, sku: str, *, lock: bool = False) -
     return {**row, "barcodes": list(codes)}
 
 
-async def save_product(
-    session: AsyncSession, runtime: InventoryRuntime, actor: str, data: ProductData, *, create: bool
-) -> dict[str, Any]:
+async def save_product(unit: InventoryUnit, actor: str, data: ProductData, *, create: bool) -> dict[str, Any]:
     """Create or update a product with its barcodes (each barcode belongs to one sku), audit and publish it."""
+    session, now = unit.session, unit.now
     before = await load_product(session, data.sku, lock=True)
     if create and before is not None:
         raise DomainError("product_exists", f"product {data.sku} already exists", sku=data.sku)
@@ -74,7 +73,6 @@ async def save_product(
             raise DomainError(
                 "barcode_taken", f"barcode {taken.barcode} belongs to {taken.sku}", barcode=taken.barcode, sku=taken.sku
             )
-    now = runtime.clock.now()
     cols = data.columns()
     await session.execute(
         insert(products)
@@ -96,7 +94,7 @@ async def save_product(
         before=_plain(before),
         after=_plain(after),
     )
-    await runtime.outbox.add(session, product_upserted(data, now))
+    unit.publish(product_upserted(data, now))
     return after
 
 
@@ -126,9 +124,8 @@ def product_upserted(data: ProductFields, now: datetime) -> ProductUpserted:
     )
 
 
-async def save_warehouse(
-    session: AsyncSession, runtime: InventoryRuntime, actor: str, code: str, name: str
-) -> dict[str, Any]:
+async def save_warehouse(unit: InventoryUnit, actor: str, code: str, name: str) -> dict[str, Any]:
+    session = unit.session
     before = (await session.execute(select(warehouses).where(warehouses.c.code == code))).mappings().first()
     await session.execute(
         insert(warehouses)

@@ -209,11 +209,7 @@ async def apply_opening(ctx: ImportContext, rows: Sequence[ValidRow]) -> int:
     for part in chunked(items, 2000):
         await _average_costs(ctx, part)
         messages: list[Message] = []
-
-        async def publish(message: Message) -> None:
-            messages.append(message)  # noqa: B023 - used within this iteration only
-
-        book = StockBook(ctx.session, publish, ctx.now)
+        book = StockBook(ctx.session, messages.append, ctx.now)
         await book.lock([(o.sku, o.warehouse_code) for o in part], create=True)
         for o in part:
             row = book.move(o.sku, o.warehouse_code, o.qty, "opening_balance", reason_code="opening_balance",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -26,13 +25,11 @@ from contracts.inventory import (
 )
 from contracts.sales import OrderCancelled, OrderConfirmed, OrderVoided
 from inventory import domain
-from inventory.config import InventoryRuntime
+from inventory.config import InventoryUnit
 from inventory.db import kit, outbound_lines, outbound_orders, product_barcodes
 from inventory.handlers import holdings
 from inventory.handlers.reservations import release_order
-from inventory.stock import Publish
 from servicekit import audit
-from servicekit.consumer import HandlerContext
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.fastsql import Statement
 from servicekit.numbering import take_number
@@ -74,8 +71,8 @@ _NEW_ORDER = Statement(
 )
 
 
-async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
-    session, now = ctx.session, ctx.clock.now()
+async def on_order_confirmed(unit: InventoryUnit, msg: OrderConfirmed) -> None:
+    session, now = unit.session, unit.now
     existing = Batch.of(session).take(_AHEAD_KIND, msg.order_no)
     if existing is MISSING:
         rows = await _EXISTING.fetch(session, order_nos=[msg.order_no])
@@ -84,7 +81,7 @@ async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
         return  # already created for this revision (or a newer one)
     for old in existing:
         if old.status in OPEN:  # an amended order: its earlier outbound orders are replaced
-            await _cancel(session, ctx.publish, old, "order amended", now)
+            await _cancel(unit, old, "order amended")
     held = (await holdings.held_by(session, [msg.order_no])).get(msg.order_no, [])
     if not held:
         log.warning("order %s confirmed with nothing reserved: no outbound order", msg.order_no)
@@ -110,7 +107,7 @@ async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
             skus=[x.sku for x in lines],
             qtys=[x.qty for x in lines],
         )
-        await ctx.publish(
+        unit.publish(
             OutboundOrderCreated(
                 do_no=do_no,
                 order_no=msg.order_no,
@@ -123,29 +120,30 @@ async def on_order_confirmed(ctx: HandlerContext, msg: OrderConfirmed) -> None:
         )
 
 
-async def _cancel(session: AsyncSession, publish: Publish, do: Any, reason: str, now: datetime) -> None:
+async def _cancel(unit: InventoryUnit, do: Any, reason: str) -> None:
     domain.OUTBOUND.check(do.status, "cancelled")
-    await session.execute(
+    now = unit.now
+    await unit.session.execute(
         outbound_orders.update()
         .where(outbound_orders.c.do_no == do.do_no)
         .values(status="cancelled", cancel_reason=reason, cancelled_at=now)
     )
-    await publish(OutboundOrderCancelled(do_no=do.do_no, order_no=do.order_no, reason=reason, cancelled_at=now))
+    unit.publish(OutboundOrderCancelled(do_no=do.do_no, order_no=do.order_no, reason=reason, cancelled_at=now))
 
 
-async def on_order_cancelled(ctx: HandlerContext, msg: OrderCancelled) -> None:
+async def on_order_cancelled(unit: InventoryUnit, msg: OrderCancelled) -> None:
     """Cancel what has not left the warehouse and release the reservation (ReleaseStock may also come)."""
-    await _withdraw(ctx, msg.order_no, f"order cancelled: {msg.reason}", msg.reason)
+    await _withdraw(unit, msg.order_no, f"order cancelled: {msg.reason}", msg.reason)
 
 
-async def on_order_voided(ctx: HandlerContext, msg: OrderVoided) -> None:
+async def on_order_voided(unit: InventoryUnit, msg: OrderVoided) -> None:
     """A voided (shipped) order: what has not left the warehouse is cancelled and what it holds released; the
     goods shipped stay shipped (they come back by a return)."""
-    await _withdraw(ctx, msg.order_no, f"order voided: {msg.reason}", f"order voided: {msg.reason}")
+    await _withdraw(unit, msg.order_no, f"order voided: {msg.reason}", f"order voided: {msg.reason}")
 
 
-async def _withdraw(ctx: HandlerContext, order_no: str, why: str, reason: str) -> None:
-    session, now = ctx.session, ctx.clock.now()
+async def _withdraw(unit: InventoryUnit, order_no: str, why: str, reason: str) -> None:
+    session, now = unit.session, unit.now
     open_dos = (
         await session.execute(
             select(outbound_orders)
@@ -155,10 +153,10 @@ async def _withdraw(ctx: HandlerContext, order_no: str, why: str, reason: str) -
         )
     ).all()
     for do in open_dos:
-        await _cancel(session, ctx.publish, do, why, now)
-    released = await release_order(session, ctx.publish, now, order_no, None)
+        await _cancel(unit, do, why)
+    released = await release_order(unit, order_no, None)
     if released:
-        await ctx.publish(
+        unit.publish(
             StockReleased(order_no=order_no, lines=holdings.as_lines(released), reason=reason, released_at=now)
         )
 
@@ -189,8 +187,9 @@ async def lines_of(session: AsyncSession, do_nos: Sequence[str]) -> dict[str, li
     return result
 
 
-async def scan(session: AsyncSession, runtime: InventoryRuntime, actor: str, do_no: str, barcode: str) -> None:
+async def scan(unit: InventoryUnit, actor: str, do_no: str, barcode: str) -> None:
     """One scan = one unit picked on the line of the scanned product."""
+    session = unit.session
     do = (await lock_outbound(session, [do_no]))[do_no]
     if do.status not in OPEN:
         raise DomainError("invalid_state", f"outbound order {do_no} is {do.status}; it cannot be picked")
@@ -211,15 +210,16 @@ async def scan(session: AsyncSession, runtime: InventoryRuntime, actor: str, do_
     )
     done = all(x.picked_qty + (1 if x is line else 0) >= x.qty for x in lines)
     await set_status(session, do_no, "packed" if done else "picking")
-    await _picking_began(session, runtime, actor, do)
+    _picking_began(unit, actor, do)
     await audit.record(
         session, kit, actor=actor, entity="outbound_order", entity_id=do_no, action="scanned",
         after={"barcode": barcode, "sku": sku, "line_no": line.line_no},
     )  # fmt: skip
 
 
-async def pick_all(session: AsyncSession, runtime: InventoryRuntime, actor: str, do_no: str) -> None:
+async def pick_all(unit: InventoryUnit, actor: str, do_no: str) -> None:
     """Confirm the whole order as picked and packed (for a warehouse that does not scan)."""
+    session = unit.session
     do = (await lock_outbound(session, [do_no]))[do_no]
     domain_check(do.status, "packed")
     await session.execute(
@@ -227,22 +227,21 @@ async def pick_all(session: AsyncSession, runtime: InventoryRuntime, actor: str,
     )
     await set_status(session, do_no, "packed")
     await audit.record(session, kit, actor=actor, entity="outbound_order", entity_id=do_no, action="picked_all")
-    await _picking_began(session, runtime, actor, do)
+    _picking_began(unit, actor, do)
 
 
-async def _picking_began(session: AsyncSession, runtime: InventoryRuntime, actor: str, do: Any) -> None:
+def _picking_began(unit: InventoryUnit, actor: str, do: Any) -> None:
     """The first pick of an outbound order tells sales: the order is no longer editable."""
     if do.status == "created":
-        picked = OutboundOrderPicked(
-            do_no=do.do_no, order_no=do.order_no, picked_by=actor, picked_at=runtime.clock.now()
-        )
-        await runtime.outbox.add(session, picked, correlation_id=do.order_no)
+        picked = OutboundOrderPicked(do_no=do.do_no, order_no=do.order_no, picked_by=actor, picked_at=unit.now)
+        unit.publish(picked, correlation_id=do.order_no)
 
 
-async def unpick(session: AsyncSession, runtime: InventoryRuntime, actor: str, do_no: str, reason: str) -> None:
+async def unpick(unit: InventoryUnit, actor: str, do_no: str, reason: str) -> None:
     """Put an outbound order's picked goods back on the shelves: it is `created` again (the reservation is
     unchanged, the goods never left the warehouse), audited with what was put back; sales may then edit the
     order."""
+    session = unit.session
     do = (await lock_outbound(session, [do_no]))[do_no]
     if do.status not in ("picking", "packed"):
         raise DomainError(
@@ -259,9 +258,9 @@ async def unpick(session: AsyncSession, runtime: InventoryRuntime, actor: str, d
         after={"status": "created", "reason": reason},
     )  # fmt: skip
     unpicked = OutboundOrderUnpicked(
-        do_no=do_no, order_no=do.order_no, lines=back, reason=reason, unpicked_by=actor, unpicked_at=runtime.clock.now()
+        do_no=do_no, order_no=do.order_no, lines=back, reason=reason, unpicked_by=actor, unpicked_at=unit.now
     )
-    await runtime.outbox.add(session, unpicked, correlation_id=do.order_no)
+    unit.publish(unpicked, correlation_id=do.order_no)
 
 
 def domain_check(state: str, target: str) -> None:

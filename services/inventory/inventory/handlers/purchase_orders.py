@@ -6,19 +6,19 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts.purchasing import PurchaseOrderCancelled, PurchaseOrderClosed, PurchaseOrderSent
+from inventory.config import InventoryUnit
 from inventory.db import purchase_order_lines, purchase_orders
-from servicekit.consumer import HandlerContext
 
 
-async def on_sent(ctx: HandlerContext, msg: PurchaseOrderSent) -> None:
-    session = ctx.session
+async def on_sent(unit: InventoryUnit, msg: PurchaseOrderSent) -> None:
+    session = unit.session
     values = {
         "supplier_code": msg.supplier_code,
         "warehouse_code": msg.warehouse_code,
         "tolerance_pct": msg.tolerance_pct,
         "expected_date": msg.expected_date,
         "sent_at": msg.sent_at,
-        "updated_at": ctx.clock.now(),
+        "updated_at": unit.now,
     }
     stmt = insert(purchase_orders).values(po_no=msg.po_no, status="open", **values)
     inserted = await session.execute(
@@ -51,17 +51,15 @@ async def on_sent(ctx: HandlerContext, msg: PurchaseOrderSent) -> None:
     )
 
 
-async def _set_status(ctx: HandlerContext, po_no: str, status: str) -> None:
-    await ctx.session.execute(
-        purchase_orders.update()
-        .where(purchase_orders.c.po_no == po_no)
-        .values(status=status, updated_at=ctx.clock.now())
+async def _set_status(unit: InventoryUnit, po_no: str, status: str) -> None:
+    await unit.session.execute(
+        purchase_orders.update().where(purchase_orders.c.po_no == po_no).values(status=status, updated_at=unit.now)
     )
 
 
-async def on_cancelled(ctx: HandlerContext, msg: PurchaseOrderCancelled) -> None:
-    await _set_status(ctx, msg.po_no, "cancelled")
+async def on_cancelled(unit: InventoryUnit, msg: PurchaseOrderCancelled) -> None:
+    await _set_status(unit, msg.po_no, "cancelled")
 
 
-async def on_closed(ctx: HandlerContext, msg: PurchaseOrderClosed) -> None:
-    await _set_status(ctx, msg.po_no, "closed")
+async def on_closed(unit: InventoryUnit, msg: PurchaseOrderClosed) -> None:
+    await _set_status(unit, msg.po_no, "closed")

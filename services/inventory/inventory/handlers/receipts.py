@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.inventory import GoodsReceived, ReceiptLine
 from inventory import domain
-from inventory.config import InventoryRuntime
+from inventory.config import InventoryUnit
 from inventory.db import (
     goods_receipt_lines,
     goods_receipts,
@@ -69,7 +69,8 @@ async def _open_po(session: AsyncSession, po_no: str, *, lock: bool = False) -> 
     return po
 
 
-async def create_receipt(session: AsyncSession, runtime: InventoryRuntime, who: Principal, head: ReceiptHeader) -> str:
+async def create_receipt(unit: InventoryUnit, who: Principal, head: ReceiptHeader) -> str:
+    session, now = unit.session, unit.now
     warehouse, supplier = head.warehouse_code, head.supplier_code
     if head.po_no is not None:
         po = await _open_po(session, head.po_no)
@@ -83,7 +84,6 @@ async def create_receipt(session: AsyncSession, runtime: InventoryRuntime, who: 
         raise InputError("warehouse_code", "required")
     if await session.scalar(select(warehouses.c.code).where(warehouses.c.code == warehouse)) is None:
         raise NotFoundError("warehouse", warehouse)
-    now = runtime.clock.now()
     grn_no = await next_number(session, kit, "GRN", now)
     values = {
         "grn_no": grn_no,
@@ -114,8 +114,9 @@ async def _lock_draft(session: AsyncSession, grn_no: str) -> Any:
     return grn
 
 
-async def add_line(session: AsyncSession, runtime: InventoryRuntime, actor: str, grn_no: str, data: LineInput) -> None:
+async def add_line(unit: InventoryUnit, actor: str, grn_no: str, data: LineInput) -> None:
     """Add received (and rejected) quantity to the receipt's line for the product (a scan adds 1)."""
+    session = unit.session
     grn = await _lock_draft(session, grn_no)
     sku = data.sku
     if data.barcode is not None:
@@ -180,9 +181,8 @@ async def add_line(session: AsyncSession, runtime: InventoryRuntime, actor: str,
     )  # fmt: skip
 
 
-async def post_receipt(
-    session: AsyncSession, runtime: InventoryRuntime, who: Principal, grn_no: str, override: bool
-) -> None:
+async def post_receipt(unit: InventoryUnit, who: Principal, grn_no: str, override: bool) -> None:
+    session, now = unit.session, unit.now
     grn = await _lock_draft(session, grn_no)
     lines = (
         await session.execute(
@@ -194,8 +194,7 @@ async def post_receipt(
     if not any(x.qty_received > 0 for x in lines):
         raise DomainError("empty_receipt", f"goods receipt {grn_no} has nothing received")
     overridden = await _check_po(session, grn, lines, who, override) if grn.po_no else False
-    now = runtime.clock.now()
-    averages = await _receive(session, runtime, grn, lines, who.sub, now)
+    averages = await _receive(unit, grn, lines, who.sub)
     await session.execute(
         goods_receipts.update()
         .where(goods_receipts.c.grn_no == grn_no)
@@ -216,8 +215,7 @@ async def post_receipt(
         for x in lines
         if x.qty_received > 0
     ]
-    await runtime.outbox.add(
-        session,
+    unit.publish(
         GoodsReceived(
             grn_no=grn_no,
             po_no=grn.po_no,
@@ -276,10 +274,9 @@ async def _check_po(session: AsyncSession, grn: Any, lines: Sequence[Any], who: 
     return bool(over)
 
 
-async def _receive(
-    session: AsyncSession, runtime: InventoryRuntime, grn: Any, lines: Sequence[Any], actor: str, now: Any
-) -> dict[str, Decimal]:
+async def _receive(unit: InventoryUnit, grn: Any, lines: Sequence[Any], actor: str) -> dict[str, Decimal]:
     """Stock in and the moving-average costs updated; the new average per sku received (published with it)."""
+    session = unit.session
     accepted = [(x, x.qty_received - x.qty_rejected) for x in lines if x.qty_received - x.qty_rejected > 0]
     by_sku: dict[str, list[Decimal]] = defaultdict(lambda: [domain.ZERO, domain.ZERO])
     for x, qty in accepted:
@@ -289,11 +286,7 @@ async def _receive(
     for sku in sorted(by_sku):  # products locked in sku order, before the stock rows
         qty, value = by_sku[sku]
         averages[sku] = await update_average_cost(session, sku, qty, value / qty)
-
-    async def publish(message: Any) -> None:
-        await runtime.outbox.add(session, message)
-
-    book = StockBook(session, publish, now)
+    book = StockBook.of(unit)
     await book.lock({(x.sku, grn.warehouse_code) for x, _ in accepted}, create=True)
     for x, qty in accepted:
         book.move(x.sku, grn.warehouse_code, qty, "receipt", reference=grn.grn_no, unit_cost=x.unit_cost, actor=actor)

@@ -11,7 +11,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import ShortageLine
 from contracts.inventory import (
@@ -24,11 +23,11 @@ from contracts.inventory import (
 )
 from contracts.sales import AdjustReservation, ReleaseStock, ReservationTarget, ReserveStock
 from inventory import domain
+from inventory.config import InventoryUnit
 from inventory.handlers import backorders, holdings
 from inventory.handlers.holdings import Held
 from inventory.handlers.planning import plan, unknown_skus
-from inventory.stock import WRITE_BACK_SQL, Publish, StockBook
-from servicekit.consumer import HandlerContext
+from inventory.stock import WRITE_BACK_SQL, StockBook
 from servicekit.fastsql import Statement
 
 # A reservation made (not queued for the rest): its rows, the stock rows, its header and the order out of the
@@ -43,13 +42,13 @@ _RESERVED = Statement(
 )
 
 
-async def reserve_stock(ctx: HandlerContext, cmd: ReserveStock) -> None:
-    session, now = ctx.session, ctx.clock.now()
+async def reserve_stock(unit: InventoryUnit, cmd: ReserveStock) -> None:
+    session, now = unit.session, unit.now
     header = {"priority": cmd.priority, "placed_at": cmd.placed_at, "warehouse_code": cmd.warehouse_code}
     if not holdings.header_locked(session, cmd.order_no):  # else its batch created and locked it already
         await holdings.lock_orders(session, [cmd.order_no], create=header)
     held = (await holdings.held_by(session, [cmd.order_no])).get(cmd.order_no, [])
-    book = StockBook(session, ctx.publish, now)
+    book = StockBook.of(unit)
     wanted = [(line.line_no, line.sku, line.qty) for line in cmd.lines]
     skus = {line.sku for line in cmd.lines}
     await book.lock_skus(skus, cmd.warehouse_code)
@@ -57,15 +56,13 @@ async def reserve_stock(ctx: HandlerContext, cmd: ReserveStock) -> None:
     if attempt.shortages:
         missing = await unknown_skus(session, skus)
         if missing:
-            await ctx.publish(
-                _failed(cmd.order_no, "unknown_sku", [], f"unknown sku: {', '.join(sorted(missing))}", now)
-            )
+            unit.publish(_failed(cmd.order_no, "unknown_sku", [], f"unknown sku: {', '.join(sorted(missing))}", now))
             return
     reserved_any = bool(attempt.held_after)
     if attempt.shortages and (not cmd.allow_partial or not reserved_any):
         if cmd.backorder:
             await backorders.enqueue(session, cmd, now)
-        await ctx.publish(_failed(cmd.order_no, "out_of_stock", attempt.shortages, None, now))
+        unit.publish(_failed(cmd.order_no, "out_of_stock", attempt.shortages, None, now))
         return
     if attempt.shortages and cmd.backorder:
         await holdings.add_takes(session, book, cmd.order_no, attempt.allocation.takes)
@@ -76,7 +73,7 @@ async def reserve_stock(ctx: HandlerContext, cmd: ReserveStock) -> None:
         takes = holdings.take(book, attempt.allocation.takes)
         assert not book.has_movements  # a reservation moves no stock
         await _RESERVED.defer(session, order_no=cmd.order_no, at=now, **header, **takes, **await book.settle())
-    await ctx.publish(
+    unit.publish(
         StockReserved(
             order_no=cmd.order_no,
             lines=holdings.as_lines(attempt.held_after),
@@ -92,10 +89,9 @@ def _failed(
     return StockReservationFailed(order_no=order_no, reason=reason, shortages=shortages, detail=detail, failed_at=now)
 
 
-async def release_order(
-    session: AsyncSession, publish: Publish, now: datetime, order_no: str, line_nos: Sequence[int] | None
-) -> list[Held]:
+async def release_order(unit: InventoryUnit, order_no: str, line_nos: Sequence[int] | None) -> list[Held]:
     """Release the order's reservation (whole, or some lines) and drop it from the backorder queue."""
+    session, now = unit.session, unit.now
     found = await holdings.lock_orders(session, [order_no])
     if not found:
         return []
@@ -105,7 +101,7 @@ async def release_order(
     await backorders.dequeue(session, order_no, line_nos)
     if not held:
         return []
-    book = StockBook(session, publish, now)
+    book = StockBook.of(unit)
     await book.lock({(h.sku, h.warehouse_code) for h in held})
     await holdings.remove(session, book, order_no, held)
     await holdings.touch(session, order_no, now)
@@ -113,16 +109,15 @@ async def release_order(
     return held
 
 
-async def release_stock(ctx: HandlerContext, cmd: ReleaseStock) -> None:
-    now = ctx.clock.now()
-    released = await release_order(ctx.session, ctx.publish, now, cmd.order_no, cmd.line_nos)
-    await ctx.publish(
-        StockReleased(order_no=cmd.order_no, lines=holdings.as_lines(released), reason=cmd.reason, released_at=now)
+async def release_stock(unit: InventoryUnit, cmd: ReleaseStock) -> None:
+    released = await release_order(unit, cmd.order_no, cmd.line_nos)
+    unit.publish(
+        StockReleased(order_no=cmd.order_no, lines=holdings.as_lines(released), reason=cmd.reason, released_at=unit.now)
     )
 
 
-async def adjust_reservation(ctx: HandlerContext, cmd: AdjustReservation) -> None:
-    session, now = ctx.session, ctx.clock.now()
+async def adjust_reservation(unit: InventoryUnit, cmd: AdjustReservation) -> None:
+    session, now = unit.session, unit.now
     headers = await holdings.lock_orders(
         session, [cmd.order_no], create={"priority": 5, "placed_at": now, "warehouse_code": None}
     )
@@ -131,13 +126,13 @@ async def adjust_reservation(ctx: HandlerContext, cmd: AdjustReservation) -> Non
         return  # an older amendment arriving late: a newer one was already applied
     held = (await holdings.held_by(session, [cmd.order_no])).get(cmd.order_no, [])
     if cmd.revision == header.revision:
-        await ctx.publish(_adjusted(cmd, held, [], now))  # a retry: answer again with the current state
+        unit.publish(_adjusted(cmd, held, [], now))  # a retry: answer again with the current state
         return
     targets = {t.line_no: t for t in cmd.lines}
     # Lines whose sku changed give their stock back entirely; others keep what they hold up to the target.
     drop = [h for h in held if h.line_no in targets and h.sku != targets[h.line_no].sku]
     keep = [h for h in held if h not in drop]
-    book = StockBook(session, ctx.publish, now)
+    book = StockBook.of(unit)
     await book.lock_skus({t.sku for t in cmd.lines}, header.warehouse_code, {(h.sku, h.warehouse_code) for h in held})
     cuts = _cuts(keep, targets)
     wanted = [(t.line_no, t.sku, t.qty) for t in cmd.lines if t.qty > 0]
@@ -147,7 +142,7 @@ async def adjust_reservation(ctx: HandlerContext, cmd: AdjustReservation) -> Non
             reason: ReservationFailureReason = "unknown_sku"
         else:
             reason = "out_of_stock"
-        await ctx.publish(
+        unit.publish(
             ReservationAdjustmentFailed(
                 order_no=cmd.order_no, revision=cmd.revision, reason=reason, shortages=attempt.shortages, failed_at=now
             )
@@ -161,7 +156,7 @@ async def adjust_reservation(ctx: HandlerContext, cmd: AdjustReservation) -> Non
     await book.flush()
     dropped = drop + [Held(h.line_no, h.sku, h.warehouse_code, qty) for h, qty in cuts]
     after = holdings.merged(held, attempt.allocation.takes, dropped)
-    await ctx.publish(_adjusted(cmd, after, attempt.shortages, now))
+    unit.publish(_adjusted(cmd, after, attempt.shortages, now))
 
 
 def _cuts(keep: Sequence[Held], targets: dict[int, ReservationTarget]) -> list[tuple[Held, Decimal]]:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.inventory import ReturnedLine, ReturnReceived
 from contracts.sales import ReturnAuthorized
 from inventory import domain
-from inventory.config import InventoryRuntime
+from inventory.config import InventoryUnit
 from inventory.db import (
     kit,
     outbound_lines,
@@ -31,7 +31,7 @@ from inventory.db import (
 from inventory.handlers.adjustments import update_average_cost
 from inventory.stock import StockBook
 from servicekit import audit
-from servicekit.consumer import HandlerContext
+from servicekit.documents import with_lines
 from servicekit.errors import DomainError, InputError, NotFoundError
 
 AUTHORIZED = "authorized"
@@ -76,9 +76,9 @@ async def _left_with(session: AsyncSession, order_no: str, line_no: int, sku: st
     return Decimal(current or 0)
 
 
-async def on_return_authorized(ctx: HandlerContext, msg: ReturnAuthorized) -> None:
+async def on_return_authorized(unit: InventoryUnit, msg: ReturnAuthorized) -> None:
     """The goods are expected back, at the cost they left with."""
-    session = ctx.session
+    session = unit.session
     if await session.scalar(select(returns.c.return_no).where(returns.c.return_no == msg.return_no)):
         return
     await session.execute(
@@ -108,14 +108,9 @@ async def on_return_authorized(ctx: HandlerContext, msg: ReturnAuthorized) -> No
 
 
 async def receive(
-    session: AsyncSession,
-    runtime: InventoryRuntime,
-    actor: str,
-    return_no: str,
-    inspected: Sequence[Inspected],
-    warehouse_code: str | None,
+    unit: InventoryUnit, actor: str, return_no: str, inspected: Sequence[Inspected], warehouse_code: str | None
 ) -> None:
-    now = runtime.clock.now()
+    session, now = unit.session, unit.now
     rma = (await session.execute(select(returns).where(returns.c.return_no == return_no).with_for_update())).first()
     if rma is None:
         raise NotFoundError("return", return_no)
@@ -136,10 +131,7 @@ async def receive(
     for line_no, line in expected.items():
         if sum(got[line_no].values(), domain.ZERO) != line.qty:
             raise InputError("lines", f"line {line_no}: {line.qty} expected back, inspect all of it (restock or scrap)")
-
-    async def publish(message: Any) -> None:
-        await runtime.outbox.add(session, message, correlation_id=rma.order_no)
-
+    unit.correlation_id = rma.order_no  # what receiving causes (stock events included) is in the order's flow
     restocked = {n: q["restock"] for n, q in got.items() if q["restock"] > 0}
     by_sku: dict[str, list[Decimal]] = defaultdict(lambda: [domain.ZERO, domain.ZERO])
     for n, qty in restocked.items():
@@ -148,7 +140,7 @@ async def receive(
     for sku in sorted(by_sku):  # products locked in sku order, before the stock rows
         qty, value = by_sku[sku]
         await update_average_cost(session, sku, qty, value / qty)
-    book = StockBook(session, publish, now)
+    book = StockBook.of(unit)
     await book.lock({(x.sku, wh) for x in expected.values()}, create=True)
     out: list[ReturnedLine] = []
     notes = {x.line_no: x.note for x in inspected if x.note}
@@ -180,7 +172,7 @@ async def receive(
         .where(returns.c.return_no == return_no)
         .values(status=RECEIVED, warehouse_code=wh, received_by=actor, received_at=now)
     )
-    await publish(
+    unit.publish(
         ReturnReceived(
             return_no=return_no, order_no=rma.order_no, warehouse_code=wh, lines=out, received_by=actor, received_at=now
         )
@@ -198,16 +190,4 @@ async def read(session: AsyncSession, order_no: str | None = None, return_no: st
         q = q.where(returns.c.order_no == order_no)
     if return_no is not None:
         q = q.where(returns.c.return_no == return_no)
-    found = [dict(r) for r in (await session.execute(q)).mappings()]
-    if not found:
-        return []
-    lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for x in (
-        await session.execute(
-            select(return_lines)
-            .where(return_lines.c.return_no.in_([r["return_no"] for r in found]))
-            .order_by(return_lines.c.line_no)
-        )
-    ).mappings():
-        lines[x["return_no"]].append({k: v for k, v in x.items() if k != "return_no"})
-    return [{**r, "lines": lines[r["return_no"]]} for r in found]
+    return await with_lines(session, q, return_lines, "return_no")

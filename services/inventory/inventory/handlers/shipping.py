@@ -7,19 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import ReservedLine
 from contracts.inventory import ShipmentDelivered, ShipmentDispatched, ShippedLine, StockCommitted
 from inventory import domain
-from inventory.config import InventoryRuntime
+from inventory.config import InventoryUnit
 from inventory.db import kit
 from inventory.handlers import holdings
 from inventory.handlers.outbound import domain_check, lines_of, lock_outbound, set_status
-from inventory.stock import Publish, StockBook
+from inventory.stock import StockBook
 from servicekit import audit
 from servicekit.errors import DomainError
 
@@ -31,13 +28,11 @@ class ShipItem:
     tracking_no: str | None
 
 
-async def ship(
-    session: AsyncSession, runtime: InventoryRuntime, actor: str, items: Sequence[ShipItem], batch_no: str | None
-) -> list[str]:
+async def ship(unit: InventoryUnit, actor: str, items: Sequence[ShipItem], batch_no: str | None) -> list[str]:
     """Ship outbound orders in one transaction: each one's reservation is committed (on-hand and reserved
     fall, a `shipment` movement at moving-average cost), StockCommitted and ShipmentDispatched emitted.
     Any refusal refuses the whole batch."""
-    now = runtime.clock.now()
+    session = unit.session
     do_nos = [i.do_no for i in items]
     if len(set(do_nos)) != len(do_nos):
         raise DomainError("duplicate_do", "an outbound order is listed twice")
@@ -48,30 +43,25 @@ async def ship(
     order_nos = {d.order_no for d in dos.values()}
     await holdings.lock_orders(session, order_nos)
     held = await holdings.held_by(session, order_nos)
-
-    async def publish(message: Any) -> None:
-        await runtime.outbox.add(session, message, correlation_id=message.key())
-
-    book = StockBook(session, publish, now)
+    book = StockBook.of(unit)  # what shipping publishes is correlated by each message's key (its order, its sku)
     await book.lock({(x.sku, dos[d].warehouse_code) for d, xs in lines.items() for x in xs})
     for item in items:
-        await _ship_one(session, book, publish, dos[item.do_no], lines[item.do_no], held, item, batch_no, actor, now)
+        await _ship_one(unit, book, dos[item.do_no], lines[item.do_no], held, item, batch_no, actor)
     await book.flush()
     return do_nos
 
 
 async def _ship_one(
-    session: AsyncSession,
+    unit: InventoryUnit,
     book: StockBook,
-    publish: Publish,
     do: Any,
     lines: Sequence[Any],
     held: dict[str, list[holdings.Held]],
     item: ShipItem,
     batch_no: str | None,
     actor: str,
-    now: datetime,
 ) -> None:
+    session, now = unit.session, unit.now
     committed: list[ReservedLine] = []
     shipped: list[ShippedLine] = []
     wh = do.warehouse_code
@@ -95,8 +85,8 @@ async def _ship_one(
         shipped_at=now,
     )  # fmt: skip
     if committed:
-        await publish(StockCommitted(order_no=do.order_no, do_no=do.do_no, lines=committed, committed_at=now))
-    await publish(
+        unit.publish(StockCommitted(order_no=do.order_no, do_no=do.do_no, lines=committed, committed_at=now))
+    unit.publish(
         ShipmentDispatched(
             do_no=do.do_no,
             order_no=do.order_no,
@@ -115,15 +105,12 @@ async def _ship_one(
     )  # fmt: skip
 
 
-async def deliver(
-    session: AsyncSession, runtime: InventoryRuntime, actor: str, do_no: str, signed_by: str | None
-) -> None:
-    now = runtime.clock.now()
+async def deliver(unit: InventoryUnit, actor: str, do_no: str, signed_by: str | None) -> None:
+    session, now = unit.session, unit.now
     do = (await lock_outbound(session, [do_no]))[do_no]
     domain_check(do.status, "delivered")
     await set_status(session, do_no, "delivered", delivered_at=now, signed_by=signed_by)
-    await runtime.outbox.add(
-        session,
+    unit.publish(
         ShipmentDelivered(do_no=do_no, order_no=do.order_no, signed_by=signed_by, delivered_at=now),
         correlation_id=do.order_no,
     )

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.inventory import StockAdjusted, StocktakeVarianceDetected, VarianceLine
 from inventory import domain
-from inventory.config import InventoryRuntime
+from inventory.config import InventoryUnit
 from inventory.db import kit, stock, stocktake_lines, stocktakes, warehouses
 from inventory.stock import StockBook
 from servicekit import audit
@@ -22,16 +22,11 @@ from servicekit.numbering import next_number
 
 
 async def open_stocktake(
-    session: AsyncSession,
-    runtime: InventoryRuntime,
-    actor: str,
-    warehouse_code: str,
-    skus: Sequence[str],
-    threshold: Decimal,
+    unit: InventoryUnit, actor: str, warehouse_code: str, skus: Sequence[str], threshold: Decimal
 ) -> str:
+    session, now = unit.session, unit.now
     if await session.scalar(select(warehouses.c.code).where(warehouses.c.code == warehouse_code)) is None:
         raise NotFoundError("warehouse", warehouse_code)
-    now = runtime.clock.now()
     no = await next_number(session, kit, "ST", now)
     await session.execute(
         stocktakes.insert().values(
@@ -64,7 +59,8 @@ async def _lock(session: AsyncSession, no: str, status: str) -> Any:
     return st
 
 
-async def record_counts(session: AsyncSession, actor: str, no: str, counts: dict[str, Decimal]) -> None:
+async def record_counts(unit: InventoryUnit, actor: str, no: str, counts: dict[str, Decimal]) -> None:
+    session = unit.session
     await _lock(session, no, "open")
     stmt = insert(stocktake_lines).values(
         [{"stocktake_no": no, "sku": s, "expected_qty": domain.ZERO, "counted_qty": q} for s, q in counts.items()]
@@ -83,12 +79,12 @@ async def _lines(session: AsyncSession, no: str) -> list[Any]:
     return list(await session.execute(query))
 
 
-async def submit(session: AsyncSession, runtime: InventoryRuntime, actor: str, no: str) -> None:
+async def submit(unit: InventoryUnit, actor: str, no: str) -> None:
+    session, now = unit.session, unit.now
     st = await _lock(session, no, "open")
     lines = await _lines(session, no)
     if any(x.counted_qty is None for x in lines):
         raise DomainError("uncounted_lines", "every line needs a count before submitting")
-    now = runtime.clock.now()
     await session.execute(
         stocktakes.update().where(stocktakes.c.stocktake_no == no).values(status="submitted", submitted_at=now)
     )
@@ -99,27 +95,22 @@ async def submit(session: AsyncSession, runtime: InventoryRuntime, actor: str, n
         if domain.variance_over(x.expected_qty, x.counted_qty, st.threshold_pct)
     ]  # fmt: skip
     if over:
-        await runtime.outbox.add(
-            session,
+        unit.publish(
             StocktakeVarianceDetected(
                 stocktake_no=no, warehouse_code=st.warehouse_code, threshold_pct=st.threshold_pct, lines=over,
                 detected_at=now,
-            ),
+            )
         )  # fmt: skip
     await audit.record(session, kit, actor=actor, entity="stocktake", entity_id=no, action="submitted")
 
 
-async def approve(session: AsyncSession, runtime: InventoryRuntime, actor: str, no: str) -> None:
+async def approve(unit: InventoryUnit, actor: str, no: str) -> None:
     """Post each variance (counted − expected) as a `stocktake` adjustment on today's on-hand."""
+    session, now = unit.session, unit.now
     st = await _lock(session, no, "submitted")
-    now = runtime.clock.now()
     variances = [(x.sku, x.counted_qty - x.expected_qty) for x in await _lines(session, no)]
     variances = [(s, v) for s, v in variances if v != 0]
-
-    async def publish(message: Any) -> None:
-        await runtime.outbox.add(session, message)
-
-    book = StockBook(session, publish, now)
+    book = StockBook.of(unit)
     await book.lock({(s, st.warehouse_code) for s, _ in variances}, create=True)
     for sku, delta in variances:
         cost = book.row(sku, st.warehouse_code).avg_cost  # a variance is valued at the moving average
@@ -127,7 +118,7 @@ async def approve(session: AsyncSession, runtime: InventoryRuntime, actor: str, 
             sku, st.warehouse_code, delta, "stocktake", reason_code="stocktake", reference=no, unit_cost=cost,
             actor=actor,
         )  # fmt: skip
-        await publish(
+        unit.publish(
             StockAdjusted(
                 sku=sku, warehouse_code=st.warehouse_code, qty_delta=delta, on_hand_after=row.on_hand,
                 reason_code="stocktake", reference=no, unit_cost=cost, adjusted_by=actor, adjusted_at=now,

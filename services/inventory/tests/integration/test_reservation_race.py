@@ -24,6 +24,7 @@ from inventory.main import MIGRATIONS, definition
 from servicekit.consumer import HandlerContext, MessageProcessor
 from servicekit.migrations import upgrade_to_head
 from servicekit.testing import Infra
+from servicekit.unit import bound, unit_of
 
 pytestmark = pytest.mark.integration
 
@@ -37,18 +38,18 @@ async def runtime(infra: Infra, database_url: str) -> AsyncIterator[InventoryRun
 
 
 async def seed(rt: InventoryRuntime, wh: str, stock_by_sku: dict[str, int]) -> None:
-    async with rt.db.transaction() as s:
-        await catalog.save_warehouse(s, rt, "seed", wh, wh)
+    async with rt.db.transaction() as s, unit_of(s, rt, "seed") as unit:
+        await catalog.save_warehouse(unit, "seed", wh, wh)
         for sku, qty in stock_by_sku.items():
-            await catalog.save_product(s, rt, "seed", catalog.ProductData(sku, sku, "pcs"), create=True)
+            await catalog.save_product(unit, "seed", catalog.ProductData(sku, sku, "pcs"), create=True)
             adj = adjustments.Adjustment(sku, wh, Decimal(qty), "opening_balance", unit_cost=Decimal("5"))
-            await adjustments.adjust_stock(s, rt, "seed", adj, opening=True)
+            await adjustments.adjust_stock(unit, "seed", adj, opening=True)
 
 
 async def reserve_in_own_transaction(rt: InventoryRuntime, cmd: ReserveStock) -> None:
     async with rt.db.transaction() as session:
         env = Envelope.wrap(cmd, producer="sales")
-        await reserve_stock(HandlerContext(session, env, rt.outbox, rt.clock), cmd)
+        await bound(rt.settings, reserve_stock)(HandlerContext(session, env, rt.outbox, rt.clock), cmd)
 
 
 async def replies(rt: InventoryRuntime, message_type: str) -> int:
@@ -107,7 +108,7 @@ async def test_a_batch_locks_its_headers_at_once_and_a_repeated_command_reserves
     first, second = command(sku), command(sku)
     processor = MessageProcessor(
         consumer="inventory",
-        handlers=build(),
+        handlers=build(runtime.settings),
         db=runtime.db,
         tables=kit,
         outbox=runtime.outbox,

@@ -117,6 +117,8 @@ async def test_backorders_served_by_priority_then_age_when_stock_is_adjusted_in(
         )
     served = {c.order_no for c in queued if payloads(records, c.order_no, "StockReserved")}
     assert served == {urgent, oldest, middle}
+    # Each reply is in its order's flow, not in that of the stock event that woke it (correlated by its sku).
+    assert {o: payloads(records, o, "StockReserved")[-1]["correlation_id"] for o in served} == {o: o for o in served}
     assert await inv.stock(a, wh) == {"on_hand": 6, "reserved": 6, "available": 0}
     queue = (await inv.client.get("/api/v1/backorders", headers=bearer("auditor"))).json()
     assert [q["order_no"] for q in queue] == [newest]

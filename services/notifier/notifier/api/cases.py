@@ -12,9 +12,8 @@ from sqlalchemy import select
 from contracts.common import Role
 from notifier.api import files
 from notifier.api.deps import Staff, StaffRead
-from notifier.config import NotifierRuntime, RuntimeDep
+from notifier.config import NotifierRuntime, NotifierUnit, RuntimeDep
 from notifier.db import case_comments, case_history, case_links, cases, kit
-from notifier.domain.alerts import Publish
 from notifier.domain.cases import OPEN_STATES, is_breached, may_work, sla_seconds_left
 from notifier.handlers import cases as handle
 from notifier.handlers import escalation
@@ -24,6 +23,7 @@ from servicekit.auth import Principal
 from servicekit.errors import NotFoundError
 from servicekit.inputs import OptionalLongText
 from servicekit.tabular import FormatQuery, export_query
+from servicekit.unit import unit_of
 
 router = APIRouter(tags=["cases"])
 
@@ -60,13 +60,6 @@ class ResolveBody(BaseModel):
 class EscalateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: OptionalLongText = None
-
-
-def _publisher(runtime: NotifierRuntime, session: Any) -> Publish:
-    async def publish(message: Any) -> Any:
-        return await runtime.outbox.add(session, message)
-
-    return publish
 
 
 def with_sla(row: Any, now: datetime) -> dict[str, Any]:
@@ -158,14 +151,14 @@ async def _act(
 ) -> dict[str, Any]:
     """Do `work` on the case, audited; `owners_only`: only those who may work the case (domain.cases.may_work)."""
     settings = runtime.settings
-    async with runtime.db.transaction() as session:
+    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as unit:
         before = await handle.load_for_update(session, case_no)
         if owners_only and not may_work(
             before.assignee_user, before.assignee_role, principal.sub, principal.roles, settings.case_managers
         ):
             owner = before.assignee_user or before.assignee_role or "a manager"
             raise HTTPException(403, f"case {case_no} is worked by {owner} (or its manager); others may comment")
-        await work(session, _publisher(runtime, session), runtime.clock.now())
+        await work(unit)
         after = (await session.execute(select(cases).where(cases.c.case_no == case_no))).mappings().one()
         await audit.record(
             session,
@@ -187,7 +180,7 @@ async def assign_case(case_no: str, body: AssignBody, runtime: RuntimeDep, princ
         principal,
         case_no,
         "assigned",
-        lambda s, p, now: handle.assign(s, p, now, case_no, principal.sub, body.role, body.user),
+        lambda unit: handle.assign(unit, case_no, principal.sub, body.role, body.user),
     )
 
 
@@ -198,7 +191,7 @@ async def comment_case(case_no: str, body: CommentBody, runtime: RuntimeDep, pri
         principal,
         case_no,
         "commented",
-        lambda s, p, now: handle.comment(s, now, case_no, principal.sub, body.body),
+        lambda unit: handle.comment(unit, case_no, principal.sub, body.body),
         owners_only=False,
     )
 
@@ -210,18 +203,16 @@ async def link_case(case_no: str, body: LinkBody, runtime: RuntimeDep, principal
         principal,
         case_no,
         "linked",
-        lambda s, p, now: handle.link(s, case_no, body.doc_type, body.doc_id),
+        lambda unit: handle.link(unit, case_no, body.doc_type, body.doc_id),
         owners_only=False,
     )
 
 
 @router.post("/cases/{case_no}/escalate")
 async def escalate_case(case_no: str, body: EscalateBody, runtime: RuntimeDep, principal: Staff) -> dict[str, Any]:
-    settings = runtime.settings
-
-    async def work(s: Any, p: Any, now: datetime) -> None:
-        case = await handle.load_for_update(s, case_no)
-        await escalation.escalate(s, p, settings, now, case, principal.sub, "manual")
+    async def work(unit: NotifierUnit) -> None:
+        case = await handle.load_for_update(unit.session, case_no)
+        await escalation.escalate(unit, case, principal.sub, "manual")
 
     return await _act(runtime, principal, case_no, "escalated", work)
 
@@ -233,12 +224,10 @@ async def resolve_case(case_no: str, body: ResolveBody, runtime: RuntimeDep, pri
         principal,
         case_no,
         "resolved",
-        lambda s, p, now: handle.resolve(s, p, now, case_no, principal.sub, body.resolution),
+        lambda unit: handle.resolve(unit, case_no, principal.sub, body.resolution),
     )
 
 
 @router.post("/cases/{case_no}/close")
 async def close_case(case_no: str, runtime: RuntimeDep, principal: Staff) -> dict[str, Any]:
-    return await _act(
-        runtime, principal, case_no, "closed", lambda s, p, now: handle.close(s, p, now, case_no, principal.sub)
-    )
+    return await _act(runtime, principal, case_no, "closed", lambda unit: handle.close(unit, case_no, principal.sub))

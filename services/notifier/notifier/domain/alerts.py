@@ -1,18 +1,14 @@
 """What the alerting and the exception cases share, with no I/O: the shape of an alert a rule raises (a stored
-rule, or the built-in escalation re-alert), one firing of it, and how a handler emits a message. Raising alerts
+rule, or the built-in escalation re-alert) and one firing of it. Raising alerts
 (handlers/alerts.py) opens cases (handlers/cases.py), and escalating a case (handlers/escalation.py) raises an
 alert: both sides import these from here, not from each other."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-from contracts.envelope import Message
-
-Publish = Callable[[Message], Awaitable[Any]]
 
 
 @dataclass(frozen=True)

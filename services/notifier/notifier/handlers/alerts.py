@@ -13,9 +13,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.notifier import AlertRaised, Recipient
-from notifier.config import NotifierSettings
+from notifier.config import NotifierUnit
 from notifier.db import alerts, deliveries, inbox_items, order_customers, parties
-from notifier.domain.alerts import AlertRule, Publish, Raise
+from notifier.domain.alerts import AlertRule, Raise
 from notifier.domain.templates import render
 from notifier.handlers import recipients as rcpt
 from notifier.handlers.cases import open_case
@@ -36,15 +36,9 @@ async def enrich(session: AsyncSession, context: dict[str, Any]) -> None:
             context[f"{kind}_name"] = name or code
 
 
-async def raise_alert(
-    session: AsyncSession,
-    publish: Publish,
-    settings: NotifierSettings,
-    now: datetime,
-    rule: AlertRule,
-    fire: Raise,
-) -> uuid.UUID | None:
+async def raise_alert(unit: NotifierUnit, rule: AlertRule, fire: Raise) -> uuid.UUID | None:
     """Raise the alert unless one is open for the same dedup key; returns its id if raised."""
+    session, settings, now = unit.session, unit.settings, unit.now
     context = {**fire.context, "rule_code": rule.code, "subject_type": fire.subject_type, "subject_id": fire.subject_id}
     await enrich(session, context)
     text = render(rule.template_key, context)
@@ -108,7 +102,7 @@ async def raise_alert(
                 for c, t in jobs
             ],
         )
-    await publish(
+    unit.publish(
         AlertRaised(
             alert_id=alert_id,
             rule_code=rule.code,
@@ -124,7 +118,7 @@ async def raise_alert(
         )
     )
     if rule.opens_case:
-        case_no = await open_case(session, publish, now, rule, fire, context, text, alert_id)
+        case_no = await open_case(unit, rule, fire, context, text, alert_id)
         await session.execute(update(alerts).where(alerts.c.alert_id == alert_id).values(case_no=case_no))
     return alert_id
 

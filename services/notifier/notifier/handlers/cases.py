@@ -11,8 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import notifier as events
+from notifier.config import NotifierUnit
 from notifier.db import alerts, case_comments, case_history, case_links, cases, kit
-from notifier.domain.alerts import AlertRule, Publish, Raise
+from notifier.domain.alerts import AlertRule, Raise
 from notifier.domain.cases import CaseTransitionError, check_transition, sla_due
 from notifier.domain.templates import Rendered
 from servicekit.errors import DomainError, NotFoundError
@@ -30,15 +31,9 @@ def _first_role(rule: AlertRule, context: dict[str, Any]) -> str | None:
 
 
 async def open_case(
-    session: AsyncSession,
-    publish: Publish,
-    now: datetime,
-    rule: AlertRule,
-    fire: Raise,
-    context: dict[str, Any],
-    text: Rendered,
-    alert_id: uuid.UUID,
+    unit: NotifierUnit, rule: AlertRule, fire: Raise, context: dict[str, Any], text: Rendered, alert_id: uuid.UUID
 ) -> str:
+    session, now = unit.session, unit.now
     case_no = await next_number(session, kit, "EXC", now)
     sla_hours = rule.sla_hours or 24
     due = sla_due(now, sla_hours)
@@ -73,7 +68,7 @@ async def open_case(
         [{"case_no": case_no, "doc_type": t, "doc_id": i} for t, i in sorted(links)],
     )
     await record_history(session, case_no, None, "open", SYSTEM, now, f"rule {rule.code}")
-    await publish(
+    unit.publish(
         events.ExceptionCaseOpened(
             case_no=case_no,
             case_type=case_type,
@@ -123,15 +118,8 @@ def guard(from_state: str, to_state: str) -> None:
         raise DomainError("invalid_case_transition", str(exc), state=from_state, to=to_state) from exc
 
 
-async def assign(
-    session: AsyncSession,
-    publish: Publish,
-    now: datetime,
-    case_no: str,
-    actor: str,
-    role: str | None,
-    user: str | None,
-) -> None:
+async def assign(unit: NotifierUnit, case_no: str, actor: str, role: str | None, user: str | None) -> None:
+    session, now = unit.session, unit.now
     case = await load_for_update(session, case_no)
     guard(case.state, "processing")
     await session.execute(
@@ -140,7 +128,7 @@ async def assign(
         .values(state="processing", assignee_role=role or case.assignee_role, assignee_user=user, updated_at=now)
     )
     await record_history(session, case_no, case.state, "processing", actor, now, f"assigned to {user or role}")
-    await publish(
+    unit.publish(
         events.ExceptionCaseAssigned(
             case_no=case_no,
             assignee_role=role or case.assignee_role,
@@ -151,23 +139,24 @@ async def assign(
     )
 
 
-async def comment(session: AsyncSession, now: datetime, case_no: str, actor: str, body: str) -> None:
+async def comment(unit: NotifierUnit, case_no: str, actor: str, body: str) -> None:
+    session, now = unit.session, unit.now
     case = await load_for_update(session, case_no)
     if case.state == "closed":
         raise DomainError("case_closed", f"case {case_no} is closed")
     await session.execute(insert(case_comments).values(case_no=case_no, author=actor, body=body, at=now))
 
 
-async def link(session: AsyncSession, case_no: str, doc_type: str, doc_id: str) -> None:
+async def link(unit: NotifierUnit, case_no: str, doc_type: str, doc_id: str) -> None:
+    session = unit.session
     await load_for_update(session, case_no)
     await session.execute(
         pg_insert(case_links).values(case_no=case_no, doc_type=doc_type, doc_id=doc_id).on_conflict_do_nothing()
     )
 
 
-async def resolve(
-    session: AsyncSession, publish: Publish, now: datetime, case_no: str, actor: str, resolution: str
-) -> None:
+async def resolve(unit: NotifierUnit, case_no: str, actor: str, resolution: str) -> None:
+    session, now = unit.session, unit.now
     case = await load_for_update(session, case_no)
     guard(case.state, "resolved")
     await session.execute(
@@ -176,12 +165,13 @@ async def resolve(
         .values(state="resolved", resolution=resolution, resolved_by=actor, resolved_at=now, updated_at=now)
     )
     await record_history(session, case_no, case.state, "resolved", actor, now, resolution)
-    await publish(
+    unit.publish(
         events.ExceptionCaseResolved(case_no=case_no, resolution=resolution, resolved_by=actor, resolved_at=now)
     )
 
 
-async def close(session: AsyncSession, publish: Publish, now: datetime, case_no: str, actor: str) -> None:
+async def close(unit: NotifierUnit, case_no: str, actor: str) -> None:
+    session, now = unit.session, unit.now
     case = await load_for_update(session, case_no)
     guard(case.state, "closed")
     await session.execute(
@@ -194,4 +184,4 @@ async def close(session: AsyncSession, publish: Publish, now: datetime, case_no:
     await session.execute(
         update(alerts).where(alerts.c.case_no == case_no, alerts.c.cleared_at.is_(None)).values(cleared_at=now)
     )
-    await publish(events.ExceptionCaseClosed(case_no=case_no, closed_by=actor, closed_at=now))
+    unit.publish(events.ExceptionCaseClosed(case_no=case_no, closed_by=actor, closed_at=now))

@@ -3,32 +3,23 @@ periodic SLA check escalates every case past its SLA."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import notifier as events
-from notifier.config import NotifierSettings
+from notifier.config import NotifierUnit
 from notifier.db import cases as cases_table
 from notifier.db import rules
-from notifier.domain.alerts import AlertRule, Publish, Raise
+from notifier.domain.alerts import AlertRule, Raise
 from notifier.domain.cases import next_role, sla_due
 from notifier.handlers import cases
 from notifier.handlers.alerts import raise_alert
 
 
-async def escalate(
-    session: AsyncSession,
-    publish: Publish,
-    settings: NotifierSettings,
-    now: datetime,
-    case: Any,
-    actor: str,
-    reason: str,
-) -> None:
+async def escalate(unit: NotifierUnit, case: Any, actor: str, reason: str) -> None:
     """Move the case one level up its ladder, restart its SLA, and alert the new owner."""
+    session, now = unit.session, unit.now
     cases.guard(case.state, "escalated")
     level = case.level + 1
     role = next_role(case.escalation_roles, level, case.assignee_role)
@@ -41,7 +32,7 @@ async def escalate(
     await cases.record_history(
         session, case.case_no, case.state, "escalated", actor, now, f"{reason}: level {level} → {role}"
     )
-    await publish(
+    unit.publish(
         events.ExceptionCaseEscalated(
             case_no=case.case_no,
             level=level,
@@ -68,10 +59,7 @@ async def escalate(
         "customer_code": case.customer_code,
     }
     await raise_alert(
-        session,
-        publish,
-        settings,
-        now,
+        unit,
         rule,
         Raise(
             subject_type=case.subject_type,
@@ -83,10 +71,9 @@ async def escalate(
     )
 
 
-async def escalate_breached(
-    session: AsyncSession, publish: Publish, settings: NotifierSettings, now: datetime, limit: int = 200
-) -> int:
+async def escalate_breached(unit: NotifierUnit, limit: int = 200) -> int:
     """The periodic SLA check: every open case past its SLA goes one level up."""
+    session, now = unit.session, unit.now
     breached = (
         await session.execute(
             select(cases_table)
@@ -97,5 +84,5 @@ async def escalate_breached(
         )
     ).all()
     for case in breached:
-        await escalate(session, publish, settings, now, case, cases.SYSTEM, "sla_breached")
+        await escalate(unit, case, cases.SYSTEM, "sla_breached")
     return len(breached)

@@ -3,6 +3,7 @@ alerts of the event rules whose conditions hold."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import purchasing, sales
 from contracts.envelope import Message
-from notifier.config import NotifierSettings
+from notifier.config import NotifierSettings, NotifierUnit
 from notifier.db import alerts, order_customers, parties, watch_firings, watches
 from notifier.domain.alerts import AlertRule, Raise
 from notifier.domain.conditions import all_hold, resolve
@@ -20,7 +21,6 @@ from notifier.handlers import recipients as rcpt
 from notifier.handlers import rule_cache
 from notifier.handlers.alerts import clear_alerts, raise_alert
 from notifier.subjects import SUBJECTS, Subject, WatchClear, WatchOpen, watch_actions
-from servicekit.consumer import HandlerContext
 from servicekit.fastsql import Statement
 from servicekit.unit import Batch, Slot
 
@@ -72,8 +72,8 @@ async def _rules_on(session: AsyncSession, message: Message) -> tuple[list[str],
     return clearing, [r for r in matching if all_hold(r.conditions, payload)], payload
 
 
-async def on_event(ctx: HandlerContext, message: Message, settings: NotifierSettings) -> None:
-    session, now = ctx.session, ctx.clock.now()
+async def on_event(unit: NotifierUnit, message: Message) -> None:
+    session, settings, now = unit.session, unit.settings, unit.now
     await _directory(session, message, now)
     for action in watch_actions(message, settings.business_timezone):
         await (_open_watch(session, action) if isinstance(action, WatchOpen) else _clear_watch(session, action, now))
@@ -98,7 +98,7 @@ async def on_event(ctx: HandlerContext, message: Message, settings: NotifierSett
     if firing and subject.order_no:
         payload = {**payload, **await _tracking(session, settings, subject.order_no)}
     for rule in firing:
-        await raise_alert(session, ctx.publish, settings, now, AlertRule.of(rule), _firing(rule, subject, payload, ctx))
+        await raise_alert(unit, AlertRule.of(rule), _firing(rule, subject, payload, unit))
 
 
 async def _tracking(session: AsyncSession, settings: NotifierSettings, order_no: str) -> dict[str, str]:
@@ -110,7 +110,7 @@ async def _tracking(session: AsyncSession, settings: NotifierSettings, order_no:
     return {"tracking_url": f"{base}/track/{order_no}?token={token}"}
 
 
-def _firing(rule: Any, subject: Subject, payload: dict[str, Any], ctx: HandlerContext) -> Raise:
+def _firing(rule: Any, subject: Subject, payload: dict[str, Any], unit: NotifierUnit) -> Raise:
     dedup = f"{rule.code}|{subject.type}|{subject.id}"
     if rule.dedup_field:
         dedup += "|" + ",".join(str(v) for v in resolve(payload, rule.dedup_field))
@@ -126,7 +126,7 @@ def _firing(rule: Any, subject: Subject, payload: dict[str, Any], ctx: HandlerCo
         supplier_code=subject.supplier_code,
         customer_code=subject.customer_code,
         links=subject.links,
-        source_event_id=ctx.envelope.event_id,
+        source_event_id=uuid.UUID(unit.causation_id) if unit.causation_id else None,  # the event handled
     )
 
 

@@ -8,17 +8,15 @@ from typing import Any
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifier.config import NotifierSettings
+from notifier.config import NotifierUnit
 from notifier.db import rules, watch_firings, watches
-from notifier.domain.alerts import AlertRule, Publish, Raise
+from notifier.domain.alerts import AlertRule, Raise
 from notifier.handlers.alerts import raise_alert
 
 
-async def fire_due(
-    session: AsyncSession, publish: Publish, settings: NotifierSettings, now: datetime, limit: int = 500
-) -> int:
+async def fire_due(unit: NotifierUnit, limit: int = 500) -> int:
+    session, now = unit.session, unit.now
     fired = 0
     time_rules = (await session.execute(select(rules).where(rules.c.enabled, rules.c.kind == "time"))).all()
     for rule in time_rules:
@@ -51,7 +49,7 @@ async def fire_due(
             # A reminder *before* a date is pointless once the date has passed (e.g. an invoice issued late).
             if offset < timedelta(0) and now >= watch.reference_at:
                 continue
-            if await raise_alert(session, publish, settings, now, AlertRule.of(rule), _firing(rule, watch, now)):
+            if await raise_alert(unit, AlertRule.of(rule), _firing(rule, watch, now)):
                 fired += 1
     return fired
 

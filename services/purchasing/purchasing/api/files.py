@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Select
 
 from purchasing.db import import_jobs
-from purchasing.handlers.history import DOCUMENTS
+from purchasing.handlers.history import DOCUMENTS, HISTORICAL_PURCHASE_ORDERS
 from purchasing.handlers.imports import KINDS
 from servicekit.app import RuntimeDep
 from servicekit.auth import Principal, require
@@ -62,20 +62,7 @@ def export_purchase_orders(db: Database, query: Select[Any], fmt: ExportFormat) 
     return export_query(db, query, PURCHASE_ORDERS, fmt=fmt, name="purchase-orders")
 
 
-HISTORICAL = columns(
-    ("po_no", "采购单号", "PO no"),
-    ("order_date", "订单日期", "Order date"),
-    ("supplier_code", "供应商编码", "Supplier code"),
-    ("line_no", "行号", "Line no"),
-    ("sku", "产品编码", "SKU"),
-    ("qty", "数量", "Quantity"),
-    ("unit_price", "单价", "Unit price"),
-    ("tax_rate", "税率", "Tax rate"),
-    ("currency", "币种", "Currency"),
-    ("line_net", "行金额", "Line net"),
-    ("line_tax", "行税额", "Line tax"),
-    ("gross", "订单含税总额", "Order gross"),
-)
+HISTORICAL = DOCUMENTS.export_columns(HISTORICAL_PURCHASE_ORDERS)
 
 
 @history.get("/historical-purchase-orders")
@@ -89,9 +76,7 @@ async def list_historical_purchase_orders(
     format: FormatQuery = None,
 ) -> Any:
     """Imported closed purchase orders of the previous system (headers; a file export has one row per line)."""
-    if format:
-        per_line = DOCUMENTS.listing(supplier_code, start, end, per_line=True)
-        return export_query(runtime.db, per_line, HISTORICAL, fmt=format, name="historical-purchase-orders")
-    query = DOCUMENTS.listing(supplier_code, start, end, per_line=False).limit(limit)
-    async with runtime.db.transaction() as session:
-        return [dict(r) for r in (await session.execute(query)).mappings()]
+    return await DOCUMENTS.answer(
+        runtime.db, supplier_code, start, end, limit=limit, fmt=format, columns=HISTORICAL,
+        name="historical-purchase-orders",
+    )  # fmt: skip

@@ -7,12 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from approvals.schemas import DecisionWrite
 from purchasing.api import files
 from purchasing.api.approval_rules import DECIDERS
-from purchasing.config import RuntimeDep
+from purchasing.config import PurchasingUnit, RuntimeDep
 from purchasing.db import requisition_lines as rl
 from purchasing.db import requisitions as requisitions_table
 from purchasing.handlers import generation, requisitions
@@ -20,7 +19,7 @@ from purchasing.handlers.requisitions import RequisitionCreate, RequisitionRead
 from purchasing.sourcing import LineChoice, Option
 from servicekit.auth import Principal, require
 from servicekit.errors import InputError
-from servicekit.idempotency import respond_idempotently
+from servicekit.idempotency import create_once
 from servicekit.inputs import RowId
 from servicekit.tabular import FormatQuery
 from servicekit.unit import unit_of
@@ -119,23 +118,17 @@ async def create_requisition(
     principal: Annotated[Principal, Depends(BUYER)],
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    async def operation(session: AsyncSession) -> tuple[int, Any]:
-        warehouse = body.warehouse_code or runtime.settings.default_warehouse
+    async def work(tx: PurchasingUnit) -> Any:
+        warehouse = body.warehouse_code or tx.settings.default_warehouse
         if warehouse is None:
             raise InputError("warehouse_code", "required: no default warehouse is configured")
-        async with unit_of(session, runtime, principal.sub) as tx:
-            pr_no = await requisitions.create(tx, principal.sub, body, warehouse)
-        return 201, (await requisitions.read(session, pr_no)).model_dump(mode="json")
+        pr_no = await requisitions.create(tx, principal.sub, body, warehouse)
+        return (await requisitions.read(tx.session, pr_no)).model_dump(mode="json")
 
-    return await respond_idempotently(
-        runtime,
-        response,
-        key=idempotency_key,
-        principal=principal.sub,
-        endpoint="POST /requisitions",
-        body=body,
-        operation=operation,
-    )
+    return await create_once(
+        runtime, response, key=idempotency_key, principal=principal.sub, endpoint="POST /requisitions", body=body,
+        work=work,
+    )  # fmt: skip
 
 
 @router.get("/requisitions", response_model=list[RequisitionRead])

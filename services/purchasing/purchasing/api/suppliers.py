@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
 from pydantic import Field
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from purchasing.config import RuntimeDep
 from purchasing.db import supplier_quotes, suppliers
 from purchasing.handlers import suppliers as use_cases
+from purchasing.handlers.imports import QUOTES, SUPPLIERS
 from purchasing.handlers.suppliers import (
     QuoteRead,
     QuoteWrite,
@@ -19,42 +20,26 @@ from purchasing.handlers.suppliers import (
     SupplierRead,
     SupplierWrite,
     ToleranceWrite,
-    save_supplier,
 )
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import respond_idempotently
-from servicekit.tabular import ExportColumn, FormatQuery, columns, export_query
+from servicekit.tabular import FormatQuery, export_query
 from servicekit.unit import unit_of
 
 router = APIRouter(tags=["suppliers"])
 WRITE = require("purchaser", "purchasing_manager")
 READ = require("purchaser", "purchasing_manager", "finance", "finance_manager", "warehouse", read=True)
-SUPPLIER_COLUMNS = (
-    *columns(("code", "供应商编码", "Supplier code"), ("name", "供应商名称", "Name")),
-    ExportColumn("contact_name", "联系人", "Contact", lambda r: (r["contacts"] or [{}])[0].get("name")),
-    ExportColumn("contact_phone", "联系电话", "Contact phone", lambda r: (r["contacts"] or [{}])[0].get("phone")),
-    ExportColumn("contact_email", "联系邮箱", "Contact email", lambda r: (r["contacts"] or [{}])[0].get("email")),
-    *columns(
-        ("payment_terms_days", "账期天数", "Payment terms (days)"),
-        ("currency", "币种", "Currency"),
-        ("score", "评分", "Score"),
-        ("tolerance_pct", "收货容差%", "Tolerance %"),
-        ("price_tolerance_pct", "价格容差%", "Price tolerance %"),
-        ("active", "启用", "Active"),
-    ),
+
+
+def _first_contact(part: str) -> Callable[[Mapping[str, Any]], Any]:
+    return lambda row: (row["contacts"] or [{}])[0].get(part)
+
+
+# The imports' columns: an export is a filled-in template (a stored supplier's first contact in the contact's).
+SUPPLIER_COLUMNS = SUPPLIERS.export_columns(
+    values={f"contact_{p}": _first_contact(p) for p in ("name", "phone", "email")}
 )
-QUOTE_COLUMNS = columns(
-    ("supplier_code", "供应商编码", "Supplier code"),
-    ("sku", "产品编码", "SKU"),
-    ("unit_price", "单价", "Unit price"),
-    ("currency", "币种", "Currency"),
-    ("min_qty", "最小起订量", "Min qty"),
-    ("lead_time_days", "交货天数", "Lead time (days)"),
-    ("tax_rate", "税率", "Tax rate"),
-    ("valid_from", "生效日期", "Valid from"),
-    ("valid_to", "失效日期", "Valid to"),
-)
+QUOTE_COLUMNS = QUOTES.export_columns()
 
 
 @router.post("/suppliers", status_code=201, response_model=SupplierRead)
@@ -65,30 +50,15 @@ async def create_supplier(
     principal: Annotated[Principal, Depends(WRITE)],
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    async def operation(session: AsyncSession) -> tuple[int, Any]:
-        async with unit_of(session, runtime, principal.sub) as tx:
-            saved = await save_supplier(tx, principal.sub, body)
-        return 201, saved.model_dump(mode="json")
-
-    return await respond_idempotently(
-        runtime,
-        response,
-        key=idempotency_key,
-        principal=principal.sub,
-        endpoint="POST /suppliers",
-        body=body,
-        operation=operation,
-    )
+    return await use_cases.SUPPLIER_DATA.create(runtime, response, principal, idempotency_key, body)
 
 
 @router.put("/suppliers/{code}", response_model=SupplierRead)
 async def update_supplier(
     code: str, body: SupplierWrite, runtime: RuntimeDep, principal: Annotated[Principal, Depends(WRITE)]
 ) -> SupplierRead:
-    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
-        if await session.scalar(select(suppliers.c.code).where(suppliers.c.code == code)) is None:
-            raise NotFoundError("supplier", code)
-        return await save_supplier(tx, principal.sub, SupplierCreate(code=code, **body.model_dump()))
+    saved = await use_cases.SUPPLIER_DATA.update(runtime, principal, code, body)
+    return SupplierRead.model_validate(saved.model_dump())
 
 
 @router.get("/suppliers", response_model=list[SupplierRead])

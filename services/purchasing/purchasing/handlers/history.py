@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from purchasing.db import historical_po_lines, historical_purchase_orders, suppliers
 from purchasing.domain import PricedLine, totals
 from purchasing.schemas import Code, Currency, Money, Qty, Rate
-from servicekit.tabular import Column, ImportKind
+from servicekit.tabular import Column
 from servicekit.tabular.documents import ClosedDocuments, field_values
 
 
@@ -42,13 +42,6 @@ def _totals(lines: Sequence[HistoricalPurchaseLine]) -> tuple[Decimal, Decimal, 
     return totals(x.priced() for x in lines)
 
 
-def _header(first: HistoricalPurchaseLine, amounts: tuple[Decimal, Decimal, Decimal]) -> dict[str, Any]:
-    net, tax, gross = amounts
-    return field_values(first, "po_no", "supplier_code", "order_date", "currency", "note") | {
-        "net": net, "tax": tax, "gross": gross,
-    }  # fmt: skip
-
-
 def _line(x: HistoricalPurchaseLine) -> dict[str, Any]:
     net, tax, _ = totals([x.priced()])
     return field_values(x, "po_no", "line_no", "sku", "qty", "unit_price", "tax_rate") | {"net": net, "tax": tax}
@@ -63,12 +56,11 @@ DOCUMENTS = ClosedDocuments(
     party_noun="supplier",
     agree=("order_date", "supplier_code", "currency"),
     totals=_totals,
-    header_values=_header,
     line_values=_line,
     noun="historical_purchase_order",
 )
 
-HISTORICAL_PURCHASE_ORDERS = ImportKind(
+HISTORICAL_PURCHASE_ORDERS = DOCUMENTS.import_kind(
     name="historical-purchase-orders",
     title_zh="历史采购订单",
     title_en="Historical purchase orders",
@@ -93,10 +85,6 @@ HISTORICAL_PURCHASE_ORDERS = ImportKind(
         Column("note", "备注", "Note"),
     ),
     row_model=HistoricalPurchaseLine,
-    key=lambda m: (cast(HistoricalPurchaseLine, m).po_no, cast(HistoricalPurchaseLine, m).line_no),
     key_label="PO no + line no",
-    check=DOCUMENTS.check,
-    file_check=DOCUMENTS.file_check,
-    apply=DOCUMENTS.apply,
     roles=("purchasing_manager",),
 )

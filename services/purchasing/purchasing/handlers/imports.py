@@ -4,8 +4,7 @@ quotes (price, minimum quantity, lead time, validity), through servicekit.tabula
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert
@@ -14,11 +13,11 @@ from contracts.common import Email
 from contracts.purchasing import SupplierContact
 from purchasing.db import products, supplier_quotes, suppliers
 from purchasing.handlers.history import HISTORICAL_PURCHASE_ORDERS
-from purchasing.handlers.suppliers import QuoteWrite, SupplierCreate, supplier_upserted
+from purchasing.handlers.suppliers import SUPPLIER_DATA, QuoteWrite, SupplierCreate
 from purchasing.schemas import Code, Currency, Pct
 from servicekit.tabular import Column, ImportContext, ImportKind, RowError, ValidRow
 from servicekit.tabular.bulk import audit_all, chunked
-from servicekit.tabular.upsert import Upsert, stored_keys
+from servicekit.tabular.upsert import stored_keys
 
 EDITORS = ("purchaser", "purchasing_manager")
 
@@ -51,21 +50,7 @@ class QuoteRow(QuoteWrite):
     supplier_code: Code
 
 
-def _supplier_values(s: SupplierRow, now: datetime) -> dict[str, Any]:
-    record = s.record()
-    return record.model_dump(exclude={"contacts"}) | {
-        "contacts": [c.model_dump(mode="json") for c in record.contacts],
-        "updated_at": now,
-    }
-
-
-SUPPLIER_UPSERT = Upsert(
-    table=suppliers,
-    key="code",
-    noun="supplier",
-    values=_supplier_values,
-    event=lambda s, now: supplier_upserted(s.record(), now),
-)
+SUPPLIER_UPSERT = SUPPLIER_DATA.upsert(SupplierRow.record)
 
 
 async def check_quotes(ctx: ImportContext, rows: Sequence[ValidRow]) -> list[RowError]:

@@ -1,11 +1,11 @@
-"""Suppliers (master data, published as `SupplierUpserted`), their quotes, and per-category tolerances: the
-use cases, each in the caller's transaction."""
+"""Suppliers (master data, published as `SupplierUpserted`; saved, by hand or imported, as servicekit.masterdata
+keeps master data), their quotes, and per-category tolerances: the use cases, each in the caller's transaction."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import insert, select
@@ -18,6 +18,7 @@ from purchasing.db import category_tolerances, kit, supplier_quotes, suppliers
 from purchasing.schemas import Code, Currency, Money, Pct, Rate
 from servicekit import audit
 from servicekit.errors import NotFoundError
+from servicekit.masterdata import MasterData
 
 
 class SupplierWrite(BaseModel):
@@ -78,35 +79,6 @@ class ToleranceWrite(BaseModel):
     )
 
 
-async def save_supplier(tx: PurchasingUnit, actor: str, data: SupplierCreate) -> SupplierRead:
-    """Insert or update a supplier, audit and publish it, in the caller's transaction."""
-    before = (
-        await tx.session.execute(select(suppliers).where(suppliers.c.code == data.code).with_for_update())
-    ).first()
-    now = tx.now
-    values = data.model_dump(mode="json") | {
-        "score": data.score,
-        "tolerance_pct": data.tolerance_pct,
-        "price_tolerance_pct": data.price_tolerance_pct,
-        "updated_at": now,
-    }
-    await tx.session.execute(
-        pg_insert(suppliers).values(**values).on_conflict_do_update(index_elements=[suppliers.c.code], set_=values)
-    )
-    await audit.record(
-        tx.session,
-        kit,
-        actor=actor,
-        entity="supplier",
-        entity_id=data.code,
-        action="updated" if before else "created",
-        before=audit.row_json(before._mapping) if before else None,
-        after=data.model_dump(mode="json"),
-    )
-    tx.publish(supplier_upserted(data, now))
-    return SupplierRead.model_validate(data.model_dump())
-
-
 def supplier_upserted(data: SupplierCreate, now: datetime) -> SupplierUpserted:
     """The event of a saved supplier (by hand or imported)."""
     return SupplierUpserted(
@@ -119,6 +91,21 @@ def supplier_upserted(data: SupplierCreate, now: datetime) -> SupplierUpserted:
         active=data.active,
         updated_at=now,
     )
+
+
+def _supplier_columns(record: SupplierCreate) -> dict[str, Any]:
+    return record.model_dump(exclude={"contacts"}) | {"contacts": [c.model_dump(mode="json") for c in record.contacts]}
+
+
+SUPPLIER_DATA = MasterData(
+    record=SupplierCreate,
+    table=suppliers,
+    tables=kit,
+    noun="supplier",
+    path="/suppliers",
+    columns=_supplier_columns,
+    event=supplier_upserted,
+)
 
 
 async def add_quote(tx: PurchasingUnit, actor: str, code: str, body: QuoteWrite) -> QuoteRead:

@@ -7,32 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import Field
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from sales.config import RuntimeDep
 from sales.db import customers
-from sales.handlers.customers import CODE, CustomerCreate, CustomerRead, CustomerWrite, save_customer
+from sales.handlers.customers import CODE, CUSTOMER_DATA, CustomerCreate, CustomerRead, CustomerWrite
+from sales.handlers.imports import CUSTOMERS
 from servicekit.auth import Principal, require
 from servicekit.errors import NotFoundError
-from servicekit.idempotency import respond_idempotently
-from servicekit.tabular import ExportColumn, FormatQuery, export_query
-from servicekit.unit import unit_of
+from servicekit.tabular import FormatQuery, export_query
 
 router = APIRouter(tags=["customers"])
-CUSTOMER_COLUMNS = tuple(
-    ExportColumn(*spec)
-    for spec in (
-        ("code", "客户编码", "Customer code"),
-        ("name", "客户名称", "Name"),
-        ("contact", "联系人", "Contact"),
-        ("phone", "电话", "Phone"),
-        ("email", "邮箱", "Email"),
-        ("credit_limit", "信用额度", "Credit limit"),
-        ("payment_terms_days", "账期天数", "Payment terms (days)"),
-        ("currency", "币种", "Currency"),
-        ("active", "启用", "Active"),
-    )
-)
+CUSTOMER_COLUMNS = CUSTOMERS.export_columns()  # the import's: an export is a filled-in template
 
 
 @router.post("/customers", status_code=201, response_model=CustomerRead)
@@ -43,20 +28,7 @@ async def create_customer(
     principal: Annotated[Principal, Depends(require("sales_manager"))],
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    async def operation(session: AsyncSession) -> tuple[int, Any]:
-        async with unit_of(session, runtime, principal.sub) as tx:
-            saved = await save_customer(tx, principal.sub, body)
-        return 201, saved.model_dump(mode="json")
-
-    return await respond_idempotently(
-        runtime,
-        response,
-        key=idempotency_key,
-        principal=principal.sub,
-        endpoint="POST /customers",
-        body=body,
-        operation=operation,
-    )
+    return await CUSTOMER_DATA.create(runtime, response, principal, idempotency_key, body)
 
 
 @router.put("/customers/{code}", response_model=CustomerRead)
@@ -66,10 +38,8 @@ async def update_customer(
     runtime: RuntimeDep,
     principal: Annotated[Principal, Depends(require("sales_manager"))],
 ) -> CustomerRead:
-    async with runtime.db.transaction() as session, unit_of(session, runtime, principal.sub) as tx:
-        if await session.scalar(select(customers.c.code).where(customers.c.code == code)) is None:
-            raise NotFoundError("customer", code)
-        return await save_customer(tx, principal.sub, CustomerCreate(code=code, **body.model_dump()))
+    saved = await CUSTOMER_DATA.update(runtime, principal, code, body)
+    return CustomerRead.model_validate(saved.model_dump())
 
 
 @router.get("/customers", response_model=list[CustomerRead])
@@ -80,7 +50,7 @@ async def list_customers(
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
     format: FormatQuery = None,
 ) -> Any:
-    if format:  # the import's columns: an export is a filled-in template
+    if format:
         return export_query(
             runtime.db, select(customers).order_by(customers.c.code), CUSTOMER_COLUMNS, fmt=format, name="customers"
         )

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Query
 
 from sales.config import RuntimeDep
 from sales.db import import_jobs
-from sales.handlers.history import DOCUMENTS
+from sales.handlers.history import DOCUMENTS, HISTORICAL_ORDERS
 from sales.handlers.imports import KINDS
 from servicekit.auth import Principal, require
-from servicekit.tabular import FormatQuery, columns, export_query, import_router
+from servicekit.tabular import FormatQuery, columns, import_router
 
 imports = import_router(KINDS, import_jobs)
 router = APIRouter(tags=["orders"])
@@ -34,21 +34,7 @@ ORDERS = columns(
     ("saga_status", "流程状态", "Saga status"),
     ("late", "逾期或卡住", "Late or stuck"),
 )
-HISTORICAL = columns(
-    ("order_no", "订单号", "Order no"),
-    ("order_date", "订单日期", "Order date"),
-    ("customer_code", "客户编码", "Customer code"),
-    ("line_no", "行号", "Line no"),
-    ("sku", "产品编码", "SKU"),
-    ("qty", "数量", "Quantity"),
-    ("unit_price", "单价", "Unit price"),
-    ("discount", "折扣", "Discount"),
-    ("tax_rate", "税率", "Tax rate"),
-    ("currency", "币种", "Currency"),
-    ("line_net", "行金额", "Line net"),
-    ("line_tax", "行税额", "Line tax"),
-    ("gross", "订单含税总额", "Order gross"),
-)
+HISTORICAL = DOCUMENTS.export_columns(HISTORICAL_ORDERS)
 
 
 @router.get("/historical-orders")
@@ -62,9 +48,6 @@ async def list_historical_orders(
     format: FormatQuery = None,
 ) -> Any:
     """Imported closed orders of the previous system (headers; a file export has one row per line)."""
-    if format:
-        per_line = DOCUMENTS.listing(customer_code, start, end, per_line=True)
-        return export_query(runtime.db, per_line, HISTORICAL, fmt=format, name="historical-orders")
-    query = DOCUMENTS.listing(customer_code, start, end, per_line=False).limit(limit)
-    async with runtime.db.transaction() as session:
-        return [dict(r) for r in (await session.execute(query)).mappings()]
+    return await DOCUMENTS.answer(
+        runtime.db, customer_code, start, end, limit=limit, fmt=format, columns=HISTORICAL, name="historical-orders"
+    )

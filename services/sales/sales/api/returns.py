@@ -10,8 +10,9 @@ from sales.api.orders import Reader, Seller
 from sales.api.schemas import ReturnCreate, ReturnRead
 from sales.config import RuntimeDep
 from sales.handlers import returns
+from servicekit.documents import listed
 from servicekit.openapi import conflicts
-from servicekit.tabular import FormatQuery, columns, export_rows
+from servicekit.tabular import FormatQuery, columns
 from servicekit.unit import unit_of
 
 router = APIRouter(tags=["returns"])
@@ -61,10 +62,7 @@ async def list_returns(
 ) -> Any:
     async with runtime.db.transaction() as session:
         found = await returns.returns_of(session, order_no)
-    if format:  # one row per line, its return's header repeated
-        rows = ({**r, **line} for r in found for line in r["lines"])
-        return export_rows(rows, RETURN_LINES, fmt=format, name="returns")
-    return found[:limit]
+    return listed(found, limit=limit, fmt=format, columns=RETURN_LINES, name="returns")
 
 
 @router.get("/returns/{return_no}", response_model=ReturnRead)

@@ -1,5 +1,5 @@
-"""Customers (master data): kept here, published as `CustomerUpserted` for finance (credit) and others. The use
-case, in the caller's transaction; the HTTP API is `api/customers.py`."""
+"""Customers (master data): kept here, published as `CustomerUpserted` for finance (credit) and others; saved,
+by hand or imported, as servicekit.masterdata keeps master data. The HTTP API is `api/customers.py`."""
 
 from __future__ import annotations
 
@@ -7,15 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 
 from contracts.common import Email
 from contracts.sales import CustomerUpserted
-from sales.config import SalesUnit
 from sales.db import customers, kit
-from servicekit import audit
 from servicekit.inputs import OptionalText
+from servicekit.masterdata import MasterData
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
 
@@ -41,32 +38,6 @@ class CustomerRead(CustomerCreate):
     model_config = ConfigDict(extra="ignore")
 
 
-async def save_customer(tx: SalesUnit, actor: str, data: CustomerCreate) -> CustomerRead:
-    """Insert or update a customer, audit it and publish it, in the caller's transaction."""
-    before = (
-        await tx.session.execute(select(customers).where(customers.c.code == data.code).with_for_update())
-    ).first()
-    now = tx.now
-    values = data.model_dump()
-    await tx.session.execute(
-        insert(customers)
-        .values(**values, updated_at=now)
-        .on_conflict_do_update(index_elements=[customers.c.code], set_={**values, "updated_at": now})
-    )
-    await audit.record(
-        tx.session,
-        kit,
-        actor=actor,
-        entity="customer",
-        entity_id=data.code,
-        action="updated" if before else "created",
-        before=audit.row_json(before._mapping) if before else None,
-        after=data.model_dump(mode="json"),
-    )
-    tx.publish(customer_upserted(data, now))
-    return CustomerRead.model_validate(values)
-
-
 def customer_upserted(data: CustomerCreate, now: datetime) -> CustomerUpserted:
     """The event of a saved customer (by hand or imported)."""
     return CustomerUpserted(
@@ -81,3 +52,14 @@ def customer_upserted(data: CustomerCreate, now: datetime) -> CustomerUpserted:
         active=data.active,
         updated_at=now,
     )
+
+
+CUSTOMER_DATA = MasterData(
+    record=CustomerCreate,
+    table=customers,
+    tables=kit,
+    noun="customer",
+    path="/customers",
+    columns=lambda c: c.model_dump(),
+    event=customer_upserted,
+)

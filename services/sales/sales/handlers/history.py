@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.common import Code, PositiveQuantity
 from sales.db import customers, historical_order_lines, historical_orders
 from sales.domain import Line, totals_of
-from servicekit.tabular import Column, ImportKind
+from servicekit.tabular import Column
 from servicekit.tabular.documents import ClosedDocuments, field_values
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
@@ -47,13 +47,6 @@ def _totals(lines: Sequence[HistoricalLine]) -> tuple[Decimal, Decimal, Decimal]
     return totals.net, totals.tax, totals.gross
 
 
-def _header(first: HistoricalLine, totals: tuple[Decimal, Decimal, Decimal]) -> dict[str, Any]:
-    net, tax, gross = totals
-    return field_values(first, "order_no", "customer_code", "order_date", "currency", "note") | {
-        "net": net, "tax": tax, "gross": gross,
-    }  # fmt: skip
-
-
 def _line(x: HistoricalLine) -> dict[str, Any]:
     line = x.line()
     return field_values(x, "order_no", "line_no", "sku", "qty", "unit_price", "discount", "tax_rate") | {
@@ -70,13 +63,12 @@ DOCUMENTS = ClosedDocuments(
     party_noun="customer",
     agree=("order_date", "customer_code", "currency"),
     totals=_totals,
-    header_values=_header,
     line_values=_line,
     noun="historical_order",
 )
 
 
-HISTORICAL_ORDERS = ImportKind(
+HISTORICAL_ORDERS = DOCUMENTS.import_kind(
     name="historical-orders",
     title_zh="历史销售订单",
     title_en="Historical sales orders",
@@ -102,10 +94,6 @@ HISTORICAL_ORDERS = ImportKind(
         Column("note", "备注", "Note"),
     ),
     row_model=HistoricalLine,
-    key=lambda m: (cast(HistoricalLine, m).order_no, cast(HistoricalLine, m).line_no),
     key_label="order no + line no",
-    check=DOCUMENTS.check,
-    file_check=DOCUMENTS.file_check,
-    apply=DOCUMENTS.apply,
     roles=("sales_manager",),
 )

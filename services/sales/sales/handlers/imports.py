@@ -5,19 +5,11 @@ from __future__ import annotations
 
 from typing import cast
 
-from sales.db import customers
-from sales.handlers.customers import CustomerCreate, customer_upserted
+from sales.handlers.customers import CUSTOMER_DATA, CustomerCreate
 from sales.handlers.history import HISTORICAL_ORDERS
 from servicekit.tabular import Column, ImportKind
-from servicekit.tabular.upsert import Upsert
 
-UPSERT = Upsert(
-    table=customers,
-    key="code",
-    noun="customer",
-    values=lambda c, now: c.model_dump() | {"updated_at": now},
-    event=customer_upserted,
-)
+UPSERT = CUSTOMER_DATA.upsert()
 
 
 CUSTOMERS = ImportKind(

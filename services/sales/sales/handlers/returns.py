@@ -22,6 +22,7 @@ from sales.handlers.changes import anything_shipped, load_or_404
 from sales.handlers.fulfilment import advance
 from sales.store import Loaded, load
 from servicekit import audit
+from servicekit.documents import with_lines
 from servicekit.errors import DomainError, InputError, NotFoundError
 from servicekit.numbering import next_number
 
@@ -183,20 +184,7 @@ async def returns_of(session: Any, order_no: str | None = None, return_no: str |
         q = q.where(returns.c.order_no == order_no)
     if return_no is not None:
         q = q.where(returns.c.return_no == return_no)
-    found = [dict(r) for r in (await session.execute(q)).mappings()]
-    if not found:
-        return []
-    lines = (
-        await session.execute(
-            select(return_lines)
-            .where(return_lines.c.return_no.in_([r["return_no"] for r in found]))
-            .order_by(return_lines.c.return_no, return_lines.c.line_no)
-        )
-    ).mappings()
-    by_return: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for x in lines:
-        by_return[x["return_no"]].append({k: v for k, v in x.items() if k != "return_no"})
-    return [{**r, "lines": by_return[r["return_no"]]} for r in found]
+    return await with_lines(session, q, return_lines, "return_no")
 
 
 async def return_or_404(session: Any, return_no: str) -> dict[str, Any]:

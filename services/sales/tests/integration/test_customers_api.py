@@ -103,3 +103,36 @@ async def test_idempotency_key_replays_the_first_response(client: httpx.AsyncCli
     assert await count(client, kit.audit_log) == 1
     other = await client.post("/api/v1/customers", json=body("C3", name="other"), headers=headers)
     assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+
+
+async def test_update_replaces_the_customer_audited_with_what_it_was_and_publishes_it(
+    infra: Infra, client: httpx.AsyncClient
+) -> None:
+    code = f"CUST-{uuid.uuid4().hex[:8]}"
+    manager = auth("sales_manager", sub="han.mei")
+    assert (await client.post("/api/v1/customers", json=body(code), headers=manager)).status_code == 201
+    changed = {k: v for k, v in body(code, credit_limit="80000.00", active=False).items() if k != "code"}
+    async with TopicTail(infra.kafka_bootstrap, "sales.customers") as tail:
+        r = await client.put(f"/api/v1/customers/{code}", json=changed, headers=manager)
+        assert r.status_code == 200, r.text
+        assert (r.json()["code"], r.json()["credit_limit"], r.json()["active"]) == (code, "80000.00", False)
+        records = await tail.wait_for(
+            lambda rs: any(x.key == code.encode() and b'"80000.00"' in (x.value or b"") for x in rs)
+        )
+    event = next(json.loads(x.value) for x in records if x.key == code.encode() and b'"80000.00"' in x.value)
+    assert (event["type"], event["payload"]["active"]) == ("CustomerUpserted", False)
+    runtime = runtime_of(client)
+    async with runtime.db.transaction() as s:
+        rows = (
+            await s.execute(select(kit.audit_log).where(kit.audit_log.c.entity_id == code).order_by(kit.audit_log.c.id))
+        ).all()
+    assert [(x.actor, x.action) for x in rows] == [("han.mei", "created"), ("han.mei", "updated")]
+    assert rows[1].before["credit_limit"] == "50000.00" and rows[1].after["credit_limit"] == "80000.00"
+
+
+async def test_update_of_an_unknown_customer_is_404_and_stores_nothing(client: httpx.AsyncClient) -> None:
+    changed = {k: v for k, v in body("NOBODY").items() if k != "code"}
+    r = await client.put("/api/v1/customers/NOBODY", json=changed, headers=auth("sales_manager"))
+    assert r.status_code == 404, r.text
+    assert await count(client) == 0
+    assert await count(client, kit.audit_log) == 0
