@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from analytics_testkit import NOW, Analytics, Story, analytics_service, publish, utc
+from analytics_testkit import NOW, Analytics, Story, analytics_service, n, publish, utc
 
 from analytics.config import AnalyticsSettings
 from analytics.domain import Filters, Period
@@ -106,7 +106,7 @@ async def test_the_derived_totals_equal_the_facts_and_follow_late_events(infra: 
         # After the figures were computed: the late receipt, INV-2 paid on 04-05 (15 days late), INV-1 voided,
         # SO-2 delivered on 03-20.
         paid = PaymentAllocated(
-            order_no=story.so2, payment_no=f"PAY-2026-{story.run}2", invoice_no=story.inv2,
+            order_no=story.so2, payment_no=f"PAY-2026-{n():09d}", invoice_no=story.inv2,
             customer_code=story.customer, amount=Decimal("565.00"), invoice_outstanding=Decimal("0.00"),
             invoice_status="paid", allocated_at=utc("2026-04-05T02:00:00"),
         )  # fmt: skip
