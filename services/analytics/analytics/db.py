@@ -64,6 +64,7 @@ orders = Table(
     _code("customer_code"),
     Column("channel", String(16), nullable=False),
     _num("gross", nullable=True),
+    Index("ix_orders_customer_code", "customer_code"),  # one customer's order cycle and cancellations
 )
 
 # The moments an order reached each step (placed, confirmed, shipped, delivered, paid, cancelled, rejected): the

@@ -17,6 +17,7 @@ def _money(name: str) -> sa.Column:  # type: ignore[type-arg]
 
 
 def upgrade() -> None:
+    op.create_index("ix_orders_customer_code", "orders", ["customer_code"], unique=False)
     op.create_index(
         "ix_order_steps_placed_at", "order_steps", ["at"], unique=False, postgresql_where=sa.text("step = 'placed'")
     )
@@ -127,4 +128,5 @@ def downgrade() -> None:
     op.drop_index(
         "ix_order_steps_cancelled_at", table_name="order_steps", postgresql_where=sa.text("step = 'cancelled'")
     )
+    op.drop_index("ix_orders_customer_code", table_name="orders")
     op.drop_index("ix_order_steps_placed_at", table_name="order_steps", postgresql_where=sa.text("step = 'placed'"))

@@ -7,16 +7,18 @@ deadline). The scripted history is analytics_testkit.Story's (see test_reports.p
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from analytics_testkit import NOW, Analytics, Story, analytics_service, n, publish, utc
+from sqlalchemy import text
 
 from analytics.config import AnalyticsSettings
 from analytics.domain import Filters, Period
-from analytics.handlers import snapshots
+from analytics.handlers import monthly, snapshots
 from analytics.handlers.customers import credit_scores
 from analytics.handlers.order_cycle import order_cycle
 from analytics.handlers.stock_reports import turnover
@@ -134,3 +136,30 @@ async def test_the_derived_totals_equal_the_facts_and_follow_late_events(infra: 
         )
         assert mar["steps"]["shipped_to_delivered"]["p50_hours"] == Decimal("216.00")
         assert mar["stuck"]["delivered"]["past_deadline"] == 1  # 216 h after shipping: late all the same
+
+
+async def test_a_refresh_leaves_the_marks_an_ingest_holds_for_the_next_one(infra: Infra) -> None:
+    """An ingest transaction still open holds its dirty mark's row lock (DO UPDATE): a refresh does not wait for
+    it and leaves the mark; once the ingest committed, the next refresh takes it and sees its facts."""
+    story = Story()
+    async with analytics_service(infra) as svc:
+        mark = text(
+            "INSERT INTO sku_monthly_dirty (month, sku) VALUES (:m, :s) "
+            "ON CONFLICT (month, sku) DO UPDATE SET sku = excluded.sku"
+        )
+        line = text(
+            "INSERT INTO shipment_lines (do_no, line_no, order_no, warehouse_code, sku, qty, unit_cost, at, day) "
+            "VALUES ('DO-1', 1, 'SO-1', :w, :s, 2, 10, :at, :m)"
+        )
+        key = {"m": date(2026, 3, 1), "s": story.sku_a}
+        async with svc.runtime.db.transaction() as s:
+            await s.execute(mark, key)  # an earlier, committed mark
+        async with svc.runtime.db.transaction() as ingest:
+            await ingest.execute(line, {**key, "w": story.wh, "at": utc("2026-03-01T02:00:00")})
+            await ingest.execute(mark, key)
+            async with svc.runtime.db.transaction() as s:
+                assert await asyncio.wait_for(monthly.refresh(s), timeout=5) == 0  # did not wait
+        async with svc.runtime.db.transaction() as s:
+            assert await monthly.refresh(s) == 1
+        cogs = await svc.scalar("SELECT cogs FROM sku_monthly WHERE sku = :s", s=story.sku_a)
+        assert cogs == Decimal("20.00")
