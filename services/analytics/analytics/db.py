@@ -92,7 +92,8 @@ invoices = Table(
     _num("gross"),
     Column("issue_date", Date, nullable=False),
     Column("due_date", Date, nullable=False),
-    Index("ix_invoices_customer_code", "customer_code"),
+    # A customer's invoices of a day: the customer credit's daily totals and the invoices they cannot answer.
+    Index("ix_invoices_customer_issue_date", "customer_code", "issue_date"),
     Index("ix_invoices_issue_date", "issue_date"),
 )
 

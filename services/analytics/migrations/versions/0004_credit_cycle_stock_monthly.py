@@ -17,6 +17,8 @@ def _money(name: str) -> sa.Column:  # type: ignore[type-arg]
 
 
 def upgrade() -> None:
+    op.drop_index("ix_invoices_customer_code", table_name="invoices")
+    op.create_index("ix_invoices_customer_issue_date", "invoices", ["customer_code", "issue_date"], unique=False)
     op.create_index("ix_orders_customer_code", "orders", ["customer_code"], unique=False)
     op.create_index(
         "ix_order_steps_placed_at", "order_steps", ["at"], unique=False, postgresql_where=sa.text("step = 'placed'")
@@ -129,4 +131,6 @@ def downgrade() -> None:
         "ix_order_steps_cancelled_at", table_name="order_steps", postgresql_where=sa.text("step = 'cancelled'")
     )
     op.drop_index("ix_orders_customer_code", table_name="orders")
+    op.drop_index("ix_invoices_customer_issue_date", table_name="invoices")
+    op.create_index("ix_invoices_customer_code", "invoices", ["customer_code"], unique=False)
     op.drop_index("ix_order_steps_placed_at", table_name="order_steps", postgresql_where=sa.text("step = 'placed'"))
