@@ -16,7 +16,13 @@ consumer batch's handlers): they are queued and sent before the session's next s
 or SQLAlchemy's `session.execute`), and at the end of the block, consecutive writes of one statement as ONE
 pipelined `executemany` (one round trip, one wake-up of the server, however many rows). What runs later in the
 transaction sees them, as if they had run at once; a failing one fails the statement that sent it, or the
-block's end."""
+block's end.
+
+A `Bulk` is a deferred write of many rows as ONE statement (`unnest` of one array per column): its rows, added
+by the handlers of a batch, are merged per key (the later row wins, or the Bulk's `merge`) and sent at the
+place in the queue of the first row added since the queue was last sent. So a row added later runs before
+statements deferred in between: for idempotent upserts that no deferred write between them depends on.
+Outside `deferring` a row is written at once."""
 
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Table, bindparam, event
+from sqlalchemy import Table, bindparam, event, text
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +46,7 @@ from servicekit.db import is_disconnect
 
 _RAW = "fastsql_connection"
 _DEFERRED = "fastsql_deferred"  # [(statement, args)] while the session is `deferring`
+_PENDING = "fastsql_bulk_rows"  # {Bulk: its _Rows still in the queue}
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,63 @@ class Statement:
             raise
 
 
+class _Rows:
+    """A Bulk's rows waiting in the queue, by key."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.sent = False
+
+
+class Bulk:
+    """`sql` reads each column as an array parameter of the column's name, e.g.
+    `INSERT INTO t (k, v) SELECT * FROM unnest(CAST(:k AS varchar[]), CAST(:v AS numeric[])) ON CONFLICT ...`;
+    `key` names the columns that identify a row (two rows of one key in one statement would make ON CONFLICT
+    fail), `merge(old, new)` the row a second one of the same key leaves (default: the new one)."""
+
+    def __init__(
+        self,
+        sql: str,
+        columns: Iterable[str],
+        key: Iterable[str],
+        merge: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> None:
+        self.statement = Statement(text(sql))
+        self.columns = tuple(columns)
+        self.key = tuple(key)
+        self.merge = merge
+
+    def _arrays(self, rows: Iterable[dict[str, Any]]) -> dict[str, list[Any]]:
+        arrays: dict[str, list[Any]] = {c: [] for c in self.columns}
+        for row in rows:
+            for c in self.columns:
+                arrays[c].append(row[c])
+        return arrays
+
+    async def _send(self, conn: asyncpg.Connection, rows: _Rows) -> None:
+        """The rows in key order: two transactions writing rows of one table lock them in the same order."""
+        compiled = self.statement._compiled
+        assert compiled is not None  # compiled when the first row was added
+        ordered = [rows.rows[k] for k in sorted(rows.rows)]
+        await conn.execute(compiled.sql, *self.statement._args(compiled, self._arrays(ordered)))
+
+    async def add(self, session: AsyncSession, **row: Any) -> None:
+        queue: list[tuple[Any, Any]] | None = session.info.get(_DEFERRED)
+        if queue is None:
+            await self.statement.execute(session, **self._arrays([row]))
+            return
+        pending: dict[Bulk, _Rows] = session.info.setdefault(_PENDING, {})
+        rows = pending.get(self)
+        if rows is None or rows.sent:
+            if self.statement._compiled is None:
+                self.statement._compiled = self.statement._compile(session.get_bind().dialect)
+            rows = pending[self] = _Rows()
+            queue.append((self, rows))
+        key = tuple(row[k] for k in self.key)
+        old = rows.rows.get(key)
+        rows.rows[key] = row if old is None or self.merge is None else self.merge(old, row)
+
+
 @contextlib.asynccontextmanager
 async def deferring(session: AsyncSession) -> AsyncIterator[None]:
     """Within the block, `Statement.defer` queues its writes (see the module's docstring); the queue is sent at
@@ -157,6 +221,7 @@ async def deferring(session: AsyncSession) -> AsyncIterator[None]:
         await flush(session)
     finally:
         session.info.pop(_DEFERRED, None)
+        session.info.pop(_PENDING, None)
 
 
 async def flush(session: AsyncSession) -> None:
@@ -179,15 +244,21 @@ def _flush_before_orm_statement(state: ORMExecuteState) -> None:
         await_only(_send_on(adapted, queue))
 
 
-async def _send_on(adapted: Any, queue: list[tuple[Statement, list[Any]]]) -> None:
+async def _send_on(adapted: Any, queue: list[tuple[Any, Any]]) -> None:
     await _send(await _begun(adapted), queue)
 
 
-async def _send(conn: asyncpg.Connection, queue: list[tuple[Statement, list[Any]]]) -> None:
-    """The queued writes, in order: a run of one statement's as one `executemany`."""
+async def _send(conn: asyncpg.Connection, queue: list[tuple[Any, Any]]) -> None:
+    """The queued writes, in order: a run of one statement's as one `executemany`, a Bulk's rows as one
+    statement."""
     items = list(queue)
     queue.clear()
     for statement, run in itertools.groupby(items, key=lambda item: item[0]):
+        if isinstance(statement, Bulk):
+            for _, rows in run:
+                rows.sent = True
+                await statement._send(conn, rows)
+            continue
         sql = statement._compiled.sql  # compiled when deferred
         args = [a for _, a in run]
         if len(args) == 1:

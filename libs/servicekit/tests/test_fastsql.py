@@ -186,3 +186,40 @@ async def test_deferred_writes_run_in_order_before_whatever_reads_after_them(dat
             assert await s.scalar(select(func.count()).select_from(audit)) == 5
     finally:
         await db.dispose()
+
+
+_BULK = fastsql.Bulk(
+    "INSERT INTO bulk_t (k, v, n) SELECT * FROM unnest(CAST(:k AS varchar[]), CAST(:v AS int[]), CAST(:n AS int[])) "
+    "ON CONFLICT (k) DO UPDATE SET v = least(bulk_t.v, excluded.v), n = bulk_t.n + excluded.n",
+    ["k", "v", "n"],
+    ["k"],
+    merge=lambda old, new: {**new, "v": min(old["v"], new["v"]), "n": old["n"] + new["n"]},
+)
+_BULK_ROWS = Statement(text("SELECT k, v, n FROM bulk_t ORDER BY k"))
+
+
+async def test_a_bulks_rows_go_as_one_statement_merged_per_key(database_url: str) -> None:
+    """`Bulk.add` while deferring: the rows of one key are merged, all of them sent as one statement at the place
+    of the first (so before a statement deferred after it), a new run started once the queue was sent; outside
+    the block each row is written at once."""
+    db = Database(database_url)
+    try:
+        async with db.transaction() as s:
+            await s.execute(text("CREATE TEMP TABLE bulk_t (k varchar PRIMARY KEY, v int, n int) ON COMMIT DROP"))
+            async with fastsql.deferring(s):
+                await _BULK.add(s, k="a", v=5, n=1)
+                await _RENAME_BULK.defer(s, k="b")  # queued after the bulk: runs after all of its rows
+                await _BULK.add(s, k="b", v=7, n=1)
+                await _BULK.add(s, k="a", v=3, n=1)  # merged with the first "a": one row, no conflict with itself
+                assert s.info[fastsql._DEFERRED][0][0] is _BULK and len(s.info[fastsql._DEFERRED]) == 2
+                rows = await _BULK_ROWS.fetch(s)  # sends the queue
+                assert [tuple(r) for r in rows] == [("a", 3, 2), ("b", 70, 1)]
+                await _BULK.add(s, k="a", v=1, n=1)  # a new run, sent at the block's end
+            assert [tuple(r) for r in await _BULK_ROWS.fetch(s)] == [("a", 1, 3), ("b", 70, 1)]
+            await _BULK.add(s, k="c", v=9, n=1)  # not deferring: at once
+            assert [tuple(r) for r in await _BULK_ROWS.fetch(s)][-1] == ("c", 9, 1)
+    finally:
+        await db.dispose()
+
+
+_RENAME_BULK = Statement(text("UPDATE bulk_t SET v = v * 10 WHERE k = :k"))

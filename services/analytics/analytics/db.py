@@ -6,7 +6,9 @@ for each sku (from the first day it changed on), or each (month, sku), a fact to
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Index, Integer, Numeric, PrimaryKeyConstraint, String, Table
+import itertools
+
+from sqlalchemy import Column, Date, Double, Index, Integer, Numeric, PrimaryKeyConstraint, String, Table, text
 
 from servicekit.db import kit_tables, new_metadata, ts
 
@@ -62,6 +64,7 @@ orders = Table(
     _code("customer_code"),
     Column("channel", String(16), nullable=False),
     _num("gross", nullable=True),
+    Index("ix_orders_customer_code", "customer_code"),  # one customer's order cycle and cancellations
 )
 
 # The moments an order reached each step (placed, confirmed, shipped, delivered, paid, cancelled, rejected): the
@@ -73,6 +76,10 @@ order_steps = Table(
     Column("step", String(16), nullable=False),
     ts("at"),
     PrimaryKeyConstraint("order_no", "step", name="pk_order_steps"),
+    # The orders placed, and cancelled, in a period (the order cycle's months, the customer credit's
+    # cancellations), without reading every step.
+    Index("ix_order_steps_placed_at", "at", postgresql_where=text("step = 'placed'")),
+    Index("ix_order_steps_cancelled_at", "at", postgresql_where=text("step = 'cancelled'")),
 )
 
 invoices = Table(
@@ -85,7 +92,8 @@ invoices = Table(
     _num("gross"),
     Column("issue_date", Date, nullable=False),
     Column("due_date", Date, nullable=False),
-    Index("ix_invoices_customer_code", "customer_code"),
+    # A customer's invoices of a day: the customer credit's daily totals and the invoices they cannot answer.
+    Index("ix_invoices_customer_issue_date", "customer_code", "issue_date"),
     Index("ix_invoices_issue_date", "issue_date"),
 )
 
@@ -263,6 +271,95 @@ sku_monthly_dirty = Table(
     Column("month", Date, nullable=False),
     _code("sku"),
     PrimaryKeyConstraint("month", "sku", name="pk_sku_monthly_dirty"),
+)
+
+# Stock value-days and COGS per month, sku and warehouse (inventory turnover's source for whole months):
+# recomputed with the daily snapshots, for each sku from the month of the first day they were recomputed from.
+stock_monthly = Table(
+    "stock_monthly",
+    metadata,
+    Column("month", Date, nullable=False),
+    _code("sku"),
+    _code("warehouse_code"),
+    _num("value_days"),
+    _num("cogs"),
+    PrimaryKeyConstraint("month", "sku", "warehouse_code", name="pk_stock_monthly"),
+)
+
+# Customer credit per customer, issue day and due date of the invoices (handlers/customers.py): totals that do
+# not depend on the report's period end, and the last day a payment was allocated to them (a report ending
+# before it reads those invoices' facts instead). Recomputed for each (customer, issue day) an invoice, payment
+# or void touched (`credit_daily_dirty`).
+credit_daily = Table(
+    "credit_daily",
+    metadata,
+    _code("customer_code"),
+    Column("issue_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    _num("invoiced"),
+    Column("invoices", Integer, nullable=False),
+    _num("voided"),
+    Column("voids", Integer, nullable=False),
+    _num("paid"),
+    _num("late_amount_days"),
+    _num("outstanding"),
+    Column("last_paid_day", Date),
+    PrimaryKeyConstraint("customer_code", "issue_date", "due_date", name="pk_credit_daily"),
+    Index("ix_credit_daily_issue_date", "issue_date"),
+)
+
+credit_daily_dirty = Table(
+    "credit_daily_dirty",
+    metadata,
+    _code("customer_code"),
+    Column("issue_date", Date, nullable=False),
+    PrimaryKeyConstraint("customer_code", "issue_date", name="pk_credit_daily_dirty"),
+)
+
+CYCLE_PAIRS = ("placed_confirmed", "confirmed_shipped", "shipped_delivered", "delivered_paid", "placed_paid")
+CYCLE_STEPS = ("confirmed", "shipped", "delivered", "paid")
+
+# The order cycle per month of placement and channel (handlers/order_cycle.py): each pair of steps' count, p50
+# and p90 hours (exactly as computed from the orders), the orders that reached each step's predecessor and those
+# whose step came past its deadline (the deadlines they were computed with: other settings recompute them).
+# Orders still waiting for a step are `order_cycle_pending` (they may pass their deadline as time goes on).
+order_cycle_monthly = Table(
+    "order_cycle_monthly",
+    metadata,
+    Column("month", Date, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("orders", Integer, nullable=False),
+    *itertools.chain.from_iterable(
+        (Column(f"n_{p}", Integer, nullable=False), Column(f"p50_{p}", Double), Column(f"p90_{p}", Double))
+        for p in CYCLE_PAIRS
+    ),
+    *itertools.chain.from_iterable(
+        (
+            Column(f"reached_{b}", Integer, nullable=False),
+            Column(f"late_{b}", Integer, nullable=False),
+            Column(f"deadline_{b}", Double, nullable=False),
+        )
+        for b in CYCLE_STEPS
+    ),
+    PrimaryKeyConstraint("month", "channel", name="pk_order_cycle_monthly"),
+)
+
+order_cycle_pending = Table(
+    "order_cycle_pending",
+    metadata,
+    Column("month", Date, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("order_no", String(64), nullable=False),
+    Column("step", String(16), nullable=False),
+    ts("since"),
+    PrimaryKeyConstraint("order_no", "step", name="pk_order_cycle_pending"),
+    Index("ix_order_cycle_pending_month", "month"),
+)
+
+order_cycle_dirty = Table(
+    "order_cycle_dirty",
+    metadata,
+    Column("month", Date, primary_key=True),
 )
 
 # The last day the snapshots run to (one row): they are carried forward to each new business day.

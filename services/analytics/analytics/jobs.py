@@ -1,4 +1,5 @@
-"""Background jobs: the refresh of the snapshots and monthly totals (so reports find them fresh) and the supplier
+"""Background jobs: the refresh of the snapshots and the derived totals (monthly per sku, customer credit per day,
+order cycle per month: so reports find them fresh) and the supplier
 score publication. Each tick runs under the scheduler's advisory lock: one replica at a time."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from analytics.config import AnalyticsRuntime, AnalyticsSettings
 from analytics.domain import ScoreWeights, business_day
-from analytics.handlers import monthly, snapshots
+from analytics.handlers import customers, monthly, order_cycle, snapshots
 from analytics.handlers.scores import publish_scores
 from servicekit.runtime import BackgroundJob
 from servicekit.scheduler import periodic
@@ -19,6 +20,8 @@ SCORES = "analytics-supplier-scores"
 async def snapshot_tick(runtime: AnalyticsRuntime, session: AsyncSession) -> None:
     await snapshots.refresh(session, business_day(runtime.clock.now(), runtime.settings.tz))
     await monthly.refresh(session)
+    await customers.refresh(session)
+    await order_cycle.refresh(session, runtime.settings.company_timezone, runtime.settings.deadlines)
 
 
 async def score_tick(runtime: AnalyticsRuntime, session: AsyncSession) -> None:

@@ -10,12 +10,26 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from analytics.domain import Filters, Period
 
-_TAKE_DIRTY = text("DELETE FROM sku_monthly_dirty RETURNING month, sku")
+
+def take_dirty(table: str, key: str) -> TextClause:
+    """Take (delete, returning them) a table's dirty marks. Skipped: those an ingest transaction holds (it is
+    writing facts for them, and marks them with DO UPDATE, so it holds their row lock): the next refresh takes
+    them, once it committed. An ingest marking a pair this refresh took waits for the refresh, and its mark then
+    stands. So taking the marks never waits for an ingest, and cannot deadlock with one."""
+    keys = [k.strip() for k in key.split(",")]
+    on = " AND ".join(f"t.{k} = x.{k}" for k in keys)
+    return text(
+        f"DELETE FROM {table} t USING (SELECT {', '.join(keys)} FROM {table} FOR UPDATE SKIP LOCKED) x "
+        f"WHERE {on} RETURNING t.*"
+    )
+
+
+_TAKE_DIRTY = take_dirty("sku_monthly_dirty", "month, sku")
 _DELETE = text(
     "DELETE FROM sku_monthly m USING unnest(CAST(:months AS date[]), CAST(:skus AS varchar[])) AS d(month, sku) "
     "WHERE m.month = d.month AND m.sku = d.sku"
@@ -50,8 +64,7 @@ _RECOMPUTE = text(
 
 
 async def refresh(session: AsyncSession) -> int:
-    """Recompute every dirty (month, sku); the number recomputed. The dirty marks are taken under their row
-    locks: a fact arriving meanwhile marks its pair again once they are released."""
+    """Recompute every dirty (month, sku) (`take_dirty`); the number recomputed."""
     dirty = (await session.execute(_TAKE_DIRTY)).all()
     if dirty:
         keys = {"months": [r.month for r in dirty], "skus": [r.sku for r in dirty]}

@@ -2,7 +2,10 @@
 (receipts, shipments, adjustments) for each sku a fact touched, from the first day it changed on, through
 today. The value is on hand × the sku's moving-average cost at the end of that day (the latest cost inventory
 stated by then: a receipt's `avg_cost_after`, a shipment's `unit_cost`, an adjustment's `unit_cost` when stock
-came in)."""
+came in).
+
+With them, `stock_monthly` (value-days and COGS per month, sku and warehouse: inventory turnover's source for
+whole months) is recomputed for the same sku from the month of that first day on."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-_TAKE_DIRTY = text("DELETE FROM stock_dirty RETURNING sku, from_day")
+from analytics.handlers.monthly import take_dirty
+
+_TAKE_DIRTY = take_dirty("stock_dirty", "sku")
 _HORIZON = text("SELECT through_day FROM snapshot_horizon WHERE id = 1 FOR UPDATE")
 _SET_HORIZON = text(
     "INSERT INTO snapshot_horizon (id, through_day) VALUES (1, :day) "
@@ -69,10 +74,25 @@ _RECOMPUTE = text(
 )
 
 
+_DELETE_MONTHS = text("DELETE FROM stock_monthly WHERE sku = :sku AND month >= :month")
+_RECOMPUTE_MONTHS = text(
+    """
+    INSERT INTO stock_monthly (month, sku, warehouse_code, value_days, cogs)
+    SELECT month, :sku, warehouse_code, sum(value_days), sum(cogs) FROM (
+        SELECT CAST(date_trunc('month', day) AS date) AS month, warehouse_code, value AS value_days, 0 AS cogs
+        FROM stock_daily WHERE sku = :sku AND day >= :month
+        UNION ALL
+        SELECT CAST(date_trunc('month', day) AS date), warehouse_code, 0, round(qty * unit_cost, 2)
+        FROM shipment_lines WHERE sku = :sku AND day >= :month
+    ) x
+    GROUP BY 1, 3
+    """
+)
+
+
 async def refresh(session: AsyncSession, today: date) -> int:
     """Bring the snapshots up to date through `today`; the number of skus recomputed. Safe to run at any time,
-    by any replica: the dirty marks are taken under their row locks, and a fact that arrives meanwhile marks its
-    sku again once they are released."""
+    by any replica (the dirty marks: `monthly.take_dirty`)."""
     through = await session.scalar(_HORIZON)
     if through is None or through < today:
         if through is not None:
@@ -84,4 +104,7 @@ async def refresh(session: AsyncSession, today: date) -> int:
     for sku, from_day in dirty:
         await session.execute(_DELETE_FROM, {"sku": sku, "from_day": from_day})
         await session.execute(_RECOMPUTE, {"sku": sku, "from_day": from_day, "through": today})
+        month = from_day.replace(day=1)
+        await session.execute(_DELETE_MONTHS, {"sku": sku, "month": month})
+        await session.execute(_RECOMPUTE_MONTHS, {"sku": sku, "month": month})
     return len(dirty)

@@ -144,22 +144,42 @@ _COGS = text(
     """
 )
 
+# Whole months: the monthly value-days and COGS (kept with the snapshots, see handlers/snapshots.py).
+_MONTHS = text(
+    f"""
+    SELECT m.sku, m.warehouse_code, p.category, sum(m.value_days) AS value_days, sum(m.cogs) AS cogs
+    FROM stock_monthly m LEFT JOIN products p ON p.sku = m.sku
+    WHERE m.month BETWEEN :first AND :last AND {where("m", SKU, WAREHOUSE)} AND {where("p", CATEGORY)}
+    GROUP BY 1, 2, 3
+    """
+)
+
 Group = Literal["sku", "category", "warehouse"]
 
 
-async def turnover(session: AsyncSession, f: Filters, group: Group) -> dict[str, Any]:
+async def turnover(session: AsyncSession, f: Filters, group: Group, *, aggregate: bool = True) -> dict[str, Any]:
     """Turnover days = average inventory value ÷ COGS × days in the period, the average over every day of the
-    period (a day without stock counts as 0)."""
+    period (a day without stock counts as 0). The snapshots must be fresh (`snapshots.refresh`). The period's
+    whole months are read from `stock_monthly`, its partial months at the edges from the snapshots and shipments
+    (`aggregate=False`: all of it, the reference the monthly figures are tested against)."""
     value_days: dict[Any, Decimal] = defaultdict(lambda: ZERO)
     cogs: dict[Any, Decimal] = defaultdict(lambda: ZERO)
 
     def key(r: Any) -> Any:
         return {"sku": r.sku, "category": r.category, "warehouse": r.warehouse_code}[group]
 
-    for r in (await session.execute(_VALUES, f.params())).all():
-        value_days[key(r)] += r.value_days
-    for r in (await session.execute(_COGS, f.params())).all():
-        cogs[key(r)] += r.cogs
+    parts = monthly.split(f.period) if aggregate else None
+    edges = [f.period] if parts is None or parts.months is None else [p for p in (parts.head, parts.tail) if p]
+    if parts is not None and parts.months is not None:
+        first, last = parts.months
+        for r in (await session.execute(_MONTHS, {**f.params(), "first": first, "last": last})).all():
+            value_days[key(r)] += r.value_days
+            cogs[key(r)] += r.cogs
+    for edge in edges:
+        for r in (await session.execute(_VALUES, monthly.within(f, edge))).all():
+            value_days[key(r)] += r.value_days
+        for r in (await session.execute(_COGS, monthly.within(f, edge))).all():
+            cogs[key(r)] += r.cogs
     days = f.period.days
     rows = []
     for k in sorted(set(value_days) | set(cogs), key=lambda x: x or ""):
