@@ -12,6 +12,7 @@ from pydantic_settings import SettingsConfigDict
 from servicekit.app import RuntimeOf
 from servicekit.config import OffPathSettings
 from servicekit.runtime import Runtime
+from servicekit.unit import Unit
 
 
 class AnalyticsSettings(OffPathSettings):
@@ -60,3 +61,5 @@ class AnalyticsSettings(OffPathSettings):
 # The service's runtime, typed by its settings; `RuntimeDep` is it in an endpoint.
 AnalyticsRuntime = Runtime[AnalyticsSettings]
 RuntimeDep = RuntimeOf[AnalyticsSettings]
+# A use case's unit of work (servicekit.unit): its session, settings, clock reading and what it publishes.
+AnalyticsUnit = Unit[AnalyticsSettings]

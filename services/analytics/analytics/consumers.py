@@ -8,10 +8,11 @@ from typing import Any
 from analytics.config import AnalyticsSettings
 from analytics.handlers.ingest import Ingest, registrations
 from servicekit.consumer import MessageHandlers
+from servicekit.unit import bound
 
 
 def build_handlers(settings: AnalyticsSettings) -> MessageHandlers[Any]:
     handlers: MessageHandlers[Any] = MessageHandlers()
     for model, handler in registrations(Ingest(settings.company_timezone)):
-        handlers.on(model)(handler)
+        handlers.on(model)(bound(settings, handler))
     return handlers

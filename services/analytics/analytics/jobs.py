@@ -12,6 +12,7 @@ from analytics.handlers import customers, monthly, order_cycle, snapshots
 from analytics.handlers.scores import publish_scores
 from servicekit.runtime import BackgroundJob
 from servicekit.scheduler import periodic
+from servicekit.unit import unit_of
 
 SNAPSHOTS = "analytics-snapshots"
 SCORES = "analytics-supplier-scores"
@@ -26,9 +27,9 @@ async def snapshot_tick(runtime: AnalyticsRuntime, session: AsyncSession) -> Non
 
 async def score_tick(runtime: AnalyticsRuntime, session: AsyncSession) -> None:
     s = runtime.settings
-    now = runtime.clock.now()
     weights = ScoreWeights(s.score_weight_on_time, s.score_weight_fill, s.score_weight_quality, s.score_weight_price)
-    await publish_scores(session, runtime.outbox, weights, s.score_window_days, business_day(now, s.tz), now)
+    async with unit_of(session, runtime) as unit:
+        await publish_scores(unit, weights, s.score_window_days, business_day(unit.now, s.tz))
 
 
 def background(settings: AnalyticsSettings) -> list[BackgroundJob[AnalyticsSettings]]:

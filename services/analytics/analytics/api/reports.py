@@ -14,6 +14,7 @@ from analytics.domain import ScoreWeights
 from analytics.handlers import customers, order_cycle, purchase_sales, snapshots, stock_reports, suppliers
 from analytics.handlers.scores import publish_scores
 from servicekit.auth import Principal, require
+from servicekit.unit import unit_of
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -85,9 +86,10 @@ async def supplier_scorecard(
 
 @router.post("/supplier-scorecard/publish", summary="Publish the suppliers' scores now (SupplierScored)")
 async def publish(
-    _: Publisher, session: Session, runtime: RuntimeDep, settings: Settings, today: Today, now: Now
+    who: Publisher, session: Session, runtime: RuntimeDep, settings: Settings, today: Today
 ) -> JSONResponse:
-    published = await publish_scores(session, runtime.outbox, weights(settings), settings.score_window_days, today, now)
+    async with unit_of(session, runtime, who.sub) as unit:
+        published = await publish_scores(unit, weights(settings), settings.score_window_days, today)
     return JSONResponse(wire({"published": published}))
 
 

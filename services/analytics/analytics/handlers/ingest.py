@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from analytics.config import AnalyticsUnit
 from analytics.domain import business_day
 from contracts.finance import BillCreated, InvoiceIssued, InvoiceVoided, OrderSettled, PaymentAllocated
 from contracts.inventory import GoodsReceived, ProductUpserted, ShipmentDispatched, StockAdjusted
@@ -24,7 +25,6 @@ from contracts.sales import (
     OrderRejected,
     OrderStatusChanged,
 )
-from servicekit.consumer import HandlerContext
 from servicekit.fastsql import Bulk
 
 VC, INT, NUM, DAY, TS = "varchar", "integer", "numeric", "date", "timestamptz"
@@ -280,15 +280,17 @@ class Ingest:
 
     # --- master data ---------------------------------------------------------------------------------
 
-    async def product(self, ctx: HandlerContext, m: ProductUpserted) -> None:
-        await PRODUCT.add(ctx.session, sku=m.sku, name=m.name, category=m.category, updated_at=m.updated_at)
+    async def product(self, unit: AnalyticsUnit, m: ProductUpserted) -> None:
+        await PRODUCT.add(unit.session, sku=m.sku, name=m.name, category=m.category, updated_at=m.updated_at)
 
-    async def supplier(self, ctx: HandlerContext, m: SupplierUpserted) -> None:
-        await SUPPLIER.add(ctx.session, code=m.supplier_code, name=m.name, typed_score=m.score, updated_at=m.updated_at)
+    async def supplier(self, unit: AnalyticsUnit, m: SupplierUpserted) -> None:
+        await SUPPLIER.add(
+            unit.session, code=m.supplier_code, name=m.name, typed_score=m.score, updated_at=m.updated_at
+        )
 
-    async def customer(self, ctx: HandlerContext, m: CustomerUpserted) -> None:
+    async def customer(self, unit: AnalyticsUnit, m: CustomerUpserted) -> None:
         await CUSTOMER.add(
-            ctx.session,
+            unit.session,
             code=m.customer_code,
             name=m.name,
             credit_limit=m.credit_limit,
@@ -298,33 +300,33 @@ class Ingest:
 
     # --- sales orders --------------------------------------------------------------------------------
 
-    async def order_placed(self, ctx: HandlerContext, m: OrderPlaced) -> None:
-        s = ctx.session
+    async def order_placed(self, unit: AnalyticsUnit, m: OrderPlaced) -> None:
+        s = unit.session
         await ORDER.add(s, order_no=m.order_no, customer_code=m.customer_code, channel=m.channel, gross=m.totals.gross)
         await self._step(s, m.order_no, "placed", m.placed_at)
 
-    async def order_confirmed(self, ctx: HandlerContext, m: OrderConfirmed) -> None:
-        s = ctx.session
+    async def order_confirmed(self, unit: AnalyticsUnit, m: OrderConfirmed) -> None:
+        s = unit.session
         await ORDER.add(s, order_no=m.order_no, customer_code=m.customer_code, channel=m.channel, gross=m.totals.gross)
         await self._step(s, m.order_no, "confirmed", m.confirmed_at)
 
-    async def order_status(self, ctx: HandlerContext, m: OrderStatusChanged) -> None:
+    async def order_status(self, unit: AnalyticsUnit, m: OrderStatusChanged) -> None:
         if m.to_status in STATUS_STEPS:
-            await self._step(ctx.session, m.order_no, m.to_status, m.at)
+            await self._step(unit.session, m.order_no, m.to_status, m.at)
 
-    async def order_cancelled(self, ctx: HandlerContext, m: OrderCancelled) -> None:
-        await self._step(ctx.session, m.order_no, "cancelled", m.cancelled_at)
+    async def order_cancelled(self, unit: AnalyticsUnit, m: OrderCancelled) -> None:
+        await self._step(unit.session, m.order_no, "cancelled", m.cancelled_at)
 
-    async def order_rejected(self, ctx: HandlerContext, m: OrderRejected) -> None:
-        await self._step(ctx.session, m.order_no, "rejected", m.rejected_at)
+    async def order_rejected(self, unit: AnalyticsUnit, m: OrderRejected) -> None:
+        await self._step(unit.session, m.order_no, "rejected", m.rejected_at)
 
-    async def order_settled(self, ctx: HandlerContext, m: OrderSettled) -> None:
-        await self._step(ctx.session, m.order_no, "paid", m.settled_at)
+    async def order_settled(self, unit: AnalyticsUnit, m: OrderSettled) -> None:
+        await self._step(unit.session, m.order_no, "paid", m.settled_at)
 
     # --- receivables ---------------------------------------------------------------------------------
 
-    async def invoice_issued(self, ctx: HandlerContext, m: InvoiceIssued) -> None:
-        s = ctx.session
+    async def invoice_issued(self, unit: AnalyticsUnit, m: InvoiceIssued) -> None:
+        s = unit.session
         await INVOICE.add(
             s,
             invoice_no=m.invoice_no,
@@ -350,26 +352,26 @@ class Ingest:
         await self._month_dirty(s, {ln.sku for ln in m.lines}, m.issue_date)
         await CREDIT_DIRTY.add(s, customer_code=m.customer_code, issue_date=m.issue_date)
 
-    async def invoice_voided(self, ctx: HandlerContext, m: InvoiceVoided) -> None:
-        await VOID.add(ctx.session, invoice_no=m.invoice_no, amount=m.amount, voided_at=m.voided_at)
-        await VOID_MONTH_DIRTY.add(ctx.session, invoice_no=m.invoice_no)
-        await CREDIT_DIRTY_OF.add(ctx.session, invoice_no=m.invoice_no)
+    async def invoice_voided(self, unit: AnalyticsUnit, m: InvoiceVoided) -> None:
+        await VOID.add(unit.session, invoice_no=m.invoice_no, amount=m.amount, voided_at=m.voided_at)
+        await VOID_MONTH_DIRTY.add(unit.session, invoice_no=m.invoice_no)
+        await CREDIT_DIRTY_OF.add(unit.session, invoice_no=m.invoice_no)
 
-    async def payment_allocated(self, ctx: HandlerContext, m: PaymentAllocated) -> None:
+    async def payment_allocated(self, unit: AnalyticsUnit, m: PaymentAllocated) -> None:
         await ALLOCATION.add(
-            ctx.session,
+            unit.session,
             payment_no=m.payment_no,
             invoice_no=m.invoice_no,
             customer_code=m.customer_code,
             amount=m.amount,
             day=self.day(m.allocated_at),
         )
-        await CREDIT_DIRTY_OF.add(ctx.session, invoice_no=m.invoice_no)
+        await CREDIT_DIRTY_OF.add(unit.session, invoice_no=m.invoice_no)
 
     # --- stock ---------------------------------------------------------------------------------------
 
-    async def shipment(self, ctx: HandlerContext, m: ShipmentDispatched) -> None:
-        s, day = ctx.session, self.day(m.shipped_at)
+    async def shipment(self, unit: AnalyticsUnit, m: ShipmentDispatched) -> None:
+        s, day = unit.session, self.day(m.shipped_at)
         for ln in m.lines:
             await SHIPMENT_LINE.add(
                 s,
@@ -386,8 +388,8 @@ class Ingest:
         await self._dirty(s, {ln.sku for ln in m.lines}, day)
         await self._month_dirty(s, {ln.sku for ln in m.lines}, day)
 
-    async def receipt(self, ctx: HandlerContext, m: GoodsReceived) -> None:
-        s, day = ctx.session, self.day(m.received_at)
+    async def receipt(self, unit: AnalyticsUnit, m: GoodsReceived) -> None:
+        s, day = unit.session, self.day(m.received_at)
         for ln in m.lines:
             await RECEIPT_LINE.add(
                 s,
@@ -409,11 +411,11 @@ class Ingest:
         await self._dirty(s, {ln.sku for ln in m.lines}, day)
         await self._month_dirty(s, {ln.sku for ln in m.lines}, day)
 
-    async def adjustment(self, ctx: HandlerContext, m: StockAdjusted) -> None:
-        s, day = ctx.session, self.day(m.adjusted_at)
+    async def adjustment(self, unit: AnalyticsUnit, m: StockAdjusted) -> None:
+        s, day = unit.session, self.day(m.adjusted_at)
         await ADJUSTMENT.add(
             s,
-            event_id=str(ctx.envelope.event_id),
+            event_id=unit.causation_id,
             sku=m.sku,
             warehouse_code=m.warehouse_code,
             qty_delta=m.qty_delta,
@@ -425,8 +427,8 @@ class Ingest:
 
     # --- purchasing and payables ---------------------------------------------------------------------
 
-    async def po_sent(self, ctx: HandlerContext, m: PurchaseOrderSent) -> None:
-        s, day = ctx.session, self.day(m.sent_at)
+    async def po_sent(self, unit: AnalyticsUnit, m: PurchaseOrderSent) -> None:
+        s, day = unit.session, self.day(m.sent_at)
         for ln in m.lines:
             await PO_LINE.add(
                 s,
@@ -442,13 +444,13 @@ class Ingest:
                 sent_day=day,
             )
 
-    async def po_cancelled(self, ctx: HandlerContext, m: PurchaseOrderCancelled) -> None:
-        await PO_CANCELLED.add(ctx.session, po_no=m.po_no, cancelled_at=m.cancelled_at)
+    async def po_cancelled(self, unit: AnalyticsUnit, m: PurchaseOrderCancelled) -> None:
+        await PO_CANCELLED.add(unit.session, po_no=m.po_no, cancelled_at=m.cancelled_at)
 
-    async def bill(self, ctx: HandlerContext, m: BillCreated) -> None:
+    async def bill(self, unit: AnalyticsUnit, m: BillCreated) -> None:
         for ln in m.lines:
             await BILL_LINE.add(
-                ctx.session,
+                unit.session,
                 bill_no=m.bill_no,
                 line_no=ln.line_no,
                 supplier_code=m.supplier_code,
@@ -460,7 +462,7 @@ class Ingest:
                 net=ln.net,
                 bill_date=m.bill_date,
             )
-        await self._month_dirty(ctx.session, {ln.sku for ln in m.lines}, m.bill_date)
+        await self._month_dirty(unit.session, {ln.sku for ln in m.lines}, m.bill_date)
 
 
 def registrations(ingest: Ingest) -> list[tuple[type[Any], Any]]:

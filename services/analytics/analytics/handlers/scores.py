@@ -3,17 +3,16 @@ to today; a supplier's score is published when it differs from the one last publ
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from analytics.config import AnalyticsUnit
 from analytics.domain import Filters, Period, ScoreWeights
 from analytics.handlers.suppliers import scorecard
 from contracts.analytics import SupplierScored
-from servicekit.outbox import Outbox
 
 _LAST = text("SELECT supplier_code, score, standing FROM published_scores")
 _RECORD = text(
@@ -24,8 +23,9 @@ _RECORD = text(
 
 
 async def publish_scores(
-    session: AsyncSession, outbox: Outbox, weights: ScoreWeights, window_days: int, today: date, now: datetime
+    unit: AnalyticsUnit, weights: ScoreWeights, window_days: int, today: date
 ) -> list[dict[str, Any]]:
+    session, now = unit.session, unit.now
     period = Period(today - timedelta(days=window_days - 1), today)
     cards = (await scorecard(session, Filters(period), weights, today))["suppliers"]
     last = {r.supplier_code: (r.score, r.standing) for r in (await session.execute(_LAST)).all()}
@@ -45,7 +45,7 @@ async def publish_scores(
             lines_measured=card["lines"],
             scored_at=now,
         )
-        await outbox.add(session, message)
+        unit.publish(message)
         await session.execute(
             _RECORD,
             {"supplier_code": card["supplier_code"], "score": card["score"], "standing": card["standing"], "at": now},
