@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from harness import Platform, runtime
 from sqlalchemy import insert
 
 from servicekit.testing import JWT_SECRET, eventually
-from tools.invariants import IN_FLIGHT_GRACE_SECONDS, check_all
+from tools.invariants import IN_FLIGHT_GRACE_SECONDS, check_all, stock_value_agrees
 from tools.workload import Api
 
 
@@ -81,3 +82,17 @@ async def isolate_numbers(platform: Platform) -> None:
             for prefix in prefixes:
                 start = random.randrange(10**9, 10**10)
                 await session.execute(insert(seq).values(prefix=prefix, year=year, last_value=start))
+
+
+async def books(a: Api, sku: str) -> tuple[Decimal, Decimal]:
+    """Finance's stock valuation of a sku: (quantity, value), zeros when it has none."""
+    rows: list[dict[str, Any]] = await a.call(
+        "finance", "GET", "/ledger/stock-valuation", ["finance"], params={"sku": sku}
+    )
+    return (Decimal(rows[0]["qty"]), Decimal(rows[0]["value"])) if rows else (Decimal(0), Decimal(0))
+
+
+async def stock_value_check(platform: Platform) -> Any:
+    """The invariant across databases: finance's inventory account against inventory's on hand × average cost."""
+    dsns = {s: platform.urls[s].replace("postgresql+asyncpg://", "postgresql://", 1) for s in ("inventory", "finance")}
+    return await stock_value_agrees(dsns)

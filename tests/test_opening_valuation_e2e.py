@@ -9,15 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from e2e_support import api, assert_invariants, customer, product_with_stock, quiet
+from e2e_support import api, assert_invariants, books, customer, product_with_stock, quiet, stock_value_check
 from harness import Platform, in_process, runtime
 from sqlalchemy import text
 
 from inventory.opening_valuation import publish_valuations
 from servicekit.testing import Infra, eventually
 from servicekit.unit import unit_of
-from tools.invariants import stock_value_agrees
-from tools.workload import Api
 
 pytestmark = pytest.mark.integration
 
@@ -26,18 +24,6 @@ pytestmark = pytest.mark.integration
 async def platform(infra: Infra) -> AsyncIterator[Platform]:
     async with in_process(infra) as p:
         yield p
-
-
-async def books(a: Api, sku: str) -> tuple[Decimal, Decimal]:
-    rows: list[dict[str, Any]] = await a.call(
-        "finance", "GET", "/ledger/stock-valuation", ["finance"], params={"sku": sku}
-    )
-    return (Decimal(rows[0]["qty"]), Decimal(rows[0]["value"])) if rows else (Decimal(0), Decimal(0))
-
-
-async def check(platform: Platform) -> Any:
-    dsns = {s: platform.urls[s].replace("postgresql+asyncpg://", "postgresql://", 1) for s in ("inventory", "finance")}
-    return await stock_value_agrees(dsns)
 
 
 async def finance_sql(platform: Platform, sql: str, **params: Any) -> list[Any]:
@@ -83,7 +69,7 @@ async def test_stock_from_before_the_valuation_gets_an_opening_valuation(platfor
     await a.pick_all(do["do_no"])
     await a.ship(do["do_no"])
     assert await eventually(lambda: books(a, legacy), lambda b: b[0] == -3, timeout=30) == (-3, Decimal("-120.00"))
-    broken = await check(platform)
+    broken = await stock_value_check(platform)
     assert not broken.valid and {e.get("sku") for e in broken.examples} >= {legacy, unbooked}
 
     assert await publish(platform) == 2
@@ -101,7 +87,7 @@ async def test_stock_from_before_the_valuation_gets_an_opening_valuation(platfor
             (unbooked, "3000", Decimal("-62.50")),
         ]
     ), entries
-    assert (await check(platform)).valid
+    assert (await stock_value_check(platform)).valid
     await quiet(platform)
     await assert_invariants(platform)
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from e2e_support import api, assert_invariants, customer, product_with_stock, quiet, stock_of
+from e2e_support import api, assert_invariants, books, customer, product_with_stock, quiet, stock_of, stock_value_check
 from harness import Platform, in_process, runtime
 from sqlalchemy import text
 
 from servicekit.testing import Infra, eventually
-from tools.invariants import stock_value_agrees
 from tools.workload import WAREHOUSE, Api
 
 pytestmark = pytest.mark.integration
@@ -24,13 +22,6 @@ pytestmark = pytest.mark.integration
 async def platform(infra: Infra) -> AsyncIterator[Platform]:
     async with in_process(infra) as p:
         yield p
-
-
-async def books(a: Api, sku: str) -> tuple[Decimal, Decimal]:
-    rows: list[dict[str, Any]] = await a.call(
-        "finance", "GET", "/ledger/stock-valuation", ["finance"], params={"sku": sku}
-    )
-    return (Decimal(rows[0]["qty"]), Decimal(rows[0]["value"])) if rows else (Decimal(0), Decimal(0))
 
 
 async def warehouse_value(a: Api, sku: str) -> tuple[Decimal, Decimal]:
@@ -98,12 +89,7 @@ async def test_the_inventory_account_follows_every_valued_stock_movement(platfor
     assert inventory["agrees"], inventory
     await quiet(platform)
     await assert_invariants(platform)  # with the check across databases: the account equals the warehouse's value
-    assert (await warehouse_check(platform)).valid
-
-
-async def warehouse_check(platform: Platform) -> Any:
-    dsns = {s: platform.urls[s].replace("postgresql+asyncpg://", "postgresql://", 1) for s in ("inventory", "finance")}
-    return await stock_value_agrees(dsns)
+    assert (await stock_value_check(platform)).valid
 
 
 async def test_the_check_across_databases_finds_a_broken_row(platform: Platform) -> None:
@@ -112,17 +98,17 @@ async def test_the_check_across_databases_finds_a_broken_row(platform: Platform)
     await a.warehouse()
     sku = await product_with_stock(a, 4, cost="25.00")
     assert await agree(a, sku) == (4, Decimal("100.00"))
-    assert (await warehouse_check(platform)).valid
+    assert (await stock_value_check(platform)).valid
     inventory = runtime(platform, "inventory")
     broken = text("UPDATE products SET avg_cost = avg_cost + :d WHERE sku = :sku")
     async with inventory.db.transaction() as session:
         await session.execute(broken, {"d": Decimal("0.50"), "sku": sku})
     try:
-        result = await warehouse_check(platform)
+        result = await stock_value_check(platform)
         assert not result.valid
         assert {e.get("sku") for e in result.examples} >= {sku}
         assert any(e.get("account") == "1200" for e in result.examples)  # and the account against the total
     finally:
         async with inventory.db.transaction() as session:
             await session.execute(broken, {"d": Decimal("-0.50"), "sku": sku})
-    assert (await warehouse_check(platform)).valid
+    assert (await stock_value_check(platform)).valid
