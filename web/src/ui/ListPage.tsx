@@ -3,7 +3,7 @@
  * given the filters, the sort, `limit` and `offset`; it returns the rows (one more than asked tells there is a
  * next page) or `{ items, total }`. */
 import { DownloadOutlined, ReloadOutlined, SettingOutlined } from "@ant-design/icons";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Button, Card, Checkbox, DatePicker, Dropdown, Empty, Form, Input, Popover, Select, Space, Switch, Table, Typography } from "antd";
 import type { TableColumnType, TablePaginationConfig } from "antd";
 import type { SorterResult } from "antd/es/table/interface";
@@ -62,10 +62,16 @@ export interface ListPageProps<Row> {
   refetchInterval?: number;
 }
 
-export function useListState(multi: ReadonlySet<string> = new Set()) {
+const NONE: never[] = [];
+
+export function useListState(multi: ReadonlySet<string> = new Set(), before?: (next: ListState) => void) {
   const [params, setParams] = useSearchParams();
   const state = useMemo(() => readState(params, multi), [params, multi]);
-  const update = (next: Partial<ListState>) => setParams(writeState({ ...state, ...next }), { replace: true });
+  const update = (next: Partial<ListState>) => {
+    const query = writeState({ ...state, ...next });
+    before?.(readState(query, multi)); // the state as the URL will give it back
+    setParams(query, { replace: true });
+  };
   return { state, update, params, setParams };
 }
 
@@ -73,36 +79,49 @@ export function ListPage<Row extends object>(props: ListPageProps<Row>) {
   const { t } = useTranslation();
   const pageSize = props.pageSize ?? 25;
   const multi = useMemo(() => new Set((props.filters ?? []).filter((f) => f.kind === "multi").map((f) => f.name)), [props.filters]);
-  const { state, update, params, setParams } = useListState(multi);
+  const client = useQueryClient();
+  const listQuery = (s: ListState) => ({
+    queryKey: [...props.queryKey, s.filters, s.sort, s.page],
+    queryFn: ({ signal }: { signal: AbortSignal }) =>
+      props.fetch({ filters: s.filters, sort: s.sort, limit: pageSize + 1, offset: (s.page - 1) * pageSize }, signal),
+  });
+  // A filter, sort or page change asks the server at once, before the page re-renders for the new URL: the
+  // answer is on its way while the browser is busy (the query below then finds it in flight or in the cache).
+  const { state, update, params, setParams } = useListState(multi, (next) => void client.prefetchQuery(listQuery(next)));
   const [selected, setSelected] = useState<Row[]>([]);
   const [views, setViews] = useState<SavedView[]>(() => storage.views(props.id));
   const optional = props.columns.filter((c) => !c.optional).map((c) => c.key);
   const [visible, setVisible] = useState<string[]>(() => storage.columns(props.id) ?? optional);
 
   const query = useQuery({
-    queryKey: [...props.queryKey, state.filters, state.sort, state.page],
-    queryFn: ({ signal }) =>
-      props.fetch({ filters: state.filters, sort: state.sort, limit: pageSize + 1, offset: (state.page - 1) * pageSize }, signal),
+    ...listQuery(state),
     placeholderData: keepPreviousData,
     refetchInterval: props.refetchInterval,
   });
   const result = query.data;
-  const all = Array.isArray(result) ? result : (result?.items ?? []);
-  const rows = all.slice(0, pageSize);
+  const all = Array.isArray(result) ? result : (result?.items ?? (NONE as Row[]));
+  // the same array while the answer is the same: the table measures itself again whenever its data changes
+  const rows = useMemo(() => all.slice(0, pageSize), [all, pageSize]);
   const total = Array.isArray(result) ? undefined : result?.total;
   const hasMore = total === undefined ? all.length > pageSize : state.page * pageSize < total;
 
-  const columns = props.columns
-    .filter((c) => visible.includes(c.key))
-    .map((c) => {
-      const field = typeof c.sortField === "string" ? c.sortField : c.key;
-      return {
-        dataIndex: c.key,
-        ...c,
-        sorter: c.sortField ? true : undefined,
-        sortOrder: c.sortField && state.sort?.field === field ? (state.sort.order === "asc" ? ("ascend" as const) : ("descend" as const)) : null,
-      };
-    });
+  // The same column objects from render to render while the columns, the choice and the sort stay: the table's
+  // cells then skip rows whose record did not change (the previous page shown while the next one loads).
+  const sortKey = state.sort ? `${state.sort.order} ${state.sort.field}` : "";
+  const columns = useMemo(() => {
+    const [order, sorted] = sortKey.split(" ");
+    return props.columns
+        .filter((c) => visible.includes(c.key))
+        .map((c) => {
+          const field = typeof c.sortField === "string" ? c.sortField : c.key;
+          return {
+            dataIndex: c.key,
+            ...c,
+            sorter: c.sortField ? true : undefined,
+            sortOrder: c.sortField && sorted === field ? (order === "asc" ? ("ascend" as const) : ("descend" as const)) : null,
+          };
+        });
+  }, [props.columns, visible, sortKey]);
 
   const onTable = (_: TablePaginationConfig, __: unknown, sorter: SorterResult<Row> | SorterResult<Row>[]) => {
     const s = Array.isArray(sorter) ? sorter[0] : sorter;

@@ -3,7 +3,7 @@
 import { AppstoreOutlined, PlusOutlined, UnorderedListOutlined } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
 import { App, Button, Input, Modal, Segmented, Space } from "antd";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 
@@ -32,7 +32,8 @@ export default function Board() {
     setParams(next, { replace: true });
   };
 
-  const columns: ListColumn<OrderRow>[] = [
+  // Memoised (as the filters): the same columns from render to render let the table skip unchanged rows.
+  const columns = useMemo<ListColumn<OrderRow>[]>(() => [
     { key: "order_no", title: t("field.order_no"), sortField: true, render: (_, o) => <Link to={`/sales/orders/${o.order_no}`}>{o.order_no}</Link>, fixed: "left" },
     { key: "status", title: t("field.status"), render: (_, o) => <StatusTag status={o.status} ns="sales" /> },
     {
@@ -55,13 +56,13 @@ export default function Board() {
     { key: "priority", title: t("field.priority"), sortField: true, optional: true },
     { key: "channel", title: t("field.channel"), optional: true, render: (_, o) => t(`channel.${o.channel}`, { defaultValue: o.channel }) },
     { key: "external_ref", title: t("field.external_ref"), optional: true, render: (_, o) => o.external_ref ?? "—" },
-  ];
-  const filterFields: FilterField[] = [
+  ], [t]);
+  const filterFields = useMemo<FilterField[]>(() => [
     { name: "status", label: t("field.status"), kind: "multi", options: STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })) },
     { name: "customer_code", label: t("field.customer"), kind: "text", placeholder: t("board.customerCode") },
     { name: "placed_from", label: t("board.placedFrom"), kind: "date" },
     { name: "stuck_or_late", label: t("board.troubleOnly"), kind: "switch" },
-  ];
+  ], [t]);
   return (
     <ListPage<OrderRow>
       id="sales-orders"
