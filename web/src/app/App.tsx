@@ -1,4 +1,4 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClientProvider } from "@tanstack/react-query";
 import { App as AntApp, ConfigProvider, Spin } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
@@ -8,31 +8,23 @@ import { lazy, Suspense, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { createBrowserRouter, RouterProvider, type RouteObject } from "react-router";
 
-import { ApiError } from "../api/client";
 import { RequireRole } from "../auth/RequireRole";
 import { NotFound } from "../ui/NotFound";
 import { AREAS } from "./areas";
+import { preloader, samePageKeepsPreload, type Preload } from "./preload";
+import { queryClient } from "./queryClient";
 import { Shell } from "./Shell";
 
 // Its own chunk: the form machinery it needs is not the shell's (a signed-in user never loads it).
 const LoginPage = lazy(() => import("./LoginPage"));
 
-export function makeQueryClient(): QueryClient {
-  return new QueryClient({
-    defaultOptions: {
-      queries: {
-        staleTime: 10_000,
-        refetchOnWindowFocus: false,
-        // A 4xx will answer the same again: only network trouble and 5xx are retried.
-        retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status < 500),
-      },
-    },
-  });
-}
-
 export function routes(): RouteObject[] {
   const guarded = AREAS.flatMap((area) =>
-    area.routes.map((r) => ({ ...r, element: <RequireRole roles={area.roles}>{r.element}</RequireRole> }) as RouteObject),
+    area.routes.map((r) => {
+      const preload = (r.handle as { preload?: Preload } | undefined)?.preload;
+      const loading = preload ? { loader: preloader(preload, area.roles), shouldRevalidate: samePageKeepsPreload } : {};
+      return { ...r, ...loading, element: <RequireRole roles={area.roles}>{r.element}</RequireRole> } as RouteObject;
+    }),
   );
   return [
     { path: "/login", element: <LoginPage /> },
@@ -42,7 +34,6 @@ export function routes(): RouteObject[] {
 }
 
 const router = createBrowserRouter(routes());
-const queryClient = makeQueryClient();
 
 export function App() {
   const { i18n } = useTranslation();

@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
 
 import { request } from "../api/client";
-import { ME_KEY, useMe, type Me } from "../auth/useMe";
+import { ME_KEY, rememberRoles, useMe, type Me } from "../auth/useMe";
 import { ErrorAlert } from "../ui/ErrorAlert";
 import { LanguageSwitch } from "./LanguageSwitch";
 
@@ -31,6 +31,7 @@ export default function LoginPage() {
     onSuccess: (answer) => {
       client.clear();
       client.setQueryData(ME_KEY, answer.user);
+      rememberRoles(answer.user);
       void navigate(next, { replace: true });
     },
   });

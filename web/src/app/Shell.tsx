@@ -8,7 +8,7 @@ import { useTranslation } from "react-i18next";
 import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
 
 import { request } from "../api/client";
-import { useMe } from "../auth/useMe";
+import { rememberRoles, useMe } from "../auth/useMe";
 import { LiveEventsProvider, useLiveEvents } from "../live/useLiveEvents";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { AREAS } from "./areas";
@@ -62,6 +62,7 @@ export function Shell() {
       await request("POST", "/auth/logout", { allow401: true });
     } finally {
       client.clear();
+      rememberRoles(null);
       void navigate("/login", { replace: true });
     }
   };

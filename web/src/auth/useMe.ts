@@ -18,13 +18,46 @@ export type Role =
 
 export const ME_KEY = ["auth", "me"] as const;
 
-export async function fetchMe(): Promise<Me | null> {
-  // The readable CSRF cookie comes and goes with the session: without it there is no session to ask about.
+const ROLES = "ot.roles";
+
+/** The roles of the last sign-in or /auth/me answer in this browser, while its session cookie is there: a hint
+ * of what to preload before /auth/me answers again (app/preload.ts), never what opens a page — the shell waits
+ * for /auth/me and the server decides. No token: the session stays in its HttpOnly cookie. */
+export function rememberedRoles(): string[] | null {
   if (!cookie("ot_csrf")) return null;
   try {
-    return await request<Me>("GET", "/auth/me", { allow401: true });
+    const roles: unknown = JSON.parse(localStorage.getItem(ROLES) ?? "null");
+    return Array.isArray(roles) && roles.every((r) => typeof r === "string") ? roles : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps the signed-in user's roles for rememberedRoles (null: signed out, forgets them). */
+export function rememberRoles(me: Me | null): void {
+  try {
+    if (me) localStorage.setItem(ROLES, JSON.stringify(me.roles));
+    else localStorage.removeItem(ROLES);
+  } catch {
+    // storage refused (a private window's quota): nothing is preloaded early, nothing else changes
+  }
+}
+
+export async function fetchMe(): Promise<Me | null> {
+  // The readable CSRF cookie comes and goes with the session: without it there is no session to ask about.
+  if (!cookie("ot_csrf")) {
+    rememberRoles(null);
+    return null;
+  }
+  try {
+    const me = await request<Me>("GET", "/auth/me", { allow401: true });
+    rememberRoles(me);
+    return me;
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) return null;
+    if (e instanceof ApiError && e.status === 401) {
+      rememberRoles(null);
+      return null;
+    }
     throw e;
   }
 }

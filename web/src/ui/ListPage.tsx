@@ -14,7 +14,7 @@ import { useSearchParams } from "react-router";
 
 import { api, type Query, type Service } from "../api/client";
 import { ErrorAlert } from "./ErrorAlert";
-import { readState, storage, writeState, type FilterValues, type ListState, type SavedView, type Sort } from "./listState";
+import { listQuery as pageQuery, readState, storage, writeState, type FilterValues, type ListParams, type ListResult, type ListState, type SavedView, type Sort } from "./listState";
 
 export interface ListColumn<Row> extends TableColumnType<Row> {
   key: string;
@@ -32,14 +32,7 @@ export interface FilterField {
   placeholder?: string;
 }
 
-export interface ListParams {
-  filters: FilterValues;
-  sort: Sort | null;
-  limit: number;
-  offset: number;
-}
-
-export type ListResult<Row> = Row[] | { items: Row[]; total: number };
+export type { ListParams, ListResult, ListSource } from "./listState";
 
 export type RowState = "danger" | "warning" | "success" | "muted" | undefined;
 
@@ -80,11 +73,7 @@ export function ListPage<Row extends object>(props: ListPageProps<Row>) {
   const pageSize = props.pageSize ?? 25;
   const multi = useMemo(() => new Set((props.filters ?? []).filter((f) => f.kind === "multi").map((f) => f.name)), [props.filters]);
   const client = useQueryClient();
-  const listQuery = (s: ListState) => ({
-    queryKey: [...props.queryKey, s.filters, s.sort, s.page],
-    queryFn: ({ signal }: { signal: AbortSignal }) =>
-      props.fetch({ filters: s.filters, sort: s.sort, limit: pageSize + 1, offset: (s.page - 1) * pageSize }, signal),
-  });
+  const listQuery = (s: ListState) => pageQuery(props, s, pageSize);
   // A filter, sort or page change asks the server at once, before the page re-renders for the new URL: the
   // answer is on its way while the browser is busy (the query below then finds it in flight or in the cache).
   const { state, update, params, setParams } = useListState(multi, (next) => void client.prefetchQuery(listQuery(next)));

@@ -13,6 +13,36 @@ export interface ListState {
   page: number;
 }
 
+export interface ListParams {
+  filters: FilterValues;
+  sort: Sort | null;
+  limit: number;
+  offset: number;
+}
+
+export type ListResult<Row> = Row[] | { items: Row[]; total: number };
+
+/** Where a server-side list's rows come from: the page's ListPage and the route's preload (app/preload.ts) ask
+ * through the same one, so the rows the route asked for are the ones the page finds in the cache. */
+export interface ListSource<Row> {
+  queryKey: readonly unknown[];
+  fetch: (params: ListParams, signal: AbortSignal) => Promise<ListResult<Row>>;
+  /** The filters that take several values (the list's "multi" filter fields). */
+  multi?: ReadonlySet<string>;
+  /** Rows per page for the URL's view (default 25). */
+  pageSize?: (params: URLSearchParams) => number;
+}
+
+/** The query of one page of a list: its key (the source's, the filters, the sort, the page) and its request
+ * (one row more than a page: it tells there is a next one). */
+export function listQuery<Row>(source: Pick<ListSource<Row>, "queryKey" | "fetch">, state: ListState, pageSize: number) {
+  return {
+    queryKey: [...source.queryKey, state.filters, state.sort, state.page],
+    queryFn: ({ signal }: { signal: AbortSignal }) =>
+      source.fetch({ filters: state.filters, sort: state.sort, limit: pageSize + 1, offset: (state.page - 1) * pageSize }, signal),
+  };
+}
+
 const RESERVED = new Set(["sort", "page", "view"]);
 
 export function readState(params: URLSearchParams, multi: ReadonlySet<string> = new Set()): ListState {

@@ -1,7 +1,7 @@
 /** Purchasing's API as the pages use it; query keys `["purchasing", entity, ...]` so live notices refresh them. */
 import { api } from "../../api/client";
 import type { Schema } from "../../api/schemas";
-import type { FilterValues } from "../../ui/listState";
+import type { FilterValues, ListSource } from "../../ui/listState";
 
 export type PoSummary = Schema<"purchasing", "PoSummary">;
 export type PoRead = Schema<"purchasing", "PoRead">;
@@ -57,4 +57,11 @@ export const purchasingApi = {
   override: (no: string, line_no: number, supplier_code: string | null) =>
     api.post<Sourcing>("purchasing", `/requisitions/${no}/sourcing`, { overrides: [{ line_no, supplier_code }] }),
   order_: (no: string) => api.post<Schema<"purchasing", "OrderedRead">>("purchasing", `/requisitions/${no}/purchase-orders`),
+};
+
+/** The purchase-order board's rows (its ListPage and the route's preload ask through it). */
+export const orderBoard: ListSource<PoSummary> = {
+  queryKey: keys.orders,
+  fetch: (p, signal) => purchasingApi.board(p.filters, p.limit, p.offset, signal),
+  multi: new Set(["status", "anomaly"]),
 };

@@ -4,8 +4,10 @@ import { Navigate } from "react-router";
 
 import type { Area } from "../../app/area";
 import type { Role } from "../../auth/useMe";
+import { orderBoard } from "./api";
 
-const OrderBoard = lazy(() => import("./pages/OrderBoard"));
+const loadOrderBoard = () => import("./pages/OrderBoard");
+const OrderBoard = lazy(loadOrderBoard);
 const OrderPage = lazy(() => import("./pages/OrderPage"));
 const Requisitions = lazy(() => import("./pages/Requisitions"));
 const RequisitionPage = lazy(() => import("./pages/RequisitionPage"));
@@ -18,7 +20,7 @@ export const purchasing: Area = {
   roles: READERS,
   routes: [
     { path: "purchasing", element: <Navigate to="/purchasing/orders" replace /> },
-    { path: "purchasing/orders", element: <OrderBoard /> },
+    { path: "purchasing/orders", element: <OrderBoard />, handle: { preload: { page: loadOrderBoard, list: orderBoard } } },
     { path: "purchasing/orders/:poNo", element: <OrderPage /> },
     { path: "purchasing/requisitions", element: <Requisitions /> },
     { path: "purchasing/requisitions/:prNo", element: <RequisitionPage /> },

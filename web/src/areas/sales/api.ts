@@ -2,7 +2,7 @@
  * ["sales", "sales_order"] so the live notices of an order make them stale. */
 import { api, type Query } from "../../api/client";
 import type { Schema } from "../../api/schemas";
-import type { ListParams } from "../../ui/ListPage";
+import type { ListParams, ListSource } from "../../ui/listState";
 
 export type OrderRow = Schema<"sales", "OrderListItem">;
 export type OrderDetail = Schema<"sales", "OrderDetail">;
@@ -56,4 +56,12 @@ export const salesApi = {
   customers: (q: string) => api.get<Customer[]>("sales", "/customers", { query: { q, limit: 20 } }),
   products: (q: string) => api.get<Product[]>("inventory", "/products", { query: { q, limit: 20, active: true } }),
   stock: (skus: string[]) => api.get<Stock[]>("inventory", "/stock", { query: { sku: skus } }),
+};
+
+/** The order board's rows (its ListPage and the route's preload ask through it): 25 a page, 100 on the kanban. */
+export const orderBoard: ListSource<OrderRow> = {
+  queryKey: [...ORDERS, "list"],
+  fetch: (params, signal) => salesApi.list(params, signal),
+  multi: new Set(["status"]),
+  pageSize: (params) => (params.get("view") === "kanban" ? 100 : 25),
 };

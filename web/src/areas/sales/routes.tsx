@@ -3,8 +3,10 @@ import { lazy } from "react";
 
 import type { Area } from "../../app/area";
 import type { Role } from "../../auth/useMe";
+import { orderBoard } from "./api";
 
-const Board = lazy(() => import("./pages/Board"));
+const loadBoard = () => import("./pages/Board");
+const Board = lazy(loadBoard);
 const OrderPage = lazy(() => import("./pages/OrderPage"));
 const NewOrder = lazy(() => import("./pages/NewOrder"));
 
@@ -14,7 +16,7 @@ export const sales: Area = {
   name: "sales",
   roles: ROLES,
   routes: [
-    { path: "sales/orders", element: <Board /> },
+    { path: "sales/orders", element: <Board />, handle: { preload: { page: loadBoard, list: orderBoard } } },
     { path: "sales/orders/new", element: <NewOrder /> },
     { path: "sales/orders/:orderNo", element: <OrderPage /> },
   ],

@@ -8,7 +8,7 @@ import { Link } from "react-router";
 import { ListPage, type FilterField, type ListColumn } from "../../../ui/ListPage";
 import { Money } from "../../../ui/Money";
 import { StatusTag } from "../../../ui/StatusTag";
-import { ANOMALIES, PO_STATES, boardQuery, keys, purchasingApi, type PoSummary } from "../api";
+import { ANOMALIES, PO_STATES, boardQuery, orderBoard, type PoSummary } from "../api";
 import { LineBars } from "../components/LineBars";
 import "../purchasing.css";
 
@@ -47,8 +47,8 @@ export default function OrderBoard() {
     <ListPage<PoSummary>
       id="purchasing.orders"
       title={t("board.title")}
-      queryKey={keys.orders}
-      fetch={(p, signal) => purchasingApi.board(p.filters, p.limit, p.offset, signal)}
+      queryKey={orderBoard.queryKey}
+      fetch={orderBoard.fetch}
       columns={columns}
       rowKey={(r) => r.po_no}
       rowState={(r) => (r.red ? "danger" : r.status === "received" || r.status === "closed" ? "success" : r.status === "cancelled" ? "muted" : undefined)}

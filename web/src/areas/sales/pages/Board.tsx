@@ -15,7 +15,7 @@ import { ListPage, type FilterField, type ListColumn } from "../../../ui/ListPag
 import { Money } from "../../../ui/Money";
 import { StatusTag } from "../../../ui/StatusTag";
 import { alarmOf, rowStateOf } from "../alarm";
-import { ORDERS, STATUSES, orderQuery, salesApi, type OrderRow } from "../api";
+import { ORDERS, STATUSES, orderBoard, orderQuery, salesApi, type OrderRow } from "../api";
 import { Kanban } from "../components/Kanban";
 import { OrderProgress } from "../components/OrderProgress";
 
@@ -67,13 +67,13 @@ export default function Board() {
     <ListPage<OrderRow>
       id="sales-orders"
       title={t("board.title")}
-      queryKey={[...ORDERS, "list"]}
-      fetch={(p, signal) => salesApi.list(p, signal)}
+      queryKey={orderBoard.queryKey}
+      fetch={orderBoard.fetch}
       columns={columns}
       rowKey={(o) => o.order_no}
       filters={filterFields}
       rowState={rowStateOf}
-      pageSize={mode === "kanban" ? 100 : 25}
+      pageSize={orderBoard.pageSize?.(params)}
       exportFrom={{ service: "sales", path: "/orders", query: (f, sort) => orderQuery({ filters: f, sort }) }}
       bulkActions={can("sales", "sales_manager") ? (selected, clear) => <BulkCancel orders={selected} done={clear} /> : undefined}
       render={(rows, loading) => (mode === "kanban" ? <Kanban rows={rows} loading={loading} filters={filters} /> : undefined)}
