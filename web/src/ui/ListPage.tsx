@@ -4,11 +4,11 @@
  * next page) or `{ items, total }`. */
 import { DownloadOutlined, ReloadOutlined, SettingOutlined } from "@ant-design/icons";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Button, Card, Checkbox, DatePicker, Dropdown, Empty, Form, Input, Popover, Select, Space, Switch, Table, Typography } from "antd";
+import { Button, Card, Checkbox, Dropdown, Empty, Form, Input, Popover, Select, Space, Switch, Table, Typography } from "antd";
 import type { TableColumnType, TablePaginationConfig } from "antd";
 import type { SorterResult } from "antd/es/table/interface";
 import dayjs from "dayjs";
-import { useMemo, useState, type ReactNode } from "react";
+import { lazy, Suspense, useMemo, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 
@@ -56,6 +56,9 @@ export interface ListPageProps<Row> {
 }
 
 const NONE: never[] = [];
+
+// Not in a board's first load (the picker is ~33 KB gzipped): it comes when a list with a date filter renders.
+const DatePicker = lazy(() => import("antd/es/date-picker"));
 
 export function useListState(multi: ReadonlySet<string> = new Set(), before?: (next: ListState) => void) {
   const [params, setParams] = useSearchParams();
@@ -277,11 +280,13 @@ function FilterBar({ fields, values, onChange }: { fields: FilterField[]; values
               maxTagCount="responsive"
             />
           ) : f.kind === "date" ? (
-            <DatePicker
-              id={`filter-${f.name}`}
-              value={values[f.name] ? dayjs(values[f.name] as string) : null}
-              onChange={(d) => set(f.name, d ? d.format("YYYY-MM-DD") : null)}
-            />
+            <Suspense fallback={<Input id={`filter-${f.name}`} disabled style={{ width: 150 }} />}>
+              <DatePicker
+                id={`filter-${f.name}`}
+                value={values[f.name] ? dayjs(values[f.name] as string) : null}
+                onChange={(_, text) => set(f.name, typeof text === "string" && text ? text : null)} // the picker's default format: YYYY-MM-DD
+              />
+            </Suspense>
           ) : (
             <Switch id={`filter-${f.name}`} checked={values[f.name] === "true"} onChange={(on) => set(f.name, on ? "true" : null)} />
           )}

@@ -14,7 +14,7 @@ import { OrderProgress } from "./OrderProgress";
 
 const COLUMNS = STATUSES.filter((s) => s !== "closed");
 
-export function Kanban({ rows, loading, filters }: { rows: OrderRow[]; loading: boolean; filters: FilterValues }) {
+export default function Kanban({ rows, loading, filters }: { rows: OrderRow[]; loading: boolean; filters: FilterValues }) {
   const { t } = useTranslation("sales");
   const shown = Array.isArray(filters.status) ? filters.status : filters.status ? [filters.status] : null;
   const rest: FilterValues = { ...filters };

@@ -1,23 +1,24 @@
 /** The sales order board: the list or the kanban of orders by status, each with its progress bar; rejected,
  * stuck, overdue (red) and backordered (amber) orders show why. Live: the gateway's notices re-fetch it. */
 import { AppstoreOutlined, PlusOutlined, UnorderedListOutlined } from "@ant-design/icons";
-import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Input, Modal, Segmented, Space } from "antd";
-import { useMemo, useState } from "react";
+import { Button, Segmented, Space } from "antd";
+import { lazy, Suspense, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 
 import { useMe } from "../../../auth/useMe";
-import { ErrorAlert } from "../../../ui/ErrorAlert";
 import { formatDateTime } from "../../../ui/format";
 import { readState } from "../../../ui/listState";
 import { ListPage, type FilterField, type ListColumn } from "../../../ui/ListPage";
 import { Money } from "../../../ui/Money";
 import { StatusTag } from "../../../ui/StatusTag";
 import { alarmOf, rowStateOf } from "../alarm";
-import { ORDERS, STATUSES, orderBoard, orderQuery, salesApi, type OrderRow } from "../api";
-import { Kanban } from "../components/Kanban";
+import { STATUSES, orderBoard, orderQuery, type OrderRow } from "../api";
 import { OrderProgress } from "../components/OrderProgress";
+
+// Not in the board's first load: the kanban loads when chosen, the bulk cancel when rows are selected.
+const Kanban = lazy(() => import("../components/Kanban"));
+const BulkCancel = lazy(() => import("../components/BulkCancel"));
 
 export default function Board() {
   const { t } = useTranslation("sales");
@@ -75,8 +76,16 @@ export default function Board() {
       rowState={rowStateOf}
       pageSize={orderBoard.pageSize?.(params)}
       exportFrom={{ service: "sales", path: "/orders", query: (f, sort) => orderQuery({ filters: f, sort }) }}
-      bulkActions={can("sales", "sales_manager") ? (selected, clear) => <BulkCancel orders={selected} done={clear} /> : undefined}
-      render={(rows, loading) => (mode === "kanban" ? <Kanban rows={rows} loading={loading} filters={filters} /> : undefined)}
+      bulkActions={can("sales", "sales_manager") ? (selected, clear) => (
+        <Suspense fallback={null}>
+          <BulkCancel orders={selected} done={clear} />
+        </Suspense>
+      ) : undefined}
+      render={(rows, loading) => (mode === "kanban" ? (
+          <Suspense fallback={null}>
+            <Kanban rows={rows} loading={loading} filters={filters} />
+          </Suspense>
+        ) : undefined)}
       extra={
         <Space>
           <Segmented
@@ -97,47 +106,5 @@ export default function Board() {
         </Space>
       }
     />
-  );
-}
-
-function BulkCancel({ orders, done }: { orders: OrderRow[]; done: () => void }) {
-  const { t } = useTranslation("sales");
-  const { message } = App.useApp();
-  const client = useQueryClient();
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    const failed: string[] = [];
-    for (const o of orders) {
-      try {
-        await salesApi.cancel(o.order_no, reason);
-      } catch (e) {
-        failed.push(o.order_no);
-        setError(e);
-      }
-    }
-    setBusy(false);
-    void client.invalidateQueries({ queryKey: ORDERS });
-    if (failed.length === 0) {
-      void message.success(t("bulk.cancelled", { count: orders.length }));
-      setOpen(false);
-      done();
-    }
-  };
-  return (
-    <>
-      <Button danger onClick={() => setOpen(true)}>
-        {t("bulk.cancel")}
-      </Button>
-      <Modal open={open} title={t("bulk.cancelTitle", { count: orders.length })} onOk={() => void run()} okButtonProps={{ disabled: !reason.trim(), loading: busy, danger: true }} onCancel={() => setOpen(false)}>
-        <label htmlFor="bulk-reason">{t("action.reason")}</label>
-        <Input.TextArea id="bulk-reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={3} />
-        {error ? <ErrorAlert error={error} /> : null}
-      </Modal>
-    </>
   );
 }
