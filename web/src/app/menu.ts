@@ -1,5 +1,5 @@
 import type { MenuEntry } from "./area";
-import { hasRole } from "../auth/useMe";
+import { admits } from "../auth/useMe";
 
 export interface VisibleEntry extends MenuEntry {
   ns: string;
@@ -9,6 +9,6 @@ export interface VisibleEntry extends MenuEntry {
 export function visibleMenu(areas: { name: string; menu: MenuEntry[] }[], roles: readonly string[]): VisibleEntry[] {
   return areas
     .flatMap((a) => a.menu.map((m) => ({ ...m, ns: a.name })))
-    .filter((m) => hasRole(roles, m.roles) || roles.includes("admin"))
+    .filter((m) => admits(roles, m.roles))
     .sort((a, b) => (a.order ?? 100) - (b.order ?? 100));
 }

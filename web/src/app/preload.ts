@@ -5,7 +5,7 @@
  * flight or in the cache under the same key (ui/listState.ts listQuery). */
 import type { LoaderFunctionArgs, ShouldRevalidateFunctionArgs } from "react-router";
 
-import { fetchMe, hasRole, ME_KEY, rememberedRoles, type Me, type Role } from "../auth/useMe";
+import { admits, ME_KEY, meQuery, rememberedRoles, type Me, type Role } from "../auth/useMe";
 import { listQuery, readState, type ListSource } from "../ui/listState";
 import { queryClient } from "./queryClient";
 
@@ -18,11 +18,11 @@ export interface Preload {
 }
 
 async function startList(list: ListSource<unknown>, url: URL, roles: Role[] | undefined): Promise<void> {
-  const asked = queryClient.fetchQuery({ queryKey: ME_KEY, queryFn: fetchMe, staleTime: 60_000, retry: false });
+  const asked = queryClient.fetchQuery(meQuery);
   // The roles known already (this session's answer, or the one remembered in this browser) or /auth/me's.
   const known = queryClient.getQueryData<Me | null>(ME_KEY)?.roles ?? rememberedRoles();
   const mine = known ?? (await asked)?.roles;
-  if (!mine || !(hasRole(mine, roles) || mine.includes("admin"))) return;
+  if (!admits(mine, roles)) return;
   const pageSize = list.pageSize?.(url.searchParams) ?? 25;
   await queryClient.prefetchQuery(listQuery(list, readState(url.searchParams, list.multi), pageSize));
 }

@@ -69,14 +69,22 @@ export function hasRole(roles: readonly string[] | undefined, wanted: readonly s
   return wanted.some((r) => roles.includes(r));
 }
 
+/** Whether a user with `roles` is let in where `wanted` are (as on the server, servicekit.auth.require: admin
+ * is admitted wherever any role is). */
+export function admits(roles: readonly string[] | undefined, wanted: readonly string[] | undefined): boolean {
+  return hasRole(roles, wanted) || Boolean(roles?.includes("admin"));
+}
+
+/** The signed-in user's query (useMe and the router's preloads share it). */
+export const meQuery = { queryKey: ME_KEY, queryFn: fetchMe, staleTime: 60_000, retry: false } as const;
+
 export function useMe() {
-  const query = useQuery({ queryKey: ME_KEY, queryFn: fetchMe, staleTime: 60_000, retry: false });
+  const query = useQuery(meQuery);
   const me = query.data ?? null;
   return {
     me,
     loading: query.isPending,
     error: query.error,
-    // As on the server (servicekit.auth.require): admin is admitted wherever any role is.
-    can: (...roles: Role[]) => hasRole(me?.roles, roles) || Boolean(me?.roles.includes("admin")),
+    can: (...roles: Role[]) => admits(me?.roles, roles),
   };
 }

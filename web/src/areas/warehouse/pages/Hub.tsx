@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
-import { hasRole, useMe, type Role } from "../../../auth/useMe";
+import { admits, useMe, type Role } from "../../../auth/useMe";
 import "../warehouse.css";
 
 const TILES: { to: string; key: string; icon: ReactNode; roles: Role[] }[] = [
@@ -22,7 +22,7 @@ export default function Hub() {
   return (
     <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t("menu.home")}</Typography.Title>}>
       <div className="wh-tiles">
-        {TILES.filter((x) => roles.includes("admin") || hasRole(roles, x.roles)).map((x) => (
+        {TILES.filter((x) => admits(roles, x.roles)).map((x) => (
           <Link key={x.key} to={x.to} className="wh-tile" data-testid={`tile-${x.key}`}>
             <span className="wh-tile-icon">{x.icon}</span>
             <span className="wh-tile-title">{t(`menu.${x.key}`)}</span>
