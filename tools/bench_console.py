@@ -1,5 +1,6 @@
 """The console benchmark (printed figures, not a timed test): with 100,000 sales orders and 10,000 purchase orders
-in the databases (tools/gen_console_data.py), measured in Debian's Chromium through the gateway serving web/dist:
+in the databases (tools/gen_console_data.py), measured in Debian's Chromium through the gateway serving web/dist
+(the gateway and the services each a uvicorn process, as `make up` runs them):
 
 - board: navigation to a usable board (its first page of rows rendered), cold (a fresh browser profile: every
   script and the first API answer) and warm (the page again in the same profile);
@@ -23,7 +24,7 @@ import json
 import os
 import platform as host
 import statistics
-import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -34,16 +35,11 @@ from typing import Any
 import httpx
 from playwright.async_api import Browser, Page, async_playwright
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))  # the stack behind the gateway the browser tests use
-
-from harness import behind_gateway, runtime  # noqa: E402
-
-from servicekit.testing import Infra  # noqa: E402
-from tools.gen_console_data import generate  # noqa: E402
-from tools.seed_demo import demo_users, seed  # noqa: E402
-from tools.stack import SERVICES  # noqa: E402
-from tools.workload import BearerApi  # noqa: E402
+from servicekit.testing import Infra
+from tools.gen_console_data import generate
+from tools.seed_demo import DEMO_USERS, demo_users, seed
+from tools.stack import REPO, SERVICES, behind_gateway_processes
+from tools.workload import BearerApi
 
 WEB_DIST = REPO / "web" / "dist"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -165,6 +161,7 @@ async def fresh(browser: Browser, url: str, user: str) -> tuple[Any, Page]:
     context = await browser.new_context(base_url=url, locale="zh-CN", viewport={"width": 1440, "height": 900})
     page = await context.new_page()
     await sign_in(page, user)
+    await page.wait_for_load_state("networkidle")  # the landing page settled: its requests not in the board's way
     return context, page
 
 
@@ -252,17 +249,21 @@ def report(figures: Figures, data: dict[str, int], seconds: float) -> dict[str, 
 async def main(orders: int, purchase_orders: int, runs: int) -> None:
     assert (WEB_DIST / "index.html").is_file(), "web/dist has no build: run `make web` first"
     infra = Infra(os.environ["KAFKA_BOOTSTRAP"], os.environ["PG_ADMIN_URL"])
-    for prefix in (*SERVICES, "gateway"):  # the figures, not the services' log lines
-        os.environ.setdefault(f"{prefix.upper()}_LOG_LEVEL", "WARNING")
-    async with behind_gateway(infra, services=SERVICES, web_dist=WEB_DIST) as platform:
-        async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=30) as gateway:
-            token = await demo_users(gateway)
-        await seed(BearerApi(platform.clients, token))
-        started = time.perf_counter()
-        urls = {s: runtime(platform, s).settings.database_url for s in ("sales", "purchasing")}
-        await generate(urls["sales"], urls["purchasing"], orders, purchase_orders, seed=2026)
-        seconds = time.perf_counter() - started
-        figures = await measure(platform.gateway_url, runs)
+    quiet = {f"{prefix.upper()}_LOG_LEVEL": "WARNING" for prefix in (*SERVICES, "gateway")}  # the figures only
+    os.environ.update({k: v for k, v in quiet.items() if k not in os.environ})
+    with tempfile.TemporaryDirectory() as tmp:
+        async with behind_gateway_processes(
+            infra, Path(tmp), prefix="benchconsole", admin_password=DEMO_USERS[0][2],
+            gateway_env={"GATEWAY_WEB_DIST": str(WEB_DIST)},
+        ) as (platform, procs):  # fmt: skip
+            gateway_url = procs["gateway"].url
+            async with httpx.AsyncClient(base_url=gateway_url, timeout=30) as gateway:
+                token = await demo_users(gateway)
+            await seed(BearerApi(platform.clients, token))
+            started = time.perf_counter()
+            await generate(platform.urls["sales"], platform.urls["purchasing"], orders, purchase_orders, seed=2026)
+            seconds = time.perf_counter() - started
+            figures = await measure(gateway_url, runs)
     result = report(figures, {"sales_orders": orders, "purchase_orders": purchase_orders}, seconds)
     out = REPO / "bench-results"
     out.mkdir(exist_ok=True)

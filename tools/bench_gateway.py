@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from statistics import quantiles
@@ -32,11 +30,11 @@ from typing import Any
 import httpx
 import uvloop
 
-from servicekit.testing import Infra, discover_infra, pin_group_to_end
+from servicekit.testing import discover_infra
 from tools.bench.__main__ import cpu_seconds, peak_rss_mib
 from tools.bench.system import build_catalogue
 from tools.chaos import Load
-from tools.stack import Process, databases, free_port, topics_of
+from tools.stack import Process, behind_gateway_processes
 from tools.workload import BearerApi
 
 SERVICES = ("sales", "inventory", "finance")
@@ -54,55 +52,6 @@ def pct(values: list[float], q: int) -> float:
     if len(values) < 2:
         return values[0] if values else float("nan")
     return quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-@contextlib.asynccontextmanager
-async def stack(infra: Infra, tmp: Path) -> AsyncIterator[dict[str, Process]]:
-    async with databases(infra, ("gateway", *SERVICES), prefix="benchgw") as urls:
-        ports = {s: free_port() for s in ("gateway", *SERVICES)}
-        gw_url = f"http://127.0.0.1:{ports['gateway']}"
-        base = {k: v for k, v in os.environ.items() if "JWT_SECRET" not in k}
-        procs = {
-            "gateway": Process(
-                "gateway",
-                {
-                    **base,
-                    "GATEWAY_DATABASE_URL": urls["gateway"],
-                    "GATEWAY_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-                    "GATEWAY_ISSUER": gw_url,
-                    "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
-                    **{f"GATEWAY_{s.upper()}_URL": f"http://127.0.0.1:{ports[s]}" for s in SERVICES},
-                },
-                ports["gateway"],
-                tmp / "gateway.log",
-            )
-        }
-        for service in SERVICES:
-            p = service.upper()
-            group = f"{service}-{os.urandom(5).hex()}"
-            pinned = await pin_group_to_end(infra.kafka_bootstrap, group, topics_of(service))
-            env = {
-                **base,
-                f"{p}_DATABASE_URL": urls[service],
-                f"{p}_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-                f"{p}_CONSUMER_GROUP": group,
-                f"{p}_JWT_JWKS_URL": f"{gw_url}/.well-known/jwks.json",
-                f"{p}_JWT_ISSUER": gw_url,
-                f"{p}_JWT_AUDIENCE": "order-tracking",
-                f"{p}_OUTBOX_POLL_SECONDS": "0.2",
-            }
-            procs[service] = Process(service, env, ports[service], tmp / f"{service}.log", group, pinned)
-        try:
-            procs["gateway"].start()
-            await procs["gateway"].ready(timeout=90)
-            for service in SERVICES:
-                procs[service].start()
-            await asyncio.gather(*(procs[s].ready(timeout=90) for s in SERVICES))
-            yield procs
-        finally:
-            for proc in procs.values():
-                if proc.proc is not None and proc.proc.poll() is None:
-                    proc.kill(15)
 
 
 async def proxy_figures(gateway: Process, sales: Process, token: str, order_no: str, n: int) -> dict[str, Any]:
@@ -245,26 +194,21 @@ async def sse_figures(
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     infra = discover_infra()
     with tempfile.TemporaryDirectory() as tmp:
-        async with stack(infra, Path(tmp)) as procs:
+        async with behind_gateway_processes(
+            infra, Path(tmp), services=SERVICES, prefix="benchgw", admin_password=ADMIN_PASSWORD
+        ) as (platform, procs):
             gateway, sales = procs["gateway"], procs["sales"]
             async with httpx.AsyncClient(base_url=gateway.url) as c:
                 r = await c.post("/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD})
                 assert r.status_code == 200, r.text
                 token = r.json()["access_token"]
-            async with contextlib.AsyncExitStack() as exits:
-                clients = {
-                    s: await exits.enter_async_context(httpx.AsyncClient(base_url=procs[s].url, timeout=30))
-                    for s in SERVICES
-                }
-                api = BearerApi(clients, token)
-                catalogue = await build_catalogue(api, skus=20, customers=20)
-                order = await api.place_order(catalogue.customers[0], [(catalogue.skus[0], 1, "12.50")])
-                proxy = await proxy_figures(gateway, sales, token, order["order_no"], args.requests)
-                print("proxy:", json.dumps(proxy), flush=True)
-                sse = await sse_figures(
-                    gateway, api, token, catalogue, args.clients, args.parsing, args.rate, args.seconds
-                )
-                print("live events:", json.dumps(sse), flush=True)
+            api = BearerApi(platform.clients, token)
+            catalogue = await build_catalogue(api, skus=20, customers=20)
+            order = await api.place_order(catalogue.customers[0], [(catalogue.skus[0], 1, "12.50")])
+            proxy = await proxy_figures(gateway, sales, token, order["order_no"], args.requests)
+            print("proxy:", json.dumps(proxy), flush=True)
+            sse = await sse_figures(gateway, api, token, catalogue, args.clients, args.parsing, args.rate, args.seconds)
+            print("live events:", json.dumps(sse), flush=True)
     return {"at": datetime.now(UTC).isoformat(), "cpus": os.cpu_count(), "proxy": proxy, "live_events": sse}
 
 

@@ -122,6 +122,29 @@ class Process:
         return Process(self.service, self.env, free_port(), self.log.with_name(f"{name}.log"), self.group, self.pinned)
 
 
+async def service_process(
+    infra: Infra,
+    service: str,
+    database_url: str,
+    port: int,
+    tmp: Path,
+    base: dict[str, str],
+    settings: dict[str, str],
+    extra_env: dict[str, str] | None = None,
+) -> Process:
+    """A service's process, not started: `base` and `extra_env` as its environment, with its database, a fresh
+    consumer group pinned at the end of the topics it reads, a fast outbox and `settings` (names without the
+    service's prefix); its log in `tmp`."""
+    prefix = service.upper()
+    group = f"{service}-{os.urandom(5).hex()}"
+    topics = topics_of(service)
+    pinned = await pin_group_to_end(infra.kafka_bootstrap, group, topics) if topics else {}
+    own = {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP": infra.kafka_bootstrap, "CONSUMER_GROUP": group,
+           "OUTBOX_POLL_SECONDS": "0.2", **settings}  # fmt: skip
+    env = {**base, **{f"{prefix}_{k}": v for k, v in own.items()}, **(extra_env or {})}
+    return Process(service, env, port, tmp / f"{service}.log", group, pinned)
+
+
 @contextlib.asynccontextmanager
 async def as_processes(
     infra: Infra,
@@ -139,20 +162,10 @@ async def as_processes(
         platform = Platform(infra, urls)
         procs: dict[str, Process] = {}
         for service in services:
-            prefix = service.upper()
-            group = f"{service}-{os.urandom(5).hex()}"
-            topics = topics_of(service)
-            pinned = await pin_group_to_end(infra.kafka_bootstrap, group, topics) if topics else {}
-            env = {
-                **os.environ,
-                f"{prefix}_DATABASE_URL": urls[service],
-                f"{prefix}_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-                f"{prefix}_CONSUMER_GROUP": group,
-                f"{prefix}_JWT_SECRET": JWT_SECRET,
-                f"{prefix}_OUTBOX_POLL_SECONDS": "0.2",
-                **(extra_env or {}),
-            }
-            procs[service] = Process(service, env, free_port(), tmp / f"{service}.log", group, pinned)
+            auth = {"JWT_SECRET": JWT_SECRET}
+            procs[service] = await service_process(
+                infra, service, urls[service], free_port(), tmp, dict(os.environ), auth, extra_env
+            )
             for n in range(2, replicas + 1):
                 procs[f"{service}-{n}"] = procs[service].replica(f"{service}-{n}")
         for p in procs.values():
@@ -169,3 +182,56 @@ async def as_processes(
             for p in procs.values():
                 if p.proc is not None and p.proc.poll() is None:
                     p.kill(signal.SIGTERM)
+
+
+@contextlib.asynccontextmanager
+async def behind_gateway_processes(
+    infra: Infra,
+    tmp: Path,
+    *,
+    services: tuple[str, ...] = SERVICES,
+    prefix: str = "gw",
+    admin_password: str,
+    gateway_env: dict[str, str] | None = None,
+) -> AsyncIterator[tuple[Platform, dict[str, Process]]]:
+    """The gateway and `services` as uvicorn processes, as `make up` runs them: fresh databases and consumer
+    groups, the gateway signing RS256 tokens (user `admin` with `admin_password`) and the services verifying them
+    through its JWKS. `clients` reach the services directly; `procs["gateway"].url` is the gateway."""
+    async with databases(infra, ("gateway", *services), prefix=prefix) as urls:
+        ports = {s: free_port() for s in ("gateway", *services)}
+        gw_url = f"http://127.0.0.1:{ports['gateway']}"
+        base = {k: v for k, v in os.environ.items() if "JWT_SECRET" not in k}
+        gateway = {
+            **base,
+            "GATEWAY_DATABASE_URL": urls["gateway"],
+            "GATEWAY_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+            "GATEWAY_ISSUER": gw_url,
+            "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": admin_password,
+            **{f"GATEWAY_{s.upper()}_URL": f"http://127.0.0.1:{ports[s]}" for s in services},
+            **(gateway_env or {}),
+        }
+        procs = {"gateway": Process("gateway", gateway, ports["gateway"], tmp / "gateway.log")}
+        jwks = {
+            "JWT_JWKS_URL": f"{gw_url}/.well-known/jwks.json",
+            "JWT_ISSUER": gw_url,
+            "JWT_AUDIENCE": "order-tracking",
+        }
+        for service in services:
+            procs[service] = await service_process(infra, service, urls[service], ports[service], tmp, base, jwks)
+        try:
+            procs["gateway"].start()
+            await procs["gateway"].ready(timeout=90)  # its JWKS first: the services fetch it
+            for service in services:
+                procs[service].start()
+            await asyncio.gather(*(procs[s].ready(timeout=90) for s in services))
+            platform = Platform(infra, urls)
+            async with contextlib.AsyncExitStack() as stack:
+                for service in services:
+                    platform.clients[service] = await stack.enter_async_context(
+                        httpx.AsyncClient(base_url=procs[service].url, timeout=30)
+                    )
+                yield platform, procs
+        finally:
+            for proc in procs.values():
+                if proc.proc is not None and proc.proc.poll() is None:
+                    proc.kill(signal.SIGTERM)

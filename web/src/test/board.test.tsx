@@ -1,10 +1,11 @@
-/** The boards' rows: the compact progress bar (plain elements, the times in a tooltip mounted on hover) and the
+/** The boards' rows: the compact progress bar (plain elements, the times in a tooltip mounted on hover), the
  * list's filter change (one request, started before the re-render, the new rows shown). */
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
 import { describe, expect, it, vi } from "vitest";
 
+import { DateFilter } from "../ui/DateFilter";
 import { ListPage, type ListParams } from "../ui/ListPage";
 import { PROGRESS_KEYS, ProgressSteps } from "../ui/ProgressSteps";
 
@@ -90,5 +91,21 @@ describe("a list's filter change", () => {
     });
     await screen.findByText("PO-RED-1");
     expect(started[1]).toBe(before); // asked from the click's handler: no render of the new URL came first
+  });
+});
+
+describe("the date filter", () => {
+  it("is a plain field with the chosen date until the user reaches for it, then the picker, whose day sets the filter", async () => {
+    const onChange = vi.fn();
+    const { container } = render(<DateFilter id="placed" value="2026-11-03" onChange={onChange} />);
+    const field = screen.getByDisplayValue("2026-11-03");
+    expect(container.querySelector(".ant-picker")).toBeNull(); // no calendar in the first render
+    await act(async () => {
+      fireEvent.focus(field);
+    });
+    await waitFor(() => expect(document.querySelector(".ant-picker-dropdown")).not.toBeNull(), { timeout: 15_000 }); // opened by the focus
+    expect(container.querySelector(".ant-picker")).not.toBeNull();
+    fireEvent.click(document.querySelector('td[title="2026-11-20"]')!);
+    expect(onChange).toHaveBeenCalledWith("2026-11-20");
   });
 });

@@ -7,12 +7,12 @@ import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-quer
 import { Button, Card, Checkbox, Dropdown, Empty, Form, Input, Popover, Select, Space, Switch, Table, Typography } from "antd";
 import type { TableColumnType, TablePaginationConfig } from "antd";
 import type { SorterResult } from "antd/es/table/interface";
-import dayjs from "dayjs";
-import { lazy, Suspense, useMemo, useState, type ReactNode } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 
 import { api, type Query, type Service } from "../api/client";
+import { DateFilter } from "./DateFilter";
 import { ErrorAlert } from "./ErrorAlert";
 import { listQuery as pageQuery, readState, storage, writeState, type FilterValues, type ListParams, type ListResult, type ListState, type SavedView, type Sort } from "./listState";
 
@@ -56,9 +56,6 @@ export interface ListPageProps<Row> {
 }
 
 const NONE: never[] = [];
-
-// Not in a board's first load (the picker is ~33 KB gzipped): it comes when a list with a date filter renders.
-const DatePicker = lazy(() => import("antd/es/date-picker"));
 
 export function useListState(multi: ReadonlySet<string> = new Set(), before?: (next: ListState) => void) {
   const [params, setParams] = useSearchParams();
@@ -280,13 +277,11 @@ function FilterBar({ fields, values, onChange }: { fields: FilterField[]; values
               maxTagCount="responsive"
             />
           ) : f.kind === "date" ? (
-            <Suspense fallback={<Input id={`filter-${f.name}`} disabled style={{ width: 150 }} />}>
-              <DatePicker
-                id={`filter-${f.name}`}
-                value={values[f.name] ? dayjs(values[f.name] as string) : null}
-                onChange={(_, text) => set(f.name, typeof text === "string" && text ? text : null)} // the picker's default format: YYYY-MM-DD
-              />
-            </Suspense>
+            <DateFilter
+              id={`filter-${f.name}`}
+              value={(values[f.name] as string | undefined) ?? null}
+              onChange={(v) => set(f.name, v)}
+            />
           ) : (
             <Switch id={`filter-${f.name}`} checked={values[f.name] === "true"} onChange={(on) => set(f.name, on ? "true" : null)} />
           )}
