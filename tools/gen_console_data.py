@@ -91,6 +91,7 @@ def sales_rows(n: int, now: datetime, rng: random.Random, skus: Sequence[str], c
         "order_lines": "order_no line_no sku qty unit_price discount tax_rate net tax reserved_qty shipped_qty",
         "sagas": "order_no step status deadline_at started_at updated_at finished_at",
         "order_status_history": "order_no from_status to_status at",
+        "shipments": "do_no order_no warehouse_code created_at picked_at shipped_at carrier tracking_no delivered_at",
     }
     out = Rows({table: tuple(names.split()) for table, names in columns.items()}, {})
     paths = [(s, w) for s, w, _ in ORDER_PATHS]
@@ -128,10 +129,19 @@ def sales_rows(n: int, now: datetime, rng: random.Random, skus: Sequence[str], c
         at = placed
         out.add("order_status_history", no, None, "pending", placed)
         previous = "pending"
+        reached = {}
         for to in steps:
             at = at + timedelta(seconds=rng.randint(1, 3600 if to in ("reserving", "awaiting_credit") else 86400))
             out.add("order_status_history", no, previous, to, at)
+            reached[to] = at
             previous = to
+        shipped_at = reached.get("shipped") or reached.get("partially_shipped")
+        if shipped_at is not None:  # its outbound order: created and picked after confirmation, then shipped
+            created = reached["confirmed"] + (shipped_at - reached["confirmed"]) / 3
+            carrier, code = rng.choice((("顺丰速运", "SF"), ("京东物流", "JD"), ("中通快递", "ZT")))
+            picked, tracking_no = created + (shipped_at - created) / 2, f"{code}{rng.randrange(10**11, 10**12)}"
+            out.add("shipments", f"DO-{YEAR}-{i:07d}", no, "WH-SH", created, picked, shipped_at, carrier, tracking_no,
+                    reached.get("delivered"))  # fmt: skip
         in_saga = status in ("reserving", "awaiting_credit", "backordered")
         steps_of = {"reserving": "reserve", "awaiting_credit": "credit", "backordered": "backorder"}
         saga_step = steps_of.get(status, "done")
@@ -310,6 +320,7 @@ async def generate(sales_url: str, purchasing_url: str, orders: int, purchase_or
             sales,
             {
                 "order_status_history": f"order_no LIKE {so}",
+                "shipments": f"order_no LIKE {so}",
                 "sagas": f"order_no LIKE {so}",
                 "order_lines": f"order_no LIKE {so}",
                 "orders": f"order_no LIKE {so}",

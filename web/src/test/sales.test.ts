@@ -12,6 +12,8 @@ describe("order alarms", () => {
     expect(alarmOf({ status: "reserving", stuck: true, saga_step: "reserve" }, t)?.reason).toBe("卡在「配货」已超时");
     expect(alarmOf({ status: "confirmed", overdue: true, requested_date: "2026-01-02" }, t)?.level).toBe("red");
     expect(alarmOf({ status: "backordered", status_reason: "out_of_stock" }, t)).toEqual({ level: "amber", reason: "缺货待补：库存不足" });
+    expect(alarmOf({ status: "backordered" }, t)?.reason).toBe("缺货待补"); // no reason given: no dangling colon
+    expect(alarmOf({ status: "rejected", rejection_reason: null }, t)?.reason).toBe("已拒绝");
     expect(alarmOf({ status: "confirmed" }, t)).toBeNull();
     expect(rowStateOf({ status: "backordered" })).toBe("warning");
     expect(rowStateOf({ status: "confirmed", stuck: true })).toBe("danger");
