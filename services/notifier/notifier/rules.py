@@ -14,6 +14,12 @@ from notifier.subjects import EVENT_TYPES, WATCH_TYPES
 RuleCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 Channel = Literal["in_app", "email", "webhook", "sms"]
 PARTY_ADDRESSES = ("$customer", "$supplier")
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
+
+
+def at_least(severity: Severity) -> list[str]:
+    """The severities from `severity` up."""
+    return [s for s, rank in SEVERITY_RANK.items() if rank >= SEVERITY_RANK[severity]]
 
 
 class Condition(BaseModel):

@@ -8,10 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy import select, update
 
+from contracts.common import Severity
 from notifier.api import files
 from notifier.api.deps import Admin, StaffRead
 from notifier.config import RuntimeDep
 from notifier.db import alerts, deliveries, delivery_attempts, kit
+from notifier.rules import at_least
 from servicekit import audit
 from servicekit.audit import row_json
 from servicekit.errors import DomainError, NotFoundError
@@ -29,6 +31,9 @@ async def list_alerts(
     subject_id: str | None = None,
     delivery_status: str | None = None,
     open_only: bool = False,
+    min_severity: Annotated[
+        Severity | None, Query(description="this severity and above (warning: the anomalies)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     format: FormatQuery = None,
 ) -> Any:
@@ -41,6 +46,8 @@ async def list_alerts(
         query = query.where(alerts.c.delivery_status == delivery_status)
     if open_only:
         query = query.where(alerts.c.cleared_at.is_(None))
+    if min_severity:
+        query = query.where(alerts.c.severity.in_(at_least(min_severity)))
     if format:
         return export_query(runtime.db, query.limit(None), files.ALERTS, fmt=format, name="alerts")
     async with runtime.db.transaction() as session:

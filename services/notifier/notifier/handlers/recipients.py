@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.config import NotifierSettings, WebhookEndpoint
 from notifier.db import contacts, order_customers, parties, webhook_endpoints
-
-SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
+from notifier.rules import SEVERITY_RANK
 
 
 @dataclass

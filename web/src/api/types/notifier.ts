@@ -1154,6 +1154,8 @@ export interface operations {
                 subject_id?: string | null;
                 delivery_status?: string | null;
                 open_only?: boolean;
+                /** @description this severity and above (warning: the anomalies) */
+                min_severity?: ("info" | "warning" | "critical") | null;
                 limit?: number;
                 /** @description csv or xlsx: the whole list (same filters) as a file, streamed */
                 format?: ("csv" | "xlsx") | null;

@@ -100,9 +100,10 @@ function StuckOrders() {
   );
 }
 
+/** The anomalies still open (warning and critical): not the notices (info) such as "order confirmed". */
 function Anomalies() {
   const { t, i18n } = useTranslation("dashboard");
-  const alerts = useQuery({ queryKey: ["notifier", "alert", "open"], queryFn: () => api.get<Alert[]>("notifier", "/alerts", { query: { open_only: true, limit: 100 } }) });
+  const alerts = useQuery({ queryKey: ["notifier", "alert", "open"], queryFn: () => api.get<Alert[]>("notifier", "/alerts", { query: { open_only: true, min_severity: "warning", limit: 100 } }) });
   const rows = alerts.data ?? [];
   return (
     <Card title={<span>{t("anomalies.title")} <Tag color={rows.length ? "red" : "default"}>{rows.length >= 100 ? "100+" : rows.length}</Tag></span>} extra={<Link to="/cases">{t("all")}</Link>} size="small">
@@ -113,7 +114,7 @@ function Anomalies() {
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("anomalies.none")} /> }}
         renderItem={(a) => (
           <List.Item>
-            <Tag color={a.severity === "high" || a.severity === "critical" ? "red" : "orange"}>{a.subject_id}</Tag>
+            <Tag color={a.severity === "critical" ? "red" : "orange"}>{a.subject_id}</Tag>
             <Typography.Text ellipsis style={{ maxWidth: 320 }}>{i18n.language === "en" ? a.title_en : a.title_zh}</Typography.Text>
             <span className="ot-muted">{formatDateTime(a.raised_at)}</span>
           </List.Item>
