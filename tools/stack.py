@@ -11,7 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,6 +146,23 @@ async def service_process(
 
 
 @contextlib.asynccontextmanager
+async def clients(platform: Platform, procs: dict[str, Process], names: Iterable[str]) -> AsyncIterator[None]:
+    """`platform.clients` for the processes `names`, open while the block runs."""
+    async with contextlib.AsyncExitStack() as stack:
+        for name in names:
+            client = httpx.AsyncClient(base_url=procs[name].url, timeout=30)
+            platform.clients[name] = await stack.enter_async_context(client)
+        yield
+
+
+def stop(procs: dict[str, Process]) -> None:
+    """SIGTERM to each process still running (one a test killed is left as it is)."""
+    for p in procs.values():
+        if p.proc is not None and p.proc.poll() is None:
+            p.kill(signal.SIGTERM)
+
+
+@contextlib.asynccontextmanager
 async def as_processes(
     infra: Infra,
     tmp: Path,
@@ -172,16 +189,10 @@ async def as_processes(
             p.start()
         try:
             await asyncio.gather(*(p.ready() for p in procs.values()))
-            async with contextlib.AsyncExitStack() as stack:
-                for service, p in procs.items():
-                    platform.clients[service] = await stack.enter_async_context(
-                        httpx.AsyncClient(base_url=p.url, timeout=30)
-                    )
+            async with clients(platform, procs, procs):
                 yield platform, procs
         finally:
-            for p in procs.values():
-                if p.proc is not None and p.proc.poll() is None:
-                    p.kill(signal.SIGTERM)
+            stop(procs)
 
 
 @contextlib.asynccontextmanager
@@ -225,13 +236,7 @@ async def behind_gateway_processes(
                 procs[service].start()
             await asyncio.gather(*(procs[s].ready(timeout=90) for s in services))
             platform = Platform(infra, urls)
-            async with contextlib.AsyncExitStack() as stack:
-                for service in services:
-                    platform.clients[service] = await stack.enter_async_context(
-                        httpx.AsyncClient(base_url=procs[service].url, timeout=30)
-                    )
+            async with clients(platform, procs, services):
                 yield platform, procs
         finally:
-            for proc in procs.values():
-                if proc.proc is not None and proc.proc.poll() is None:
-                    proc.kill(signal.SIGTERM)
+            stop(procs)

@@ -15,9 +15,9 @@ interface Troubled {
 }
 
 export function alarmOf(o: Troubled, t: TFunction): Alarm {
-  const reason = (r: string | null | undefined) => (r ? t(`reason.${r}`, { ns: "sales", defaultValue: r }) : "");
   // "Rejected: …" with the reason when the server gave one, "Rejected" alone when not (no dangling colon)
-  const why = (key: string, r: string | null | undefined) => (r ? t(`alarm.${key}`, { ns: "sales", reason: reason(r) }) : t(`alarm.${key}Bare`, { ns: "sales" }));
+  const why = (key: string, r: string | null | undefined) =>
+    r ? t(`alarm.${key}`, { ns: "sales", reason: t(`reason.${r}`, { ns: "sales", defaultValue: r }) }) : t(`alarm.${key}Bare`, { ns: "sales" });
   if (o.status === "rejected") return { level: "red", reason: why("rejected", o.rejection_reason ?? o.status_reason) };
   if (o.stuck) return { level: "red", reason: t("alarm.stuck", { ns: "sales", step: t(`step.${o.saga_step ?? "unknown"}`, { ns: "sales", defaultValue: o.saga_step ?? "" }) }) };
   if (o.overdue) return { level: "red", reason: t("alarm.overdue", { ns: "sales", date: o.requested_date ?? "" }) };
